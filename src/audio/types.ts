@@ -1,0 +1,17 @@
+/** A span of audio: one Float32Array per channel, all the same length, starting at `t0` seconds. */
+export interface AudioChunk {
+  /** Start time of the first sample, seconds since the start of the stream. */
+  t0: number;
+  sampleRateHz: number;
+  channels: Float32Array[];
+}
+
+/** Decoded audio from a file: planar float32 channels in [-1, 1]. */
+export interface AudioData {
+  sampleRateHz: number;
+  channels: Float32Array[];
+}
+
+export function frameCount(audio: { channels: Float32Array[] }): number {
+  return audio.channels.length === 0 ? 0 : audio.channels[0].length;
+}

@@ -1,0 +1,28 @@
+import createError from '@fastify/error';
+
+/**
+ * Every error earshot raises, with a stable `EARSHOT_*` code, a message
+ * template that names the offending value and how to fix it, and the HTTP
+ * status the server answers with. Throw `new Errors.X(args...)`.
+ */
+export const Errors = {
+  FILE_NOT_FOUND: createError('EARSHOT_FILE_NOT_FOUND', '%s: no such file. Check the path.', 404),
+  IS_DIRECTORY: createError('EARSHOT_IS_DIRECTORY', '%s is a directory, not an audio file. Name a file inside it.', 400),
+  UNREADABLE: createError('EARSHOT_UNREADABLE', '%s: cannot read (%s).', 400),
+  UNKNOWN_FORMAT: createError('EARSHOT_UNKNOWN_FORMAT', '%s: not a recognised audio format (%s). earshot reads WAV, FLAC, Ogg Vorbis and MP3.', 415),
+  CORRUPT_AUDIO: createError('EARSHOT_CORRUPT_AUDIO', '%s: corrupt or truncated audio (%s). Re-export or re-download the file.', 422),
+  EMPTY_AUDIO: createError('EARSHOT_EMPTY_AUDIO', '%s: contains zero samples. Give a file with some audio in it.', 422),
+  NON_FINITE_AUDIO: createError('EARSHOT_NON_FINITE_AUDIO', '%s: sample %s of channel %s is %s. The file holds NaN/Inf samples; clean it first.', 422),
+  INVALID_OPTION: createError('EARSHOT_INVALID_OPTION', '%s', 400),
+  INVALID_CONDITION: createError('EARSHOT_INVALID_CONDITION', 'invalid condition: %s', 400),
+  UNKNOWN_ID: createError('EARSHOT_UNKNOWN_ID', 'unknown %s "%s". Known: %s.', 404),
+  UNREACHABLE_RT60: createError('EARSHOT_UNREACHABLE_RT60', '%s', 422),
+  INVALID_BANK: createError('EARSHOT_INVALID_BANK', '%s', 422),
+  WRITE_FAILED: createError('EARSHOT_WRITE_FAILED', 'cannot write %s (%s).', 500),
+} as const;
+
+/** True for errors raised by earshot itself (they carry a message meant for the user). */
+export function isEarshotError(err: unknown): err is Error & { code: string; statusCode: number } {
+  const code = (err as { code?: unknown } | null)?.code;
+  return err instanceof Error && typeof code === 'string' && code.startsWith('EARSHOT_');
+}
