@@ -1,0 +1,56 @@
+import LibSampleRate from '@alexanderolsen/libsamplerate-js';
+import type { AudioData } from './types.ts';
+import { Errors } from '../errors.ts';
+
+/** libsamplerate converter quality: best = SRC_SINC_BEST_QUALITY (banks, offline), medium, fastest (live paths). */
+export type ResampleQuality = 'best' | 'medium' | 'fastest';
+
+const CONVERTER: Record<ResampleQuality, number> = {
+  best: LibSampleRate.ConverterType.SRC_SINC_BEST_QUALITY,
+  medium: LibSampleRate.ConverterType.SRC_SINC_MEDIUM_QUALITY,
+  fastest: LibSampleRate.ConverterType.SRC_SINC_FASTEST,
+};
+
+/**
+ * Resample planar channels with libsamplerate (wasm). Returns the input arrays
+ * untouched when the rates match. The output length is round(n * to / from).
+ *
+ * @example
+ * const [y] = await resampleChannels([x], 48000, 16000, 'best');
+ */
+export async function resampleChannels(
+  channels: Float32Array[],
+  fromRateHz: number,
+  toRateHz: number,
+  quality: ResampleQuality = 'best',
+): Promise<Float32Array[]> {
+  for (const [name, rate] of [['fromRateHz', fromRateHz], ['toRateHz', toRateHz]] as const) {
+    if (!Number.isInteger(rate) || rate < 1 || rate > 768_000) {
+      throw new Errors.INVALID_OPTION(`${name} must be an integer sample rate in 1..768000 Hz, got ${rate}`);
+    }
+  }
+  if (fromRateHz === toRateHz) return channels;
+  const out: Float32Array[] = [];
+  for (const x of channels) {
+    const src = await LibSampleRate.create(1, fromRateHz, toRateHz, { converterType: CONVERTER[quality] });
+    try {
+      out.push(fixLength(src.simple(x), Math.round((x.length * toRateHz) / fromRateHz)));
+    } finally {
+      src.destroy();
+    }
+  }
+  return out;
+}
+
+/** Resample decoded audio to `toRateHz`. */
+export async function resample(audio: AudioData, toRateHz: number, quality: ResampleQuality = 'best'): Promise<AudioData> {
+  return { sampleRateHz: toRateHz, channels: await resampleChannels(audio.channels, audio.sampleRateHz, toRateHz, quality) };
+}
+
+// libsamplerate's simple API can come back a sample short or long; callers rely on the exact length.
+function fixLength(y: Float32Array, n: number): Float32Array {
+  if (y.length === n) return y;
+  const out = new Float32Array(n);
+  out.set(y.subarray(0, Math.min(n, y.length)));
+  return out;
+}
