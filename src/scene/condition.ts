@@ -1,0 +1,151 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { Errors } from '../errors.ts';
+
+/**
+ * A scene condition: everything that decides how clean audio is degraded.
+ * Plain JSON, validated once, carrying its own seed, so the same condition
+ * renders the same samples offline, in a sweep and live.
+ *
+ * Angles follow SOFA and ambisonics: azimuth 0° = straight ahead, positive
+ * counter-clockwise (+90° = the listener's left); elevation +90° = above.
+ */
+
+export const SnrSchema = Type.Union([Type.Number({ minimum: -30, maximum: 80 }), Type.Literal('clean')], {
+  description: 'a signal-to-noise ratio in dB from -30 to 80, or "clean" for no noise',
+});
+
+export const RoomSchema = Type.Union(
+  [
+    Type.Null(),
+    Type.Object({ bank: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+    Type.Object(
+      {
+        rt60S: Type.Number({ exclusiveMinimum: 0, maximum: 3 }),
+        dimensionsM: Type.Optional(Type.Tuple([0, 1, 2].map(() => Type.Number({ minimum: 1, maximum: 100 })))),
+      },
+      { additionalProperties: false },
+    ),
+  ],
+  {
+    description:
+      'null (no reverberation), {"bank": ID} for an IR from the RIR bank, or {"rt60S": 0<S<=3, "dimensionsM"?: [x, y, z] each 1..100 m} for the room simulator',
+  },
+);
+
+export const SourceSchema = Type.Object(
+  {
+    azimuthDeg: Type.Number({ minimum: -180, maximum: 180 }),
+    elevationDeg: Type.Number({ minimum: -90, maximum: 90 }),
+    distanceM: Type.Number({ minimum: 0.2, maximum: 50 }),
+  },
+  { additionalProperties: false, description: '{"azimuthDeg": -180..180, "elevationDeg": -90..90, "distanceM": 0.2..50} (source direction and distance from the receiver)' },
+);
+
+const MicSchema = Type.Tuple([0, 1, 2].map(() => Type.Number({ minimum: -1, maximum: 1 })));
+export const ReceiverSchema = Type.Union(
+  [
+    Type.Literal('mono'),
+    Type.Literal('binaural'),
+    Type.Literal('foa'),
+    Type.Object({ kind: Type.Literal('array'), micsM: Type.Array(MicSchema, { minItems: 1, maxItems: 64 }) }, { additionalProperties: false }),
+  ],
+  {
+    description:
+      '"mono", "binaural" (KEMAR HRTF, 2 ch: left, right), "foa" (first-order ambisonics, 4 ch ACN/SN3D) or {"kind": "array", "micsM": [[x, y, z], ...]} with 1..64 mics within 1 m of the centre',
+  },
+);
+
+export const NoiseSchema = Type.Object(
+  {
+    ids: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 5 }),
+    sources: Type.Integer({ minimum: 1, maximum: 5 }),
+  },
+  { additionalProperties: false, description: '{"ids": [1 to 5 noise bank ids], "sources": integer 1..5} (noise recordings and how many noise sources play them)' },
+);
+
+export const SeedSchema = Type.Integer({ minimum: 0, maximum: 2 ** 32 - 1, description: 'an integer seed in 0..4294967295' });
+
+/** The JSON shape of a condition (also the REST body schema). */
+export const ConditionSchema = Type.Object(
+  {
+    snrDb: SnrSchema,
+    room: RoomSchema,
+    source: SourceSchema,
+    receiver: Type.Optional(ReceiverSchema),
+    noise: NoiseSchema,
+    seed: SeedSchema,
+  },
+  { additionalProperties: false },
+);
+
+export type Condition = Static<typeof ConditionSchema>;
+export type RoomCondition = Static<typeof RoomSchema>;
+export type ReceiverCondition = Static<typeof ReceiverSchema>;
+export type SourceCondition = Static<typeof SourceSchema>;
+
+/** Defaults: clean, dry, a talker 1.5 m straight ahead, the café recording as noise, seed 0. */
+export const CONDITION_DEFAULTS: Readonly<Condition> = Object.freeze({
+  snrDb: 'clean',
+  room: null,
+  source: Object.freeze({ azimuthDeg: 0, elevationDeg: 0, distanceM: 1.5 }),
+  noise: Object.freeze({ ids: ['cafe'], sources: 1 }),
+  seed: 0,
+}) as Condition;
+
+const FIELDS: Record<keyof Condition, TSchema> = {
+  snrDb: SnrSchema,
+  room: RoomSchema,
+  source: SourceSchema,
+  receiver: ReceiverSchema,
+  noise: NoiseSchema,
+  seed: SeedSchema,
+};
+
+/**
+ * Merge a partial condition over the defaults and validate it. Throws
+ * EARSHOT_INVALID_CONDITION naming the field, the value given and the allowed
+ * range. Ids (bank room, noise) are checked later against the banks in use.
+ *
+ * @example
+ * validateCondition({ snrDb: 10, room: { rt60S: 0.6 }, receiver: 'binaural' })
+ */
+export function validateCondition(input: unknown): Condition {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new Errors.INVALID_CONDITION(`expected a JSON object, got ${describe(input)}`);
+  }
+  const partial = input as Record<string, unknown>;
+  for (const key of Object.keys(partial)) {
+    if (!(key in FIELDS)) {
+      throw new Errors.INVALID_CONDITION(`unknown field "${key}". Known fields: ${Object.keys(FIELDS).join(', ')}`);
+    }
+  }
+  const merged: Record<string, unknown> = { ...CONDITION_DEFAULTS, ...partial };
+  if (isPlainObject(partial.source)) merged.source = { ...CONDITION_DEFAULTS.source, ...partial.source };
+  if (isPlainObject(partial.noise)) merged.noise = { ...CONDITION_DEFAULTS.noise, ...partial.noise };
+  for (const [key, schema] of Object.entries(FIELDS)) {
+    const value = merged[key];
+    if (value === undefined && key === 'receiver') continue;
+    if (!Value.Check(schema, value)) {
+      throw new Errors.INVALID_CONDITION(`${offending(key, schema, value)}: ${key} must be ${schema.description}`);
+    }
+  }
+  return structuredClone(merged) as Condition;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+// Name the offending value, down to the sub-field for objects: "source.azimuthDeg = 400".
+function offending(key: string, schema: TSchema, value: unknown): string {
+  const first = isPlainObject(value) ? Value.Errors(schema, value).First() : undefined;
+  if (!first || first.path === '') return `${key} = ${describe(value)}`;
+  return `${key}${first.path.replaceAll('/', '.')} = ${describe(first.value)}`;
+}
+
+function describe(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
+  return JSON.stringify(v) ?? String(v);
+}
