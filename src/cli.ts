@@ -1,0 +1,52 @@
+import { Command, CommanderError } from 'commander';
+import { isEarshotError } from './errors.ts';
+import { renderCommand } from './cli/render.ts';
+import { rirsCommand, noisesCommand } from './cli/banks.ts';
+import { demoCommand } from './cli/demo.ts';
+
+/** Build the `earshot` command tree (exported for tests of --help). */
+export function buildCli(): Command {
+  const program = new Command('earshot')
+    .description(
+      'Streaming robustness tester for audio foundation models.\n' +
+        'Renders clean audio into naturalistic scenes (room impulse response + real\n' +
+        'background noise at a chosen SNR) and measures how far models drift.',
+    )
+    .version('0.1.0')
+    .showHelpAfterError('(add --help for usage)')
+    .configureOutput({ outputError: (str, write) => write(`earshot: ${str.replace(/^error: /, 'error: ')}`) });
+  program.addCommand(renderCommand());
+  program.addCommand(rirsCommand());
+  program.addCommand(noisesCommand());
+  program.addCommand(demoCommand());
+  program.addHelpText(
+    'after',
+    '\nExamples:\n' +
+      '  earshot render speech.wav -o scene.wav --snr 10 --rt60 0.6 --receiver binaural --azimuth 45\n' +
+      '  earshot render speech.wav -o street.wav --rir street --snr 5 --noise cafe --json\n' +
+      '  earshot rirs          # the RIR bank\n' +
+      '  earshot noises        # the noise bank',
+  );
+  return program;
+}
+
+/** Run the CLI; returns the exit code. Errors print one clear line on stderr, never a stack. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildCli();
+  program.exitOverride();
+  for (const cmd of program.commands) cmd.exitOverride();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (isEarshotError(err)) {
+      process.stderr.write(`earshot: error: ${err.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`earshot: internal error: ${(err as Error)?.message ?? err}\n`);
+    if (process.env.EARSHOT_DEBUG) process.stderr.write(`${(err as Error)?.stack}\n`);
+    else process.stderr.write('(this is a bug in earshot; rerun with EARSHOT_DEBUG=1 for the stack trace and report it)\n');
+    return 70;
+  }
+}

@@ -1,0 +1,88 @@
+import { readFile } from 'node:fs/promises';
+import { Option, type Command } from 'commander';
+import { Errors } from '../errors.ts';
+import { validateCondition, type Condition } from '../scene/condition.ts';
+
+/** Flags that describe a scene condition; shared by every command that renders scenes. */
+export function addConditionOptions(cmd: Command): Command {
+  return cmd
+    .option('--condition <file>', 'a condition as JSON (the flags below override its fields)')
+    .option('--snr <dB>', 'signal-to-noise ratio in dB (-30..80), or "clean"; omitted: no noise')
+    .option('--rir <id>', 'reverberate with this IR from the RIR bank (see `earshot rirs`)')
+    .option('--rt60 <s>', 'reverberate with a simulated shoebox room of this RT60 in seconds (0 < s <= 3)')
+    .option('--room-size <x,y,z>', 'simulated room dimensions in metres (default: a shoebox that suits --rt60)')
+    .option('--azimuth <deg>', 'source azimuth, degrees, -180..180; 0 = ahead, +90 = left', '0')
+    .option('--elevation <deg>', 'source elevation, degrees, -90..90', '0')
+    .option('--distance <m>', 'source distance from the receiver in metres (0.2..50)', '1.5')
+    .addOption(new Option('--receiver <kind>', 'receiver: binaural (KEMAR, 2 ch), foa (ambisonics, 4 ch), mono; default mono, or the layout of a --rir').choices(['binaural', 'foa', 'mono']))
+    .option('--mics <list>', 'a microphone array instead of --receiver: "x,y,z;x,y,z;..." in metres from its centre')
+    .option('--noise <ids>', 'noise recordings or colours, comma-separated (see `earshot noises`)', 'cafe')
+    .option('--noise-sources <n>', 'number of noise sources at distinct positions (1..5)', '1')
+    .option('--seed <n>', 'random seed: same seed, same samples', '0')
+    .option('--rir-dir <dir>', 'add a folder of your own IRs to the RIR bank (repeatable)', collect, [])
+    .option('--noise-dir <dir>', 'add a folder of your own noise recordings to the noise bank (repeatable)', collect, []);
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Turn parsed flags into a validated condition. Errors name the flag or field and the allowed range. */
+export async function conditionFromOptions(opts: Record<string, unknown>, flagSet: (name: string) => boolean): Promise<Condition> {
+  const base = opts.condition ? await readConditionFile(String(opts.condition)) : {};
+  const c: Record<string, unknown> = { ...base };
+  if (opts.rir !== undefined && opts.rt60 !== undefined) {
+    throw new Errors.INVALID_OPTION('give either --rir (a bank IR) or --rt60 (a simulated room), not both');
+  }
+  if (opts.snr !== undefined) c.snrDb = opts.snr === 'clean' ? 'clean' : toNumber(opts.snr);
+  if (opts.rir !== undefined) c.room = { bank: String(opts.rir) };
+  if (opts.rt60 !== undefined) {
+    c.room = { rt60S: toNumber(opts.rt60), ...(opts.roomSize ? { dimensionsM: list(String(opts.roomSize), '--room-size', 3) } : {}) };
+  } else if (opts.roomSize) {
+    throw new Errors.INVALID_OPTION('--room-size needs --rt60 (the simulated room\'s reverberation time)');
+  }
+  const source = { ...(base.source as object | undefined) } as Record<string, unknown>;
+  if (flagSet('azimuth') || !('azimuthDeg' in source)) source.azimuthDeg = toNumber(opts.azimuth);
+  if (flagSet('elevation') || !('elevationDeg' in source)) source.elevationDeg = toNumber(opts.elevation);
+  if (flagSet('distance') || !('distanceM' in source)) source.distanceM = toNumber(opts.distance);
+  c.source = source;
+  if (opts.mics !== undefined && opts.receiver !== undefined) throw new Errors.INVALID_OPTION('give either --receiver or --mics, not both');
+  if (opts.receiver !== undefined) c.receiver = opts.receiver;
+  if (opts.mics !== undefined) {
+    c.receiver = { kind: 'array', micsM: String(opts.mics).split(';').map((m) => list(m, '--mics', 3)) };
+  }
+  const noise = { ...(base.noise as object | undefined) } as Record<string, unknown>;
+  if (flagSet('noise') || !('ids' in noise)) noise.ids = String(opts.noise).split(',').map((s) => s.trim()).filter(Boolean);
+  if (flagSet('noiseSources') || !('sources' in noise)) noise.sources = toNumber(opts.noiseSources);
+  c.noise = noise;
+  if (flagSet('seed') || !('seed' in c)) c.seed = toNumber(opts.seed);
+  return validateCondition(c);
+}
+
+async function readConditionFile(path: string): Promise<Record<string, unknown>> {
+  const text = await readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    throw new Errors.INVALID_OPTION(`--condition ${path}: cannot read the file (${err.code ?? err.message})`);
+  });
+  try {
+    const json = JSON.parse(text);
+    if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new Error('expected a JSON object');
+    return json;
+  } catch (err) {
+    throw new Errors.INVALID_OPTION(`--condition ${path}: not a JSON condition object (${(err as Error).message})`);
+  }
+}
+
+// Numbers pass through unparsed when malformed, so validation names the field and its range.
+function toNumber(v: unknown): unknown {
+  const s = String(v).trim();
+  const n = Number(s);
+  return s !== '' && Number.isFinite(n) ? n : s;
+}
+
+function list(s: string, flag: string, n: number): number[] {
+  const parts = s.split(',').map((p) => Number(p.trim()));
+  if (parts.length !== n || parts.some((p) => !Number.isFinite(p))) {
+    throw new Errors.INVALID_OPTION(`${flag} expects ${n} comma-separated numbers (x,y,z in metres), got "${s}"`);
+  }
+  return parts;
+}
