@@ -130,6 +130,12 @@ export function validateCondition(input: unknown): Condition {
       throw new Errors.INVALID_CONDITION(`${offending(key, schema, value)}: ${key} must be ${schema.description}`);
     }
   }
+  const noise = merged.noise as Condition['noise'];
+  if (noise.ids.length > noise.sources) {
+    throw new Errors.INVALID_CONDITION(
+      `noise.ids lists ${noise.ids.length} recordings but noise.sources = ${noise.sources}; each recording needs a source of its own: raise noise.sources to ${noise.ids.length} or list fewer ids`,
+    );
+  }
   return structuredClone(merged) as Condition;
 }
 
