@@ -5,7 +5,7 @@ import { Errors } from '../errors.ts';
 /** libsamplerate converter quality: best = SRC_SINC_BEST_QUALITY (banks, offline), medium, fastest (live paths). */
 export type ResampleQuality = 'best' | 'medium' | 'fastest';
 
-const CONVERTER: Record<ResampleQuality, number> = {
+const CONVERTER: Record<ResampleQuality, (typeof LibSampleRate.ConverterType)[keyof typeof LibSampleRate.ConverterType]> = {
   best: LibSampleRate.ConverterType.SRC_SINC_BEST_QUALITY,
   medium: LibSampleRate.ConverterType.SRC_SINC_MEDIUM_QUALITY,
   fastest: LibSampleRate.ConverterType.SRC_SINC_FASTEST,

@@ -1,0 +1,50 @@
+import type { AudioData } from './types.ts';
+import { Errors } from '../errors.ts';
+import { decodeAudioFile } from './decode.ts';
+import { resample, type ResampleQuality } from './resample.ts';
+
+/** Options of {@link loadAudio}. */
+export interface LoadAudioOptions {
+  /** Resample to this rate (Hz, integer). Left out: keep the file's own rate. */
+  sampleRateHz?: number;
+  /** libsamplerate quality used when resampling. Default 'best'. */
+  quality?: ResampleQuality;
+  /** Downmix to one channel, the mean of all channels. Default false. */
+  mono?: boolean;
+}
+
+const QUALITIES: readonly ResampleQuality[] = ['best', 'medium', 'fastest'];
+
+/**
+ * Decode an audio file, optionally downmix it to mono (mean of the channels, so a
+ * full-scale signal in every channel stays full scale and opposite-phase channels
+ * cancel), and optionally resample it (output length round(n * to / from)). Downmixing
+ * happens before resampling so only one channel is resampled.
+ *
+ * @param path audio file (WAV, FLAC, Ogg Vorbis, MP3); see decodeAudioFile
+ * @throws INVALID_OPTION (bad sampleRateHz, quality or mono), and every error of decodeAudioFile
+ * @example
+ * const speech = await loadAudio('clip.mp3', { sampleRateHz: 16000, mono: true });
+ */
+export async function loadAudio(path: string, options: LoadAudioOptions = {}): Promise<AudioData> {
+  const { sampleRateHz, quality = 'best', mono = false } = options;
+  if (sampleRateHz !== undefined && (!Number.isInteger(sampleRateHz) || sampleRateHz < 1 || sampleRateHz > 768_000)) {
+    throw new Errors.INVALID_OPTION(`sampleRateHz must be an integer in 1..768000 Hz, got ${sampleRateHz}`);
+  }
+  if (!QUALITIES.includes(quality)) throw new Errors.INVALID_OPTION(`quality must be one of ${QUALITIES.join(', ')}, got ${String(quality)}`);
+  if (typeof mono !== 'boolean') throw new Errors.INVALID_OPTION(`mono must be true or false, got ${String(mono)}`);
+
+  let audio = await decodeAudioFile(path);
+  if (mono && audio.channels.length > 1) audio = { sampleRateHz: audio.sampleRateHz, channels: [downmix(audio.channels)] };
+  if (sampleRateHz !== undefined && sampleRateHz !== audio.sampleRateHz) audio = await resample(audio, sampleRateHz, quality);
+  return audio;
+}
+
+/** Mean of equal-length channels. */
+function downmix(channels: Float32Array[]): Float32Array {
+  const out = new Float32Array(channels[0].length);
+  for (const x of channels) for (let i = 0; i < out.length; i++) out[i] += x[i];
+  const scale = 1 / channels.length;
+  for (let i = 0; i < out.length; i++) out[i] *= scale;
+  return out;
+}

@@ -1,0 +1,133 @@
+import { open, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { endianness } from 'node:os';
+import type { AudioData } from './types.ts';
+import { Errors } from '../errors.ts';
+import { assertFinite } from './finite.ts';
+
+/** Sample format of a written WAV: IEEE float32 (lossless for earshot's audio) or 16-bit integer PCM. */
+export type WavFormat = 'float32' | 'pcm16';
+
+const LITTLE_ENDIAN_HOST = endianness() === 'LE';
+// KSDATAFORMAT_SUBTYPE_* GUID after its first two bytes (the format tag).
+const SUBTYPE_TAIL = [0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71];
+
+/**
+ * Encode planar audio as a RIFF/WAVE file.
+ *
+ * - `float32`: IEEE float (format tag 3, with the `fact` chunk the spec asks for), samples
+ *   written as they are, values beyond ±1 included.
+ * - `pcm16`: 16-bit integer PCM; samples are scaled by 32768, rounded to nearest and clipped
+ *   to [-32768, 32767], so 1.0 becomes 32767 and anything past ±1 is clipped. Decoding
+ *   (which divides by 32768) returns every value on the 1/32768 grid exactly.
+ *
+ * More than 2 channels are written as WAVE_FORMAT_EXTENSIBLE with a channel mask of 0
+ * (no speaker positions: earshot's channels are binaural or ambisonic, not loudspeakers).
+ *
+ * @param audio at least one channel, all of the same length (zero frames gives a valid empty WAV)
+ * @throws INVALID_OPTION (no channels, ragged channels, bad sample rate, over the 4 GiB WAV limit),
+ *   NON_FINITE_AUDIO (NaN/Inf samples, which a WAV reader would reject)
+ * @example
+ * const bytes = encodeWav({ sampleRateHz: 16000, channels: [left, right] }, 'pcm16');
+ */
+export function encodeWav(audio: AudioData, format: WavFormat): Uint8Array {
+  const { channels, sampleRateHz } = audio;
+  if (format !== 'float32' && format !== 'pcm16') throw new Errors.INVALID_OPTION(`WAV format must be 'float32' or 'pcm16', got ${String(format)}`);
+  if (channels.length < 1 || channels.length > 65535) throw new Errors.INVALID_OPTION(`a WAV needs 1..65535 channels, got ${channels.length}`);
+  if (!Number.isInteger(sampleRateHz) || sampleRateHz < 1 || sampleRateHz > 0xffffffff) {
+    throw new Errors.INVALID_OPTION(`sampleRateHz must be a positive integer, got ${sampleRateHz}`);
+  }
+  const frames = channels[0].length;
+  channels.forEach((x, c) => {
+    if (x.length !== frames) throw new Errors.INVALID_OPTION(`all channels must have the same length: channel 0 has ${frames} samples, channel ${c} has ${x.length}`);
+  });
+  assertFinite(channels, 'audio to encode as WAV');
+  const nCh = channels.length;
+  const bytesPer = format === 'float32' ? 4 : 2;
+  const extensible = nCh > 2;
+  const fmtSize = extensible ? 40 : format === 'float32' ? 18 : 16;
+  const factSize = format === 'float32' ? 12 : 0;
+  const dataBytes = frames * nCh * bytesPer;
+  const headerBytes = 12 + 8 + fmtSize + factSize + 8;
+  if (headerBytes - 8 + dataBytes > 0xffffffff) throw new Errors.INVALID_OPTION(`${frames} frames × ${nCh} channels exceed the 4 GiB WAV limit; split the audio or use fewer channels`);
+
+  const out = new Uint8Array(headerBytes + dataBytes);
+  const dv = new DataView(out.buffer);
+  let o = 0;
+  const str = (s: string) => { for (const ch of s) out[o++] = ch.charCodeAt(0); };
+  const u16 = (v: number) => { dv.setUint16(o, v, true); o += 2; };
+  const u32 = (v: number) => { dv.setUint32(o, v, true); o += 4; };
+  const tag = format === 'float32' ? 3 : 1;
+  str('RIFF'); u32(out.length - 8); str('WAVE');
+  str('fmt '); u32(fmtSize);
+  u16(extensible ? 0xfffe : tag); u16(nCh); u32(sampleRateHz); u32(sampleRateHz * nCh * bytesPer); u16(nCh * bytesPer); u16(bytesPer * 8);
+  if (fmtSize > 16) u16(fmtSize - 18); // cbSize
+  if (extensible) { u16(bytesPer * 8); u32(0); u16(tag); out.set(SUBTYPE_TAIL, o); o += SUBTYPE_TAIL.length; }
+  if (factSize) { str('fact'); u32(4); u32(frames); }
+  str('data'); u32(dataBytes);
+  writeSamples(out.subarray(o), channels, format);
+  return out;
+}
+
+/** Interleave into `dst` (little-endian), through an aligned typed array when the host is little-endian. */
+function writeSamples(dst: Uint8Array, channels: Float32Array[], format: WavFormat): void {
+  const nCh = channels.length;
+  const frames = channels[0].length;
+  const inter = format === 'float32' ? new Float32Array(frames * nCh) : new Int16Array(frames * nCh);
+  for (let c = 0; c < nCh; c++) {
+    const x = channels[c];
+    if (format === 'float32') for (let i = 0, k = c; i < frames; i++, k += nCh) inter[k] = x[i];
+    else for (let i = 0, k = c; i < frames; i++, k += nCh) inter[k] = Math.max(-32768, Math.min(32767, Math.round(x[i] * 32768)));
+  }
+  if (LITTLE_ENDIAN_HOST) {
+    dst.set(new Uint8Array(inter.buffer, 0, inter.byteLength));
+    return;
+  }
+  const dv = new DataView(dst.buffer, dst.byteOffset, dst.byteLength);
+  for (let k = 0; k < inter.length; k++) {
+    if (format === 'float32') dv.setFloat32(k * 4, inter[k], true);
+    else dv.setInt16(k * 2, inter[k], true);
+  }
+}
+
+let tempCounter = 0;
+
+/**
+ * Encode and write a WAV file atomically: the bytes go to a temporary file in the same
+ * directory, are flushed to disk, and the file is renamed over `path`. A failed write
+ * leaves no partial file and any earlier file at `path` untouched.
+ *
+ * @param path destination; its directory must exist
+ * @throws WRITE_FAILED (naming the path and the reason), and what {@link encodeWav} throws
+ */
+export async function writeWav(path: string, audio: AudioData, format: WavFormat): Promise<void> {
+  const bytes = encodeWav(audio, format);
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${++tempCounter}.tmp`);
+  try {
+    const handle = await open(temp, 'wx');
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, path);
+  } catch (err) {
+    await unlink(temp).catch(() => {});
+    throw new Errors.WRITE_FAILED(path, describeFsError(err));
+  }
+}
+
+function describeFsError(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  const known: Record<string, string> = {
+    ENOENT: 'the directory does not exist',
+    ENOTDIR: 'a parent path is not a directory',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EISDIR: 'the path is a directory',
+    ENOSPC: 'no space left on the device',
+    EROFS: 'read-only file system',
+  };
+  return (e?.code && known[e.code]) || (e instanceof Error ? e.message : String(err));
+}
