@@ -15,6 +15,7 @@ export const SnrSchema = Type.Union([Type.Number({ minimum: -30, maximum: 80 }),
   description: 'a signal-to-noise ratio in dB from -30 to 80, or "clean" for no noise',
 });
 
+const RoomSide = Type.Number({ minimum: 1, maximum: 100 });
 export const RoomSchema = Type.Union(
   [
     Type.Null(),
@@ -22,7 +23,7 @@ export const RoomSchema = Type.Union(
     Type.Object(
       {
         rt60S: Type.Number({ exclusiveMinimum: 0, maximum: 3 }),
-        dimensionsM: Type.Optional(Type.Tuple([0, 1, 2].map(() => Type.Number({ minimum: 1, maximum: 100 })))),
+        dimensionsM: Type.Optional(Type.Tuple([RoomSide, RoomSide, RoomSide])),
       },
       { additionalProperties: false },
     ),
@@ -42,7 +43,8 @@ export const SourceSchema = Type.Object(
   { additionalProperties: false, description: '{"azimuthDeg": -180..180, "elevationDeg": -90..90, "distanceM": 0.2..50} (source direction and distance from the receiver)' },
 );
 
-const MicSchema = Type.Tuple([0, 1, 2].map(() => Type.Number({ minimum: -1, maximum: 1 })));
+const MicOffset = Type.Number({ minimum: -1, maximum: 1 });
+const MicSchema = Type.Tuple([MicOffset, MicOffset, MicOffset]);
 export const ReceiverSchema = Type.Union(
   [
     Type.Literal('mono'),

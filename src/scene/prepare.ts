@@ -1,0 +1,119 @@
+import type { Condition, ReceiverCondition } from './condition.ts';
+import type { SceneBanks } from './render.ts';
+import type { NoiseSource } from './noiseBank.ts';
+import { sampleNoisePositions } from './noisePositions.ts';
+import { channelCount, defaultRoomFor, maxSourceDistanceM, simulateRir, type Placement, type ReceiverSpec, type RoomSpec } from './room/index.ts';
+import { normalizeRms } from '../dsp/level.ts';
+import { createRng } from '../random.ts';
+import { Errors } from '../errors.ts';
+
+/** Everything a condition needs before audio flows: IRs loaded or simulated, noise loaded, positions drawn. */
+export interface PreparedScene {
+  condition: Condition;
+  sampleRateHz: number;
+  channelCount: number;
+  receiverLabel: string;
+  /** null: the dry signal goes to every channel (no room, mono receiver). */
+  sourceRir: Float32Array[] | null;
+  sourceRirInfo: { kind: 'none' | 'anechoic' | 'bank' | 'simulated'; id?: string; room?: RoomSpec; channels: number; lengthS: number };
+  /** One layer per distinct noise id; its IR is the sum of the IRs of the sources that play it (one convolution per layer). */
+  noiseLayers: { noise: NoiseSource; rir: Float32Array[] | null; positions: Placement[] | null }[];
+}
+
+/** Far enough for free-field sources; near enough that anechoic placement stays sensible. */
+const FREE_FIELD_MAX_DISTANCE_M = 6;
+
+/**
+ * Turn a validated condition into a prepared scene at `sampleRateHz`. Unknown
+ * bank ids, a receiver that does not match a bank IR's channels, or a room that
+ * cannot reach the RT60 raise a clear error here, before any audio is touched.
+ */
+export async function prepareScene(condition: Condition, banks: SceneBanks, sampleRateHz: number): Promise<PreparedScene> {
+  const rng = createRng(condition.seed);
+  const room = condition.room;
+  const noiseIds = condition.snrDb === 'clean' ? [] : condition.noise.ids;
+  const noises = await Promise.all(noiseIds.map((id) => banks.noises.load(id, sampleRateHz)));
+  const sourcesPerLayer = noises.map((_, i) => countSources(condition.noise.sources, noises.length, i));
+  const normalised = noises.map(normaliseNoise);
+
+  if (room !== null && 'bank' in room) {
+    const rir = await banks.rirs.load(room.bank, sampleRateHz);
+    const layout = banks.rirs.entry(room.bank).layout;
+    if (condition.receiver !== undefined && channelCount(toSpec(condition.receiver)) !== rir.length) {
+      throw new Errors.INVALID_CONDITION(
+        `receiver ${JSON.stringify(condition.receiver)} has ${channelCount(toSpec(condition.receiver))} channel(s) but the bank IR "${room.bank}" has ${rir.length} (${layout}); leave receiver out to use the IR's own layout`,
+      );
+    }
+    return {
+      condition,
+      sampleRateHz,
+      channelCount: rir.length,
+      receiverLabel: layout,
+      sourceRir: rir,
+      sourceRirInfo: { kind: 'bank', id: room.bank, channels: rir.length, lengthS: rir[0].length / sampleRateHz },
+      // A bank IR is one measured path: every noise source plays through it too.
+      noiseLayers: normalised.map((noise) => ({ noise, rir, positions: null })),
+    };
+  }
+
+  const receiver = toSpec(condition.receiver ?? 'mono');
+  const receiverLabel = typeof condition.receiver === 'object' ? `array(${condition.receiver.micsM.length})` : (condition.receiver ?? 'mono');
+  const channels = channelCount(receiver);
+  const roomSpec: RoomSpec | null = room === null ? null : { dimensionsM: room.dimensionsM ?? defaultRoomFor(room.rt60S), rt60S: room.rt60S };
+  if (roomSpec === null && receiver.kind === 'mono') {
+    return {
+      condition,
+      sampleRateHz,
+      channelCount: 1,
+      receiverLabel,
+      sourceRir: null,
+      sourceRirInfo: { kind: 'none', channels: 1, lengthS: 0 },
+      noiseLayers: normalised.map((noise) => ({ noise, rir: null, positions: null })),
+    };
+  }
+  const rirAt = (source: Placement) => simulateRir({ room: roomSpec, source, receiver, sampleRateHz, seed: condition.seed });
+  const sourceRir = await rirAt(condition.source);
+  const reach = (az: number, el: number) => (roomSpec ? maxSourceDistanceM(roomSpec, az, el) : FREE_FIELD_MAX_DISTANCE_M);
+  const total = sourcesPerLayer.reduce((a, b) => a + b, 0);
+  const positions = total > 0 ? sampleNoisePositions(total, condition.source, reach, rng.fork('noise-positions')) : [];
+  const noiseLayers = [];
+  let next = 0;
+  for (const [i, noise] of normalised.entries()) {
+    const mine = positions.slice(next, next + sourcesPerLayer[i]);
+    next += mine.length;
+    noiseLayers.push({ noise, rir: sumChannels(await Promise.all(mine.map(rirAt))), positions: mine });
+  }
+  return {
+    condition,
+    sampleRateHz,
+    channelCount: channels,
+    receiverLabel,
+    sourceRir,
+    sourceRirInfo: { kind: roomSpec ? 'simulated' : 'anechoic', ...(roomSpec ? { room: roomSpec } : {}), channels, lengthS: sourceRir[0].length / sampleRateHz },
+    noiseLayers,
+  };
+}
+
+/** The condition's receiver as the room simulator's spec. */
+export function toSpec(receiver: ReceiverCondition): ReceiverSpec {
+  return typeof receiver === 'string' ? { kind: receiver } : { kind: 'array', micsM: receiver.micsM };
+}
+
+// Sources are dealt to the noise ids in turn: 5 sources over 2 ids -> 3 and 2.
+function countSources(sources: number, ids: number, i: number): number {
+  return Math.floor(sources / ids) + (i < sources % ids ? 1 : 0);
+}
+
+function normaliseNoise(noise: NoiseSource): NoiseSource {
+  return noise.kind === 'recording' ? { ...noise, samples: normalizeRms([noise.samples], -14)[0] } : noise;
+}
+
+// The RIR-summation shortcut: one mono noise through several IRs = one convolution with their sum.
+function sumChannels(irs: Float32Array[][]): Float32Array[] {
+  const length = Math.max(...irs.map((ir) => ir[0].length));
+  return irs[0].map((_, c) => {
+    const out = new Float32Array(length);
+    for (const ir of irs) for (let i = 0; i < ir[c].length; i++) out[i] += ir[c][i];
+    return out;
+  });
+}

@@ -1,0 +1,95 @@
+import type { Condition } from './condition.ts';
+import { RirBank } from './rirBank.ts';
+import { NoiseBank } from './noiseBank.ts';
+import { prepareScene, type PreparedScene } from './prepare.ts';
+import { applyNoisePlacement, sampleNoisePlacement, type NoisePlacement } from './placeNoise.ts';
+import { colouredNoise } from '../dsp/colouredNoise.ts';
+import { convolve } from '../dsp/convolver.ts';
+import { mixAtSnr, measureSnrDb } from '../dsp/mix.ts';
+import { normalizeRms } from '../dsp/level.ts';
+import { measureRt60 } from '../dsp/rt60.ts';
+import { createRng } from '../random.ts';
+
+export interface SceneBanks {
+  rirs: RirBank;
+  noises: NoiseBank;
+}
+
+/** Open the shipped banks plus the user's folders. */
+export async function openBanks(opts: { rirDirs?: string[]; noiseDirs?: string[] } = {}): Promise<SceneBanks> {
+  const [rirs, noises] = await Promise.all([RirBank.open({ userDirs: opts.rirDirs }), NoiseBank.open({ userDirs: opts.noiseDirs })]);
+  return { rirs, noises };
+}
+
+/** The Nat-HEAR recipe's levels: source and noise each RMS-normalised to -14 dBFS; fades of 200 ms. */
+export const SCENE_LEVEL_DBFS = -14;
+export const NOISE_FADE_S = 0.2;
+
+/** A rendered scene: the degraded channels, what was drawn at random, and what was measured on the output. */
+export interface RenderedScene {
+  channels: Float32Array[];
+  params: {
+    receiver: string;
+    sourceRir: PreparedScene['sourceRirInfo'];
+    noise: null | { noiseGain: number; layers: { id: string; positions: PreparedScene['noiseLayers'][number]['positions']; placement: NoisePlacement | null }[] };
+  };
+  /** SNR from the reverberant source and the scaled spatialised noise as mixed (energy over all channels); RT60 by Schroeder integration of the source IR. */
+  measured: { snrDb: number | null; rt60S: number | null };
+}
+
+/**
+ * Render one clip (mono, at the scene's rate) into the prepared scene, the Nat-HEAR way:
+ * normalise to -14 dBFS, convolve with the source IR (cut to the input length), lay each
+ * noise recording under the clip (cut or placed, with 200 ms fades), convolve it with the
+ * sum of its sources' IRs, and mix at the condition's SNR over all channels. The draws come
+ * from the condition's seed: the same clip, condition and seed give identical samples.
+ * Silent input stays silent (no noise is scaled against zero energy).
+ */
+export function renderScene(clean: Float32Array, scene: PreparedScene): RenderedScene {
+  const { condition, sampleRateHz } = scene;
+  const n = clean.length;
+  const [x] = normalizeRms([clean], SCENE_LEVEL_DBFS);
+  const source = scene.sourceRir ? convolve(x, scene.sourceRir) : fill(x, scene.channelCount);
+  const rt60S = scene.sourceRir ? measureRt60(scene.sourceRir, sampleRateHz).rt60S : null;
+  const base = { receiver: scene.receiverLabel, sourceRir: scene.sourceRirInfo };
+  if (condition.snrDb === 'clean') return { channels: source, params: { ...base, noise: null }, measured: { snrDb: null, rt60S } };
+
+  const rng = createRng(condition.seed).fork('noise-signal');
+  const noise = Array.from({ length: scene.channelCount }, () => new Float32Array(n));
+  const layers: NonNullable<RenderedScene['params']['noise']>['layers'] = [];
+  const fadeSamples = Math.round(NOISE_FADE_S * sampleRateHz);
+  for (const layer of scene.noiseLayers) {
+    let mono: Float32Array;
+    let placement: NoisePlacement | null = null;
+    if (layer.noise.kind === 'colour') {
+      mono = colouredNoise(layer.noise.colour, n, rng.fork(layer.noise.id));
+      [mono] = normalizeRms([mono], SCENE_LEVEL_DBFS);
+    } else {
+      placement = sampleNoisePlacement(layer.noise.samples.length, n, rng.fork(layer.noise.id));
+      mono = applyNoisePlacement(layer.noise.samples, n, placement, fadeSamples);
+    }
+    const spatial = layer.rir ? convolve(mono, layer.rir) : fill(mono, scene.channelCount);
+    for (let c = 0; c < noise.length; c++) addInto(noise[c], spatial[c]);
+    layers.push({ id: layer.noise.id, positions: layer.positions, placement });
+  }
+  const { mixed, noiseGain } = mixAtSnr(source, noise, condition.snrDb);
+  const scaled = noise.map((ch) => ch.map((v) => v * noiseGain));
+  return {
+    channels: mixed,
+    params: { ...base, noise: { noiseGain, layers } },
+    measured: { snrDb: noiseGain > 0 ? measureSnrDb(source, scaled) : null, rt60S },
+  };
+}
+
+/** Prepare and render in one go (the offline path of `earshot render`). */
+export async function renderCondition(clean: Float32Array, condition: Condition, banks: SceneBanks, sampleRateHz: number): Promise<RenderedScene> {
+  return renderScene(clean, await prepareScene(condition, banks, sampleRateHz));
+}
+
+function fill(x: Float32Array, channels: number): Float32Array[] {
+  return Array.from({ length: channels }, () => x.slice());
+}
+
+function addInto(acc: Float32Array, x: Float32Array): void {
+  for (let i = 0; i < acc.length; i++) acc[i] += x[i];
+}
