@@ -16,7 +16,7 @@ const DEMO_SCENES: Record<string, object> = {
   'clean': {},
   'cafe-10dB': { snrDb: 10, noise: { ids: ['cafe'], sources: 1 } },
   'street-ir-airport-5dB': { snrDb: 5, room: { bank: 'street' }, noise: { ids: ['airport'], sources: 1 } },
-  'room-0.6s-binaural-left': { room: { rt60S: 0.6 }, receiver: 'binaural', source: { azimuthDeg: 90, distanceM: 2 } },
+  'room-0.6s-binaural-left': { room: { rt60S: 0.6 }, receiver: 'binaural', source: { azimuthDeg: 90, distanceM: 1.8 } },
   'room-1.0s-binaural-3src-0dB': { snrDb: 0, room: { rt60S: 1.0 }, receiver: 'binaural', noise: { ids: ['cafe', 'rain'], sources: 3 }, seed: 1 },
   'room-0.8s-foa-pink-5dB': { snrDb: 5, room: { rt60S: 0.8 }, receiver: 'foa', source: { azimuthDeg: -45 }, noise: { ids: ['pink'], sources: 2 } },
 };

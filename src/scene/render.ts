@@ -50,7 +50,9 @@ export function renderScene(clean: Float32Array, scene: PreparedScene): Rendered
   const n = clean.length;
   const [x] = normalizeRms([clean], SCENE_LEVEL_DBFS);
   const source = scene.sourceRir ? convolve(x, scene.sourceRir) : fill(x, scene.channelCount);
-  const rt60S = scene.sourceRir ? measureRt60(scene.sourceRir, sampleRateHz).rt60S : null;
+  // A free-field (anechoic) IR has no decay to measure.
+  const reverberant = scene.sourceRir !== null && scene.sourceRirInfo.kind !== 'anechoic';
+  const rt60S = reverberant ? measureRt60(scene.sourceRir!, sampleRateHz).rt60S : null;
   const base = { receiver: scene.receiverLabel, sourceRir: scene.sourceRirInfo };
   if (condition.snrDb === 'clean') return { channels: source, params: { ...base, noise: null }, measured: { snrDb: null, rt60S } };
 

@@ -56,14 +56,14 @@ export const DEFAULT_ROOM_RATIOS: readonly [number, number, number] = [1.9, 1.4,
 /** Absorption the default room aims for, the band it normally stays in, and the most it will go to for very short RT60s. */
 export const DEFAULT_ROOM_ABSORPTION = { target: 0.15, min: 0.05, max: 0.8, hardMax: 0.9 } as const;
 /** Ceiling height limits of the default room, metres (`tinyMin` only for very short RT60s; ear height 1.5 m still fits). */
-export const DEFAULT_ROOM_HEIGHT_M = { min: 2.5, max: 15, tinyMin: 2 } as const;
+export const DEFAULT_ROOM_HEIGHT_M = { min: 3, max: 15, tinyMin: 2 } as const;
 
 /**
  * Dimensions of a room for a bare `--rt60 S`: a 1.9 : 1.4 : 1 shoebox scaled so the uniform
- * absorption is about 0.15 (a furnished room), its height kept in 2.5..15 m.
+ * absorption is about 0.15 (a furnished room), its height kept in 3..15 m.
  * Short RT60s raise α up to 0.8 (and then shrink the height to 2 m, α up to 0.9);
  * long ones lower α to no less than 0.05 (and grow the room).
- * 0.3..0.6 s give 4.75 × 3.5 × 2.5 m; 0.8 s 6.34 × 4.67 × 3.34 m; 1.2 s 9.51 × 7.01 × 5.01 m.
+ * up to 0.7 s give 5.69 × 4.19 × 3 m; 0.8 s 6.34 × 4.67 × 3.34 m; 1.2 s 9.51 × 7.01 × 5.01 m.
  * Throws `UNREACHABLE_RT60` below ≈ 0.08 s.
  *
  * @example

@@ -42,11 +42,11 @@ describe('defaultRoomFor', () => {
     expect(dims[1]).toBeGreaterThan(dims[2]);
   });
 
-  it('keeps ordinary RT60s in the 0.05..0.8 absorption band with a ceiling of 2.5 m or more', () => {
+  it('keeps ordinary RT60s in the 0.05..0.8 absorption band with a ceiling of 3 m or more', () => {
     for (const rt60S of [0.3, 0.6, 1, 2, 3]) {
       const dims = defaultRoomFor(rt60S);
       expect(inverseSabine(dims, rt60S).absorption).toBeLessThanOrEqual(0.8);
-      expect(dims[2]).toBeGreaterThanOrEqual(2.5);
+      expect(dims[2]).toBeGreaterThanOrEqual(3);
     }
   });
 
