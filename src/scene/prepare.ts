@@ -4,6 +4,7 @@ import type { NoiseSource } from './noiseBank.ts';
 import { sampleNoisePositions } from './noisePositions.ts';
 import { channelCount, defaultRoomFor, maxSourceDistanceM, simulateRir, type Placement, type ReceiverSpec, type RoomSpec } from './room/index.ts';
 import { normalizeRms } from '../dsp/level.ts';
+import { measureRt60 } from '../dsp/rt60.ts';
 import { createRng } from '../random.ts';
 import { Errors } from '../errors.ts';
 
@@ -15,7 +16,8 @@ export interface PreparedScene {
   receiverLabel: string;
   /** null: the dry signal goes to every channel (no room, mono receiver). */
   sourceRir: Float32Array[] | null;
-  sourceRirInfo: { kind: 'none' | 'anechoic' | 'bank' | 'simulated'; id?: string; room?: RoomSpec; channels: number; lengthS: number };
+  /** `rt60S`: measured on the source IR by Schroeder integration; null when there is no decay to measure (dry or anechoic). */
+  sourceRirInfo: { kind: 'none' | 'anechoic' | 'bank' | 'simulated'; id?: string; room?: RoomSpec; channels: number; lengthS: number; rt60S: number | null };
   /** One layer per distinct noise id; its IR is the sum of the IRs of the sources that play it (one convolution per layer). */
   noiseLayers: { noise: NoiseSource; rir: Float32Array[] | null; positions: Placement[] | null }[];
 }
@@ -50,7 +52,7 @@ export async function prepareScene(condition: Condition, banks: SceneBanks, samp
       channelCount: rir.length,
       receiverLabel: layout,
       sourceRir: rir,
-      sourceRirInfo: { kind: 'bank', id: room.bank, channels: rir.length, lengthS: rir[0].length / sampleRateHz },
+      sourceRirInfo: { kind: 'bank', id: room.bank, channels: rir.length, lengthS: rir[0].length / sampleRateHz, rt60S: rt60OrNull(rir, sampleRateHz) },
       // A bank IR is one measured path: every noise source plays through it too.
       noiseLayers: normalised.map((noise) => ({ noise, rir, positions: null })),
     };
@@ -67,7 +69,7 @@ export async function prepareScene(condition: Condition, banks: SceneBanks, samp
       channelCount: 1,
       receiverLabel,
       sourceRir: null,
-      sourceRirInfo: { kind: 'none', channels: 1, lengthS: 0 },
+      sourceRirInfo: { kind: 'none', channels: 1, lengthS: 0, rt60S: null },
       noiseLayers: normalised.map((noise) => ({ noise, rir: null, positions: null })),
     };
   }
@@ -89,7 +91,13 @@ export async function prepareScene(condition: Condition, banks: SceneBanks, samp
     channelCount: channels,
     receiverLabel,
     sourceRir,
-    sourceRirInfo: { kind: roomSpec ? 'simulated' : 'anechoic', ...(roomSpec ? { room: roomSpec } : {}), channels, lengthS: sourceRir[0].length / sampleRateHz },
+    sourceRirInfo: {
+      kind: roomSpec ? 'simulated' : 'anechoic',
+      ...(roomSpec ? { room: roomSpec } : {}),
+      channels,
+      lengthS: sourceRir[0].length / sampleRateHz,
+      rt60S: roomSpec ? rt60OrNull(sourceRir, sampleRateHz) : null,
+    },
     noiseLayers,
   };
 }
@@ -97,6 +105,15 @@ export async function prepareScene(condition: Condition, banks: SceneBanks, samp
 /** The condition's receiver as the room simulator's spec. */
 export function toSpec(receiver: ReceiverCondition): ReceiverSpec {
   return typeof receiver === 'string' ? { kind: receiver } : { kind: 'array', micsM: receiver.micsM };
+}
+
+// A user's IR may be too short or noisy for a decay fit; that is no reason to refuse to render with it.
+function rt60OrNull(ir: Float32Array[], sampleRateHz: number): number | null {
+  try {
+    return measureRt60(ir, sampleRateHz).rt60S;
+  } catch {
+    return null;
+  }
 }
 
 // Sources are dealt to the noise ids in turn: 5 sources over 2 ids -> 3 and 2.

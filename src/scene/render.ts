@@ -7,7 +7,6 @@ import { colouredNoise } from '../dsp/colouredNoise.ts';
 import { convolve } from '../dsp/convolver.ts';
 import { mixAtSnr, measureSnrDb } from '../dsp/mix.ts';
 import { normalizeRms } from '../dsp/level.ts';
-import { measureRt60 } from '../dsp/rt60.ts';
 import { createRng } from '../random.ts';
 
 export interface SceneBanks {
@@ -50,9 +49,7 @@ export function renderScene(clean: Float32Array, scene: PreparedScene): Rendered
   const n = clean.length;
   const [x] = normalizeRms([clean], SCENE_LEVEL_DBFS);
   const source = scene.sourceRir ? convolve(x, scene.sourceRir) : fill(x, scene.channelCount);
-  // A free-field (anechoic) IR has no decay to measure.
-  const reverberant = scene.sourceRir !== null && scene.sourceRirInfo.kind !== 'anechoic';
-  const rt60S = reverberant ? measureRt60(scene.sourceRir!, sampleRateHz).rt60S : null;
+  const rt60S = scene.sourceRirInfo.rt60S;
   const base = { receiver: scene.receiverLabel, sourceRir: scene.sourceRirInfo };
   if (condition.snrDb === 'clean') return { channels: source, params: { ...base, noise: null }, measured: { snrDb: null, rt60S } };
 
