@@ -1,4 +1,5 @@
 import type { Rng } from '../random.ts';
+import { fadeIn, fadeOut } from '../dsp/fade.ts';
 
 /** How a noise recording was laid under a clip (recorded with the render). */
 export interface NoisePlacement {
@@ -27,18 +28,12 @@ export function applyNoisePlacement(noise: Float32Array, lengthSamples: number, 
   const out = new Float32Array(lengthSamples);
   if (placement.mode === 'cut') {
     out.set(noise.subarray(placement.offsetSamples, placement.offsetSamples + lengthSamples));
-    rampDown(out, lengthSamples, Math.min(fadeSamples, lengthSamples));
+    fadeOut(out, Math.min(fadeSamples, lengthSamples));
   } else {
     const part = out.subarray(placement.offsetSamples, placement.offsetSamples + noise.length);
     part.set(noise);
     const fade = Math.min(fadeSamples, Math.floor(noise.length / 2));
-    for (let i = 0; i < fade; i++) part[i] *= i / fade;
-    rampDown(part, part.length, fade);
+    fadeOut(fadeIn(part, fade), fade);
   }
   return out;
-}
-
-// Linear fade to zero over the last `fade` samples of x[0..end).
-function rampDown(x: Float32Array, end: number, fade: number): void {
-  for (let i = 0; i < fade; i++) x[end - 1 - i] *= i / fade;
 }
