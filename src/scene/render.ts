@@ -5,8 +5,8 @@ import { prepareScene, type PreparedScene } from './prepare.ts';
 import { applyNoisePlacement, sampleNoisePlacement, type NoisePlacement } from './placeNoise.ts';
 import { colouredNoise } from '../dsp/colouredNoise.ts';
 import { convolve } from '../dsp/convolver.ts';
-import { mixAtSnr, measureSnrDb } from '../dsp/mix.ts';
-import { normalizeRms } from '../dsp/level.ts';
+import { mixAtSnr } from '../dsp/mix.ts';
+import { energy, normalizeRms } from '../dsp/level.ts';
 import { createRng } from '../random.ts';
 
 export interface SceneBanks {
@@ -32,7 +32,7 @@ export interface RenderedScene {
     sourceRir: PreparedScene['sourceRirInfo'];
     noise: null | { noiseGain: number; layers: { id: string; positions: PreparedScene['noiseLayers'][number]['positions']; placement: NoisePlacement | null }[] };
   };
-  /** SNR from the reverberant source and the scaled spatialised noise as mixed (energy over all channels); RT60 by Schroeder integration of the source IR. */
+  /** SNR measured on the output: reverberant source against what the mix added to it (output − source), energies over all channels; RT60 by Schroeder integration of the source IR. */
   measured: { snrDb: number | null; rt60S: number | null };
 }
 
@@ -72,11 +72,10 @@ export function renderScene(clean: Float32Array, scene: PreparedScene): Rendered
     layers.push({ id: layer.noise.id, positions: layer.positions, placement });
   }
   const { mixed, noiseGain } = mixAtSnr(source, noise, condition.snrDb);
-  const scaled = noise.map((ch) => ch.map((v) => v * noiseGain));
   return {
     channels: mixed,
     params: { ...base, noise: { noiseGain, layers } },
-    measured: { snrDb: noiseGain > 0 ? measureSnrDb(source, scaled) : null, rt60S },
+    measured: { snrDb: noiseGain > 0 ? 10 * Math.log10(energy(source) / residualEnergy(mixed, source)) : null, rt60S },
   };
 }
 
@@ -87,6 +86,17 @@ export async function renderCondition(clean: Float32Array, condition: Condition,
 
 function fill(x: Float32Array, channels: number): Float32Array[] {
   return Array.from({ length: channels }, () => x.slice());
+}
+
+// Energy of (a − b) over all channels, without allocating the difference.
+function residualEnergy(a: Float32Array[], b: Float32Array[]): number {
+  let e = 0;
+  for (let c = 0; c < a.length; c++) {
+    const x = a[c];
+    const y = b[c];
+    for (let i = 0; i < x.length; i++) e += (x[i] - y[i]) ** 2;
+  }
+  return e;
 }
 
 function addInto(acc: Float32Array, x: Float32Array): void {
