@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { StreamingConvolver, convolve } from '../../src/dsp/convolver.ts';
 import { createRng } from '../../src/random.ts';
 import { ir4, speech } from '../dsp/fixtures.ts';
-import type { BenchReport, BenchRow } from './report.ts';
+import { bestOfMs, type BenchReport, type BenchRow } from './report.ts';
 
 const SR = 16000;
 const SECONDS = 600;
@@ -41,15 +41,6 @@ function interleave(channels: Float32Array[], n = channels[0].length): Buffer {
   return Buffer.from(out.buffer);
 }
 
-function best(fn: () => void): number {
-  let ms = Infinity;
-  for (let r = 0; r < RUNS; r++) {
-    const t = performance.now();
-    fn();
-    ms = Math.min(ms, performance.now() - t);
-  }
-  return ms;
-}
 
 /** afir over raw files; output to `out` (raw f32le) or discarded. Returns wall ms. */
 function afir(dir: string, input: string, k: number, out: string | null): number {
@@ -72,7 +63,7 @@ function hasFfmpeg(): boolean {
 
 function compareCase(name: string, x: Float32Array, ir: Float32Array[], dir: string | null): BenchRow[] {
   const k = ir.length;
-  const ours = best(() => convolve(x, ir));
+  const ours = bestOfMs(RUNS, () => convolve(x, ir));
   const oursRt = SECONDS / (ours / 1000);
   const rows: BenchRow[] = [];
   if (!dir) return [{ metric: `earshot convolve, ${name}`, value: oursRt, unit: 'x real time', target: '>= 0.5x afir (ffmpeg missing: no baseline)' }];
@@ -90,8 +81,8 @@ function compareCase(name: string, x: Float32Array, ir: Float32Array[], dir: str
     }
   }
   if (theirs.length !== mine[0].length * k || !(diff / peak < 1e-4)) throw new Error(`afir disagrees with earshot: max diff ${diff} (peak ${peak})`);
-  const long = best(() => afir(dir, 'x.f32', k, null));
-  const tiny = best(() => afir(dir, 'xtiny.f32', k, null));
+  const long = bestOfMs(RUNS, () => afir(dir, 'x.f32', k, null));
+  const tiny = bestOfMs(RUNS, () => afir(dir, 'xtiny.f32', k, null));
   const afirRt = SECONDS / ((long - tiny) / 1000);
   rows.push(
     { metric: `earshot convolve, ${name}`, value: oursRt, unit: 'x real time', baseline: afirRt, ratio: oursRt / afirRt, target: '>= 0.5x afir' },
@@ -104,7 +95,7 @@ function compareCase(name: string, x: Float32Array, ir: Float32Array[], dir: str
 function streamingRow(x: Float32Array, ir: Float32Array[], chunk: number, blockSize: number): BenchRow {
   const n = 60 * SR;
   const out = ir.map(() => new Float32Array(n));
-  const ms = best(() => {
+  const ms = bestOfMs(RUNS, () => {
     const conv = new StreamingConvolver(ir, { blockSize });
     for (let i = 0; i < n; i += chunk) conv.processInto(x.subarray(i, Math.min(n, i + chunk)), out, i);
     conv.dispose();

@@ -17,3 +17,14 @@ export interface BenchReport {
   name: string;
   rows: BenchRow[];
 }
+
+/** Wall time of the fastest of `runs` calls, in ms (the least disturbed by the rest of the machine). */
+export function bestOfMs(runs: number, fn: () => void): number {
+  let ms = Infinity;
+  for (let r = 0; r < runs; r++) {
+    const t = performance.now();
+    fn();
+    ms = Math.min(ms, performance.now() - t);
+  }
+  return ms;
+}

@@ -12,7 +12,7 @@ import { convolve } from '../../src/dsp/convolver.ts';
 import { validateCondition } from '../../src/scene/condition.ts';
 import { openBanks, renderScene } from '../../src/scene/render.ts';
 import { prepareScene } from '../../src/scene/prepare.ts';
-import type { BenchReport } from './report.ts';
+import { bestOfMs, type BenchReport } from './report.ts';
 
 const SR = 16000;
 const SECONDS = 60;
@@ -30,15 +30,6 @@ async function speech(seconds: number): Promise<Float32Array> {
   return out;
 }
 
-function bestMs(fn: () => void): number {
-  let ms = Infinity;
-  for (let r = 0; r < RUNS; r++) {
-    const t = performance.now();
-    fn();
-    ms = Math.min(ms, performance.now() - t);
-  }
-  return ms;
-}
 
 export default async function run(): Promise<BenchReport> {
   const x = await speech(SECONDS);
@@ -56,8 +47,8 @@ export default async function run(): Promise<BenchReport> {
   const scene = await prepareScene(condition, banks, SR);
   const prepareMs = performance.now() - t;
   const irSeconds = scene.sourceRir![0].length / SR;
-  const renderMs = bestMs(() => renderScene(x, scene));
-  const convolveMs = bestMs(() => {
+  const renderMs = bestOfMs(RUNS, () => renderScene(x, scene));
+  const convolveMs = bestOfMs(RUNS, () => {
     convolve(x, scene.sourceRir!);
     convolve(x, scene.noiseLayers[0].rir!);
   });
