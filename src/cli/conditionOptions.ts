@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { Errors } from '../errors.ts';
-import { validateCondition, type Condition } from '../scene/condition.ts';
+import { NoiseSchema, SourceSchema, validateCondition, type Condition } from '../scene/condition.ts';
 
 /** Flags that describe a scene condition; shared by every command that renders scenes. */
 export function addConditionOptions(cmd: Command): Command {
@@ -41,7 +41,7 @@ export async function conditionFromOptions(opts: Record<string, unknown>, flagSe
   } else if (opts.roomSize) {
     throw new Errors.INVALID_OPTION('--room-size needs --rt60 (the simulated room\'s reverberation time)');
   }
-  const source = { ...(base.source as object | undefined) } as Record<string, unknown>;
+  const source = objectField(base, 'source', String(opts.condition));
   if (flagSet('azimuth') || !('azimuthDeg' in source)) source.azimuthDeg = toNumber(opts.azimuth);
   if (flagSet('elevation') || !('elevationDeg' in source)) source.elevationDeg = toNumber(opts.elevation);
   if (flagSet('distance') || !('distanceM' in source)) source.distanceM = toNumber(opts.distance);
@@ -51,12 +51,22 @@ export async function conditionFromOptions(opts: Record<string, unknown>, flagSe
   if (opts.mics !== undefined) {
     c.receiver = { kind: 'array', micsM: String(opts.mics).split(';').map((m) => list(m, '--mics', 3)) };
   }
-  const noise = { ...(base.noise as object | undefined) } as Record<string, unknown>;
+  const noise = objectField(base, 'noise', String(opts.condition));
   if (flagSet('noise') || !('ids' in noise)) noise.ids = String(opts.noise).split(',').map((s) => s.trim()).filter(Boolean);
   if (flagSet('noiseSources') || !('sources' in noise)) noise.sources = toNumber(opts.noiseSources);
   c.noise = noise;
   if (flagSet('seed') || !('seed' in c)) c.seed = toNumber(opts.seed);
   return validateCondition(c);
+}
+
+// A copy of the file's source or noise object for the flags to fill in; anything else there is an error
+// (spreading it would silently drop a number or null, or turn a string into {"0": ...}).
+function objectField(base: Record<string, unknown>, key: 'source' | 'noise', file: string): Record<string, unknown> {
+  const value = base[key];
+  if (value === undefined) return {};
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) return { ...value };
+  const schema = key === 'source' ? SourceSchema : NoiseSchema;
+  throw new Errors.INVALID_CONDITION(`${key} = ${JSON.stringify(value)} in ${file}: ${key} must be ${schema.description}`);
 }
 
 async function readConditionFile(path: string): Promise<Record<string, unknown>> {

@@ -59,15 +59,24 @@ function parseManifest(path: string, text: string, root: string, listKey: string
   });
 }
 
-/** Index entries by id; the same id twice is an error naming both files. */
+/** Index entries by id; the same id twice is an error naming both files (or the built-in entry without one). */
 export function indexEntries(entries: BankEntry[]): Map<string, BankEntry> {
   const byId = new Map<string, BankEntry>();
   for (const e of entries) {
     const twin = byId.get(e.id);
-    if (twin) throw new Errors.INVALID_BANK(`id "${e.id}" is used twice: ${twin.file} and ${e.file}. Rename one of the files.`);
+    if (twin) {
+      const files = [twin, e].filter((x) => x.file !== '').map((x) => x.file);
+      const rename = files.length === 2 ? 'Rename one of the files.' : `Rename ${files[0]}.`;
+      throw new Errors.INVALID_BANK(`id "${e.id}" is used twice: ${where(twin)} and ${where(e)}. ${rename}`);
+    }
     byId.set(e.id, e);
   }
   return byId;
+}
+
+// A built-in entry (a synthetic noise colour) has no file; name it by its description.
+function where(e: BankEntry): string {
+  return e.file !== '' ? e.file : `the built-in ${e.description.split(' (')[0]}`;
 }
 
 /** Look an id up, or throw UNKNOWN_ID listing what is known. */

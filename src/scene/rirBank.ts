@@ -6,6 +6,10 @@ import { Errors } from '../errors.ts';
 /** Channel layout of an IR: how its channels map to a receiver. */
 export type RirLayout = 'mono' | 'stereo' | 'binaural' | 'foa' | 'array';
 
+const LAYOUTS: readonly RirLayout[] = ['mono', 'stereo', 'binaural', 'foa', 'array'];
+/** Channels each fixed layout needs (an array may have any number). */
+const LAYOUT_CHANNELS: Partial<Record<RirLayout, number>> = { mono: 1, stereo: 2, binaural: 2, foa: 4 };
+
 export interface RirEntry extends BankEntry {
   layout: RirLayout;
   kind: 'measured' | 'synthesized' | 'user';
@@ -25,7 +29,11 @@ export interface RirBankOptions {
 export class RirBank {
   private readonly cache = new Map<string, Promise<Float32Array[]>>();
 
-  private constructor(private readonly byId: Map<string, RirEntry>) {}
+  /** `inferLayout`: ids whose manifest gave no layout (or that have no manifest); load() sets it from the channel count. */
+  private constructor(
+    private readonly byId: Map<string, RirEntry>,
+    private readonly inferLayout: Set<string>,
+  ) {}
 
   static async open(opts: Partial<RirBankOptions> = {}): Promise<RirBank> {
     const { userDirs = [], includeShipped = true } = opts;
@@ -33,12 +41,15 @@ export class RirBank {
       ...(includeShipped ? [readBankDir(SHIPPED_RIR_DIR, 'rirs', 'shipped')] : []),
       ...userDirs.map((d) => readBankDir(d, 'rirs', 'user')),
     ]);
-    const entries = lists.flat().map((e): RirEntry => ({
-      ...e,
-      layout: (e.layout as RirLayout | undefined) ?? 'array',
-      kind: (e.kind as RirEntry['kind'] | undefined) ?? 'user',
-    }));
-    return new RirBank(indexEntries(entries) as Map<string, RirEntry>);
+    const inferLayout = new Set<string>();
+    const entries = lists.flat().map((e): RirEntry => {
+      if (e.layout === undefined) inferLayout.add(e.id);
+      else if (!LAYOUTS.includes(e.layout as RirLayout)) {
+        throw new Errors.INVALID_BANK(`${e.file}: the manifest gives "${e.id}" layout ${JSON.stringify(e.layout)}; use one of ${LAYOUTS.join(', ')} (or leave it out).`);
+      }
+      return { ...e, layout: (e.layout as RirLayout | undefined) ?? 'array', kind: (e.kind as RirEntry['kind'] | undefined) ?? 'user' };
+    });
+    return new RirBank(indexEntries(entries) as Map<string, RirEntry>, inferLayout);
   }
 
   list(): RirEntry[] {
@@ -49,15 +60,23 @@ export class RirBank {
     return lookup(this.byId, 'RIR', id);
   }
 
-  /** The IR's channels at `sampleRateHz`. A user file's layout is settled here from its channel count. */
+  /**
+   * The IR's channels at `sampleRateHz`. A layout the manifest left out is settled here from the
+   * channel count (1 mono, 2 stereo, else array); a stated one must match it (INVALID_BANK naming the file).
+   */
   load(id: string, sampleRateHz: number): Promise<Float32Array[]> {
     const entry = this.entry(id);
     const key = `${id}@${sampleRateHz}`;
     let hit = this.cache.get(key);
     if (!hit) {
       hit = loadAudio(entry.file, { sampleRateHz, quality: 'best' }).then(({ channels }) => {
-        if (entry.origin === 'user' && entry.layout === 'array') {
+        const needed = LAYOUT_CHANNELS[entry.layout];
+        if (this.inferLayout.has(id)) {
           entry.layout = channels.length === 1 ? 'mono' : channels.length === 2 ? 'stereo' : 'array';
+        } else if (needed !== undefined && channels.length !== needed) {
+          throw new Errors.INVALID_BANK(
+            `${entry.file}: ${channels.length} channel(s), but the manifest gives "${id}" layout "${entry.layout}", which has ${needed}; fix the layout or the file.`,
+          );
         }
         if (channels.length > 64) {
           throw new Errors.INVALID_BANK(`${entry.file}: ${channels.length} channels; an IR may have at most 64.`);
