@@ -15,10 +15,8 @@ export function buildCli(): Command {
     .version('0.1.0')
     .showHelpAfterError('(add --help for usage)')
     .configureOutput({ outputError: (str, write) => write(`earshot: ${str.replace(/^error: /, 'error: ')}`) });
-  program.addCommand(renderCommand());
-  program.addCommand(rirsCommand());
-  program.addCommand(noisesCommand());
-  program.addCommand(demoCommand());
+  // addCommand does not pass the output settings on; copy them so subcommand errors read the same.
+  for (const cmd of [renderCommand(), rirsCommand(), noisesCommand(), demoCommand()]) program.addCommand(cmd.copyInheritedSettings(program));
   program.addHelpText(
     'after',
     '\nExamples:\n' +

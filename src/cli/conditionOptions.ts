@@ -36,10 +36,13 @@ export async function conditionFromOptions(opts: Record<string, unknown>, flagSe
   }
   if (opts.snr !== undefined) c.snrDb = opts.snr === 'clean' ? 'clean' : toNumber(opts.snr);
   if (opts.rir !== undefined) c.room = { bank: String(opts.rir) };
-  if (opts.rt60 !== undefined) {
-    c.room = { rt60S: toNumber(opts.rt60), ...(opts.roomSize ? { dimensionsM: list(String(opts.roomSize), '--room-size', 3) } : {}) };
-  } else if (opts.roomSize) {
-    throw new Errors.INVALID_OPTION('--room-size needs --rt60 (the simulated room\'s reverberation time)');
+  if (opts.rt60 !== undefined) c.room = { rt60S: toNumber(opts.rt60) };
+  if (opts.roomSize !== undefined) {
+    const room = c.room as Record<string, unknown> | null | undefined;
+    if (room === null || typeof room !== 'object' || !('rt60S' in room)) {
+      throw new Errors.INVALID_OPTION('--room-size needs a simulated room: give --rt60 (its reverberation time) too');
+    }
+    c.room = { ...room, dimensionsM: list(String(opts.roomSize), '--room-size', 3) };
   }
   const source = objectField(base, 'source', String(opts.condition));
   if (flagSet('azimuth') || !('azimuthDeg' in source)) source.azimuthDeg = toNumber(opts.azimuth);

@@ -133,6 +133,8 @@ export function validateCondition(input: unknown): Condition {
     }
   }
   const noise = merged.noise as Condition['noise'];
+  const twice = noise.ids.find((id, i) => noise.ids.indexOf(id) !== i);
+  if (twice !== undefined) throw new Errors.INVALID_CONDITION(`noise.ids lists "${twice}" twice; to play one recording from several places raise noise.sources instead`);
   if (noise.ids.length > noise.sources) {
     throw new Errors.INVALID_CONDITION(
       `noise.ids lists ${noise.ids.length} recordings but noise.sources = ${noise.sources}; each recording needs a source of its own: raise noise.sources to ${noise.ids.length} or list fewer ids`,

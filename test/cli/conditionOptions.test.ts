@@ -40,11 +40,12 @@ describe('condition flags', () => {
     expect(await fromFlags(['--condition', path])).toEqual({ snrDb: 5, room: { rt60S: 0.4 }, receiver: 'foa', source: { azimuthDeg: 45, elevationDeg: 0, distanceM: 1 }, noise: { ids: ['rain', 'pink'], sources: 3 }, seed: 9 });
     const c = await fromFlags(['--condition', path, '--azimuth', '0', '--seed', '0', '--noise', 'cafe', '--rir', 'street', '--receiver', 'binaural']);
     expect(c).toEqual({ snrDb: 5, room: { bank: 'street' }, receiver: 'binaural', source: { azimuthDeg: 0, elevationDeg: 0, distanceM: 1 }, noise: { ids: ['cafe'], sources: 3 }, seed: 0 });
+    expect((await fromFlags(['--condition', path, '--room-size', '7,5,3'])).room).toEqual({ rt60S: 0.4, dimensionsM: [7, 5, 3] });
   });
 
   it.each([
     [['--rir', 'street', '--rt60', '1'], 'EARSHOT_INVALID_OPTION', /either --rir .* or --rt60/],
-    [['--room-size', '5,4,3'], 'EARSHOT_INVALID_OPTION', /--room-size needs --rt60/],
+    [['--room-size', '5,4,3'], 'EARSHOT_INVALID_OPTION', /--room-size needs a simulated room: give --rt60/],
     [['--rt60', '0.5', '--room-size', '5,4'], 'EARSHOT_INVALID_OPTION', /--room-size expects 3 comma-separated numbers .* got "5,4"/],
     [['--receiver', 'foa', '--mics', '0,0,0'], 'EARSHOT_INVALID_OPTION', /either --receiver or --mics/],
     [['--mics', '0,0,0;;'], 'EARSHOT_INVALID_OPTION', /--mics expects 3/],

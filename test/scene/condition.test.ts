@@ -50,6 +50,7 @@ describe('validateCondition', () => {
     rejects({ noise: { sources: 6 } }, 'noise.sources = 6', '1..5');
     rejects({ noise: { ids: [] } }, 'noise.ids');
     rejects({ noise: { ids: ['cafe', 'rain'], sources: 1 } }, 'noise.sources = 1', 'raise noise.sources to 2');
+    rejects({ noise: { ids: ['cafe', 'cafe'], sources: 2 } }, 'lists "cafe" twice');
     rejects({ receiver: 'stereo' }, 'receiver = "stereo"', 'binaural');
     rejects({ seed: -1 }, 'seed = -1', '0..4294967295');
     rejects({ seed: 1.5 }, 'seed = 1.5');
