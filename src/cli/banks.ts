@@ -9,6 +9,7 @@ const RATE_HZ = 16000;
 /** `earshot rirs`: list the RIR bank (shipped plus --rir-dir folders). */
 export function rirsCommand(): Command {
   return new Command('rirs')
+    .summary('list the RIR bank')
     .description('List the RIR bank: shipped measured and synthesized IRs plus your folders (use an id with `render --rir ID`).')
     .option('--rir-dir <dir>', 'add a folder of your own IRs (repeatable)', (v: string, p: string[]) => [...p, v], [])
     .option('--json', 'print JSON on stdout')
@@ -36,6 +37,7 @@ export function rirsCommand(): Command {
 /** `earshot noises`: list the noise bank. */
 export function noisesCommand(): Command {
   return new Command('noises')
+    .summary('list the noise bank')
     .description('List the noise bank: shipped real recordings, your folders, and synthetic white/pink/brown (use ids with `render --noise`).')
     .option('--noise-dir <dir>', 'add a folder of your own noise recordings (repeatable)', (v: string, p: string[]) => [...p, v], [])
     .option('--json', 'print JSON on stdout')

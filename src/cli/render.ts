@@ -8,9 +8,10 @@ import { Errors } from '../errors.ts';
 /** `earshot render IN -o OUT.wav [condition flags]`: one clip into one scene, offline. */
 export function renderCommand(): Command {
   const cmd = new Command('render')
+    .summary('render a clip into a naturalistic scene (room IR + noise at an SNR)')
     .description(
-      'Render a clip into a naturalistic scene: the clean audio (mixed down to mono, RMS-normalised\n' +
-        'to -14 dBFS) is convolved with a room impulse response, and real background noise from\n' +
+      'Render a clip into a naturalistic scene: the clean audio (mixed down to mono, RMS-normalised ' +
+        'to -14 dBFS) is convolved with a room impulse response, and real background noise from ' +
         'one to five positions in the same room is added at the chosen SNR. Writes a float WAV.',
     )
     .argument('<in>', 'input audio (WAV, FLAC, Ogg Vorbis or MP3, any rate and channel count)')
