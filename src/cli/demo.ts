@@ -44,7 +44,7 @@ export function demoCommand(): Command {
         rows.push({
           scene: name,
           channels: scene.channels.length,
-          snrDb: scene.measured.snrDb?.toFixed(2) ?? 'clean',
+          snrDb: scene.measured.snrDb === null ? 'clean' : (Math.round(scene.measured.snrDb * 100) / 100 + 0).toFixed(2),
           rt60S: scene.measured.rt60S?.toFixed(2) ?? 'dry',
           'render (incl. IRs)': `${seconds.toFixed(2)} s`,
           file,
