@@ -19,6 +19,8 @@ export const Errors = {
   UNREACHABLE_RT60: createError('EARSHOT_UNREACHABLE_RT60', '%s', 422),
   INVALID_BANK: createError('EARSHOT_INVALID_BANK', '%s', 422),
   WRITE_FAILED: createError('EARSHOT_WRITE_FAILED', 'cannot write %s (%s).', 500),
+  INVALID_DATA: createError('EARSHOT_INVALID_DATA', '%s', 422),
+  INVALID_PROBE: createError('EARSHOT_INVALID_PROBE', '%s', 422),
 } as const;
 
 /** True for errors raised by earshot itself (they carry a message meant for the user). */
