@@ -42,9 +42,11 @@ export interface RenderedScene {
  * noise recording under the clip (cut or placed, with 200 ms fades), convolve it with the
  * sum of its sources' IRs, and mix at the condition's SNR over all channels. The draws come
  * from the condition's seed: the same clip, condition and seed give identical samples.
+ * `clipSeed` redraws only the per-clip noise (offsets, synthetic colours) over the same
+ * prepared room, so each clip of a data set gets its own noise without re-simulating IRs.
  * Silent input stays silent (no noise is scaled against zero energy).
  */
-export function renderScene(clean: Float32Array, scene: PreparedScene): RenderedScene {
+export function renderScene(clean: Float32Array, scene: PreparedScene, opts: { clipSeed?: number } = {}): RenderedScene {
   const { condition, sampleRateHz } = scene;
   const n = clean.length;
   const [x] = normalizeRms([clean], SCENE_LEVEL_DBFS);
@@ -53,7 +55,7 @@ export function renderScene(clean: Float32Array, scene: PreparedScene): Rendered
   const base = { receiver: scene.receiverLabel, sourceRir: scene.sourceRirInfo };
   if (condition.snrDb === 'clean') return { channels: source, params: { ...base, noise: null }, measured: { snrDb: null, rt60S } };
 
-  const rng = createRng(condition.seed).fork('noise-signal');
+  const rng = createRng(opts.clipSeed ?? condition.seed).fork('noise-signal');
   const noise = Array.from({ length: scene.channelCount }, () => new Float32Array(n));
   const layers: NonNullable<RenderedScene['params']['noise']>['layers'] = [];
   const fadeSamples = Math.round(NOISE_FADE_S * sampleRateHz);
