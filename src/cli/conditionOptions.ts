@@ -72,7 +72,8 @@ function objectField(base: Record<string, unknown>, key: 'source' | 'noise', fil
   throw new Errors.INVALID_CONDITION(`${key} = ${JSON.stringify(value)} in ${file}: ${key} must be ${schema.description}`);
 }
 
-async function readConditionFile(path: string): Promise<Record<string, unknown>> {
+/** Read a --condition file as a JSON object (not yet validated: flags may still override its fields). */
+export async function readConditionFile(path: string): Promise<Record<string, unknown>> {
   const text = await readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
     throw new Errors.INVALID_OPTION(`--condition ${path}: cannot read the file (${err.code ?? err.message})`);
   });
