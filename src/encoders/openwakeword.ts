@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Errors } from '../errors.ts';
 import { PACKAGE_ROOT } from '../paths.ts';
 import { adaptChannels } from './adaptChannels.ts';
@@ -24,7 +24,7 @@ export interface OpenWakeWordEncoder extends Encoder {
 export function modelFilePath(manifest: ModelManifest, role: string, modelDir: string): string {
   const rel = manifest.files[role];
   if (rel === undefined) throw new Errors.INVALID_MODEL(`manifest "${manifest.id}" names no "${role}" file (files: ${Object.keys(manifest.files).join(', ') || 'none'})`);
-  const path = isAbsolute(rel) ? rel : join(modelDir, rel);
+  const path = resolve(modelDir, rel);
   if (!existsSync(path)) throw new Errors.MODEL_FILES_MISSING(manifest.id, path);
   return path;
 }

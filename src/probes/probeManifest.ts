@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { Errors } from '../errors.ts';
@@ -64,7 +64,7 @@ export function loadProbeManifest(idOrPath: string): ResolvedProbeManifest {
   const manifest = value as ProbeManifest;
   const paths: Record<string, string> = {};
   for (const [role, rel] of Object.entries(manifest.files)) {
-    paths[role] = isAbsolute(rel) ? rel : join(dirname(path), rel);
+    paths[role] = resolve(dirname(path), rel);
     if (!existsSync(paths[role])) throw new Errors.MODEL_FILES_MISSING(manifest.id, paths[role]);
   }
   return { manifest, paths };
