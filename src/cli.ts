@@ -3,6 +3,7 @@ import { isEarshotError } from './errors.ts';
 import { renderCommand } from './cli/render.ts';
 import { rirsCommand, noisesCommand } from './cli/banks.ts';
 import { demoCommand } from './cli/demo.ts';
+import { modelsCommand } from './cli/models.ts';
 
 /** Build the `earshot` command tree (exported for tests of --help). */
 export function buildCli(): Command {
@@ -16,14 +17,15 @@ export function buildCli(): Command {
     .showHelpAfterError('(add --help for usage)')
     .configureOutput({ outputError: (str, write) => write(`earshot: ${str.replace(/^error: /, 'error: ')}`) });
   // addCommand does not pass the output settings on; copy them so subcommand errors read the same.
-  for (const cmd of [renderCommand(), rirsCommand(), noisesCommand(), demoCommand()]) program.addCommand(cmd.copyInheritedSettings(program));
+  for (const cmd of [renderCommand(), rirsCommand(), noisesCommand(), modelsCommand(), demoCommand()]) program.addCommand(cmd.copyInheritedSettings(program));
   program.addHelpText(
     'after',
     '\nExamples:\n' +
       '  earshot render speech.wav -o scene.wav --snr 10 --rt60 0.6 --receiver binaural --azimuth 45\n' +
       '  earshot render speech.wav -o street.wav --rir street --snr 5 --noise cafe --json\n' +
       '  earshot rirs          # the RIR bank\n' +
-      '  earshot noises        # the noise bank',
+      '  earshot noises        # the noise bank\n' +
+      '  earshot models        # the encoders and their input contracts',
   );
   return program;
 }

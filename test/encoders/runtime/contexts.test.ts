@@ -1,0 +1,34 @@
+import { execFile } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../helpers/audio.ts';
+
+// Workers start on src/encoders/runtime/worker.js, which registers tsx and imports the TypeScript entry.
+// Every other test here covers vitest; these cover a plain `node` process with tsx registered the two usual
+// ways, and check that an idle pool lets the process end without close().
+function runNode(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, args, { cwd: REPO_ROOT, timeout: 30_000 }, (err, stdout, stderr) => {
+      resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : null, stdout, stderr });
+    });
+  });
+}
+
+const SCRIPT = 'test/encoders/runtime/poolScript.ts';
+
+describe('worker bootstrap outside vitest', () => {
+  it("runs under tsx's register() (as bin/earshot.js does), and an idle pool does not hold the process", async () => {
+    const run = await runNode(['--input-type=module', '-e', `import { register } from 'tsx/esm/api'; register(); await import('./${SCRIPT}');`]);
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result.dims).toEqual([[2, 1, 1, 96], [2, 1, 1, 96], [2, 1, 1, 96]]);
+    // Two idle workers share three waiting calls: one runs alone, two run stacked.
+    expect(result.stats).toMatchObject({ runs: 2, stackedCalls: 2 });
+    expect(result.device).toBe('cpu');
+  });
+
+  it('runs under `node --import tsx`', async () => {
+    const run = await runNode(['--import', 'tsx', SCRIPT]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout).stats).toMatchObject({ runs: 2, stackedCalls: 2 });
+  });
+});
