@@ -67,7 +67,7 @@ export function modelsCommand(): Command {
         'window/hop s': `${r.input.windowS}/${r.input.hopS}`,
         dim: r.embeddingSize,
         license: r.license,
-        files: r.filesPresent ? 'present' : 'missing (npm install)',
+        files: r.missing.length > 0 ? 'missing (npm install)' : r.family === 'naive-logmel' ? 'none needed' : 'present',
       }));
       process.stdout.write(formatTable(table, ['id', 'family', 'input', 'rateHz', 'ch', 'window/hop s', 'dim', 'license', 'files']));
     });

@@ -8,7 +8,10 @@ import type { GraphInfo } from '../types.ts';
  * its length, so a 360 MB model costs a few hundred small reads. Names and
  * types are spelled as onnxruntime-node's `inputMetadata` spells them (a
  * dimension with neither value nor name is -1), and inputs that are also
- * initializers are left out, as ONNX Runtime does.
+ * initializers are left out, as ONNX Runtime does. Shapes are as the file
+ * declares them: where an output has a symbolic size that ONNX Runtime's
+ * shape inference can fix, a session reports the number and this the name
+ * (an AST export: declared [batch,"…_dim_1","…_dim_2"], ORT [batch,146,32]).
  *
  * Field numbers from onnx/onnx.proto: ModelProto.graph = 7; GraphProto
  * initializer = 5, input = 11, output = 12; TensorProto.name = 8;

@@ -8,6 +8,7 @@ export const EMBEDDING_ONNX = join(REPO_ROOT, 'node_modules', 'openwakeword-wasm
 /** Tiny test graphs made by test/fixtures/onnx/make_graphs.py. */
 export const TINY_WAVEFORM_ONNX = join(REPO_ROOT, 'test', 'fixtures', 'onnx', 'tiny_waveform.onnx');
 export const TINY_BATCHSUM_ONNX = join(REPO_ROOT, 'test', 'fixtures', 'onnx', 'tiny_batchsum.onnx');
+export const TINY_GATHER_ONNX = join(REPO_ROOT, 'test', 'fixtures', 'onnx', 'tiny_gather.onnx');
 
 /** A float32 tensor of deterministic pseudo-random values in [-1, 1) (seeded LCG). */
 export function randomTensor(dims: number[], seed: number): TensorData {

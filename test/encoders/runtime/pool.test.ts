@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { OnnxPool } from '../../../src/encoders/runtime/index.ts';
-import { bareRun, EMBEDDING_ONNX, embeddingFeeds, randomTensor, sliceRows, TINY_BATCHSUM_ONNX, TINY_WAVEFORM_ONNX } from './helpers.ts';
+import { bareRun, EMBEDDING_ONNX, embeddingFeeds, randomTensor, sliceRows, TINY_BATCHSUM_ONNX, TINY_GATHER_ONNX, TINY_WAVEFORM_ONNX } from './helpers.ts';
 
 const pools: OnnxPool[] = [];
 function makePool(opts: ConstructorParameters<typeof OnnxPool>[0] = {}): { pool: OnnxPool; logs: string[] } {
@@ -114,6 +114,19 @@ describe('failures reach their caller only', () => {
     expect(err).toMatchObject({ code: 'EARSHOT_RUNTIME_FAILED' });
     expect((err as Error).message).toMatch(/^tiny_waveform\.onnx: ONNX Runtime could not run it \(.+\)\. Its inputs: 'waveform' float32 \[batch,samples\]; given: 'waveform' float32 \[1,8\]\.$/s);
     expect((await graph.run({ waveform: randomTensor([1, 32], 1) })).embeddings.dims).toEqual([1, 3, 8]);
+  });
+
+  it('a stacked run that fails is rerun call by call, so only the bad call gets the error', async () => {
+    const { pool } = makePool();
+    const graph = await pool.open(TINY_GATHER_ONNX);
+    const x = { type: 'float32' as const, dims: [1, 4], data: Float32Array.of(10, 11, 12, 13) };
+    const idx = (i: bigint) => ({ type: 'int64' as const, dims: [1, 1], data: BigInt64Array.of(i) });
+    const calls = [2n, 9n, 3n].map((i) => graph.run({ x, idx: idx(i) }, { batchable: true }).catch((e: Error) => e));
+    const [good, bad, also] = await Promise.all(calls);
+    expect(pool.stats).toMatchObject({ runs: 4, stackedCalls: 3 });
+    expect((good as { y: { data: Float32Array } }).y.data).toEqual(Float32Array.of(12));
+    expect((also as { y: { data: Float32Array } }).y.data).toEqual(Float32Array.of(13));
+    expect(bad).toMatchObject({ code: 'EARSHOT_RUNTIME_FAILED', message: expect.stringMatching(/^tiny_gather\.onnx: ONNX Runtime could not run it \(.+\)\. Its inputs: 'x' float32 \[batch,4\], 'idx' int64 \[batch,1\]; given: 'x' float32 \[1,4\], 'idx' int64 \[1,1\]\.$/s) });
   });
 
   it('a file that is not a model fails to open with the path and ONNX Runtime\'s message; a missing one says so', async () => {
