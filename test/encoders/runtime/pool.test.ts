@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { OnnxPool } from '../../../src/encoders/runtime/index.ts';
+import type { Feeds } from '../../../src/encoders/types.ts';
 import { bareRun, EMBEDDING_ONNX, embeddingFeeds, randomTensor, sliceRows, TINY_BATCHSUM_ONNX, TINY_GATHER_ONNX, TINY_WAVEFORM_ONNX } from './helpers.ts';
 
 const pools: OnnxPool[] = [];
@@ -124,8 +125,8 @@ describe('failures reach their caller only', () => {
     const calls = [2n, 9n, 3n].map((i) => graph.run({ x, idx: idx(i) }, { batchable: true }).catch((e: Error) => e));
     const [good, bad, also] = await Promise.all(calls);
     expect(pool.stats).toMatchObject({ runs: 4, stackedCalls: 3 });
-    expect((good as { y: { data: Float32Array } }).y.data).toEqual(Float32Array.of(12));
-    expect((also as { y: { data: Float32Array } }).y.data).toEqual(Float32Array.of(13));
+    expect((good as Feeds).y.data).toEqual(Float32Array.of(12));
+    expect((also as Feeds).y.data).toEqual(Float32Array.of(13));
     expect(bad).toMatchObject({ code: 'EARSHOT_RUNTIME_FAILED', message: expect.stringMatching(/^tiny_gather\.onnx: ONNX Runtime could not run it \(.+\)\. Its inputs: 'x' float32 \[batch,4\], 'idx' int64 \[batch,1\]; given: 'x' float32 \[1,4\], 'idx' int64 \[1,1\]\.$/s) });
   });
 
