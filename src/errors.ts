@@ -29,6 +29,7 @@ export const Errors = {
   POOL_CLOSED: createError('EARSHOT_POOL_CLOSED', 'the ONNX worker pool is closed (%s); open a new OnnxPool.', 503),
   INVALID_DATA: createError('EARSHOT_INVALID_DATA', '%s', 422),
   INVALID_PROBE: createError('EARSHOT_INVALID_PROBE', '%s', 422),
+  WRONG_CHANNELS: createError('EARSHOT_WRONG_CHANNELS', 'model "%s" takes %s-channel audio; got %s', 422),
 } as const;
 
 /** True for errors raised by earshot itself (they carry a message meant for the user). */
