@@ -47,13 +47,17 @@ async function load(path: string, device: WorkerDevice): Promise<{ session: ort.
   try {
     return { session: await create(path, ['cuda', 'cpu']), device: 'cuda' };
   } catch (err) {
+    // Was it CUDA or the model? If the CPU cannot load it either, the model is at fault.
     const cudaError = message(err);
-    if (device === 'cuda') throw Object.assign(new Error(cudaError), { cudaError });
+    let cpu: ort.InferenceSession;
     try {
-      return { session: await create(path, ['cpu']), device: 'cpu', cudaError };
+      cpu = await create(path, ['cpu']);
     } catch (cpuErr) {
-      throw Object.assign(new Error(message(cpuErr)), { cudaError });
+      throw new Error(message(cpuErr));
     }
+    if (device === 'auto') return { session: cpu, device: 'cpu', cudaError };
+    await cpu.release();
+    throw Object.assign(new Error(cudaError), { cudaError });
   }
 }
 

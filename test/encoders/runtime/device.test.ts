@@ -51,6 +51,11 @@ describe.skipIf(cudaProviderInstalled())('device without CUDA', () => {
       message: expect.stringMatching(/^device 'cuda': onnxruntime-node's CUDA provider failed on .*embedding_model\.onnx \(.*Cuda.*\)\. Check the NVIDIA driver/),
     });
   });
+  it("'cuda' blames the model, not CUDA, when the CPU cannot load it either", async () => {
+    vi.spyOn(device, 'missingCudaProvider').mockReturnValue(undefined);
+    const { pool } = makePool('cuda');
+    await expect(pool.open(import.meta.filename)).rejects.toMatchObject({ code: 'EARSHOT_RUNTIME_FAILED', message: expect.stringContaining(`cannot load ONNX graph ${import.meta.filename}`) });
+  });
 });
 
 describe('cpu', () => {
