@@ -4,6 +4,8 @@ import { renderCommand } from './cli/render.ts';
 import { rirsCommand, noisesCommand } from './cli/banks.ts';
 import { demoCommand } from './cli/demo.ts';
 import { modelsCommand } from './cli/models.ts';
+import { embedCommand } from './cli/embed.ts';
+import { probeCommand } from './cli/probe.ts';
 
 /** Build the `earshot` command tree (exported for tests of --help). */
 export function buildCli(): Command {
@@ -17,7 +19,12 @@ export function buildCli(): Command {
     .showHelpAfterError('(add --help for usage)')
     .configureOutput({ outputError: (str, write) => write(`earshot: ${str.replace(/^error: /, 'error: ')}`) });
   // addCommand does not pass the output settings on; copy them so subcommand errors read the same.
-  for (const cmd of [renderCommand(), rirsCommand(), noisesCommand(), modelsCommand(), demoCommand()]) program.addCommand(cmd.copyInheritedSettings(program));
+  const inherit = (parent: Command, cmd: Command): Command => {
+    cmd.copyInheritedSettings(parent);
+    cmd.commands.forEach((sub) => inherit(cmd, sub));
+    return cmd;
+  };
+  for (const cmd of [renderCommand(), rirsCommand(), noisesCommand(), modelsCommand(), embedCommand(), probeCommand(), demoCommand()]) program.addCommand(inherit(program, cmd));
   program.addHelpText(
     'after',
     '\nExamples:\n' +
@@ -34,7 +41,11 @@ export function buildCli(): Command {
 export async function main(argv: string[]): Promise<number> {
   const program = buildCli();
   program.exitOverride();
-  for (const cmd of program.commands) cmd.exitOverride();
+  const exitOverride = (cmd: Command): void => {
+    cmd.exitOverride();
+    cmd.commands.forEach(exitOverride);
+  };
+  exitOverride(program);
   try {
     await program.parseAsync(argv);
     return 0;

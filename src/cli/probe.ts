@@ -1,0 +1,110 @@
+import { Command, Option } from 'commander';
+import { openEncoder } from '../encoders/index.ts';
+import { readLabelledData, type LabelledData } from '../probes/dataset.ts';
+import { embedData } from '../probes/embedData.ts';
+import { predictProbe, trainProbe } from '../probes/linearProbe.ts';
+import { classificationMetrics } from '../probes/metrics.ts';
+import { fromProbeFile, loadProbe, saveProbe, toProbeFile } from '../probes/probeFile.ts';
+import { stratifiedSplit } from '../probes/split.ts';
+import { validateCondition, type Condition } from '../scene/condition.ts';
+import { openBanks } from '../scene/render.ts';
+import { createRng } from '../random.ts';
+import { Errors } from '../errors.ts';
+import { progressBar } from './progress.ts';
+import { readConditionFile } from './conditionOptions.ts';
+
+/** `earshot probe train|eval`: linear probes on a model's scene embeddings. */
+export function probeCommand(): Command {
+  const probe = new Command('probe').summary('train and evaluate linear probes on scene embeddings').description(
+    'Linear probes (softmax regression on standardised scene embeddings, L2 chosen on a validation split) ' +
+      'trained on a folder with one subfolder of clips per class, clean or degraded by a condition.',
+  );
+  const train = runtimeOptions(
+    new Command('train')
+      .description('Train a probe on DIR/<class>/<clip>. A seeded, stratified share of the clips (--held-out) is kept out of training and recorded in the probe, for `probe eval --held-out`.')
+      .requiredOption('--model <id>', 'encoder (see `earshot models`)')
+      .requiredOption('--data <dir>', 'labelled data: one subfolder of audio clips per class')
+      .requiredOption('-o, --output <file>', 'where to write the probe (JSON)')
+      .option('--condition <file>', 'train on audio degraded by this condition (JSON, as for render --condition)')
+      .option('--held-out <fraction>', 'share of each class kept out of training (0..0.9)', '0.25')
+      .option('--seed <n>', 'seed for the splits', '0'),
+  ).action(async (opts) => {
+    const heldOutFraction = Number(opts.heldOut);
+    if (!(heldOutFraction >= 0 && heldOutFraction <= 0.9)) throw new Errors.INVALID_OPTION(`--held-out must be a fraction in 0..0.9, got "${opts.heldOut}"`);
+    const seed = Number(opts.seed);
+    if (!Number.isInteger(seed) || seed < 0) throw new Errors.INVALID_OPTION(`--seed must be a non-negative integer, got "${opts.seed}"`);
+    const data = await readLabelledData(opts.data);
+    const condition = opts.condition ? await readCondition(opts.condition) : null;
+    const embeddings = await embed(data, opts, condition);
+    const { kept, heldOut } = stratifiedSplit(data.labels, heldOutFraction, createRng(seed).fork('probe-held-out'));
+    const fitted = trainProbe(kept.map((i) => embeddings[i]), Int32Array.from(kept, (i) => data.labels[i]), data.classes.length, { seed });
+    const file = toProbeFile(fitted, {
+      modelId: opts.model,
+      classes: data.classes,
+      seed,
+      trainedOn: { data: data.root, examples: kept.length, heldOut: heldOut.map((i) => data.files[i]), condition },
+    });
+    await saveProbe(opts.output, file);
+    const summary = { probe: opts.output, model: opts.model, classes: data.classes, trainedOn: kept.length, heldOut: heldOut.length, l2: fitted.l2, validation: fitted.validation };
+    process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+  });
+  const evaluate = runtimeOptions(
+    new Command('eval')
+      .description('Evaluate a probe on DIR/<class>/<clip>, clean or degraded; prints top-1, macro-F1, mAP and the confusion matrix as JSON.')
+      .requiredOption('--probe <file>', 'a probe written by `earshot probe train`')
+      .requiredOption('--data <dir>', 'labelled data: one subfolder of audio clips per class')
+      .option('--condition <file>', 'evaluate on audio degraded by this condition (JSON)')
+      .option('--held-out', 'only the clips the probe kept out of training (same --data folder)'),
+  ).action(async (opts) => {
+    const probe = await loadProbe(opts.probe);
+    let data = await readLabelledData(opts.data);
+    const unknown = data.classes.filter((c) => !probe.classes.includes(c));
+    if (unknown.length > 0) {
+      throw new Errors.INVALID_DATA(`${data.root} has classes the probe was not trained on: ${unknown.join(', ')} (the probe knows: ${probe.classes.join(', ')})`);
+    }
+    if (opts.heldOut) data = onlyFiles(data, new Set(probe.trainedOn.heldOut));
+    const condition = opts.condition ? await readCondition(opts.condition) : null;
+    const embeddings = await embed(data, { ...opts, model: probe.modelId }, condition, probe.embeddingSize);
+    const unpacked = fromProbeFile(probe);
+    const probabilities = embeddings.map((e) => predictProbe(unpacked, e));
+    const labels = Array.from(data.labels, (l) => probe.classes.indexOf(data.classes[l]));
+    const metrics = classificationMetrics(probabilities, labels, probe.classes.length);
+    process.stdout.write(`${JSON.stringify({ probe: opts.probe, model: probe.modelId, data: data.root, condition, classes: probe.classes, ...metrics }, null, 2)}\n`);
+  });
+  return probe.addCommand(train).addCommand(evaluate);
+}
+
+/** Options every command that runs an encoder takes. */
+export function runtimeOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--device <device>', 'where the model runs: auto tries CUDA, then the CPU').choices(['auto', 'cuda', 'cpu']).default('auto'))
+    .option('--workers <n>', 'ONNX worker threads (default: one per core)')
+    .option('--models-dir <dir>', 'also load model manifests from this folder');
+}
+
+async function embed(data: LabelledData, opts: Record<string, string>, condition: Condition | null, expectedSize?: number): Promise<Float32Array[]> {
+  const { encoder, close } = await openEncoder(opts.model, { device: opts.device as 'auto', workers: opts.workers ? Number(opts.workers) : undefined, modelsDir: opts.modelsDir });
+  try {
+    if (expectedSize !== undefined && encoder.manifest.embeddingSize !== expectedSize) {
+      throw new Errors.INVALID_PROBE(`the probe expects ${expectedSize}-d embeddings but model "${encoder.manifest.id}" gives ${encoder.manifest.embeddingSize}`);
+    }
+    const bar = progressBar(`embedding ${data.files.length} clips with ${encoder.manifest.id}${condition ? ' (degraded)' : ''}`, data.files.length);
+    try {
+      return await embedData(data, encoder, { condition, banks: condition ? await openBanks() : undefined, onProgress: bar.update });
+    } finally {
+      bar.stop();
+    }
+  } finally {
+    await close();
+  }
+}
+
+async function readCondition(path: string): Promise<Condition> {
+  return validateCondition(await readConditionFile(path));
+}
+
+function onlyFiles(data: LabelledData, keep: Set<string>): LabelledData {
+  const idx = data.files.map((f, i) => [f, i] as const).filter(([f]) => keep.has(f)).map(([, i]) => i);
+  if (idx.length === 0) throw new Errors.INVALID_DATA(`none of the probe's held-out clips are in ${data.root}; --held-out needs the folder the probe was trained on`);
+  return { ...data, files: idx.map((i) => data.files[i]), labels: Int32Array.from(idx, (i) => data.labels[i]) };
+}
