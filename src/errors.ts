@@ -21,7 +21,7 @@ export const Errors = {
   WRITE_FAILED: createError('EARSHOT_WRITE_FAILED', 'cannot write %s (%s).', 500),
   INVALID_MODEL: createError('EARSHOT_INVALID_MODEL', '%s', 422),
   MODEL_MISMATCH: createError('EARSHOT_MODEL_MISMATCH', '%s', 422),
-  MODEL_FILES_MISSING: createError('EARSHOT_MODEL_FILES_MISSING', '%s: %s not found. Model files are copied into models/ at install: run `npm install` (or fix the path in the manifest).', 404),
+  MODEL_FILES_MISSING: createError('EARSHOT_MODEL_FILES_MISSING', '%s: %s not found. Get it with `%s` (or fix the path in the manifest).', 404),
   RUNTIME_FAILED: createError('EARSHOT_RUNTIME_FAILED', '%s', 500),
   INVALID_FEEDS: createError('EARSHOT_INVALID_FEEDS', '%s', 400),
   WORKER_CRASHED: createError('EARSHOT_WORKER_CRASHED', '%s', 500),

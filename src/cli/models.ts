@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { ModelRegistry, type ModelEntry } from '../encoders/registry.ts';
+import { installHint, ModelRegistry, type ModelEntry } from '../encoders/registry.ts';
 import { formatTable } from './table.ts';
 
 /** One row of `earshot models --json`: a model's input contract, embedding and whether its files are installed. */
@@ -17,6 +17,8 @@ export interface ModelRow {
   filesPresent: boolean;
   /** Absolute paths of the files not found. */
   missing: string[];
+  /** The command that gets the missing files. */
+  install: string;
   description: string;
 }
 
@@ -33,6 +35,7 @@ export function modelRows(entries: ModelEntry[]): ModelRow[] {
     manifest: manifestPath,
     filesPresent: missing.length === 0,
     missing: missing.map((r) => files[r]),
+    install: installHint(m),
     description: m.description,
   }));
 }
@@ -67,7 +70,7 @@ export function modelsCommand(): Command {
         'window/hop s': `${r.input.windowS}/${r.input.hopS}`,
         dim: r.embeddingSize,
         license: r.license,
-        files: r.missing.length > 0 ? 'missing (npm install)' : r.family === 'naive-logmel' ? 'none needed' : 'present',
+        files: r.missing.length > 0 ? `missing (${r.install})` : r.family === 'naive-logmel' ? 'none needed' : 'present',
       }));
       process.stdout.write(formatTable(table, ['id', 'family', 'input', 'rateHz', 'ch', 'window/hop s', 'dim', 'license', 'files']));
     });

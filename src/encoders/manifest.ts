@@ -79,6 +79,8 @@ export const ModelManifestSchema = Type.Object(
     /** `file`: the role of the graph that gives this output; default: whichever graph has an output of that name. */
     output: Type.Object({ name: Type.String(), layout: Type.Union([Type.Literal('B,T,D'), Type.Literal('B,D')]), file: Type.Optional(Type.String()) }),
     embeddingSize: Type.Integer({ minimum: 1 }),
+    /** How to get the graph files when they are absent (default `npm install`, which copies the shipped ones). */
+    install: Type.Optional(Type.String()),
   },
   { additionalProperties: true },
 );

@@ -25,7 +25,7 @@ export function modelFilePath(manifest: ModelManifest, role: string, modelDir: s
   const rel = manifest.files[role];
   if (rel === undefined) throw new Errors.INVALID_MODEL(`manifest "${manifest.id}" names no "${role}" file (files: ${Object.keys(manifest.files).join(', ') || 'none'})`);
   const path = resolve(modelDir, rel);
-  if (!existsSync(path)) throw new Errors.MODEL_FILES_MISSING(manifest.id, path);
+  if (!existsSync(path)) throw new Errors.MODEL_FILES_MISSING(manifest.id, path, 'npm install');
   return path;
 }
 

@@ -101,7 +101,9 @@ export class ModelRegistry {
   /** An entry whose ONNX files are all present; MODEL_FILES_MISSING (suggesting `npm install`) otherwise. */
   require(id: string): ModelEntry {
     const e = this.entry(id);
-    if (e.missing.length > 0) throw new Errors.MODEL_FILES_MISSING(displayPath(e.manifestPath), e.missing.map((r) => displayPath(e.files[r])).join(', '));
+    if (e.missing.length > 0) {
+      throw new Errors.MODEL_FILES_MISSING(displayPath(e.manifestPath), e.missing.map((r) => displayPath(e.files[r])).join(', '), installHint(e.manifest));
+    }
     return e;
   }
 }
@@ -114,6 +116,11 @@ async function readModelDir(dir: string, origin: ModelEntry['origin']): Promise<
   });
   const manifests = names.filter((n) => n.endsWith('.json')).sort();
   return Promise.all(manifests.map((n) => loadModelManifest(join(root, n), origin)));
+}
+
+/** How to get a model's files: the manifest's `install` hint, else `npm install` (which copies the shipped graphs). */
+export function installHint(manifest: ModelManifest): string {
+  return typeof manifest.install === 'string' ? manifest.install : 'npm install';
 }
 
 // Paths inside the package or the working folder print relative ("models/x.json"), others absolute.

@@ -38,7 +38,7 @@ describe('ModelRegistry', () => {
   it('a missing ONNX file fails where it is needed, suggesting npm install', async () => {
     const reg = await ModelRegistry.open({ shippedDir: await empty(), userDirs: [FIXTURES] });
     expect(() => reg.require('tiny-absent')).toThrow(
-      expect.objectContaining({ code: 'EARSHOT_MODEL_FILES_MISSING', message: expect.stringMatching(/tiny-absent\.json: .*not-installed\/absent\.onnx not found\. Model files are copied into models\/ at install: run `npm install`/) }),
+      expect.objectContaining({ code: 'EARSHOT_MODEL_FILES_MISSING', message: expect.stringMatching(/tiny-absent\.json: .*not-installed\/absent\.onnx not found\. Get it with `npm install`/) }),
     );
   });
 
