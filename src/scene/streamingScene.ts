@@ -1,0 +1,441 @@
+/**
+ * The Nat-HEAR scene recipe of render.ts, chunk by chunk, for unbounded live
+ * input. What has to differ from the offline recipe, because a live stream
+ * has no end to measure over:
+ *
+ * - Level: the input is not RMS-normalised over the whole clip; a running
+ *   mean square (one-pole, `levelTimeConstantS`, bias-corrected so the first
+ *   samples are levelled too) holds the source near -14 dBFS, with at most
+ *   `maxGainDb` of gain.
+ * - SNR: a = sqrt(E_x / E_n · 10^(-SNR/10)) from running energies (same time
+ *   constant) of the reverberant source and the spatialised noise, pooled
+ *   over channels, updated per sample.
+ * - Digital silence (exact zeros: file padding, a muted input) freezes both
+ *   trackers, so gaps pump neither the gain nor the noise level.
+ * - Noise recordings loop (equal-power crossfade of `loopCrossfadeS` at the
+ *   loop point) from a seeded offset; coloured noise is generated on the fly.
+ * - A new scene (setScene) is pre-rolled over the last `historyS` of input, so
+ *   its reverb tail and running energies are warm, then crossfaded in over
+ *   `crossfadeS` (equal-gain raised cosine: no click, no bump).
+ *
+ * Pure and deterministic: the same PreparedScene, seed and input give the
+ * same output whatever the chunk sizes (up to float32 rounding, ~1e-6).
+ */
+import type { NoiseColour } from '../dsp/colouredNoise.ts';
+import { StreamingConvolver } from '../dsp/convolver.ts';
+import { dbToGain } from '../dsp/level.ts';
+import { Errors } from '../errors.ts';
+import { createRng, type Rng } from '../random.ts';
+import type { PreparedScene } from './prepare.ts';
+import { SCENE_LEVEL_DBFS } from './render.ts';
+
+/** Options of {@link StreamingScene}. */
+export interface StreamingSceneOptions {
+  /** Time constant of the running level (input levelling) and of the running energies behind the SNR gain, seconds. */
+  levelTimeConstantS: number;
+  /** Most gain the leveller applies, dB: quieter input stays below -14 dBFS. */
+  maxGainDb: number;
+  /** Old -> new scene crossfade after {@link StreamingScene.setScene}, seconds. */
+  crossfadeS: number;
+  /** Crossfade where a noise recording loops back, seconds (at most half the recording). */
+  loopCrossfadeS: number;
+  /** Input history a new scene is pre-rolled over before it fades in, seconds. */
+  historyS: number;
+  /** Block size of the streaming convolvers (1024 suits chunks of tens of ms; see ConvolverOptions). */
+  blockSize: number;
+}
+
+export const STREAMING_SCENE_DEFAULTS: Readonly<StreamingSceneOptions> = Object.freeze({
+  levelTimeConstantS: 3,
+  maxGainDb: 40,
+  crossfadeS: 0.05,
+  loopCrossfadeS: 0.1,
+  historyS: 3,
+  blockSize: 1024,
+});
+
+/** Check options once, at construction; errors name the option and its value. */
+export function validateStreamingSceneOptions(o: StreamingSceneOptions): void {
+  const check = (name: keyof StreamingSceneOptions, ok: boolean, range: string) => {
+    if (!ok) throw new Errors.INVALID_OPTION(`${name} must be ${range}, got ${o[name]}`);
+  };
+  check('levelTimeConstantS', o.levelTimeConstantS > 0 && o.levelTimeConstantS <= 60, 'in (0, 60] seconds');
+  check('maxGainDb', o.maxGainDb >= 0 && o.maxGainDb <= 80, 'in [0, 80] dB');
+  check('crossfadeS', o.crossfadeS >= 0 && o.crossfadeS <= 2, 'in [0, 2] seconds');
+  check('loopCrossfadeS', o.loopCrossfadeS >= 0 && o.loopCrossfadeS <= 2, 'in [0, 2] seconds');
+  check('historyS', o.historyS >= 0 && o.historyS <= 30, 'in [0, 30] seconds');
+  check('blockSize', Number.isInteger(o.blockSize) && o.blockSize >= 64 && (o.blockSize & (o.blockSize - 1)) === 0, 'a power of two >= 64');
+}
+
+const PREROLL_PIECE = 4096;
+
+/** One chunk through the scene: the levelled dry source (what "clean" means live) and the degraded channels. */
+export interface StreamingSceneChunk {
+  clean: Float32Array;
+  degraded: Float32Array[];
+}
+
+/**
+ * A scene rendered chunk by chunk (see the module comment for the live
+ * recipe). Silent input gives silent output. No clipping: at low SNR or with
+ * a quiet input lifted by the leveller, peaks may exceed [-1, 1]. Holds wasm
+ * memory: call {@link dispose}.
+ *
+ * @example
+ * const live = new StreamingScene(await prepareScene(condition, banks, 16000));
+ * const { clean, degraded } = live.process(micChunk); // degraded: one array per receiver channel
+ * live.setScene(await prepareScene(next, banks, 16000), 1); // crossfades in over 50 ms
+ * live.dispose();
+ */
+export class StreamingScene {
+  readonly options: Readonly<StreamingSceneOptions>;
+  readonly sampleRateHz: number;
+  private readonly leveller: Leveller;
+  private readonly history: History;
+  private current: SceneRenderer;
+  private incoming: SceneRenderer | null = null;
+  private queued: { scene: PreparedScene; tag: number } | null = null;
+  private fadeDone = 0;
+  private disposed = false;
+
+  constructor(scene: PreparedScene, opts: Partial<StreamingSceneOptions> = {}, tag = 0) {
+    this.options = Object.freeze({ ...STREAMING_SCENE_DEFAULTS, ...opts });
+    validateStreamingSceneOptions(this.options);
+    this.sampleRateHz = scene.sampleRateHz;
+    const alpha = 1 - Math.exp(-1 / (this.options.levelTimeConstantS * scene.sampleRateHz));
+    this.leveller = new Leveller(alpha, dbToGain(SCENE_LEVEL_DBFS), dbToGain(this.options.maxGainDb));
+    this.history = new History(Math.round(this.options.historyS * scene.sampleRateHz));
+    this.current = new SceneRenderer(scene, this.options, alpha, tag);
+  }
+
+  /** Tag (the pipeline's condition version) of the newest scene whose output has started to play. */
+  get tag(): number {
+    return (this.incoming ?? this.current).tag;
+  }
+
+  /** Channels of the newest scene that has started to play. */
+  get channelCount(): number {
+    return (this.incoming ?? this.current).channels;
+  }
+
+  /** Render the next `input.length` samples (mono, at the scene's rate). */
+  process(input: Float32Array): StreamingSceneChunk {
+    if (this.disposed) throw new Errors.INVALID_OPTION('StreamingScene used after dispose(); create a new one');
+    const clean = new Float32Array(input.length);
+    this.leveller.process(input, clean);
+    if (this.queued && !this.incoming) this.startFade(this.queued.scene, this.queued.tag);
+    let degraded = this.current.render(clean);
+    if (this.incoming) degraded = this.blend(degraded, this.incoming.render(clean));
+    this.history.push(clean);
+    return { clean, degraded };
+  }
+
+  /**
+   * Switch to another prepared scene (same sample rate; any receiver) from
+   * the next processed sample: the new scene is pre-rolled over the input
+   * history, then crossfaded in. Called during a fade, the scene waits for it
+   * to end (only the latest waits). When channel counts differ, the old
+   * output is fitted to the new layout during the fade (mono copied, or the
+   * mean of its channels).
+   */
+  setScene(scene: PreparedScene, tag = this.tag + 1): void {
+    if (this.disposed) throw new Errors.INVALID_OPTION('StreamingScene used after dispose(); create a new one');
+    if (scene.sampleRateHz !== this.sampleRateHz) {
+      throw new Errors.INVALID_OPTION(`the new scene runs at ${scene.sampleRateHz} Hz, the stream at ${this.sampleRateHz} Hz; prepare it at ${this.sampleRateHz} Hz`);
+    }
+    this.queued = { scene, tag };
+  }
+
+  /** Free the convolvers (idempotent). */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.current.dispose();
+    this.incoming?.dispose();
+    this.queued = null;
+  }
+
+  private startFade(scene: PreparedScene, tag: number): void {
+    this.queued = null;
+    const next = new SceneRenderer(scene, this.options, this.current.alpha, tag);
+    // Pre-roll in pieces, so the renderer's scratch stays chunk-sized.
+    const past = this.history.last();
+    for (let i = 0; i < past.length; i += PREROLL_PIECE) next.render(past.subarray(i, i + PREROLL_PIECE));
+    const fade = Math.round(this.options.crossfadeS * this.sampleRateHz);
+    if (fade === 0) {
+      this.current.dispose();
+      this.current = next;
+      return;
+    }
+    this.incoming = next;
+    this.fadeDone = 0;
+  }
+
+  // Equal-gain raised cosine: g rises 0 -> 1 over the fade; a fade that ends inside the chunk ends at its exact sample.
+  private blend(old: Float32Array[], next: Float32Array[]): Float32Array[] {
+    const len = Math.round(this.options.crossfadeS * this.sampleRateHz);
+    const from = fitChannels(old, next.length);
+    const n = next[0].length;
+    for (let c = 0; c < next.length; c++) {
+      const a = from[c];
+      const b = next[c];
+      for (let i = 0; i < n; i++) {
+        const t = this.fadeDone + i;
+        if (t >= len) break;
+        const g = 0.5 - 0.5 * Math.cos((Math.PI * t) / len);
+        b[i] = a[i] + g * (b[i] - a[i]);
+      }
+    }
+    this.fadeDone += n;
+    if (this.fadeDone >= len) {
+      this.current.dispose();
+      this.current = this.incoming!;
+      this.incoming = null;
+    }
+    return next;
+  }
+}
+
+/**
+ * Running level: mean square by a one-pole average (float64), bias-corrected
+ * (divided by 1 - (1-α)^n) so it is the plain mean of the first samples
+ * rather than a ramp up from 0; exact zeros skip the update.
+ */
+class Leveller {
+  private p = 0;
+  private decay = 1;
+  constructor(private readonly alpha: number, private readonly target: number, private readonly maxGain: number) {}
+
+  process(x: Float32Array, out: Float32Array): void {
+    const a = this.alpha;
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i];
+      if (v !== 0) {
+        this.p += a * (v * v - this.p);
+        this.decay *= 1 - a;
+      }
+      const ms = this.p / (1 - this.decay);
+      const g = ms > 0 ? Math.min(this.target / Math.sqrt(ms), this.maxGain) : this.maxGain;
+      out[i] = v * g;
+    }
+  }
+}
+
+/** The last `capacity` samples of levelled input (a ring). */
+class History {
+  private readonly ring: Float32Array;
+  private at = 0;
+  private filled = 0;
+  constructor(capacity: number) {
+    this.ring = new Float32Array(capacity);
+  }
+
+  push(x: Float32Array): void {
+    const cap = this.ring.length;
+    if (cap === 0) return;
+    const src = x.length > cap ? x.subarray(x.length - cap) : x;
+    const first = Math.min(src.length, cap - this.at);
+    this.ring.set(src.subarray(0, first), this.at);
+    this.ring.set(src.subarray(first), 0);
+    this.at = (this.at + src.length) % cap;
+    this.filled = Math.min(cap, this.filled + src.length);
+  }
+
+  last(): Float32Array {
+    const out = new Float32Array(this.filled);
+    const start = (this.at - this.filled + this.ring.length) % Math.max(1, this.ring.length);
+    const first = Math.min(this.filled, this.ring.length - start);
+    out.set(this.ring.subarray(start, start + first));
+    out.set(this.ring.subarray(0, this.filled - first), first);
+    return out;
+  }
+}
+
+/** One prepared scene's signal chain: source convolver, noise layers, running energies. */
+class SceneRenderer {
+  readonly channels: number;
+  private readonly source: StreamingConvolver | null;
+  private readonly layers: { gen: NoiseGenerator; conv: StreamingConvolver | null }[];
+  private readonly snrFactor: number;
+  private ex = 0;
+  private en = 0;
+  private scratch = { mono: new Float32Array(0), noise: [] as Float32Array[], layer: [] as Float32Array[] };
+
+  constructor(scene: PreparedScene, opts: StreamingSceneOptions, readonly alpha: number, readonly tag: number) {
+    this.channels = scene.channelCount;
+    const conv = (ir: Float32Array[] | null) => (ir ? new StreamingConvolver(ir, { blockSize: opts.blockSize, crossfadeSamples: 0 }) : null);
+    this.source = conv(scene.sourceRir);
+    const snr = scene.condition.snrDb;
+    this.snrFactor = snr === 'clean' ? 0 : 10 ** (-snr / 10);
+    const rng = createRng(scene.condition.seed).fork('noise-signal');
+    const loopFade = Math.round(opts.loopCrossfadeS * scene.sampleRateHz);
+    this.layers = snr === 'clean' ? [] : scene.noiseLayers.map((l) => ({ gen: noiseGenerator(l.noise, rng.fork(l.noise.id), loopFade), conv: conv(l.rir) }));
+  }
+
+  render(x: Float32Array): Float32Array[] {
+    const n = x.length;
+    const out = Array.from({ length: this.channels }, () => new Float32Array(n));
+    if (this.source) this.source.processInto(x, out, 0);
+    else for (const ch of out) ch.set(x);
+    if (this.layers.length === 0) return out;
+    const { mono, noise, layer } = this.buffers(n);
+    for (const ch of noise) ch.fill(0, 0, n);
+    for (const { gen, conv } of this.layers) {
+      gen.fill(mono, n);
+      const m = mono.subarray(0, n);
+      if (conv) conv.processInto(m, layer, 0);
+      else for (const ch of layer) ch.set(m);
+      for (let c = 0; c < this.channels; c++) {
+        const acc = noise[c];
+        const l = layer[c];
+        for (let i = 0; i < n; i++) acc[i] += l[i];
+      }
+    }
+    this.mix(x, out, noise, n);
+    return out;
+  }
+
+  dispose(): void {
+    this.source?.dispose();
+    for (const l of this.layers) l.conv?.dispose();
+  }
+
+  // y = x + a·n with a from the running energies, per sample (the trackers hold still on digital silence).
+  private mix(dry: Float32Array, out: Float32Array[], noise: Float32Array[], n: number): void {
+    const k = this.channels;
+    const a = this.alpha;
+    for (let i = 0; i < n; i++) {
+      if (dry[i] !== 0) {
+        let es = 0;
+        let en = 0;
+        for (let c = 0; c < k; c++) {
+          es += out[c][i] * out[c][i];
+          en += noise[c][i] * noise[c][i];
+        }
+        this.ex += a * (es - this.ex);
+        this.en += a * (en - this.en);
+      }
+      const g = this.ex > 0 && this.en > 0 ? Math.sqrt((this.ex / this.en) * this.snrFactor) : 0;
+      for (let c = 0; c < k; c++) out[c][i] += g * noise[c][i];
+    }
+  }
+
+  // Scratch reused across chunks; grown (never shrunk) to the largest chunk seen.
+  private buffers(n: number) {
+    if (this.scratch.mono.length < n) {
+      const size = Math.max(n, 2 * this.scratch.mono.length);
+      const make = () => Array.from({ length: this.channels }, () => new Float32Array(size));
+      this.scratch = { mono: new Float32Array(size), noise: make(), layer: make() };
+    }
+    return this.scratch;
+  }
+}
+
+interface NoiseGenerator {
+  /** Write the next `n` noise samples into out[0..n). */
+  fill(out: Float32Array, n: number): void;
+}
+
+function noiseGenerator(noise: PreparedScene['noiseLayers'][number]['noise'], rng: Rng, loopFade: number): NoiseGenerator {
+  if (noise.kind === 'colour') return new ColourStream(noise.colour, rng);
+  const loop = loopBuffer(noise.samples, loopFade);
+  return new LoopPlayer(loop, loop.length > 0 ? rng.int(0, loop.length - 1) : 0);
+}
+
+const loops = new WeakMap<Float32Array, Map<number, Float32Array>>();
+
+/**
+ * A recording made seamless for looping: its last `fadeSamples` (at most half
+ * of it) are crossfaded into its start with equal-power (sin/cos) gains, the
+ * right law for the uncorrelated head and tail of a noise, and cut off.
+ * Played cyclically, every step is a step of the recording or of the fade.
+ * Cached per recording.
+ */
+export function loopBuffer(samples: Float32Array, fadeSamples: number): Float32Array {
+  let byFade = loops.get(samples);
+  if (!byFade) loops.set(samples, (byFade = new Map()));
+  const hit = byFade.get(fadeSamples);
+  if (hit) return hit;
+  const f = Math.min(fadeSamples, Math.floor(samples.length / 2));
+  const m = samples.length - f;
+  const loop = samples.slice(0, m);
+  for (let i = 0; i < f; i++) {
+    const w = (Math.PI / 2) * (i / f);
+    loop[i] = samples[i] * Math.sin(w) + samples[m + i] * Math.cos(w);
+  }
+  byFade.set(fadeSamples, loop);
+  return loop;
+}
+
+class LoopPlayer implements NoiseGenerator {
+  constructor(private readonly loop: Float32Array, private at: number) {}
+
+  fill(out: Float32Array, n: number): void {
+    const len = this.loop.length;
+    if (len === 0) return void out.fill(0, 0, n);
+    for (let i = 0; i < n;) {
+      const take = Math.min(n - i, len - this.at);
+      out.set(this.loop.subarray(this.at, this.at + take), i);
+      i += take;
+      this.at = (this.at + take) % len;
+    }
+  }
+}
+
+/**
+ * Coloured noise with its filter state kept across chunks (the generators of
+ * src/dsp/colouredNoise.ts restart per call): white Gaussian; pink by Paul
+ * Kellet's refined filter (musicdsp.org); brown by leaky integration (pole
+ * 0.995). Scaled to about -14 dBFS; the SNR gain sets the mixed level anyway.
+ */
+class ColourStream implements NoiseGenerator {
+  private readonly b = new Float64Array(7);
+  private readonly gain: number;
+  constructor(private readonly colour: NoiseColour, private readonly rng: Rng, gain?: number) {
+    this.gain = gain ?? dbToGain(SCENE_LEVEL_DBFS) / unscaledRms(colour);
+  }
+
+  fill(out: Float32Array, n: number): void {
+    const b = this.b;
+    for (let i = 0; i < n; i++) {
+      const w = this.rng.normal();
+      let y: number;
+      if (this.colour === 'white') y = w;
+      else if (this.colour === 'brown') y = b[0] = 0.995 * b[0] + w * 0.1;
+      else {
+        b[0] = 0.99886 * b[0] + w * 0.0555179;
+        b[1] = 0.99332 * b[1] + w * 0.0750759;
+        b[2] = 0.969 * b[2] + w * 0.153852;
+        b[3] = 0.8665 * b[3] + w * 0.3104856;
+        b[4] = 0.55 * b[4] + w * 0.5329522;
+        b[5] = -0.7616 * b[5] - w * 0.016898;
+        y = (b[0] + b[1] + b[2] + b[3] + b[4] + b[5] + b[6] + w * 0.5362) * 0.2;
+        b[6] = w * 0.115926;
+      }
+      out[i] = y * this.gain;
+    }
+  }
+}
+
+const colourRms = new Map<NoiseColour, number>();
+
+// RMS of an unscaled generator, measured once per colour over 2^16 samples of a fixed seed.
+function unscaledRms(colour: NoiseColour): number {
+  let rms = colourRms.get(colour);
+  if (rms === undefined) {
+    const x = new Float32Array(1 << 16);
+    new ColourStream(colour, createRng(0), 1).fill(x, x.length);
+    rms = Math.sqrt(x.reduce((e, v) => e + v * v, 0) / x.length);
+    colourRms.set(colour, rms);
+  }
+  return rms;
+}
+
+// The old scene's output in the new scene's layout: as is, mono copied to every channel, or the mean of its channels.
+function fitChannels(x: Float32Array[], k: number): Float32Array[] {
+  if (x.length === k) return x;
+  if (x.length === 1) return Array.from({ length: k }, () => x[0]);
+  const mean = new Float32Array(x[0].length);
+  for (const ch of x) for (let i = 0; i < mean.length; i++) mean[i] += ch[i] / x.length;
+  return Array.from({ length: k }, () => mean);
+}
