@@ -6,6 +6,7 @@ import { demoCommand } from './cli/demo.ts';
 import { modelsCommand } from './cli/models.ts';
 import { embedCommand } from './cli/embed.ts';
 import { probeCommand } from './cli/probe.ts';
+import { serveCommand } from './cli/serve.ts';
 
 /** Build the `earshot` command tree (exported for tests of --help). */
 export function buildCli(): Command {
@@ -24,7 +25,7 @@ export function buildCli(): Command {
     cmd.commands.forEach((sub) => inherit(cmd, sub));
     return cmd;
   };
-  for (const cmd of [renderCommand(), rirsCommand(), noisesCommand(), modelsCommand(), embedCommand(), probeCommand(), demoCommand()]) program.addCommand(inherit(program, cmd));
+  for (const cmd of [renderCommand(), rirsCommand(), noisesCommand(), modelsCommand(), embedCommand(), probeCommand(), serveCommand(), demoCommand()]) program.addCommand(inherit(program, cmd));
   program.addHelpText(
     'after',
     '\nExamples:\n' +
@@ -32,7 +33,8 @@ export function buildCli(): Command {
       '  earshot render speech.wav -o street.wav --rir street --snr 5 --noise cafe --json\n' +
       '  earshot rirs          # the RIR bank\n' +
       '  earshot noises        # the noise bank\n' +
-      '  earshot models        # the encoders and their input contracts',
+      '  earshot models        # the encoders and their input contracts\n' +
+      '  earshot serve         # the live dashboard at http://127.0.0.1:8080',
   );
   return program;
 }

@@ -1,0 +1,23 @@
+import createError from '@fastify/error';
+
+/**
+ * Errors only the server raises (authentication, origins, the WebSocket
+ * protocol, uploads, stream ownership), with the same shape as `src/errors.ts`:
+ * an `EARSHOT_*` code, a message template naming the value and the fix, and
+ * the HTTP status. Over the WebSocket the code and message travel in an
+ * `error` message; over REST as `{ code, message }` with the status.
+ */
+export const ServerErrors = {
+  UNAUTHORIZED: createError('EARSHOT_UNAUTHORIZED', '%s', 401),
+  FORBIDDEN_ORIGIN: createError('EARSHOT_FORBIDDEN_ORIGIN', '%s', 403),
+  FORBIDDEN_HOST: createError('EARSHOT_FORBIDDEN_HOST', '%s', 403),
+  NOT_OWNER: createError('EARSHOT_NOT_OWNER', '%s', 403),
+  INVALID_REQUEST: createError('EARSHOT_INVALID_REQUEST', '%s', 400),
+  BAD_MESSAGE: createError('EARSHOT_BAD_MESSAGE', '%s', 400),
+  FRAME_TOO_LARGE: createError('EARSHOT_FRAME_TOO_LARGE', '%s', 413),
+  UPLOAD_TOO_LARGE: createError('EARSHOT_UPLOAD_TOO_LARGE', 'the upload is larger than the %s limit; send a shorter clip or compress it (FLAC, Ogg, MP3)', 413),
+  NOT_MULTIPART: createError('EARSHOT_NOT_MULTIPART', '%s', 415),
+  NOT_FOUND: createError('EARSHOT_NOT_FOUND', '%s', 404),
+  TOO_MANY_STREAMS: createError('EARSHOT_TOO_MANY_STREAMS', '%s streams are running, the most this server allows; stop one first (DELETE /api/streams/:id or a "stop" message)', 429),
+  STREAM_FAILED: createError('EARSHOT_STREAM_FAILED', 'stream %s failed: %s', 500),
+} as const;

@@ -1,0 +1,74 @@
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import type { StreamManager } from './streams/manager.ts';
+import type { ModelFigures } from './streams/rolling.ts';
+
+/** The server's Prometheus metrics: one registry per app (never prom-client's global one). */
+export interface ServerMetrics {
+  registry: Registry;
+  wsClients: Gauge;
+  wsSkipped: Counter;
+  wsSlowCloses: Counter;
+  wsBadFrames: Counter;
+}
+
+/**
+ * Make the app's registry: process metrics (prom-client's defaults, prefixed
+ * `earshot_`) and, read from the stream manager
+ * at scrape time, per-stream gauges labelled by stream and model: cosine (last
+ * and rolling mean over 30 windows), probe agreement (rolling mean), dropped
+ * windows, windows seen, latency p50/p99 (window end to sent).
+ */
+export function createMetrics(streams: () => StreamManager): ServerMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'earshot_' });
+  const perModel = (name: string, help: string, pick: (f: ModelFigures) => number | null) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['stream', 'model'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const s of streams().list()) {
+          for (const [model, f] of s.figures) {
+            const v = pick(f);
+            if (v !== null) this.set({ stream: s.id, model }, v);
+          }
+        }
+      },
+    });
+  perModel('earshot_stream_cosine', 'Cosine similarity of clean and degraded embeddings, last window', (f) => f.cosine.last);
+  perModel('earshot_stream_cosine_mean', 'Cosine similarity of clean and degraded embeddings, mean of the last 30 windows', (f) => f.cosine.mean);
+  perModel('earshot_stream_probe_agreement', 'Probe top-class agreement clean vs degraded, mean of the last 30 windows (streams with a probe)', (f) => f.probeAgreement.mean);
+  perModel('earshot_stream_dropped_windows', 'Windows dropped so far (live sources that outpace the encoders)', (f) => f.droppedTotal);
+  perModel('earshot_stream_model_windows', 'Windows encoded so far', (f) => f.windows);
+  new Gauge({
+    name: 'earshot_stream_latency_ms',
+    help: 'Latency from window end to results sent, ms (quantile 0.5 and 0.99)',
+    labelNames: ['stream', 'quantile'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of streams().list()) {
+        const { latencyMsP50, latencyMsP99 } = s.live.stats();
+        this.set({ stream: s.id, quantile: '0.5' }, latencyMsP50);
+        this.set({ stream: s.id, quantile: '0.99' }, latencyMsP99);
+      }
+    },
+  });
+  new Gauge({
+    name: 'earshot_streams',
+    help: 'Streams running',
+    registers: [registry],
+    collect() {
+      this.set(streams().list().length);
+    },
+  });
+  return {
+    registry,
+    wsClients: new Gauge({ name: 'earshot_ws_clients', help: 'WebSocket clients connected', registers: [registry] }),
+    wsSkipped: new Counter({ name: 'earshot_ws_skipped_messages_total', help: 'Results/audio/stats messages skipped for clients that were behind', registers: [registry] }),
+    wsSlowCloses: new Counter({ name: 'earshot_ws_slow_closes_total', help: 'Clients closed with 1013 for staying too far behind', registers: [registry] }),
+    wsBadFrames: new Counter({ name: 'earshot_ws_bad_frames_total', help: 'WebSocket frames refused as protocol errors (malformed JSON, unknown type, missing fields, too large, stray or bad binary)', registers: [registry] }),
+  };
+}

@@ -1,0 +1,65 @@
+import fp from 'fastify-plugin';
+import { ModelRegistry } from '../../src/encoders/registry.ts';
+import { OnnxPool } from '../../src/encoders/runtime/index.ts';
+import { openBanks, type SceneBanks } from '../../src/scene/render.ts';
+import { ClipStore } from '../clips.ts';
+import { createMetrics, type ServerMetrics } from '../metrics.ts';
+import type { ServerOptions, StreamFactory } from '../options.ts';
+import { StreamManager } from '../streams/manager.ts';
+
+/** What every area of the server shares, decorated on the app by {@link contextPlugin}. */
+export interface ServerContext {
+  config: ServerOptions;
+  /** ONNX worker pool shared by every stream's encoders (workers start with the first graph). */
+  pool: OnnxPool;
+  banks: SceneBanks;
+  models: ModelRegistry;
+  clips: ClipStore;
+  streams: StreamManager;
+  metrics: ServerMetrics;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: ServerOptions;
+    pool: OnnxPool;
+    banks: SceneBanks;
+    models: ModelRegistry;
+    clips: ClipStore;
+    streams: StreamManager;
+    metrics: ServerMetrics;
+  }
+}
+
+/**
+ * Open the banks, the model registry, the clips and the ONNX pool once, make
+ * the stream manager and the metrics registry, and decorate the app with
+ * them (fastify-plugin, so every route plugin sees them). Bad folders stop
+ * startup here with the bank's or registry's own message. On close, streams
+ * stop first, then the pool.
+ */
+export const contextPlugin = fp<{ options: ServerOptions; createStream: StreamFactory }>(
+  async (app, { options, createStream }) => {
+    const [banks, models, clips] = await Promise.all([
+      openBanks({ rirDirs: options.rirDirs, noiseDirs: options.noiseDirs }),
+      ModelRegistry.open({ userDirs: options.modelsDirs }),
+      ClipStore.open({ clipsDir: options.clipsDir, uploadsDir: options.uploadsDir }),
+    ]);
+    const pool = new OnnxPool({ device: options.device, workers: options.workers });
+    const ctx = { config: options, pool, banks, models, clips } as ServerContext;
+    const streams = new StreamManager({
+      create: async (config) => createStream(config, ctx),
+      maxStreams: options.maxStreams,
+      statsIntervalMs: options.statsIntervalMs,
+      log: app.log,
+    });
+    ctx.streams = streams;
+    ctx.metrics = createMetrics(() => streams);
+    for (const [key, value] of Object.entries(ctx)) app.decorate(key, value);
+    app.addHook('onClose', async () => {
+      await streams.close();
+      await pool.close();
+    });
+  },
+  { fastify: '5.x', name: 'earshot-context' },
+);

@@ -1,0 +1,53 @@
+import type { FastifyError } from 'fastify';
+import fp from 'fastify-plugin';
+import { Type } from '@sinclair/typebox';
+import { isEarshotError } from '../../src/errors.ts';
+
+/** Every error answer: `{ code, message }` with the error's HTTP status. */
+export const ErrorSchema = Type.Object(
+  {
+    code: Type.String({ description: 'an EARSHOT_* code (src/errors.ts, server/errors.ts)' }),
+    message: Type.String({ description: 'what is wrong and how to fix it' }),
+  },
+  { $id: 'EarshotError', description: 'an error' },
+);
+
+/** Response schemas every route shares for its error statuses. */
+export const ERROR_RESPONSES = { '4xx': ErrorSchema, '5xx': ErrorSchema } as const;
+
+// Fastify's own request errors, given earshot codes (status kept).
+const FASTIFY_CODES: Record<string, string> = {
+  FST_ERR_VALIDATION: 'EARSHOT_INVALID_REQUEST',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'EARSHOT_INVALID_JSON',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'EARSHOT_INVALID_JSON',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'EARSHOT_BODY_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'EARSHOT_UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'EARSHOT_INVALID_REQUEST',
+  FST_REQ_FILE_TOO_LARGE: 'EARSHOT_UPLOAD_TOO_LARGE',
+};
+
+/**
+ * One error handler for the whole app: earshot errors answer with their own
+ * code, message and status; Fastify's request errors (bad JSON, validation,
+ * body too large, wrong content type) with an earshot code and their status;
+ * anything else is a 500 whose details go to the log only. Unknown routes
+ * answer 404 `EARSHOT_NOT_FOUND` naming the route.
+ */
+export const errorsPlugin = fp(
+  async (app) => {
+    app.setErrorHandler((err: FastifyError, request, reply) => {
+      if (isEarshotError(err)) return reply.status(err.statusCode).send({ code: err.code, message: err.message });
+      const status = err.statusCode ?? 500;
+      if (status < 500) {
+        const message = err.validation ? `invalid request: ${err.message}` : err.message;
+        return reply.status(status).send({ code: FASTIFY_CODES[err.code] ?? 'EARSHOT_INVALID_REQUEST', message });
+      }
+      request.log.error({ err }, 'request failed');
+      return reply.status(500).send({ code: 'EARSHOT_INTERNAL', message: `internal error while serving ${request.method} ${request.url.split('?')[0]}; the server log has the details` });
+    });
+    app.setNotFoundHandler((request, reply) => {
+      reply.status(404).send({ code: 'EARSHOT_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}; the API is under /api (GET /api/health)` });
+    });
+  },
+  { fastify: '5.x', name: 'earshot-errors' },
+);

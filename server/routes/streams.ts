@@ -1,0 +1,94 @@
+import { Type } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import type { FastifySchemaCompiler } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ConditionSchema } from '../../src/scene/condition.ts';
+import { ServerErrors } from '../errors.ts';
+import { ERROR_RESPONSES } from '../plugins/errors.ts';
+import { checkConditionIds, mergeCondition, parseStreamConfig, resolveStreamConfig, StreamConfigWireSchema } from '../streams/wireConfig.ts';
+
+const StatsSchema = Type.Object({
+  windows: Type.Integer(),
+  dropped: Type.Integer(),
+  latencyMsP50: Type.Union([Type.Number(), Type.Null()], { description: 'window end -> sent, ms (null before the first window)' }),
+  latencyMsP99: Type.Union([Type.Number(), Type.Null()]),
+});
+
+const StreamSchema = Type.Object({
+  id: Type.String(),
+  owner: Type.Union([Type.Literal('rest'), Type.Literal('websocket')], { description: 'who started it: REST streams run until DELETE; WebSocket ones stop with their connection' }),
+  config: StreamConfigWireSchema,
+  condition: ConditionSchema,
+  conditionVersion: Type.Integer(),
+  createdAtMs: Type.Number(),
+  subscribers: Type.Integer(),
+  stats: StatsSchema,
+});
+
+const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
+
+const ConditionPatch = Type.Partial(Type.Object(ConditionSchema.properties), {
+  description: 'condition fields to change; the others keep their current value (source and noise merge field by field)',
+});
+
+/**
+ * Validate the body with a domain parser (its messages name the field and the
+ * fix) while the route still declares the schema that documents it; other
+ * parts are checked against their schema.
+ */
+function parsedBody(parse: (body: unknown) => unknown): FastifySchemaCompiler<unknown> {
+  return ({ httpPart, schema }) =>
+    (data) => {
+      try {
+        if (httpPart === 'body') return { value: parse(data) };
+        const first = Value.Errors(schema as never, data).First();
+        return first ? { error: new ServerErrors.INVALID_REQUEST(`${httpPart}${first.path.replaceAll('/', '.')}: ${first.message.toLowerCase()}`) } : { value: data };
+      } catch (err) {
+        return { error: err as Error };
+      }
+    };
+}
+
+/**
+ * The streams API: list, start (a StreamConfig whose file source names a
+ * clip), change the condition live, stop. Streams started here belong to
+ * no connection; DELETE refuses a stream a WebSocket client owns.
+ */
+export const streamRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const info = (id: string) => app.streams.get(id).info();
+
+  app.get('/api/streams', { schema: { response: { 200: Type.Array(StreamSchema), ...ERROR_RESPONSES } } }, async () => app.streams.list().map((s) => s.info()));
+
+  app.get('/api/streams/:id', { schema: { params: Params, response: { 200: StreamSchema, ...ERROR_RESPONSES } } }, async (request) => info(request.params.id));
+
+  app.post(
+    '/api/streams',
+    { schema: { body: StreamConfigWireSchema, response: { 201: StreamSchema, ...ERROR_RESPONSES } }, validatorCompiler: parsedBody(parseStreamConfig) },
+    async (request, reply) => {
+      const config = await resolveStreamConfig(request.body, app);
+      const stream = await app.streams.start(request.body, config, null);
+      return reply.status(201).send(stream.info());
+    },
+  );
+
+  app.patch(
+    '/api/streams/:id/condition',
+    {
+      schema: { params: Params, body: ConditionPatch, response: { 200: StreamSchema, ...ERROR_RESPONSES } },
+      validatorCompiler: parsedBody((body) => {
+        if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ServerErrors.INVALID_REQUEST('the body must be a JSON object of condition fields, e.g. {"snrDb": 5}');
+        return body;
+      }),
+    },
+    async (request) => {
+      const condition = mergeCondition(app.streams.get(request.params.id).requested, request.body);
+      checkConditionIds(condition, app.banks);
+      return (await app.streams.setCondition(request.params.id, condition)).info();
+    },
+  );
+
+  app.delete('/api/streams/:id', { schema: { params: Params, response: { 204: Type.Null(), ...ERROR_RESPONSES } } }, async (request, reply) => {
+    await app.streams.stop(request.params.id, 'deleted over REST', null);
+    return reply.status(204).send(null);
+  });
+};

@@ -1,0 +1,85 @@
+import type { Subscription } from 'rxjs';
+import type { Condition } from '../../src/scene/condition.ts';
+import type { LiveStream, StreamStats } from '../../src/pipeline/types.ts';
+import type { OutFrame } from '../ws/frames.ts';
+import type { StreamConfigWire } from './wireConfig.ts';
+import { ModelFigures } from './rolling.ts';
+
+/** A receiver of a stream's messages (one WebSocket client). `deliver` must never block or throw. */
+export interface Subscriber {
+  readonly id: string;
+  deliver(frame: OutFrame, droppable: boolean): void;
+  /** Droppable messages skipped for this subscriber so far (reported in its `stats`). */
+  readonly skipped: number;
+}
+
+/** A running stream as the server keeps it: the pipeline's LiveStream plus who owns it, who listens, and the figures /metrics reports. */
+export class ManagedStream {
+  readonly subscribers = new Set<Subscriber>();
+  readonly figures = new Map<string, ModelFigures>();
+  readonly createdAtMs = Date.now();
+  /** The condition in force and its version, as the pipeline reports them (`condition$`). */
+  condition: Condition;
+  conditionVersion = 0;
+  /** The last condition asked for: changes merge over it, so quick successive changes are not lost while one is being prepared. */
+  requested: Condition;
+  subscription: Subscription | undefined;
+  stopped = false;
+
+  constructor(
+    readonly live: LiveStream,
+    /** The config as the client sent it (clip ids, never paths). */
+    readonly wire: StreamConfigWire,
+    /** The WebSocket connection that started it; null for streams made over REST. */
+    readonly ownerId: string | null,
+  ) {
+    this.condition = live.config.condition;
+    this.requested = live.config.condition;
+  }
+
+  get id(): string {
+    return this.live.id;
+  }
+
+  figuresFor(model: string): ModelFigures {
+    let f = this.figures.get(model);
+    if (f === undefined) this.figures.set(model, (f = new ModelFigures()));
+    return f;
+  }
+
+  /** Send one frame to every subscriber (serialised once by the caller). */
+  broadcast(frame: OutFrame, droppable: boolean): void {
+    for (const s of this.subscribers) s.deliver(frame, droppable);
+  }
+
+  /** The summary REST and `/metrics` show. */
+  info(): StreamInfo {
+    return {
+      id: this.id,
+      owner: this.ownerId === null ? 'rest' : 'websocket',
+      config: this.wire,
+      condition: this.condition,
+      conditionVersion: this.conditionVersion,
+      createdAtMs: this.createdAtMs,
+      subscribers: this.subscribers.size,
+      stats: finiteStats(this.live.stats()),
+    };
+  }
+}
+
+export interface StreamInfo {
+  id: string;
+  owner: 'rest' | 'websocket';
+  config: StreamConfigWire;
+  condition: Condition;
+  conditionVersion: number;
+  createdAtMs: number;
+  subscribers: number;
+  /** Latencies are null before the first window. */
+  stats: { windows: number; dropped: number; latencyMsP50: number | null; latencyMsP99: number | null };
+}
+
+function finiteStats(s: StreamStats): StreamInfo['stats'] {
+  const finite = (x: number) => (Number.isFinite(x) ? x : null);
+  return { windows: s.windows, dropped: s.dropped, latencyMsP50: finite(s.latencyMsP50), latencyMsP99: finite(s.latencyMsP99) };
+}

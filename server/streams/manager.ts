@@ -1,0 +1,177 @@
+import { map, merge } from 'rxjs';
+import { Errors, isEarshotError } from '../../src/errors.ts';
+import type { LiveStream, StreamConfig } from '../../src/pipeline/types.ts';
+import type { Condition } from '../../src/scene/condition.ts';
+import { ServerErrors } from '../errors.ts';
+import { audioFrame, jsonFrame, resultFrame } from '../ws/frames.ts';
+import { ManagedStream, type Subscriber } from './managedStream.ts';
+import type { StreamConfigWire } from './wireConfig.ts';
+
+export interface StreamManagerOptions {
+  /** Makes the pipeline for a resolved config. */
+  create(config: StreamConfig): Promise<LiveStream>;
+  maxStreams: number;
+  statsIntervalMs: number;
+  log: { warn(obj: object, msg: string): void };
+}
+
+/** How long `stop()` waits for a pipeline to wind down before letting go of it. */
+const STOP_TIMEOUT_MS = 5000;
+
+/**
+ * The running streams and who listens to them. Each stream's results and
+ * audio are subscribed to once and fanned out: every message is serialised
+ * once and handed to each subscriber's outbox, which never blocks, so a slow
+ * client cannot slow the pipeline or the other clients. Streams started over
+ * the WebSocket belong to their connection and stop when it goes; streams
+ * started over REST run until deleted or their source ends.
+ */
+export class StreamManager {
+  private readonly streams = new Map<string, ManagedStream>();
+  private starting = 0;
+  private readonly statsTimer: NodeJS.Timeout;
+
+  constructor(private readonly opts: StreamManagerOptions) {
+    this.statsTimer = setInterval(() => this.sendStats(), opts.statsIntervalMs);
+    this.statsTimer.unref();
+  }
+
+  list(): ManagedStream[] {
+    return [...this.streams.values()];
+  }
+
+  /** A running stream by id; UNKNOWN_ID (404) lists the running ones. */
+  get(id: string): ManagedStream {
+    const s = this.streams.get(id);
+    if (s === undefined) throw new Errors.UNKNOWN_ID('stream', String(id).slice(0, 200), [...this.streams.keys()].join(', ') || '(none running)');
+    return s;
+  }
+
+  /** Start a stream (TOO_MANY_STREAMS 429 past the limit); its results flow to subscribers from now on. */
+  async start(wire: StreamConfigWire, config: StreamConfig, ownerId: string | null): Promise<ManagedStream> {
+    if (this.streams.size + this.starting >= this.opts.maxStreams) throw new ServerErrors.TOO_MANY_STREAMS(this.opts.maxStreams);
+    this.starting++;
+    let live: LiveStream;
+    try {
+      live = await this.opts.create(config);
+    } finally {
+      this.starting--;
+    }
+    const stream = new ManagedStream(live, wire, ownerId);
+    this.streams.set(stream.id, stream);
+    const tagged = [
+      live.results$.pipe(map((result) => ({ result }))),
+      live.audio$.pipe(map((audio) => ({ audio }))),
+      live.condition$.pipe(map((condition) => ({ condition }))),
+    ];
+    stream.subscription = merge(...tagged).subscribe({
+      next: (item) => {
+        if ('result' in item) {
+          stream.figuresFor(item.result.model).add(item.result);
+          stream.broadcast(resultFrame(item.result), true);
+        } else if ('audio' in item) {
+          stream.broadcast(audioFrame(item.audio), true);
+        } else {
+          const { condition, conditionVersion } = item.condition;
+          Object.assign(stream, { condition, conditionVersion });
+          stream.broadcast(jsonFrame({ type: 'condition', streamId: stream.id, condition, conditionVersion }), false);
+        }
+      },
+      error: (err: unknown) => {
+        const e = isEarshotError(err) ? err : new ServerErrors.STREAM_FAILED(stream.id, (err as Error)?.message ?? String(err));
+        stream.broadcast(jsonFrame({ type: 'error', code: e.code, message: e.message, streamId: stream.id }), false);
+        this.end(stream, `failed: ${e.message}`);
+      },
+      complete: () => this.end(stream, 'ended'),
+    });
+    return stream;
+  }
+
+  subscribe(id: string, sub: Subscriber): ManagedStream {
+    const stream = this.get(id);
+    stream.subscribers.add(sub);
+    return stream;
+  }
+
+  unsubscribe(id: string, sub: Subscriber): void {
+    this.streams.get(id)?.subscribers.delete(sub);
+  }
+
+  /**
+   * Change a stream's condition (already merged and validated). Resolves once
+   * the pipeline has taken it; subscribers get a `condition` message with the
+   * new version when it starts to play (from the pipeline's `condition$`).
+   */
+  async setCondition(id: string, condition: Condition): Promise<ManagedStream> {
+    const stream = this.get(id);
+    const previous = stream.requested;
+    stream.requested = condition;
+    try {
+      await stream.live.setCondition(condition);
+    } catch (err) {
+      if (stream.requested === condition) stream.requested = previous;
+      throw err;
+    }
+    return stream;
+  }
+
+  /**
+   * Stop a stream and tell its subscribers why. `by` (a connection id, or
+   * null for REST) must own it: NOT_OWNER (403) otherwise. Leave `by` out
+   * for the server's own stops (end of source, owner gone, shutdown).
+   */
+  async stop(id: string, reason: string, by?: string | null): Promise<void> {
+    const stream = this.get(id);
+    if (by !== undefined && stream.ownerId !== by) {
+      throw new ServerErrors.NOT_OWNER(
+        stream.ownerId === null
+          ? `stream ${id} was started over REST; stop it with DELETE /api/streams/${id}`
+          : `stream ${id} belongs to another WebSocket connection; only that connection can stop it (it also stops when that connection closes)`,
+      );
+    }
+    if (stream.stopped) return;
+    stream.stopped = true;
+    this.streams.delete(id);
+    stream.subscription?.unsubscribe();
+    stream.broadcast(jsonFrame({ type: 'stopped', streamId: id, reason }), false);
+    stream.subscribers.clear();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_TIMEOUT_MS)));
+    try {
+      await Promise.race([stream.live.stop(), timeout]);
+    } catch (err) {
+      this.opts.log.warn({ err, streamId: id }, 'stream did not stop cleanly');
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** A connection went away: drop its subscriptions and stop the streams it started. Others are untouched. */
+  async release(sub: Subscriber): Promise<void> {
+    const owned: string[] = [];
+    for (const s of this.streams.values()) {
+      s.subscribers.delete(sub);
+      if (s.ownerId === sub.id) owned.push(s.id);
+    }
+    await Promise.all(owned.map((id) => this.stop(id, 'owner disconnected')));
+  }
+
+  /** Stop every stream (server shutdown). */
+  async close(): Promise<void> {
+    clearInterval(this.statsTimer);
+    await Promise.all([...this.streams.keys()].map((id) => this.stop(id, 'server shutting down')));
+  }
+
+  // The pipeline ended or failed on its own.
+  private end(stream: ManagedStream, reason: string): void {
+    if (!stream.stopped) this.stop(stream.id, reason).catch((err: unknown) => this.opts.log.warn({ err, streamId: stream.id }, 'stream did not stop cleanly'));
+  }
+
+  private sendStats(): void {
+    for (const stream of this.streams.values()) {
+      if (stream.subscribers.size === 0) continue;
+      const stats = stream.live.stats();
+      for (const sub of stream.subscribers) sub.deliver(jsonFrame({ type: 'stats', streamId: stream.id, ...stats, skipped: sub.skipped }), true);
+    }
+  }
+}

@@ -1,0 +1,187 @@
+import { randomUUID } from 'node:crypto';
+import type WebSocket from 'ws';
+import type { FastifyBaseLogger } from 'fastify';
+import { isEarshotError } from '../../src/errors.ts';
+import { ServerErrors } from '../errors.ts';
+import type { ServerContext } from '../plugins/context.ts';
+import type { Subscriber } from '../streams/managedStream.ts';
+import { checkConditionIds, mergeCondition, parseStreamConfig, resolveStreamConfig } from '../streams/wireConfig.ts';
+import { FRAME_KIND, jsonFrame, readBinaryFrame, type OutFrame } from './frames.ts';
+import { parseClientMessage, type ClientMessage } from './messages.ts';
+import { CLOSE, Outbox } from './outbox.ts';
+
+type MessageOf<T extends ClientMessage['type']> = Extract<ClientMessage, { type: T }>;
+
+/**
+ * One WebSocket client: parses its frames, answers them, and receives the
+ * messages of the streams it subscribes to through its {@link Outbox}. Every
+ * bad frame gets an `error` message and only this connection is affected;
+ * too many protocol errors in a short time close it with 1008. When it goes,
+ * its subscriptions end and the streams it started stop; others run on.
+ */
+export class Connection implements Subscriber {
+  readonly id = randomUUID();
+  private readonly outbox: Outbox;
+  /** The `audio` message waiting for its binary frame (null: the frame is to be dropped, the error already sent). */
+  private pendingAudio: { streamId: string | null } | undefined;
+  private badFrameTimes: number[] = [];
+  private closed = false;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly ctx: ServerContext,
+    private readonly log: FastifyBaseLogger,
+    private readonly serverVersion: string,
+  ) {
+    const { metrics } = ctx;
+    this.outbox = new Outbox(ws, ctx.config.ws, {
+      onSkip: () => metrics.wsSkipped.inc(),
+      onSlowClose: () => {
+        metrics.wsSlowCloses.inc();
+        void this.release();
+      },
+    });
+    metrics.wsClients.inc();
+    ws.on('message', (data: Buffer, isBinary: boolean) => this.onFrame(data, isBinary));
+    ws.on('close', () => {
+      metrics.wsClients.dec();
+      void this.release();
+    });
+  }
+
+  get skipped(): number {
+    return this.outbox.skipped;
+  }
+
+  deliver(frame: OutFrame, droppable: boolean): void {
+    this.outbox.send(frame, droppable);
+  }
+
+  /** Drop subscriptions and stop owned streams (once). */
+  private async release(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.ctx.streams.release(this);
+  }
+
+  private onFrame(data: Buffer, isBinary: boolean): void {
+    const { maxTextBytes, maxBinaryBytes } = this.ctx.config.ws;
+    const limit = isBinary ? maxBinaryBytes : maxTextBytes;
+    if (data.length > limit) {
+      this.pendingAudio = undefined;
+      return this.fail(new ServerErrors.FRAME_TOO_LARGE(`${isBinary ? 'binary' : 'text'} frame of ${data.length} bytes; the limit is ${limit} bytes${isBinary ? ' (send audio in smaller blocks)' : ''}`), true);
+    }
+    if (isBinary) return this.onBinary(data);
+    if (this.pendingAudio !== undefined) {
+      this.pendingAudio = undefined;
+      this.fail(new ServerErrors.BAD_MESSAGE('an "audio" message must be followed by its binary frame; got a text frame, so that audio is dropped'), true);
+    }
+    let msg: ClientMessage;
+    try {
+      msg = parseClientMessage(data.toString('utf8'));
+    } catch (err) {
+      return this.fail(err, true, undefined, (err as { messageId?: string | number }).messageId);
+    }
+    this.dispatch(msg).catch((err: unknown) => this.fail(err, false, 'streamId' in msg ? msg.streamId : undefined, msg.id));
+  }
+
+  private async dispatch(msg: ClientMessage): Promise<void> {
+    switch (msg.type) {
+      case 'hello':
+        return this.send({ type: 'welcome', server: 'earshot', version: this.serverVersion, protocol: 1, models: this.ctx.models.list().map((m) => m.manifest.id), streams: this.ctx.streams.list().map((s) => s.id) });
+      case 'ping':
+        return this.send({ type: 'pong', t: msg.t, ...idOf(msg) });
+      case 'subscribe':
+        return this.subscribe(msg.streamId);
+      case 'unsubscribe':
+        return this.ctx.streams.unsubscribe(msg.streamId, this);
+      case 'start':
+        return this.start(msg);
+      case 'condition':
+        return this.condition(msg);
+      case 'audio':
+        return this.announceAudio(msg);
+      case 'stop':
+        return this.stop(msg.streamId);
+    }
+  }
+
+  private async stop(streamId: string): Promise<void> {
+    const subscribed = this.ctx.streams.get(streamId).subscribers.has(this);
+    await this.ctx.streams.stop(streamId, 'stopped by its client', this.id);
+    // Subscribers heard it from the stream; a client that was not subscribed gets its answer here.
+    if (!subscribed) this.send({ type: 'stopped', streamId, reason: 'stopped by its client' });
+  }
+
+  private subscribe(streamId: string): void {
+    const stream = this.ctx.streams.subscribe(streamId, this);
+    this.send({ type: 'condition', streamId, condition: stream.condition, conditionVersion: stream.conditionVersion });
+  }
+
+  private async start(msg: MessageOf<'start'>): Promise<void> {
+    const wire = parseStreamConfig(msg.config);
+    const config = await resolveStreamConfig(wire, this.ctx);
+    const stream = await this.ctx.streams.start(wire, config, this.id);
+    // The client may have gone while the pipeline was being built.
+    if (this.closed) return this.ctx.streams.stop(stream.id, 'owner disconnected');
+    this.send({ type: 'started', streamId: stream.id, config: wire, ...idOf(msg) });
+    this.ctx.streams.subscribe(stream.id, this);
+  }
+
+  private async condition(msg: MessageOf<'condition'>): Promise<void> {
+    const condition = mergeCondition(this.ctx.streams.get(msg.streamId).requested, msg.condition);
+    checkConditionIds(condition, this.ctx.banks);
+    await this.ctx.streams.setCondition(msg.streamId, condition);
+  }
+
+  private announceAudio(msg: MessageOf<'audio'>): void {
+    this.pendingAudio = { streamId: null };
+    const stream = this.ctx.streams.get(msg.streamId);
+    if (stream.ownerId !== this.id) throw new ServerErrors.NOT_OWNER(`stream ${msg.streamId} was not started by this connection; only its owner can send it audio`);
+    if (stream.wire.source.kind !== 'push') throw new ServerErrors.BAD_MESSAGE(`stream ${msg.streamId} plays a ${stream.wire.source.kind} source; audio can only be sent to a "push" stream`);
+    this.pendingAudio = { streamId: msg.streamId };
+  }
+
+  private onBinary(data: Buffer): void {
+    const pending = this.pendingAudio;
+    this.pendingAudio = undefined;
+    if (pending === undefined) return this.fail(new ServerErrors.BAD_MESSAGE('a binary frame must follow an "audio" message naming its stream'), true);
+    if (pending.streamId === null) return; // its "audio" message was refused; the error is sent
+    const frame = readBinaryFrame(data);
+    if ('problem' in frame) return this.fail(new ServerErrors.BAD_MESSAGE(frame.problem), true, pending.streamId);
+    if (frame.kind !== FRAME_KIND.audio) return this.fail(new ServerErrors.BAD_MESSAGE(`pushed audio must be a kind ${FRAME_KIND.audio} frame, got kind ${frame.kind}`), true, pending.streamId);
+    const bad = frame.samples.findIndex((x) => !Number.isFinite(x));
+    if (bad >= 0) return this.fail(new ServerErrors.BAD_MESSAGE(`pushed audio sample ${bad} is ${frame.samples[bad]}; send finite float32 samples`), true, pending.streamId);
+    try {
+      this.ctx.streams.get(pending.streamId).live.push(frame.samples);
+    } catch (err) {
+      this.fail(err, false, pending.streamId);
+    }
+  }
+
+  private send(message: { type: string } & Record<string, unknown>): void {
+    this.outbox.send(jsonFrame(message), false);
+  }
+
+  /** Answer with an `error`; `protocol` errors count towards the 1008 close. */
+  private fail(err: unknown, protocol: boolean, streamId?: string, id?: string | number): void {
+    const known = isEarshotError(err);
+    if (!known) this.log.error({ err }, 'WebSocket message failed');
+    const code = known ? err.code : 'EARSHOT_INTERNAL';
+    const message = known ? err.message : 'internal error; the server log has the details';
+    this.send({ type: 'error', code, message, ...(streamId !== undefined ? { streamId } : {}), ...(id !== undefined ? { id } : {}) });
+    if (!protocol) return;
+    this.ctx.metrics.wsBadFrames.inc();
+    const now = Date.now();
+    const { maxBadFrames, badFrameWindowMs } = this.ctx.config.ws;
+    this.badFrameTimes = [...this.badFrameTimes.filter((t) => now - t < badFrameWindowMs), now];
+    if (this.badFrameTimes.length >= maxBadFrames) {
+      this.outbox.close(CLOSE.policy, `${maxBadFrames} bad frames within ${badFrameWindowMs / 1000} s`);
+      void this.release();
+    }
+  }
+}
+
+function idOf(msg: { id?: string | number }): { id?: string | number } {
+  return msg.id === undefined ? {} : { id: msg.id };
+}

@@ -1,0 +1,92 @@
+import { Command, Option } from 'commander';
+import { Errors } from '../errors.ts';
+
+const repeat = (v: string, p: string[]) => [...p, v];
+
+function integer(name: string) {
+  return (v: string): number => {
+    if (!/^\d+$/.test(v)) throw new Errors.INVALID_OPTION(`--${name} must be a whole number, got ${JSON.stringify(v)}`);
+    return Number(v);
+  };
+}
+
+interface ServeOptions {
+  host: string;
+  port: number;
+  token?: string;
+  allowOrigin: string[];
+  device: 'auto' | 'cuda' | 'cpu';
+  workers?: number;
+  modelsDir: string[];
+  rirDir: string[];
+  noiseDir: string[];
+  probesDir: string[];
+  uploads: string;
+  log?: boolean;
+}
+
+/**
+ * `earshot serve`: the live dashboard, REST API and WebSocket on one port.
+ * Loopback only unless a token is given; runs until SIGINT/SIGTERM, then
+ * stops every stream and the ONNX pool before exiting.
+ */
+export function serveCommand(): Command {
+  return new Command('serve')
+    .summary('run the live dashboard, REST API and WebSocket (server/)')
+    .description(
+      'Serve the live dashboard at /, the REST API under /api, Prometheus metrics at /metrics and the\n' +
+        'WebSocket protocol (server/PROTOCOL.md) at /ws. Binds to 127.0.0.1 by default. On any other host\n' +
+        '--token (or EARSHOT_TOKEN) is required, and every API, metrics and WebSocket request must carry it\n' +
+        '(Authorization: Bearer T, or ?token=T; open the dashboard as http://HOST:PORT/?token=T).',
+    )
+    .option('--host <host>', 'interface to listen on (anything but loopback needs --token)', '127.0.0.1')
+    .option('--port <n>', 'port to listen on (0: any free port)', integer('port'), 8080)
+    .option('--token <t>', 'require this bearer token (at least 8 characters; default: $EARSHOT_TOKEN)')
+    .option('--allow-origin <origin>', 'also accept browser requests from this origin, e.g. http://localhost:5173 (repeatable)', repeat, [])
+    .addOption(new Option('--device <device>', 'where ONNX models run').choices(['auto', 'cuda', 'cpu']).default('auto'))
+    .option('--workers <n>', 'ONNX worker threads (default: one per core)', integer('workers'))
+    .option('--models-dir <dir>', 'add a folder of model manifests (repeatable)', repeat, [])
+    .option('--rir-dir <dir>', 'add a folder of IRs to the RIR bank (repeatable)', repeat, [])
+    .option('--noise-dir <dir>', 'add a folder of noise recordings (repeatable)', repeat, [])
+    .option('--probes-dir <dir>', 'offer the trained probes (earshot probe train) in this folder (repeatable)', repeat, [])
+    .option('--uploads <dir>', 'where uploaded clips are kept', 'earshot-uploads')
+    .option('--log', 'log every request (JSON lines on stdout)')
+    .action(async (opts: ServeOptions) => {
+      // Imported here so that the other commands do not load Fastify.
+      const { buildApp } = await import('../../server/app.ts');
+      const app = await buildApp({
+        host: opts.host,
+        port: opts.port,
+        token: opts.token ?? process.env.EARSHOT_TOKEN,
+        allowOrigins: opts.allowOrigin,
+        device: opts.device,
+        workers: opts.workers,
+        modelsDirs: opts.modelsDir,
+        rirDirs: opts.rirDir,
+        noiseDirs: opts.noiseDir,
+        probeDirs: opts.probesDir,
+        uploadsDir: opts.uploads,
+        logger: opts.log ? { level: 'info' } : { level: 'warn' },
+      });
+      let address: string;
+      try {
+        address = await app.listen({ host: opts.host, port: opts.port });
+      } catch (err) {
+        await app.close();
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EADDRINUSE') throw new Errors.INVALID_OPTION(`port ${opts.port} on ${opts.host} is in use; pick another with --port`);
+        if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new Errors.INVALID_OPTION(`--host ${opts.host} is not an address of this machine`);
+        throw err;
+      }
+      const token = app.config.token ? '?token=<token>' : '';
+      process.stderr.write(`earshot: serving on ${address} (dashboard ${address}/${token}, WebSocket ${address.replace(/^http/, 'ws')}/ws, metrics ${address}/metrics); Ctrl-C stops\n`);
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string) => {
+          process.stderr.write(`earshot: ${signal}: stopping streams and closing\n`);
+          app.close().then(resolve, resolve);
+        };
+        process.once('SIGINT', () => stop('SIGINT'));
+        process.once('SIGTERM', () => stop('SIGTERM'));
+      });
+    });
+}
