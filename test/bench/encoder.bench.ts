@@ -7,22 +7,19 @@
 // scaling: 2 workers against 1, with 4 calls per worker always waiting (not batchable, so each is one run).
 // Each figure is the best of TRIALS rounds of CALLS calls after a warm-up round, the contenders taking turns
 // within a round. The scaling figure needs two idle cores: other work on the machine pulls it towards 1.
-// If models/export/wav2vec2-base-random.onnx exists (the wav2vec 2.0 base-architecture export, random
-// weights: same cost as the trained model), also its real-time factor on 10 s of audio, 1 worker.
+// Then each exported real-architecture graph (npm run export-models) end to end through its encoder.
 // Run: npx tsx test/bench/run.ts encoder
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { OnnxPool } from '../../src/encoders/runtime/index.ts';
+import { createEncoder } from '../../src/encoders/index.ts';
+import { ModelRegistry } from '../../src/encoders/registry.ts';
 import type { Feeds, GraphRunner } from '../../src/encoders/types.ts';
-import { EMBEDDING_ONNX, embeddingFeeds, randomTensor } from '../encoders/runtime/helpers.ts';
+import { EMBEDDING_ONNX, embeddingFeeds } from '../encoders/runtime/helpers.ts';
 import type { BenchReport, BenchRow } from './report.ts';
 
 const BATCH = 16;
 const CALLS = 40;
 const TRIALS = 7;
-// The wav2vec 2.0 base-architecture export (random weights) its manifest points at, or an older name for it.
-const WAV2VEC2 = ['wav2vec2-base-random.onnx', 'wav2vec2_base.onnx'].map((f) => join(import.meta.dirname, '..', '..', 'models', 'export', f)).find((p) => existsSync(p));
 
 // Best time of each contender over `trials` rounds, the contenders taking turns within each round so that a
 // busy machine (others' tests on the same 2 cores) slows them alike. One warm-up round first.
@@ -51,20 +48,29 @@ async function saturated(graph: GraphRunner, feeds: Feeds, workers: number): Pro
   await Promise.all(Array.from({ length: workers * 4 }, lane));
 }
 
-async function wav2vec2Row(): Promise<BenchRow> {
-  const metric = 'wav2vec2-base graph, 10 s of 16 kHz audio, 1 worker, CPU';
-  if (WAV2VEC2 === undefined) return { metric: `${metric} (skipped: models/export/wav2vec2-base-random.onnx not exported)`, value: NaN, unit: 'x real time' };
-  const pool = new OnnxPool({ workers: 1, device: 'cpu' });
-  try {
-    const graph = await pool.open(WAV2VEC2);
-    const input = graph.info.inputs[0];
-    const dims = input.shape.map((d, i) => (i === input.shape.length - 1 ? 160_000 : typeof d === 'number' && d > 0 ? d : 1));
-    const feeds = { [input.name]: randomTensor(dims, 5) };
-    const [ms] = await bestOfInterleaved(TRIALS, [() => graph.run(feeds)]);
-    return { metric: `${metric}, input '${input.name}' [${dims.join(',')}]`, value: 10 / (ms / 1000), unit: 'x real time', target: 'report' };
-  } finally {
-    await pool.close();
+// Each real-architecture export (random weights: the cost of the trained model) end to end through its
+// encoder (front-end + graph + framing) on 10 s of audio, 1 worker: its real-time factor on CPU.
+async function familyRows(): Promise<BenchRow[]> {
+  const registry = await ModelRegistry.open();
+  const audio = Float32Array.from({ length: 160_000 }, (_, i) => 0.1 * Math.sin(i * 0.05) + 0.01 * Math.sin(i * 1.3));
+  const rows: BenchRow[] = [];
+  for (const entry of registry.list().filter((e) => e.manifest.id.endsWith('-random'))) {
+    const metric = `${entry.manifest.id} (${entry.manifest.frontEnd.kind}), 10 s, encoder end to end, 1 worker, CPU`;
+    if (entry.missing.length > 0) {
+      rows.push({ metric: `${metric} (skipped: run npm run export-models)`, value: NaN, unit: 'x real time' });
+      continue;
+    }
+    const pool = new OnnxPool({ workers: 1, device: 'cpu' });
+    try {
+      const encoder = await createEncoder(entry, pool);
+      const channels = Array.from({ length: entry.manifest.channels }, () => audio);
+      const [ms] = await bestOfInterleaved(3, [() => encoder.sceneEmbedding(channels)]);
+      rows.push({ metric, value: 10 / (ms / 1000), unit: 'x real time', target: 'report' });
+    } finally {
+      await pool.close();
+    }
   }
+  return rows;
 }
 
 export default async function run(): Promise<BenchReport> {
@@ -82,7 +88,7 @@ export default async function run(): Promise<BenchReport> {
       rows: [
         { metric: 'OnnxPool, 1 worker, calls one after another', value: perSecond(poolMs), unit: 'embeddings/s', baseline: perSecond(bareMs), ratio: bareMs / poolMs, target: '>= 0.95x bare onnxruntime-node (same thread)' },
         { metric: 'OnnxPool, 2 workers vs 1, calls always waiting', value: perSecond(twoMs), unit: 'embeddings/s', baseline: perSecond(oneMs), ratio: oneMs / twoMs, target: 'scales with cores (~1.8x on 2)' },
-        await wav2vec2Row(),
+        ...(await familyRows()),
       ],
     };
   } finally {
