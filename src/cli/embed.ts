@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { loadAudio } from '../audio/load.ts';
+import { resample } from '../audio/resample.ts';
 import { adaptChannels } from '../encoders/adaptChannels.ts';
 import { openEncoder } from '../encoders/index.ts';
 import { encodeNpy } from '../encoders/npy.ts';
@@ -31,10 +32,12 @@ export function embedCommand(): Command {
     const hopS = opts.hop === undefined ? undefined : Number(opts.hop);
     if (hopS !== undefined && !(hopS > 0 && hopS <= 10)) throw new Errors.INVALID_OPTION(`--hop must be a number of seconds in (0, 10], got "${opts.hop}"`);
     const condition = opts.condition ? validateCondition(await readConditionFile(opts.condition)) : null;
+    // Decode before opening the model, so a bad input fails at once, before worker threads (and CUDA) start.
+    const decoded = await loadAudio(input, { mono: condition !== null });
     const { encoder, close } = await openEncoder(opts.model, { device: opts.device, workers: opts.workers ? Number(opts.workers) : undefined, modelsDir: opts.modelsDir });
     try {
       const { manifest } = encoder;
-      const clean = await loadAudio(input, { sampleRateHz: manifest.sampleRateHz, mono: condition !== null || manifest.channels === 1 });
+      const clean = await resample(decoded, manifest.sampleRateHz);
       const channels = condition ? (await renderCondition(clean.channels[0], condition, await openBanks(), manifest.sampleRateHz)).channels : clean.channels;
       let ts: TimestampEmbeddings = await encoder.timestampEmbeddings(adaptChannels(channels, manifest.channels, manifest.id));
       if (hopS !== undefined) ts = resampleTimestamps(ts, hopS);

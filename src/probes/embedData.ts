@@ -22,7 +22,9 @@ export interface EmbedDataOptions {
  * into a condition. The room is prepared once per condition; each clip draws
  * its own noise from a seed derived from the condition's seed and its path, so
  * results do not depend on the order clips are read in. Clips that cannot be
- * decoded are collected and reported together, each with its reason.
+ * decoded are collected and reported together, each with its reason, in one
+ * single-line INVALID_DATA error; after the first bad clip the rest are only
+ * decoded (to find every bad one), not encoded.
  */
 export async function embedData(data: LabelledData, encoder: Encoder, opts: EmbedDataOptions = {}): Promise<Float32Array[]> {
   const { manifest } = encoder;
@@ -32,21 +34,24 @@ export async function embedData(data: LabelledData, encoder: Encoder, opts: Embe
   const out: Float32Array[] = [];
   const failures: string[] = [];
   for (const [i, file] of data.files.entries()) {
-    let mono: Float32Array;
+    let mono: Float32Array | null = null;
     try {
       mono = (await loadAudio(join(data.root, file), { sampleRateHz: manifest.sampleRateHz, mono: true })).channels[0];
     } catch (err) {
       if (!isEarshotError(err)) throw err;
       failures.push(err.message);
-      out.push(new Float32Array(0));
-      continue;
     }
-    const channels = scene ? renderScene(mono, scene, { clipSeed: hashSeed(condition!.seed, file) }).channels : [mono];
-    out.push(await encoder.sceneEmbedding(adaptChannels(channels, manifest.channels, manifest.id)));
+    // Once a clip has failed, the call will fail: keep decoding, to name every bad clip, but stop encoding.
+    if (mono === null || failures.length > 0) {
+      out.push(new Float32Array(0));
+    } else {
+      const channels = scene ? renderScene(mono, scene, { clipSeed: hashSeed(condition!.seed, file) }).channels : [mono];
+      out.push(await encoder.sceneEmbedding(adaptChannels(channels, manifest.channels, manifest.id)));
+    }
     opts.onProgress?.(i + 1, data.files.length);
   }
   if (failures.length > 0) {
-    throw new Errors.INVALID_DATA(`${failures.length} clip(s) in ${data.root} could not be read:\n  ${failures.join('\n  ')}`);
+    throw new Errors.INVALID_DATA(`${failures.length} clip(s) in ${data.root} could not be read: ${failures.join('; ')}`);
   }
   return out;
 }
