@@ -116,9 +116,9 @@ export function projection(source: () => Projection | null): Attachment<HTMLCanv
       ctx.lineTo(w, h / 2);
       ctx.stroke();
       if (!p || p.clean.length < 2) return;
-      let m = 1e-9;
-      for (const arr of [p.clean, p.degraded]) for (let i = 0; i < arr.length; i++) m = Math.max(m, Math.abs(arr[i]));
-      // Grow at once, shrink slowly, so the view does not jump about.
+      // Scale to the 95th percentile of |coordinate| (a few outliers may leave the view);
+      // grow at once, shrink slowly, so the view does not jump about.
+      const m = Math.max(1e-9, 1.15 * quantileAbs([p.clean, p.degraded], 0.95));
       extent = m > extent ? m : extent * 0.97 + m * 0.03;
       const scale = (Math.min(w, h) / 2 - 14 * dpr) / extent;
       const X = (v: number) => w / 2 + v * scale;
@@ -153,4 +153,11 @@ export function projection(source: () => Projection | null): Attachment<HTMLCanv
     resize.observe(canvas);
     return () => resize.disconnect();
   };
+}
+
+function quantileAbs(arrays: Float32Array[], q: number): number {
+  const all: number[] = [];
+  for (const a of arrays) for (let i = 0; i < a.length; i++) all.push(Math.abs(a[i]));
+  all.sort((x, y) => x - y);
+  return all.length ? all[Math.min(all.length - 1, Math.floor(q * all.length))] : 0;
 }
