@@ -10,8 +10,10 @@
  * - SNR: a = sqrt(E_x / E_n · 10^(-SNR/10)) from running energies (same time
  *   constant) of the reverberant source and the spatialised noise, pooled
  *   over channels, updated per sample.
- * - Digital silence (exact zeros: file padding, a muted input) freezes both
- *   trackers, so gaps pump neither the gain nor the noise level.
+ * - A sample gate: input samples below `gateDbfs` in magnitude (digital
+ *   silence, dither, a muted input) freeze both trackers, so pauses and
+ *   padding pump neither the gain nor the noise level, as the absolute gate
+ *   of EBU R128 keeps silence out of a loudness measurement.
  * - Noise recordings loop (equal-power crossfade of `loopCrossfadeS` at the
  *   loop point) from a seeded offset; coloured noise is generated on the fly.
  * - A new scene (setScene) is pre-rolled over the last `historyS` of input, so
@@ -35,6 +37,8 @@ export interface StreamingSceneOptions {
   levelTimeConstantS: number;
   /** Most gain the leveller applies, dB: quieter input stays below -14 dBFS. */
   maxGainDb: number;
+  /** Input samples whose magnitude is below this level (dBFS) do not update the running level and energies. */
+  gateDbfs: number;
   /** Old -> new scene crossfade after {@link StreamingScene.setScene}, seconds. */
   crossfadeS: number;
   /** Crossfade where a noise recording loops back, seconds (at most half the recording). */
@@ -48,6 +52,7 @@ export interface StreamingSceneOptions {
 export const STREAMING_SCENE_DEFAULTS: Readonly<StreamingSceneOptions> = Object.freeze({
   levelTimeConstantS: 3,
   maxGainDb: 40,
+  gateDbfs: -70,
   crossfadeS: 0.05,
   loopCrossfadeS: 0.1,
   historyS: 3,
@@ -61,6 +66,7 @@ export function validateStreamingSceneOptions(o: StreamingSceneOptions): void {
   };
   check('levelTimeConstantS', o.levelTimeConstantS > 0 && o.levelTimeConstantS <= 60, 'in (0, 60] seconds');
   check('maxGainDb', o.maxGainDb >= 0 && o.maxGainDb <= 80, 'in [0, 80] dB');
+  check('gateDbfs', o.gateDbfs >= -200 && o.gateDbfs <= -20, 'in [-200, -20] dBFS');
   check('crossfadeS', o.crossfadeS >= 0 && o.crossfadeS <= 2, 'in [0, 2] seconds');
   check('loopCrossfadeS', o.loopCrossfadeS >= 0 && o.loopCrossfadeS <= 2, 'in [0, 2] seconds');
   check('historyS', o.historyS >= 0 && o.historyS <= 30, 'in [0, 30] seconds');
@@ -103,7 +109,7 @@ export class StreamingScene {
     validateStreamingSceneOptions(this.options);
     this.sampleRateHz = scene.sampleRateHz;
     const alpha = 1 - Math.exp(-1 / (this.options.levelTimeConstantS * scene.sampleRateHz));
-    this.leveller = new Leveller(alpha, dbToGain(SCENE_LEVEL_DBFS), dbToGain(this.options.maxGainDb));
+    this.leveller = new Leveller(alpha, dbToGain(SCENE_LEVEL_DBFS), dbToGain(this.options.maxGainDb), dbToGain(this.options.gateDbfs));
     this.history = new History(Math.round(this.options.historyS * scene.sampleRateHz));
     this.current = new SceneRenderer(scene, this.options, alpha, tag);
   }
@@ -122,11 +128,12 @@ export class StreamingScene {
   process(input: Float32Array): StreamingSceneChunk {
     if (this.disposed) throw new Errors.INVALID_OPTION('StreamingScene used after dispose(); create a new one');
     const clean = new Float32Array(input.length);
-    this.leveller.process(input, clean);
+    const open = this.gate(input.length);
+    this.leveller.process(input, clean, open);
     if (this.queued && !this.incoming) this.startFade(this.queued.scene, this.queued.tag);
-    let degraded = this.current.render(clean);
-    if (this.incoming) degraded = this.blend(degraded, this.incoming.render(clean));
-    this.history.push(clean);
+    let degraded = this.current.render(clean, open);
+    if (this.incoming) degraded = this.blend(degraded, this.incoming.render(clean, open));
+    this.history.push(clean, open);
     return { clean, degraded };
   }
 
@@ -155,12 +162,19 @@ export class StreamingScene {
     this.queued = null;
   }
 
+  // One gate flag per sample (1: the trackers update), reused across chunks.
+  private gateBuf = new Uint8Array(0);
+  private gate(n: number): Uint8Array {
+    if (this.gateBuf.length < n) this.gateBuf = new Uint8Array(Math.max(n, 2 * this.gateBuf.length));
+    return this.gateBuf.subarray(0, n);
+  }
+
   private startFade(scene: PreparedScene, tag: number): void {
     this.queued = null;
     const next = new SceneRenderer(scene, this.options, this.current.alpha, tag);
     // Pre-roll in pieces, so the renderer's scratch stays chunk-sized.
-    const past = this.history.last();
-    for (let i = 0; i < past.length; i += PREROLL_PIECE) next.render(past.subarray(i, i + PREROLL_PIECE));
+    const { samples, open } = this.history.last();
+    for (let i = 0; i < samples.length; i += PREROLL_PIECE) next.render(samples.subarray(i, i + PREROLL_PIECE), open.subarray(i, i + PREROLL_PIECE));
     const fade = Math.round(this.options.crossfadeS * this.sampleRateHz);
     if (fade === 0) {
       this.current.dispose();
@@ -199,18 +213,20 @@ export class StreamingScene {
 /**
  * Running level: mean square by a one-pole average (float64), bias-corrected
  * (divided by 1 - (1-α)^n) so it is the plain mean of the first samples
- * rather than a ramp up from 0; exact zeros skip the update.
+ * rather than a ramp up from 0; samples under the gate skip the update (and
+ * are flagged in `open` for the SNR trackers).
  */
 class Leveller {
   private p = 0;
   private decay = 1;
-  constructor(private readonly alpha: number, private readonly target: number, private readonly maxGain: number) {}
+  constructor(private readonly alpha: number, private readonly target: number, private readonly maxGain: number, private readonly gate: number) {}
 
-  process(x: Float32Array, out: Float32Array): void {
+  process(x: Float32Array, out: Float32Array, open: Uint8Array): void {
     const a = this.alpha;
     for (let i = 0; i < x.length; i++) {
       const v = x[i];
-      if (v !== 0) {
+      open[i] = v >= this.gate || v <= -this.gate ? 1 : 0;
+      if (open[i]) {
         this.p += a * (v * v - this.p);
         this.decay *= 1 - a;
       }
@@ -221,33 +237,42 @@ class Leveller {
   }
 }
 
-/** The last `capacity` samples of levelled input (a ring). */
+/** The last `capacity` samples of levelled input and their gate flags (two rings). */
 class History {
   private readonly ring: Float32Array;
+  private readonly gates: Uint8Array;
   private at = 0;
   private filled = 0;
   constructor(capacity: number) {
     this.ring = new Float32Array(capacity);
+    this.gates = new Uint8Array(capacity);
   }
 
-  push(x: Float32Array): void {
+  push(x: Float32Array, open: Uint8Array): void {
     const cap = this.ring.length;
     if (cap === 0) return;
-    const src = x.length > cap ? x.subarray(x.length - cap) : x;
-    const first = Math.min(src.length, cap - this.at);
-    this.ring.set(src.subarray(0, first), this.at);
-    this.ring.set(src.subarray(first), 0);
-    this.at = (this.at + src.length) % cap;
-    this.filled = Math.min(cap, this.filled + src.length);
+    const skip = Math.max(0, x.length - cap);
+    const n = x.length - skip;
+    const first = Math.min(n, cap - this.at);
+    this.ring.set(x.subarray(skip, skip + first), this.at);
+    this.ring.set(x.subarray(skip + first), 0);
+    this.gates.set(open.subarray(skip, skip + first), this.at);
+    this.gates.set(open.subarray(skip + first, x.length), 0);
+    this.at = (this.at + n) % cap;
+    this.filled = Math.min(cap, this.filled + n);
   }
 
-  last(): Float32Array {
-    const out = new Float32Array(this.filled);
-    const start = (this.at - this.filled + this.ring.length) % Math.max(1, this.ring.length);
-    const first = Math.min(this.filled, this.ring.length - start);
-    out.set(this.ring.subarray(start, start + first));
-    out.set(this.ring.subarray(0, this.filled - first), first);
-    return out;
+  last(): { samples: Float32Array; open: Uint8Array } {
+    const cap = this.ring.length;
+    const start = cap === 0 ? 0 : (this.at - this.filled + cap) % cap;
+    const first = Math.min(this.filled, cap - start);
+    const samples = new Float32Array(this.filled);
+    const open = new Uint8Array(this.filled);
+    samples.set(this.ring.subarray(start, start + first));
+    samples.set(this.ring.subarray(0, this.filled - first), first);
+    open.set(this.gates.subarray(start, start + first));
+    open.set(this.gates.subarray(0, this.filled - first), first);
+    return { samples, open };
   }
 }
 
@@ -272,7 +297,7 @@ class SceneRenderer {
     this.layers = snr === 'clean' ? [] : scene.noiseLayers.map((l) => ({ gen: noiseGenerator(l.noise, rng.fork(l.noise.id), loopFade), conv: conv(l.rir) }));
   }
 
-  render(x: Float32Array): Float32Array[] {
+  render(x: Float32Array, open: Uint8Array): Float32Array[] {
     const n = x.length;
     const out = Array.from({ length: this.channels }, () => new Float32Array(n));
     if (this.source) this.source.processInto(x, out, 0);
@@ -291,7 +316,7 @@ class SceneRenderer {
         for (let i = 0; i < n; i++) acc[i] += l[i];
       }
     }
-    this.mix(x, out, noise, n);
+    this.mix(open, out, noise, n);
     return out;
   }
 
@@ -300,12 +325,12 @@ class SceneRenderer {
     for (const l of this.layers) l.conv?.dispose();
   }
 
-  // y = x + a·n with a from the running energies, per sample (the trackers hold still on digital silence).
-  private mix(dry: Float32Array, out: Float32Array[], noise: Float32Array[], n: number): void {
+  // y = x + a·n with a from the running energies, per sample (the trackers hold still while the gate is shut).
+  private mix(open: Uint8Array, out: Float32Array[], noise: Float32Array[], n: number): void {
     const k = this.channels;
     const a = this.alpha;
     for (let i = 0; i < n; i++) {
-      if (dry[i] !== 0) {
+      if (open[i]) {
         let es = 0;
         let en = 0;
         for (let c = 0; c < k; c++) {
