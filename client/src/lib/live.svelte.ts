@@ -1,45 +1,22 @@
-import { api, pageToken, type BankEntry, type Clip, type ModelInfo, type ProbeInfo } from './api.ts';
-import { levelDbfs } from './levels.ts';
-import { MicCapture } from './mic.ts';
+import { api, type BankEntry, type Clip, type ModelInfo, type ProbeInfo } from './api.ts';
+import { AudioView, type Levels, type Spectra } from './audioView.ts';
+import { MIC_RATE_HZ, MicFeed, type MicStatus } from './micFeed.ts';
 import { Monitor, type ListenMode } from './monitor.ts';
-import {
-  FRAME_AUDIO,
-  FRAME_EMBEDDINGS,
-  announcesBinary,
-  decodeFrame,
-  encodeFrame,
-  encodeMessage,
-  parseMessage,
-  type AudioMsg,
-  type ClientMsg,
-  type Condition,
-  type ResultMsg,
-  type ServerMsg,
-  type SourceSpec,
-  type StatsMsg,
-  type StreamConfig,
-  type WelcomeMsg,
-} from './protocol.ts';
+import { FRAME_AUDIO, encodeFrame, type AudioMsg, type Condition, type ResultMsg, type ServerMsg, type SourceSpec, type StatsMsg, type StreamConfig, type WelcomeMsg } from './protocol.ts';
 import { Replayer } from './replayer.ts';
 import { SessionRecorder } from './recorder.ts';
-import { SpectrogramBuilder } from './spectrogram.ts';
+import { EarshotSocket } from './socket.ts';
 import { ModelTrack, type TrackSnapshot } from './track.ts';
 
+export type { Levels, Spectra };
 export type Connection = 'connecting' | 'open' | 'closed';
 export interface Toast { id: number; level: 'error' | 'info'; code: string; message: string }
 export interface StreamInfo { id: string; config: StreamConfig; state: 'starting' | 'running' | 'stopped'; reason?: string; startedAtMs: number }
 export interface Catalog { models: ModelInfo[]; probes: ProbeInfo[]; clips: Clip[]; rirs: BankEntry[]; noises: BankEntry[] }
-export interface Levels { clean: { rmsDb: number; peakDb: number }; degraded: { rmsDb: number; peakDb: number } }
-/** Spectrogram columns in a ring the canvases read; `total` counts every column ever added. */
-export interface Spectra { total: number; clean: Float32Array[]; degraded: Float32Array[]; bins: number; columnS: number; sampleRateHz: number }
 export interface ConditionMark { t: number; version: number }
 /** What a stream is started from, before the server has an id for it. */
 export type SourceChoice = SourceSpec | { kind: 'browser-mic' };
 
-const SPECTRA_RING = 4096;
-const MIC_RATE_HZ = 16000;
-const MIC_SEND_SAMPLES = 1600; // 100 ms per `audio` message
-const MAX_BUFFERED_BYTES = 1 << 20;
 const CONDITION_THROTTLE_MS = 120;
 
 /**
@@ -63,29 +40,32 @@ export class Live {
   stats = $state.raw<StatsMsg | null>(null);
   rttMs = $state.raw<number | null>(null);
   toasts = $state.raw<Toast[]>([]);
-  mic = $state.raw<{ label: string; inputRateHz: number; sentS: number; droppedBlocks: number } | null>(null);
+  mic = $state.raw<MicStatus | null>(null);
   listen = $state.raw<ListenMode>('off');
   recording = $state.raw<{ active: boolean; events: number; durationMs: number; bytes: number }>({ active: false, events: 0, durationMs: 0, bytes: 0 });
   replay = $state.raw<{ name: string; atMs: number; durationMs: number; playing: boolean } | null>(null);
 
-  private ws: WebSocket | null = null;
-  private pending: ResultMsg | AudioMsg | null = null;
+  private readonly socket = new EarshotSocket({
+    onOpen: () => {
+      this.connection = 'open';
+      this.socket.send({ type: 'hello', client: 'earshot-dashboard' });
+      void this.loadCatalog();
+    },
+    onMessage: (msg, data) => this.ingest(msg, data, true),
+    onClose: (code, reason) => this.onClose(code, reason),
+    onProblem: (err) => this.fail(err),
+    onRtt: (ms) => (this.rttMs = ms),
+  });
   private trackers = new Map<string, ModelTrack>();
-  private spectro: { clean: SpectrogramBuilder; degraded: SpectrogramBuilder; rateHz: number } | null = null;
-  private ring: { clean: Float32Array[]; degraded: Float32Array[]; total: number } = { clean: [], degraded: [], total: 0 };
+  private readonly audioView = new AudioView();
   private lastVersion = -1;
-  private micCapture: MicCapture | null = null;
-  private micQueue: Float32Array[] = [];
-  private micQueued = 0;
+  private micFeed: MicFeed | null = null;
   private readonly monitor = new Monitor();
   private readonly recorder = new SessionRecorder();
   private replayer: Replayer | null = null;
   private conditionTimer: ReturnType<typeof setTimeout> | null = null;
   private conditionSentAt = 0;
   private queuedCondition: Condition | null = null;
-  private reconnectMs = 500;
-  private closed = false;
-  private pingTimer: ReturnType<typeof setInterval> | null = null;
   private toastId = 0;
   private starts = 0;
   /** The id sent with the latest `start`: an `error` echoing it means that start failed. */
@@ -93,47 +73,17 @@ export class Live {
   /** Streams we stopped: their last frames, still in flight, are ignored. */
   private retired = new Set<string>();
 
-  /** Open the WebSocket (same origin, `/ws`, passing the page's token) and reconnect when it drops. */
+  /** Open the WebSocket (same origin, `/ws`, with the page's token); it reconnects on its own after a drop. */
   connect(): void {
-    this.closed = false;
-    const url = new URL('ws', location.href);
-    url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    url.search = '';
-    const token = pageToken();
-    if (token) url.searchParams.set('token', token);
     this.connection = 'connecting';
-    const ws = new WebSocket(url);
-    ws.binaryType = 'arraybuffer';
-    this.ws = ws;
-    ws.onopen = () => {
-      this.connection = 'open';
-      this.reconnectMs = 500;
-      this.send({ type: 'hello', client: 'earshot-dashboard' });
-      this.pingTimer = setInterval(() => this.send({ type: 'ping', t: performance.now() }), 2000);
-      void this.loadCatalog();
-    };
-    ws.onmessage = (e: MessageEvent<string | ArrayBuffer>) => this.receive(e.data);
-    ws.onclose = (e) => {
-      if (this.ws !== ws) return;
-      this.ws = null;
-      this.connection = 'closed';
-      if (this.pingTimer) clearInterval(this.pingTimer);
-      if (this.stream && this.stream.state !== 'stopped' && !this.replay) this.stream = { ...this.stream, state: 'stopped', reason: 'connection lost' };
-      this.closeMic();
-      if (e.code === 1008 || e.code === 1013) this.notify('error', `WS_${e.code}`, `the server closed the connection: ${e.reason || (e.code === 1008 ? 'policy violation' : 'client too far behind')}`);
-      if (!this.closed) {
-        setTimeout(() => this.connect(), this.reconnectMs);
-        this.reconnectMs = Math.min(this.reconnectMs * 2, 8000);
-      }
-    };
+    this.socket.connect();
   }
 
   close(): void {
-    this.closed = true;
     this.stopReplay();
     this.closeMic();
     this.monitor.close();
-    this.ws?.close();
+    this.socket.close();
   }
 
   async loadCatalog(): Promise<void> {
@@ -170,18 +120,17 @@ export class Live {
     let spec: SourceSpec = source as SourceSpec;
     if (source.kind === 'browser-mic') {
       try {
-        this.micCapture = await MicCapture.open(MIC_RATE_HZ);
+        this.micFeed = await MicFeed.open((status) => (this.mic = status));
       } catch (err) {
         this.fail(new Error(`the browser microphone is not available: ${(err as Error).message}`));
         return;
       }
-      this.mic = { label: this.micCapture.label, inputRateHz: this.micCapture.inputRateHz, sentS: 0, droppedBlocks: 0 };
       spec = { kind: 'push', sampleRateHz: MIC_RATE_HZ };
     }
     const config: StreamConfig = { ...rest, source: spec };
     this.stream = { id: '', config, state: 'starting', startedAtMs: Date.now() };
     this.startId = `start-${++this.starts}`;
-    if (!this.send({ type: 'start', config, id: this.startId })) {
+    if (!this.socket.send({ type: 'start', config, id: this.startId })) {
       this.stream = { ...this.stream, state: 'stopped', reason: 'not connected' };
       this.closeMic();
       this.fail(new Error('not connected to the earshot server; retrying in the background'));
@@ -190,7 +139,7 @@ export class Live {
 
   stop(): void {
     if (this.stream?.id && this.stream.state !== 'stopped') {
-      this.send({ type: 'stop', streamId: this.stream.id });
+      this.socket.send({ type: 'stop', streamId: this.stream.id });
       this.retired.add(this.stream.id);
     }
     if (this.stream) this.stream = { ...this.stream, state: 'stopped', reason: this.stream.reason ?? 'stopped' };
@@ -209,7 +158,7 @@ export class Live {
       this.queuedCondition = null;
       if (c && this.stream?.id) {
         this.conditionSentAt = Date.now();
-        this.send({ type: 'condition', streamId: this.stream.id, condition: c });
+        this.socket.send({ type: 'condition', streamId: this.stream.id, condition: c });
       }
     }, wait);
   }
@@ -298,38 +247,16 @@ export class Live {
     this.notify('error', e.code ?? 'ERROR', e.message ?? String(err));
   }
 
-  private send(msg: ClientMsg, binary?: ArrayBuffer): boolean {
-    const ws = this.ws;
-    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
-    ws.send(encodeMessage(msg));
-    if (binary) ws.send(binary);
-    return true;
-  }
-
-  private receive(data: string | ArrayBuffer): void {
-    try {
-      if (typeof data === 'string') {
-        if (this.pending) {
-          this.pending = null;
-          throw new Error('the server sent a message where a binary frame was announced; that result is dropped');
-        }
-        const msg = parseMessage(data);
-        if (announcesBinary(msg)) this.pending = msg;
-        else this.ingest(msg, null, true);
-        return;
-      }
-      const msg = this.pending;
-      this.pending = null;
-      if (!msg) throw new Error('the server sent a binary frame nobody announced');
-      this.ingest(msg, decodeFrame(data, msg.type === 'result' ? FRAME_EMBEDDINGS : FRAME_AUDIO), true);
-    } catch (err) {
-      this.fail(err);
-    }
+  private onClose(code: number, reason: string): void {
+    this.connection = 'closed';
+    if (this.stream && this.stream.state !== 'stopped' && !this.replay) this.stream = { ...this.stream, state: 'stopped', reason: 'connection lost' };
+    this.closeMic();
+    if (code === 1008 || code === 1013) this.notify('error', `WS_${code}`, `the server closed the connection: ${reason || (code === 1008 ? 'too many bad messages' : 'this client fell too far behind')}`);
   }
 
   /** Apply one server message (live, or replayed from a session). */
   private ingest(msg: ServerMsg, data: Float32Array | null, live = false): void {
-    if (live && this.replay && msg.type !== 'welcome' && msg.type !== 'pong' && msg.type !== 'error') return;
+    if (live && this.replay && msg.type !== 'welcome' && msg.type !== 'error') return;
     if ('streamId' in msg && msg.streamId && msg.type !== 'error') {
       if (live && this.retired.has(msg.streamId)) return;
       if (this.stream?.id && msg.streamId !== this.stream.id && msg.type !== 'started') return;
@@ -344,7 +271,10 @@ export class Live {
         if (!live) this.resetView();
         this.stream = { id: msg.streamId, config: msg.config, state: 'running', startedAtMs: Date.now() };
         this.applied = { condition: msg.config.condition, version: 0 };
-        if (live && this.micCapture) this.startMicFeed(msg.streamId);
+        if (live && this.micFeed) {
+          const streamId = msg.streamId;
+          this.micFeed.start((block) => this.socket.send({ type: 'audio', streamId }, encodeFrame(FRAME_AUDIO, block)), () => this.socket.bufferedBytes);
+        }
         break;
       case 'condition':
         this.applied = { condition: msg.condition, version: msg.conditionVersion };
@@ -369,9 +299,6 @@ export class Live {
           this.closeMic();
         }
         break;
-      case 'pong':
-        this.rttMs = performance.now() - msg.t;
-        break;
     }
     if (live) this.recording = this.recorder.summary();
   }
@@ -389,67 +316,23 @@ export class Live {
   }
 
   private onAudio(a: AudioMsg, data: Float32Array): void {
-    const clean = data.subarray(0, a.samples);
-    const degraded = data.subarray(a.samples, 2 * a.samples);
-    if (!this.spectro || this.spectro.rateHz !== a.sampleRateHz) {
-      this.spectro = { clean: new SpectrogramBuilder(), degraded: new SpectrogramBuilder(), rateHz: a.sampleRateHz };
-    }
-    const c = this.spectro.clean.push(clean);
-    const d = this.spectro.degraded.push(degraded);
-    const ring = this.ring;
-    ring.clean.push(...c);
-    ring.degraded.push(...d);
-    ring.total += c.length;
-    if (ring.clean.length > SPECTRA_RING) {
-      ring.clean.splice(0, ring.clean.length - SPECTRA_RING);
-      ring.degraded.splice(0, ring.degraded.length - SPECTRA_RING);
-    }
-    const b = this.spectro.clean;
-    this.spectra = { total: ring.total, clean: ring.clean, degraded: ring.degraded, bins: b.bins, columnS: b.options.hopSize / a.sampleRateHz, sampleRateHz: a.sampleRateHz };
-    this.levels = { clean: levelDbfs(clean), degraded: levelDbfs(degraded) };
-    this.monitor.push(a.sampleRateHz, clean, degraded);
-  }
-
-  private startMicFeed(streamId: string): void {
-    const mic = this.micCapture;
-    if (!mic) return;
-    mic.onSamples = (samples) => {
-      this.micQueue.push(samples);
-      this.micQueued += samples.length;
-      if (this.micQueued < MIC_SEND_SAMPLES) return;
-      const block = new Float32Array(this.micQueued);
-      let at = 0;
-      for (const s of this.micQueue) {
-        block.set(s, at);
-        at += s.length;
-      }
-      this.micQueue = [];
-      this.micQueued = 0;
-      const info = this.mic;
-      if (!info) return;
-      if ((this.ws?.bufferedAmount ?? 0) > MAX_BUFFERED_BYTES) {
-        this.mic = { ...info, droppedBlocks: info.droppedBlocks + 1 };
-        return;
-      }
-      if (this.send({ type: 'audio', streamId }, encodeFrame(FRAME_AUDIO, block))) this.mic = { ...info, sentS: info.sentS + block.length / MIC_RATE_HZ };
-    };
+    const view = this.audioView.push(a, data);
+    this.spectra = view.spectra;
+    this.levels = view.levels;
+    this.monitor.push(a.sampleRateHz, view.clean, view.degraded);
   }
 
   private closeMic(): void {
-    this.micCapture?.close();
-    this.micCapture = null;
-    this.micQueue = [];
-    this.micQueued = 0;
+    this.micFeed?.close();
+    this.micFeed = null;
   }
 
   private resetView(): void {
-    this.pending = null;
     this.trackers.clear();
     this.tracks = {};
     this.marks = [];
     this.lastVersion = -1;
-    this.spectro = null;
-    this.ring = { clean: [], degraded: [], total: 0 };
+    this.audioView.reset();
     this.spectra = null;
     this.levels = null;
     this.stats = null;
