@@ -1,5 +1,9 @@
-import type { Observable } from 'rxjs';
+import type { Observable, SchedulerLike } from 'rxjs';
+import type { AudioChunk } from '../audio/types.ts';
+import type { Encoder, GraphLoader } from '../encoders/types.ts';
+import type { ModelRegistry } from '../encoders/registry.ts';
 import type { Condition } from '../scene/condition.ts';
+import type { SceneBanks } from '../scene/render.ts';
 
 /**
  * The live pipeline's contracts. Data flows one way:
@@ -23,10 +27,17 @@ export interface StreamConfig {
   /** Optional probe files (`earshot probe train`), matched to models by modelId. */
   probes: string[];
   condition: Condition;
-  /** Window and hop per model default to the model's manifest; the window is also the span of each result. */
+  /**
+   * Window and hop per model default to the model's manifest; the window is also the span of each result.
+   * Live floors (src/pipeline/streamConfig.ts): a window is at least 0.5 s (frame-level models such as
+   * naive-logmel declare 25 ms), and the default hop is max(manifest hop, 80 ms, window / 10), since a
+   * manifest's hop is its frame hop (20 ms for wav2vec2). `hopS` overrides the hop of every model.
+   */
   hopS?: number;
-  /** Windows kept for the rolling CKA. */
+  /** Windows kept for the rolling CKA (3..1024). */
   ckaWindows: number;
+  /** Run Silero VAD on the clean signal for `vadProbability` (default true; one small ONNX call per 32 ms of audio). */
+  vad?: boolean;
 }
 
 /** Per-window numbers comparing clean and degraded. */
@@ -81,9 +92,11 @@ export interface AudioFrame {
 export interface StreamStats {
   windows: number;
   dropped: number;
-  /** window end -> sent, ms. */
+  /** window end -> sent, ms (over the last 1024 results; 0 before the first). */
   latencyMsP50: number;
   latencyMsP99: number;
+  /** The same counts per model id. */
+  models?: Record<string, { windows: number; dropped: number }>;
 }
 
 /** A running stream. */
@@ -92,10 +105,82 @@ export interface LiveStream {
   readonly config: StreamConfig;
   readonly results$: Observable<WindowResult>;
   readonly audio$: Observable<AudioFrame>;
+  /** The condition in force and its version: the current one on subscribe, then each change as it starts to play. */
+  readonly condition$: Observable<{ condition: Condition; conditionVersion: number }>;
   /** Change the scene; takes effect with a crossfade, no click. Validated like any condition. */
   setCondition(condition: Condition): Promise<void>;
   /** For `push` sources: feed mono samples at the declared rate. */
   push(samples: Float32Array): void;
   stats(): StreamStats;
   stop(): Promise<void>;
+}
+
+/** What createLiveStream needs from its host: one pool, one pair of banks and one model registry per process. */
+export interface LiveStreamDeps {
+  /** The process's ONNX worker pool (an OnnxPool), shared by every stream. */
+  pool: GraphLoader;
+  banks: SceneBanks;
+  models: ModelRegistry;
+  /** Encoders to use instead of opening them from the registry, by model id (tests wrap one with a delay). */
+  encoders?: Record<string, Encoder>;
+  /** Timers and clocks (default: asyncScheduler, i.e. setInterval and Date.now). */
+  scheduler?: SchedulerLike;
+  /** Where the stream's few notices go (default: nowhere). */
+  log?: (line: string) => void;
+}
+
+// ---- What flows between the operators of src/pipeline ----
+
+/** Source audio: mono, at the source's rate, with the wall-clock time its last sample was captured. */
+export interface SourceChunk extends AudioChunk {
+  capturedAtMs: number;
+}
+
+/** One chunk through the scene, at the models' rate. */
+export interface SceneChunk {
+  /** Index of the chunk's first sample in the stream. */
+  startSample: number;
+  sampleRateHz: number;
+  capturedAtMs: number;
+  /** The condition version whose scene was playing (or fading in) at the chunk's end. */
+  conditionVersion: number;
+  /** The levelled dry source, mono: what "clean" means live (see src/scene/streamingScene.ts). */
+  clean: Float32Array;
+  /** The scene, one array per receiver channel. */
+  degraded: Float32Array[];
+}
+
+/** A window of one model, cut from the scene. */
+export interface AudioWindow {
+  model: string;
+  seq: number;
+  startSample: number;
+  t0S: number;
+  t1S: number;
+  /** Wall-clock time its last sample was captured. */
+  capturedAtMs: number;
+  conditionVersion: number;
+  /** Fitted to the model's channel count. */
+  clean: Float32Array[];
+  degraded: Float32Array[];
+}
+
+/** A window with its two scene embeddings. */
+export interface EncodedWindow extends AudioWindow {
+  cleanEmbedding: Float32Array;
+  degradedEmbedding: Float32Array;
+  encodedAtMs: number;
+  /** Windows of this model dropped so far, when this one was encoded. */
+  droppedTotal: number;
+}
+
+/** An encoded window with its probe predictions. */
+export interface ProbedWindow extends EncodedWindow {
+  probe: WindowResult['probe'];
+}
+
+/** The two embeddings of one window. */
+export interface WindowEmbeddings {
+  clean: Float32Array;
+  degraded: Float32Array;
 }

@@ -1,0 +1,63 @@
+import { Observable, type OperatorFunction } from 'rxjs';
+import type { AudioFrame, SceneChunk } from './types.ts';
+
+/** An AudioFrame before the live stream stamps its id. */
+export type SceneFrame = Omit<AudioFrame, 'streamId'>;
+
+/**
+ * Regroup scene chunks into frames of exactly `frameS` (meters, spectrogram
+ * columns, playback in the dashboard): the clean signal and the degraded
+ * scene mixed down to mono (mean of its channels). The last, shorter frame
+ * is sent when the stream completes.
+ *
+ * ```
+ * frameS = 2 chunks:  -a-b-c-d-e|
+ * result:             ---F---G--(H|)
+ * ```
+ */
+export function audioFrames(opts: { frameS: number }): OperatorFunction<SceneChunk, SceneFrame> {
+  return (source) =>
+    new Observable<SceneFrame>((sub) => {
+      let clean: Float32Array | null = null;
+      let degraded: Float32Array | null = null;
+      let fill = 0;
+      let start = 0;
+      let rate = 0;
+      const flush = () => {
+        if (!clean || !degraded || fill === 0) return;
+        const frame = { t0S: start / rate, sampleRateHz: rate, clean: clean.slice(0, fill), degraded: degraded.slice(0, fill) };
+        start += fill;
+        fill = 0;
+        sub.next(frame);
+      };
+      return source.subscribe({
+        next: (chunk) => {
+          const size = Math.max(1, Math.round(opts.frameS * chunk.sampleRateHz));
+          if (!clean || clean.length !== size) {
+            clean = new Float32Array(size);
+            degraded = new Float32Array(size);
+            start = chunk.startSample;
+          }
+          rate = chunk.sampleRateHz;
+          const w = 1 / chunk.degraded.length;
+          for (let i = 0; i < chunk.clean.length;) {
+            const take = Math.min(size - fill, chunk.clean.length - i);
+            clean.set(chunk.clean.subarray(i, i + take), fill);
+            for (let j = 0; j < take; j++) {
+              let m = 0;
+              for (const ch of chunk.degraded) m += ch[i + j];
+              degraded![fill + j] = m * w;
+            }
+            fill += take;
+            i += take;
+            if (fill === size) flush();
+          }
+        },
+        error: (err) => sub.error(err),
+        complete: () => {
+          flush();
+          sub.complete();
+        },
+      });
+    });
+}

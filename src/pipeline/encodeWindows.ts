@@ -1,0 +1,89 @@
+import { asyncScheduler, concatMap, from, map, Observable, type ObservableInput, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import type { AudioWindow, EncodedWindow, WindowEmbeddings } from './types.ts';
+
+/**
+ * What happens to windows that arrive while the encoder is busy. 'all':
+ * they wait their turn, none is lost (files read faster than real time).
+ * 'latest': latest wins — one window encodes, at most one waits, and a newer
+ * arrival replaces the waiting one, which is dropped (live sources, which
+ * must never block).
+ */
+export type DropPolicy = 'all' | 'latest';
+
+/** Options of {@link encodeWindows}. */
+export interface EncodeWindowsOptions {
+  policy: DropPolicy;
+  /** Called with each dropped window (for a stream's counters). */
+  onDrop?: (window: AudioWindow) => void;
+  scheduler?: SchedulerLike;
+}
+
+/**
+ * Embed each window's clean and degraded audio with `embed` (one call per
+ * window; the encoder stacks calls from every stream in the shared pool),
+ * adding `encodedAtMs` and `droppedTotal` (windows of this model dropped so
+ * far). Order is kept; an embedding error ends the stream with it.
+ *
+ * ```
+ * policy 'latest', encoding takes 3 frames:
+ * source:  a-b-c-d-----|
+ * result:  ---A-----D--|   (b replaced by c, c by d: 2 dropped)
+ * ```
+ */
+export function encodeWindows(embed: (w: AudioWindow) => ObservableInput<WindowEmbeddings>, opts: EncodeWindowsOptions): OperatorFunction<AudioWindow, EncodedWindow> {
+  const { policy, onDrop, scheduler = asyncScheduler } = opts;
+  const encoded = (w: AudioWindow, e: WindowEmbeddings, droppedTotal: number): EncodedWindow => ({
+    ...w,
+    cleanEmbedding: e.clean,
+    degradedEmbedding: e.degraded,
+    encodedAtMs: scheduler.now(),
+    droppedTotal,
+  });
+  if (policy === 'all') return concatMap((w) => from(embed(w)).pipe(map((e) => encoded(w, e, 0))));
+  return (source) =>
+    new Observable<EncodedWindow>((sub) => {
+      let running = false;
+      let current: Subscription | null = null;
+      let waiting: AudioWindow | null = null;
+      let dropped = 0;
+      let ended = false;
+      const start = (w: AudioWindow) => {
+        running = true;
+        let done = false;
+        const s = from(embed(w)).subscribe({
+          next: (e) => sub.next(encoded(w, e, dropped)),
+          error: (err) => sub.error(err),
+          complete: () => {
+            done = true;
+            running = false;
+            current = null;
+            const next = waiting;
+            waiting = null;
+            if (next) start(next);
+            else if (ended) sub.complete();
+          },
+        });
+        // An embed that finished synchronously has already moved on.
+        if (!done) current = s;
+      };
+      const input = source.subscribe({
+        next: (w) => {
+          if (!running) return start(w);
+          if (waiting) {
+            dropped++;
+            onDrop?.(waiting);
+          }
+          waiting = w;
+        },
+        error: (err) => sub.error(err),
+        complete: () => {
+          ended = true;
+          if (!running) sub.complete();
+        },
+      });
+      return () => {
+        input.unsubscribe();
+        (current as Subscription | null)?.unsubscribe();
+      };
+    });
+}

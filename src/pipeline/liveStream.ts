@@ -1,0 +1,236 @@
+import { randomUUID } from 'node:crypto';
+import { asyncScheduler, BehaviorSubject, connectable, map, merge, Subject, tap, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { loadAudio } from '../audio/load.ts';
+import { Errors } from '../errors.ts';
+import { openSileroVad } from '../probes/vad.ts';
+import { validateCondition, type Condition } from '../scene/condition.ts';
+import { prepareScene, type PreparedScene } from '../scene/prepare.ts';
+import { audioFrames } from './audioFrames.ts';
+import { encodeWindows, type DropPolicy } from './encodeWindows.ts';
+import { fileSource } from './fileSource.ts';
+import { quantile } from './metricsInternals.ts';
+import { findInputDevice, loadPortAudio, micSource } from './micSource.ts';
+import { probeWindows, type LoadedProbe } from './probeWindows.ts';
+import { pushSource } from './pushSource.ts';
+import { renderScene, type VersionedScene } from './renderScene.ts';
+import { resample } from './resample.ts';
+import { slidingWindows } from './slidingWindows.ts';
+import { validateStreamConfig, windowSpec } from './streamConfig.ts';
+import { loadProbes, checkSceneFits } from './liveStreamInternals.ts';
+import type { AudioFrame, LiveStream, LiveStreamDeps, SourceChunk, StreamConfig, StreamStats, WindowResult } from './types.ts';
+import { VadTracker } from './vadInternals.ts';
+import { encoderWindowEmbedder, openWindowEmbedder, type WindowEmbedder } from './windowEmbedder.ts';
+import { windowMetrics, type MeasuredWindow } from './windowMetrics.ts';
+
+/** Chunk sizes of paced and unpaced file sources, the audio$ frame, latencies kept for the stats. */
+const REALTIME_CHUNK_S = 0.02;
+const FAST_CHUNK_S = 0.1;
+const AUDIO_FRAME_S = 0.1;
+const LATENCIES_KEPT = 1024;
+/** A live stream's VAD skips audio rather than fall further behind than this. */
+const VAD_MAX_BACKLOG_S = 1;
+/** An unpaced file runs at most this far ahead of the slowest model's results (plus its longest window). */
+const FAST_LOOKAHEAD_S = 2;
+
+/**
+ * Start a stream (see `LiveStream` in types.ts): open the models on the
+ * shared pool, load the probes, prepare the condition's scene and open the
+ * source (a file is decoded, a microphone found) — any of which rejects
+ * with a clear EARSHOT_* error before anything runs — then run
+ *
+ *   source -> resample -> renderScene -> (per model) slidingWindows ->
+ *   encodeWindows -> probeWindows -> windowMetrics -> results$
+ *                                 \-> audioFrames -> audio$
+ *
+ * The pipeline is hot: audio flows from the scheduler's next turn (subscribe
+ * to results$ and audio$ right after awaiting this), and runs until the file ends (results$ completes),
+ * an error (results$ errors) or stop(). Drop policy: live sources (paced
+ * file, microphone, push) use 'latest' (see encodeWindows); an unpaced file
+ * drops nothing and reads ahead at most FAST_LOOKAHEAD_S past the slowest
+ * model's results.
+ *
+ * @example
+ * const stream = await createLiveStream(config, { pool, banks, models });
+ * stream.results$.subscribe((r) => console.log(r.model, r.seq, r.metrics.cosine));
+ * await stream.setCondition({ ...config.condition, snrDb: 0 });
+ */
+export async function createLiveStream(input: StreamConfig, deps: LiveStreamDeps): Promise<LiveStream> {
+  const config = validateStreamConfig(input);
+  const embedders = await Promise.all(
+    config.models.map((id) => (deps.encoders?.[id] ? encoderWindowEmbedder(deps.encoders[id]) : openWindowEmbedder(deps.models.require(id), deps.pool))),
+  );
+  const rates = [...new Set(embedders.map((e) => e.manifest.sampleRateHz))];
+  if (rates.length > 1) throw new Errors.INVALID_OPTION(`the models run at different rates (${config.models.map((m, i) => `${m}: ${embedders[i].manifest.sampleRateHz} Hz`).join(', ')}); stream models of one rate together`);
+  const probes = await loadProbes(config.probes, embedders);
+  const scene = await prepareScene(config.condition, deps.banks, rates[0]);
+  checkSceneFits(scene, embedders);
+  const scheduler = deps.scheduler ?? asyncScheduler;
+  const src = config.source;
+  const audio = src.kind === 'file' ? await loadAudio(src.path, { mono: true }) : null;
+  const mic = src.kind === 'mic' ? await (async () => { const portAudio = await loadPortAudio(); return { portAudio, device: await findInputDevice(src.device, portAudio) }; })() : null;
+  let vad: VadTracker | null = null;
+  if (config.vad !== false && rates[0] === 16000) {
+    const keepS = Math.max(...embedders.map((e) => windowSpec(e.manifest, config.hopS).windowS)) + 5;
+    const maxBacklogS = src.kind === 'file' && !src.realtime ? Infinity : VAD_MAX_BACKLOG_S;
+    vad = await openSileroVad(deps.pool).then(
+      (v) => new VadTracker(v, { maxBacklogS, keepS, sampleRateHz: 16000 }),
+      (err: Error) => (deps.log?.(`VAD off: ${err.message}`), null),
+    );
+  }
+  const stream = new Live(config, deps, scheduler, embedders, probes, scene, vad);
+  const source: Observable<SourceChunk> =
+    audio !== null && src.kind === 'file'
+      ? fileSource({ audio, realtime: src.realtime, loop: src.loop, chunkS: src.realtime ? REALTIME_CHUNK_S : FAST_CHUNK_S, until$: src.realtime ? undefined : stream.until$, scheduler })
+      : mic !== null
+        ? micSource({ ...mic, scheduler })
+        : pushSource(stream.pushed$, { sampleRateHz: (src as { sampleRateHz: number }).sampleRateHz, scheduler });
+  stream.start(source, src.kind === 'file' && !src.realtime ? 'all' : 'latest');
+  return stream;
+}
+
+class Live implements LiveStream {
+  readonly id = randomUUID();
+  readonly results$: Observable<WindowResult>;
+  readonly audio$: Observable<AudioFrame>;
+  readonly condition$: Observable<{ condition: Condition; conditionVersion: number }>;
+  /** Unpaced file sources read up to this stream time. */
+  readonly until$: BehaviorSubject<number>;
+  readonly pushed$ = new Subject<Float32Array>();
+  private readonly results = new Subject<WindowResult>();
+  private readonly audio = new Subject<AudioFrame>();
+  private readonly conditions: BehaviorSubject<{ condition: Condition; conditionVersion: number }>;
+  private readonly scenes: BehaviorSubject<VersionedScene>;
+  private readonly counts: Record<string, { windows: number; dropped: number; lastT1S: number }>;
+  private readonly latencies = new Float64Array(LATENCIES_KEPT);
+  private latencyCount = 0;
+  private subscription: Subscription | null = null;
+  private requests = 0;
+  private stopped = false;
+  private readonly lookaheadS: number;
+
+  constructor(
+    readonly config: StreamConfig,
+    private readonly deps: LiveStreamDeps,
+    private readonly scheduler: SchedulerLike,
+    private readonly embedders: WindowEmbedder[],
+    private readonly probes: (LoadedProbe | null)[],
+    scene: PreparedScene,
+    private readonly vad: VadTracker | null,
+  ) {
+    this.scenes = new BehaviorSubject<VersionedScene>({ scene, version: 0 });
+    this.conditions = new BehaviorSubject({ condition: config.condition, conditionVersion: 0 });
+    this.results$ = this.results.asObservable();
+    this.audio$ = this.audio.asObservable();
+    this.condition$ = this.conditions.asObservable();
+    this.counts = Object.fromEntries(config.models.map((m) => [m, { windows: 0, dropped: 0, lastT1S: 0 }]));
+    const specs = embedders.map((e) => windowSpec(e.manifest, config.hopS));
+    this.lookaheadS = Math.max(...specs.map((s) => Math.max(s.windowS, s.hopS))) + FAST_LOOKAHEAD_S;
+    this.until$ = new BehaviorSubject(this.lookaheadS);
+  }
+
+  start(source: Observable<SourceChunk>, policy: DropPolicy): void {
+    const sr = this.embedders[0].manifest.sampleRateHz;
+    const scene$ = connectable(
+      source.pipe(
+        resample({ toRateHz: sr }),
+        renderScene(this.scenes),
+        tap((c) => this.vad?.push(c.clean, c.startSample)),
+      ),
+      { connector: () => new Subject(), resetOnDisconnect: false },
+    );
+    const perModel = this.embedders.map((e, i) =>
+      scene$.pipe(
+        slidingWindows({ model: this.config.models[i], channels: e.manifest.channels, spec: windowSpec(e.manifest, this.config.hopS) }),
+        encodeWindows((w) => e.embed(w), { policy, scheduler: this.scheduler, onDrop: (w) => this.counts[w.model].dropped++ }),
+        probeWindows(this.probes[i]),
+        windowMetrics({ ckaWindows: this.config.ckaWindows, vad: this.vad }),
+      ),
+    );
+    const results = merge(...perModel).pipe(map((w) => this.toResult(w)), tap((r) => this.sent(r)));
+    const frames = scene$.pipe(audioFrames({ frameS: AUDIO_FRAME_S }), tap((f) => this.audio.next({ streamId: this.id, ...f })));
+    this.subscription = merge(results, frames).subscribe({
+      error: (err) => this.end(err),
+      complete: () => this.end(),
+    });
+    // Audio starts flowing on the next scheduler turn, so whoever awaited createLiveStream has subscribed by then.
+    const subscription = this.subscription;
+    subscription.add(this.scheduler.schedule(() => subscription.add(scene$.connect())));
+  }
+
+  async setCondition(input: Condition): Promise<void> {
+    const condition = validateCondition(input);
+    const ticket = ++this.requests;
+    const scene = await prepareScene(condition, this.deps.banks, this.embedders[0].manifest.sampleRateHz);
+    checkSceneFits(scene, this.embedders);
+    // A newer request, or stop(), while this one was being prepared: it never plays.
+    if (ticket !== this.requests || this.stopped) return;
+    const version = this.conditions.value.conditionVersion + 1;
+    this.scenes.next({ scene, version });
+    this.conditions.next({ condition, conditionVersion: version });
+  }
+
+  push(samples: Float32Array): void {
+    if (this.config.source.kind !== 'push') throw new Errors.INVALID_OPTION(`push() feeds 'push' sources; this stream reads a ${this.config.source.kind}`);
+    if (!(samples instanceof Float32Array)) throw new Errors.INVALID_OPTION('push() takes a Float32Array of mono samples');
+    if (!this.stopped) this.pushed$.next(samples);
+  }
+
+  stats(): StreamStats {
+    const models = Object.fromEntries(Object.entries(this.counts).map(([m, c]) => [m, { windows: c.windows, dropped: c.dropped }]));
+    const kept = this.latencies.subarray(0, Math.min(this.latencyCount, LATENCIES_KEPT));
+    return {
+      windows: Object.values(this.counts).reduce((n, c) => n + c.windows, 0),
+      dropped: Object.values(this.counts).reduce((n, c) => n + c.dropped, 0),
+      latencyMsP50: quantile(kept, 0.5),
+      latencyMsP99: quantile(kept, 0.99),
+      models,
+    };
+  }
+
+  async stop(): Promise<void> {
+    this.end();
+  }
+
+  private toResult(w: MeasuredWindow): WindowResult {
+    return {
+      streamId: this.id,
+      model: w.model,
+      seq: w.seq,
+      t0S: w.t0S,
+      t1S: w.t1S,
+      capturedAtMs: w.capturedAtMs,
+      encodedAtMs: w.encodedAtMs,
+      sentAtMs: this.scheduler.now(),
+      conditionVersion: w.conditionVersion,
+      clean: w.cleanEmbedding,
+      degraded: w.degradedEmbedding,
+      probe: w.probe,
+      metrics: w.metrics,
+      droppedTotal: w.droppedTotal,
+    };
+  }
+
+  private sent(r: WindowResult): void {
+    const c = this.counts[r.model];
+    c.windows++;
+    c.lastT1S = r.t1S;
+    this.latencies[this.latencyCount++ % LATENCIES_KEPT] = r.sentAtMs - r.capturedAtMs;
+    this.results.next(r);
+    // Let an unpaced file read on, off this call stack (its chunks would otherwise re-enter the pipeline here).
+    const until = Math.min(...Object.values(this.counts).map((m) => m.lastT1S)) + this.lookaheadS;
+    if (until > this.until$.value) this.scheduler.schedule(() => this.until$.next(Math.max(until, this.until$.value)));
+  }
+
+  private end(err?: unknown): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.subscription?.unsubscribe();
+    this.vad?.dispose();
+    this.pushed$.complete();
+    this.until$.complete();
+    if (err === undefined) this.results.complete();
+    else this.results.error(err);
+    this.audio.complete();
+    this.conditions.complete();
+  }
+}

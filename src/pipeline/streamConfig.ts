@@ -1,0 +1,75 @@
+import { Type } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import type { ModelManifest } from '../encoders/manifest.ts';
+import { Errors } from '../errors.ts';
+import { validateCondition } from '../scene/condition.ts';
+import type { StreamConfig } from './types.ts';
+
+/** A live window is at least this long: frame-level models (naive-logmel: 25 ms) would give 100 results a second. */
+export const LIVE_MIN_WINDOW_S = 0.5;
+/** The default hop is at least this (12.5 results a second per model). */
+export const LIVE_MIN_HOP_S = 0.08;
+
+const SourceSpecSchema = Type.Union([
+  Type.Object({ kind: Type.Literal('file'), path: Type.String({ minLength: 1 }), realtime: Type.Boolean(), loop: Type.Boolean() }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('mic'), device: Type.Optional(Type.Union([Type.String({ minLength: 1 }), Type.Integer({ minimum: 0 })])) }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('push'), sampleRateHz: Type.Integer({ minimum: 8000, maximum: 192000 }) }, { additionalProperties: false }),
+]);
+
+/**
+ * The JSON shape of a StreamConfig (for route schemas); the condition is
+ * checked by validateCondition. Fields are those of `StreamConfig` in types.ts.
+ */
+export const StreamConfigSchema = Type.Object(
+  {
+    source: SourceSpecSchema,
+    models: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 8 }),
+    probes: Type.Array(Type.String({ minLength: 1 }), { maxItems: 8 }),
+    condition: Type.Unknown(),
+    hopS: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 60 })),
+    ckaWindows: Type.Integer({ minimum: 3, maximum: 1024 }),
+    vad: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * Check a stream config (JSON from a client or built by the CLI): the shape,
+ * the condition (defaults filled in), no model twice. Throws
+ * EARSHOT_INVALID_OPTION naming the field and its value, or
+ * EARSHOT_INVALID_CONDITION. Model and probe ids are checked when the stream opens.
+ */
+export function validateStreamConfig(input: unknown): StreamConfig {
+  const err = Value.Errors(StreamConfigSchema, input).First();
+  if (err) {
+    const field = err.path.replace(/^\//, '').replaceAll('/', '.') || '(the config)';
+    throw new Errors.INVALID_OPTION(`stream config: ${field} = ${JSON.stringify(err.value)}: ${err.message}`);
+  }
+  const config = input as StreamConfig;
+  const twice = config.models.find((m, i) => config.models.indexOf(m) !== i);
+  if (twice !== undefined) throw new Errors.INVALID_OPTION(`stream config: model "${twice}" is listed twice`);
+  return { ...config, condition: validateCondition(config.condition) };
+}
+
+/** Window and hop of one model in a live stream, in seconds and in samples at the model's rate. */
+export interface WindowSpec {
+  windowS: number;
+  hopS: number;
+  windowSamples: number;
+  hopSamples: number;
+}
+
+/**
+ * A model's live window: its manifest window, at least {@link LIVE_MIN_WINDOW_S};
+ * hop: `hopS` when given, else max(manifest hop, {@link LIVE_MIN_HOP_S}, window / 10).
+ * Sample counts are rounded at the model's rate.
+ *
+ * @example windowSpec(owwManifest) // { windowS: 0.782, hopS: 0.08, windowSamples: 12512, hopSamples: 1280 }
+ */
+export function windowSpec(manifest: Pick<ModelManifest, 'windowS' | 'hopS' | 'sampleRateHz'>, hopS?: number): WindowSpec {
+  const sr = manifest.sampleRateHz;
+  const windowSamples = Math.round(Math.max(manifest.windowS, LIVE_MIN_WINDOW_S) * sr);
+  const hop = hopS ?? Math.max(manifest.hopS, LIVE_MIN_HOP_S, windowSamples / sr / 10);
+  const hopSamples = Math.max(1, Math.round(hop * sr));
+  return { windowS: windowSamples / sr, hopS: hopSamples / sr, windowSamples, hopSamples };
+}
