@@ -37,17 +37,24 @@ export function trainProbe(features: Float32Array[], labels: Int32Array, classes
   const { mean, std } = standardisation(features);
   const x = features.map((f) => standardise(f, mean, std));
   const { kept, heldOut } = stratifiedSplit(labels, opts.validationFraction, createRng(opts.seed).fork('probe-validation'));
-  const validation = opts.l2Grid.map((l2) => {
+  // Strongest penalty first, each fit starting from the previous one (warm start): far fewer steps.
+  let previous: SoftmaxModel | undefined;
+  const fitted = new Map<number, SoftmaxModel>();
+  const fitX = kept.map((i) => x[i]);
+  const fitLabels = Int32Array.from(kept, (i) => labels[i]);
+  const validation = [...opts.l2Grid].sort((a, b) => b - a).map((l2) => {
     if (heldOut.length === 0) return { l2, top1: 0, logLoss: 0 };
-    const model = fitSoftmax(kept.map((i) => x[i]), Int32Array.from(kept, (i) => labels[i]), classes, { l2, iterations: opts.iterations });
+    const model = fitSoftmax(fitX, fitLabels, classes, { l2, iterations: opts.iterations, init: previous });
+    previous = model;
+    fitted.set(l2, model);
     const probs = heldOut.map((i) => predictSoftmax(model, x[i]));
     const truth = heldOut.map((i) => labels[i]);
     const logLoss = -probs.reduce((acc, p, k) => acc + Math.log(Math.max(p[truth[k]], 1e-12)), 0) / probs.length;
     return { l2, top1: classificationMetrics(probs, truth, classes).top1, logLoss };
-  });
+  }).reverse();
   const best = validation.reduce((a, b) => (b.top1 > a.top1 || (b.top1 === a.top1 && b.logLoss <= a.logLoss) ? b : a));
   const l2 = heldOut.length === 0 ? 1e-3 : best.l2;
-  return { mean, std, l2, validation, model: fitSoftmax(x, labels, classes, { l2, iterations: opts.iterations }) };
+  return { mean, std, l2, validation, model: fitSoftmax(x, labels, classes, { l2, iterations: opts.iterations, init: fitted.get(l2) }) };
 }
 
 /** Class probabilities for one raw embedding. */
