@@ -46,7 +46,7 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: BodyInit)
 
 /** A shipped or uploaded clip the server can stream (`source: {kind: 'file', path}`; a name in the server's clip table, not a file system path). */
 export interface Clip { id: string; path: string; origin?: 'shipped' | 'upload'; name?: string; durationS?: number; sampleRateHz?: number; channels?: number }
-export interface ModelInfo { id: string; description?: string; embeddingSize?: number; available?: boolean; missing?: string[]; license?: string }
+export interface ModelInfo { id: string; description?: string; embeddingSize?: number; available?: boolean; missing?: string[]; install?: string; license?: string; windowS?: number; hopS?: number }
 /** A probe; its `id` is what goes into StreamConfig.probes. `model` (or `modelId`/`encoder`) names the model it reads, when the server says. */
 export interface ProbeInfo { id: string; model?: string; encoder?: string; modelId?: string; classes?: string[]; description?: string; license?: string }
 export interface BankEntry { id: string; description?: string; kind?: string; layout?: string; license?: string }

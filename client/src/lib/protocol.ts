@@ -71,7 +71,7 @@ export interface ResultMsg {
 }
 export interface AudioMsg { type: 'audio'; streamId: string; t0S: number; sampleRateHz: number; samples: number }
 export interface ConditionMsg { type: 'condition'; streamId: string; condition: Condition; conditionVersion: number }
-export interface StatsMsg { type: 'stats'; streamId: string; windows: number; dropped: number; latencyMsP50: number; latencyMsP99: number; models?: Record<string, { windows: number; dropped: number }> }
+export interface StatsMsg { type: 'stats'; streamId: string; windows: number; dropped: number; latencyMsP50: number; latencyMsP99: number; models?: Record<string, { windows: number; dropped: number }>; skipped?: number }
 export interface StoppedMsg { type: 'stopped'; streamId: string; reason: string }
 /** `id` echoes the id of the client message that caused it, when that message had one. */
 export interface ErrorMsg { type: 'error'; code: string; message: string; streamId?: string; id?: string | number }
