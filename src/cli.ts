@@ -6,6 +6,7 @@ import { demoCommand } from './cli/demo.ts';
 import { modelsCommand } from './cli/models.ts';
 import { embedCommand } from './cli/embed.ts';
 import { probeCommand } from './cli/probe.ts';
+import { streamCommand } from './cli/stream.ts';
 import { serveCommand } from './cli/serve.ts';
 
 /** Build the `earshot` command tree (exported for tests of --help). */
@@ -25,12 +26,13 @@ export function buildCli(): Command {
     cmd.commands.forEach((sub) => inherit(cmd, sub));
     return cmd;
   };
-  for (const cmd of [renderCommand(), rirsCommand(), noisesCommand(), modelsCommand(), embedCommand(), probeCommand(), serveCommand(), demoCommand()]) program.addCommand(inherit(program, cmd));
+  for (const cmd of [renderCommand(), rirsCommand(), noisesCommand(), modelsCommand(), embedCommand(), probeCommand(), streamCommand(), serveCommand(), demoCommand()]) program.addCommand(inherit(program, cmd));
   program.addHelpText(
     'after',
     '\nExamples:\n' +
       '  earshot render speech.wav -o scene.wav --snr 10 --rt60 0.6 --receiver binaural --azimuth 45\n' +
       '  earshot render speech.wav -o street.wav --rir street --snr 5 --noise cafe --json\n' +
+      '  earshot stream speech.wav --model oww-speech-embedding --snr 5 --realtime   # one NDJSON line per window\n' +
       '  earshot rirs          # the RIR bank\n' +
       '  earshot noises        # the noise bank\n' +
       '  earshot models        # the encoders and their input contracts\n' +

@@ -56,6 +56,10 @@ const FAST_LOOKAHEAD_S = 2;
  */
 export async function createLiveStream(input: StreamConfig, deps: LiveStreamDeps): Promise<LiveStream> {
   const config = validateStreamConfig(input);
+  // The source first: a missing file or microphone fails before any model is opened.
+  const src = config.source;
+  const audio = src.kind === 'file' ? await loadAudio(src.path, { mono: true }) : null;
+  const mic = src.kind === 'mic' ? await (async () => { const portAudio = await loadPortAudio(); return { portAudio, device: await findInputDevice(src.device, portAudio) }; })() : null;
   const embedders = await Promise.all(
     config.models.map((id) => (deps.encoders?.[id] ? encoderWindowEmbedder(deps.encoders[id]) : openWindowEmbedder(deps.models.require(id), deps.pool))),
   );
@@ -65,9 +69,6 @@ export async function createLiveStream(input: StreamConfig, deps: LiveStreamDeps
   const scene = await prepareScene(config.condition, deps.banks, rates[0]);
   checkSceneFits(scene, embedders);
   const scheduler = deps.scheduler ?? asyncScheduler;
-  const src = config.source;
-  const audio = src.kind === 'file' ? await loadAudio(src.path, { mono: true }) : null;
-  const mic = src.kind === 'mic' ? await (async () => { const portAudio = await loadPortAudio(); return { portAudio, device: await findInputDevice(src.device, portAudio) }; })() : null;
   let vad: VadTracker | null = null;
   if (config.vad !== false && rates[0] === 16000) {
     const keepS = Math.max(...embedders.map((e) => windowSpec(e.manifest, config.hopS).windowS)) + 5;

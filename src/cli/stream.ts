@@ -1,0 +1,90 @@
+import { Command } from 'commander';
+import { lastValueFrom, tap } from 'rxjs';
+import { ModelRegistry } from '../encoders/registry.ts';
+import { OnnxPool } from '../encoders/runtime/index.ts';
+import { Errors } from '../errors.ts';
+import { createLiveStream } from '../pipeline/liveStream.ts';
+import type { SourceSpec, StreamConfig, WindowResult } from '../pipeline/types.ts';
+import { openBanks } from '../scene/render.ts';
+import { addConditionOptions, conditionFromOptions } from './conditionOptions.ts';
+import { runtimeOptions } from './probe.ts';
+
+/** `earshot stream IN|mic --model ID[,ID]`: the live pipeline on a file or the microphone, one NDJSON line per window. */
+export function streamCommand(): Command {
+  const cmd = new Command('stream')
+    .summary('run the live pipeline on a file or the microphone, one NDJSON result per window')
+    .description(
+      'Stream audio through a scene and the models, window by window, as the dashboard does: each model sees ' +
+        'sliding windows of the clean signal and of the degraded scene, and one JSON line per window goes to ' +
+        'stdout (cosine, probe agreement and class deltas, rolling CKA, VAD, levels, latency stamps). A file ' +
+        'runs as fast as the models go (nothing dropped) unless --realtime paces it; the microphone runs ' +
+        'until Ctrl-C, dropping windows the models cannot keep up with (counted in droppedTotal).',
+    )
+    .argument('<in>', 'an audio file (WAV, FLAC, Ogg Vorbis, MP3), or "mic" for the default input device')
+    .requiredOption('--model <ids>', 'encoder(s), comma-separated (see `earshot models`)')
+    .option('--probe <file>', 'a linear probe (`earshot probe train`) for one of the models (repeatable)', collect, [])
+    .option('--realtime', 'pace a file at real time (live behaviour: windows may be dropped)')
+    .option('--loop', 'play a file again from the start at its end (with --realtime; Ctrl-C stops)')
+    .option('--hop <s>', "hop between windows in seconds (default: per model, from its manifest)")
+    .option('--cka-windows <n>', 'windows in the rolling CKA', '32')
+    .option('--no-vad', 'skip the Silero VAD speech probability')
+    .option('--embeddings', 'include the clean and degraded embeddings in each line')
+    .option('--input-device <name|id>', 'with "mic": the input device, by PortAudio id or (part of) its name');
+  addConditionOptions(runtimeOptions(cmd));
+  cmd.addHelpText(
+    'after',
+    '\nExamples:\n' +
+      '  earshot stream talk.wav --model oww-speech-embedding --snr 5 --rt60 0.5 --receiver binaural > results.ndjson\n' +
+      '  earshot stream talk.wav --model oww-speech-embedding,naive-logmel --realtime --snr 0 --noise cafe\n' +
+      '  earshot stream mic --model oww-speech-embedding --probe digits.probe.json --snr 10',
+  );
+  cmd.action(async (input: string, opts: Record<string, unknown>) => {
+    const models = String(opts.model).split(',').map((m) => m.trim()).filter(Boolean);
+    const hopS = opts.hop === undefined ? undefined : Number(opts.hop);
+    if (hopS !== undefined && !(hopS > 0 && hopS <= 60)) throw new Errors.INVALID_OPTION(`--hop must be a number of seconds in (0, 60], got "${opts.hop}"`);
+    const ckaWindows = Number(opts.ckaWindows);
+    if (!Number.isInteger(ckaWindows) || ckaWindows < 3 || ckaWindows > 1024) throw new Errors.INVALID_OPTION(`--cka-windows must be an integer from 3 to 1024, got "${opts.ckaWindows}"`);
+    const workers = opts.workers === undefined ? undefined : Number(opts.workers);
+    const condition = await conditionFromOptions(opts, (name) => cmd.getOptionValueSource(name) === 'cli');
+    const device = opts.inputDevice as string | undefined;
+    const source: SourceSpec =
+      input === 'mic' ? { kind: 'mic', ...(device === undefined ? {} : { device: /^\d+$/.test(device) ? Number(device) : device }) } : { kind: 'file', path: input, realtime: opts.realtime === true, loop: opts.loop === true };
+    const config: StreamConfig = { source, models, probes: opts.probe as string[], condition, ckaWindows, vad: opts.vad !== false, ...(hopS === undefined ? {} : { hopS }) };
+
+    const pool = new OnnxPool({ device: opts.device as 'auto', workers });
+    try {
+      const [banks, registry] = await Promise.all([
+        openBanks({ rirDirs: opts.rirDir as string[], noiseDirs: opts.noiseDir as string[] }),
+        ModelRegistry.open({ userDirs: opts.modelsDir ? [String(opts.modelsDir)] : [] }),
+      ]);
+      const stream = await createLiveStream(config, { pool, banks, models: registry });
+      const note = (line: string) => process.stderr.write(`earshot: ${line}\n`);
+      note(`streaming ${input === 'mic' ? 'the microphone' : input}${source.kind === 'file' && source.realtime ? ' in real time' : ''} through ${models.join(', ')}; stream ${stream.id}`);
+      const stop = () => void stream.stop();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      try {
+        await lastValueFrom(stream.results$.pipe(tap((r) => process.stdout.write(`${JSON.stringify(line(r, opts.embeddings === true))}\n`))), { defaultValue: null });
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        await stream.stop();
+      }
+      const s = stream.stats();
+      note(`${s.windows} windows, ${s.dropped} dropped; window end to result: p50 ${s.latencyMsP50.toFixed(1)} ms, p99 ${s.latencyMsP99.toFixed(1)} ms`);
+    } finally {
+      await pool.close();
+    }
+  });
+  return cmd;
+}
+
+/** One NDJSON line: the result with its embeddings' size, and the embeddings themselves only when asked for. */
+function line(r: WindowResult, embeddings: boolean): Record<string, unknown> {
+  const { clean, degraded, ...rest } = r;
+  return { ...rest, embeddingDim: clean.length, ...(embeddings ? { clean: Array.from(clean), degraded: Array.from(degraded) } : {}) };
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { speechPath } from '../helpers/audio.ts';
+import { messageLines, runCli } from '../helpers/cli.ts';
+import { NO_INPUT_DEVICE } from '../../src/pipeline/micSource.ts';
+import { windowSpec } from '../../src/pipeline/streamConfig.ts';
+import { readManifest } from '../helpers/openwakeword.ts';
+
+// 7.wav: 13122 samples at 16 kHz.
+const SAMPLES = 13122;
+const windows = (model: string) => {
+  const { windowSamples, hopSamples } = windowSpec(readManifest(model));
+  return Math.floor((SAMPLES - windowSamples) / hopSamples) + 1;
+};
+
+describe('earshot stream', () => {
+  it('a short clip: one NDJSON line per window of each model on stdout, notes on stderr, exit 0', async () => {
+    const run = await runCli(['stream', speechPath(7), '--model', 'oww-speech-embedding,naive-logmel', '--snr', '0', '--rt60', '0.4', '--workers', '1'], 120_000);
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    for (const model of ['oww-speech-embedding', 'naive-logmel']) {
+      expect(lines.filter((l) => l.model === model).map((l) => l.seq)).toEqual(Array.from({ length: windows(model) }, (_, k) => k));
+    }
+    const first = lines[0];
+    expect(Object.keys(first)).toEqual(expect.arrayContaining(['streamId', 'model', 'seq', 't0S', 't1S', 'capturedAtMs', 'encodedAtMs', 'sentAtMs', 'conditionVersion', 'probe', 'metrics', 'droppedTotal', 'embeddingDim']));
+    expect(first).not.toHaveProperty('clean');
+    expect(first.metrics).toEqual(expect.objectContaining({ cosine: expect.any(Number), cka: null, levelDbfs: expect.any(Object) }));
+    expect(lines.find((l) => l.model === 'oww-speech-embedding').embeddingDim).toBe(96);
+    expect(messageLines(run.stderr).some((l) => /streaming .*7\.wav through oww-speech-embedding, naive-logmel/.test(l))).toBe(true);
+    expect(messageLines(run.stderr).some((l) => /\d+ windows, 0 dropped/.test(l))).toBe(true);
+  });
+
+  it('--embeddings adds the two vectors; a clean scene gives cosine 1', async () => {
+    const run = await runCli(['stream', speechPath(7), '--model', 'naive-logmel', '--embeddings', '--no-vad', '--hop', '0.25'], 120_000);
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(Math.floor((SAMPLES - 8000) / 4000) + 1);
+    for (const l of lines) {
+      expect(l.clean).toHaveLength(512);
+      expect(l.degraded).toEqual(l.clean);
+      expect(l.metrics.cosine).toBeCloseTo(1, 9);
+      expect(l.metrics.vadProbability).toBeNull();
+    }
+  });
+
+  it('mic with no input device: the clear error, exit 1 (ALSA may print its own notices first)', async () => {
+    const run = await runCli(['stream', 'mic', '--model', 'naive-logmel']);
+    if (run.code === 0 || !run.stderr.includes('no audio input device')) return; // a machine with a sound card: nothing to check here
+    expect(run.code).toBe(1);
+    expect(messageLines(run.stderr).at(-1)).toBe(`earshot: error: ${NO_INPUT_DEVICE}`);
+  });
+
+  it('bad flags name themselves', async () => {
+    const run = await runCli(['stream', speechPath(7), '--model', 'naive-logmel', '--cka-windows', '2']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/--cka-windows must be an integer from 3 to 1024, got "2"/);
+    const unknown = await runCli(['stream', speechPath(7), '--model', 'nope']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/unknown model "nope"/);
+  });
+});
