@@ -9,7 +9,7 @@ import { errorsPlugin } from './plugins/errors.ts';
 import { securityPlugin } from './plugins/security.ts';
 import { bankRoutes } from './routes/banks.ts';
 import { healthRoutes } from './routes/health.ts';
-import { liveRoutes } from './routes/live.ts';
+import { liveRoutes, websocketPlugin } from './routes/live.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { modelRoutes } from './routes/models.ts';
 import { staticRoutes } from './routes/static.ts';
@@ -40,6 +40,7 @@ export async function buildApp(input: ServerOptionsInput = {}): Promise<FastifyI
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   await app.register(errorsPlugin);
+  await app.register(websocketPlugin, { hardMaxPayloadBytes: options.ws.hardMaxPayloadBytes });
   await app.register(securityPlugin, { options });
   await app.register(contextPlugin, { options, createStream: options.createStream ?? pipelineStream });
   await app.register(healthRoutes, { version: VERSION });

@@ -1,3 +1,4 @@
+import type { FastifyBaseLogger } from 'fastify';
 import fp from 'fastify-plugin';
 import { ModelRegistry } from '../../src/encoders/registry.ts';
 import { OnnxPool } from '../../src/encoders/runtime/index.ts';
@@ -17,6 +18,8 @@ export interface ServerContext {
   clips: ClipStore;
   streams: StreamManager;
   metrics: ServerMetrics;
+  /** The app's logger (pino). */
+  log: FastifyBaseLogger;
 }
 
 declare module 'fastify' {
@@ -46,7 +49,7 @@ export const contextPlugin = fp<{ options: ServerOptions; createStream: StreamFa
       ClipStore.open({ clipsDir: options.clipsDir, uploadsDir: options.uploadsDir }),
     ]);
     const pool = new OnnxPool({ device: options.device, workers: options.workers });
-    const ctx = { config: options, pool, banks, models, clips } as ServerContext;
+    const ctx = { config: options, pool, banks, models, clips, log: app.log } as ServerContext;
     const streams = new StreamManager({
       create: async (config) => createStream(config, ctx),
       maxStreams: options.maxStreams,
@@ -55,7 +58,7 @@ export const contextPlugin = fp<{ options: ServerOptions; createStream: StreamFa
     });
     ctx.streams = streams;
     ctx.metrics = createMetrics(() => streams);
-    for (const [key, value] of Object.entries(ctx)) app.decorate(key, value);
+    for (const [key, value] of Object.entries(ctx)) if (key !== 'log') app.decorate(key, value);
     app.addHook('onClose', async () => {
       await streams.close();
       await pool.close();

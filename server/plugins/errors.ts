@@ -26,6 +26,13 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_REQ_FILE_TOO_LARGE: 'EARSHOT_UPLOAD_TOO_LARGE',
 };
 
+// Fastify's own messages ("Unsupported Media Type") do not say what to send instead.
+function friendlier(code: string, contentType: string | undefined): string | undefined {
+  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return `content type ${JSON.stringify(contentType ?? '(none)')} is not accepted here; send application/json (uploads: multipart/form-data)`;
+  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return 'the request body is larger than 1 MiB; audio goes to POST /api/uploads (multipart) instead';
+  return undefined;
+}
+
 /**
  * One error handler for the whole app: earshot errors answer with their own
  * code, message and status; Fastify's request errors (bad JSON, validation,
@@ -39,7 +46,7 @@ export const errorsPlugin = fp(
       if (isEarshotError(err)) return reply.status(err.statusCode).send({ code: err.code, message: err.message });
       const status = err.statusCode ?? 500;
       if (status < 500) {
-        const message = err.validation ? `invalid request: ${err.message}` : err.message;
+        const message = err.validation ? `invalid request: ${err.message}` : (friendlier(err.code, request.headers['content-type']) ?? err.message);
         return reply.status(status).send({ code: FASTIFY_CODES[err.code] ?? 'EARSHOT_INVALID_REQUEST', message });
       }
       request.log.error({ err }, 'request failed');

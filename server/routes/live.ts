@@ -1,23 +1,40 @@
 import websocket from '@fastify/websocket';
 import type { FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
 import { Connection } from '../ws/connection.ts';
 import { CLOSE } from '../ws/outbox.ts';
 
 /**
- * The WebSocket at `/ws` (server/PROTOCOL.md). Frames above
- * `ws.hardMaxPayloadBytes` are refused by the WebSocket layer (close 1009);
- * smaller ones over the protocol's limits get an `error` message. Security
- * checks (Host, Origin, token) run on the upgrade request like on any other.
- * On shutdown every client is closed with 1001.
+ * WebSocket support for the whole app. Registered at the root before the
+ * security checks, so that an upgrade they refuse (401/403) is answered and
+ * its socket closed like any request. Frames above `hardMaxPayloadBytes`
+ * are refused by the WebSocket layer (close 1009). On shutdown every client
+ * is closed with 1001, and cut a second later if it does not answer.
+ */
+export const websocketPlugin = fp<{ hardMaxPayloadBytes: number }>(
+  async (app, { hardMaxPayloadBytes }) => {
+    await app.register(websocket, {
+      options: { maxPayload: hardMaxPayloadBytes },
+      preClose(done) {
+        const wss = this.websocketServer;
+        for (const client of wss.clients) client.close(CLOSE.goingAway, 'server shutting down');
+        // A client that does not answer the close (one that stopped reading) must not hold shutdown up.
+        const cut = setTimeout(() => wss.clients.forEach((c) => c.terminate()), 1000);
+        wss.close(() => {
+          clearTimeout(cut);
+          done();
+        });
+      },
+    });
+  },
+  { fastify: '5.x', name: 'earshot-websocket' },
+);
+
+/**
+ * The WebSocket at `/ws` (server/PROTOCOL.md): one {@link Connection} per
+ * client. Frames over the protocol's limits get an `error` message.
  */
 export const liveRoutes: FastifyPluginAsync<{ version: string }> = async (app, { version }) => {
-  await app.register(websocket, {
-    options: { maxPayload: app.config.ws.hardMaxPayloadBytes },
-    preClose(done) {
-      for (const client of this.websocketServer.clients) client.close(CLOSE.goingAway, 'server shutting down');
-      this.websocketServer.close(() => done());
-    },
-  });
   app.get('/ws', { websocket: true }, (socket, request) => {
     new Connection(socket, app, request.log, version);
   });

@@ -1,7 +1,6 @@
+import { createLiveStream } from '../../src/pipeline/liveStream.ts';
 import type { StreamFactory } from '../options.ts';
-import { ServerErrors } from '../errors.ts';
 
-/** The live pipeline as the server's stream factory. (Wired to createLiveStream once src/pipeline/liveStream.ts lands.) */
-export const pipelineStream: StreamFactory = async () => {
-  throw new ServerErrors.STREAM_FAILED('(new)', 'the live pipeline (src/pipeline/liveStream.ts) is not in this build yet');
-};
+/** The server's streams come from the live pipeline, on the app's shared ONNX pool, banks and model registry. */
+export const pipelineStream: StreamFactory = (config, ctx) =>
+  createLiveStream(config, { pool: ctx.pool, banks: ctx.banks, models: ctx.models, log: (line) => ctx.log.warn(line) });

@@ -72,10 +72,9 @@ export class Connection implements Subscriber {
       return this.fail(new ServerErrors.FRAME_TOO_LARGE(`${isBinary ? 'binary' : 'text'} frame of ${data.length} bytes; the limit is ${limit} bytes${isBinary ? ' (send audio in smaller blocks)' : ''}`), true);
     }
     if (isBinary) return this.onBinary(data);
-    if (this.pendingAudio !== undefined) {
-      this.pendingAudio = undefined;
-      this.fail(new ServerErrors.BAD_MESSAGE('an "audio" message must be followed by its binary frame; got a text frame, so that audio is dropped'), true);
-    }
+    // An accepted "audio" message must be followed by its frame; after a refused one the client may or may not send it.
+    if (this.pendingAudio?.streamId) this.fail(new ServerErrors.BAD_MESSAGE('an "audio" message must be followed by its binary frame; got a text frame, so that audio is dropped'), true, this.pendingAudio.streamId);
+    this.pendingAudio = undefined;
     let msg: ClientMessage;
     try {
       msg = parseClientMessage(data.toString('utf8'));

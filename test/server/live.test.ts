@@ -1,0 +1,178 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { binaryFrame, FRAME_KIND } from '../../server/ws/frames.ts';
+import { fileConfig, startServer, TestClient, until, type TestServer } from './helpers.ts';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startServer({ statsIntervalMs: 500 });
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+async function startStream(client: TestClient, over: Record<string, unknown> = {}): Promise<string> {
+  const from = client.messages.length;
+  client.send({ type: 'start', config: fileConfig(over) });
+  const started = await client.waitFor((m) => m.type === 'started' || m.type === 'error', 30_000, from);
+  if (started.type === 'error') throw new Error(String(started.message));
+  return started.streamId as string;
+}
+
+describe('WebSocket protocol v1', () => {
+  it('hello -> welcome; ping -> pong with the same t and id', async () => {
+    const c = await TestClient.open(server.ws);
+    try {
+      c.send({ type: 'hello', client: 'test' });
+      expect(await c.next('welcome')).toMatchObject({ v: 1, server: 'earshot', protocol: 1, models: expect.arrayContaining(['naive-logmel']), streams: expect.any(Array) });
+      c.send({ type: 'ping', t: 123.5, id: 'p1' });
+      expect(await c.next('pong')).toMatchObject({ v: 1, t: 123.5, id: 'p1' });
+    } finally {
+      c.close();
+    }
+  });
+
+  it('start -> started (defaults filled in), then results with embeddings, audio and stats, each binary frame after its message', async () => {
+    const c = await TestClient.open(server.ws);
+    try {
+      c.send({ type: 'start', id: 42, config: { source: { kind: 'file', path: 'speech/digits/en/7.wav', loop: true }, models: ['naive-logmel'], condition: { snrDb: 5 }, vad: false } });
+      const started = await c.next('started', undefined, 30_000);
+      expect(started).toMatchObject({ id: 42, config: { source: { kind: 'file', path: 'speech/digits/en/7.wav', realtime: true, loop: true }, models: ['naive-logmel'], probes: [], ckaWindows: 20 } });
+      expect((started.config as { condition: unknown }).condition).toEqual({ snrDb: 5, room: null, source: { azimuthDeg: 0, elevationDeg: 0, distanceM: 1.5 }, noise: { ids: ['cafe'], sources: 1 }, seed: 0 });
+      const id = started.streamId as string;
+      const result = await c.next('result', id);
+      expect(result).toMatchObject({ model: 'naive-logmel', conditionVersion: 0, probe: null, embeddingDim: 512, metrics: { cosine: expect.any(Number) } });
+      expect(result.data).toHaveLength(2 * 512);
+      expect(result.t1S as number).toBeGreaterThan(result.t0S as number);
+      const audio = await c.next('audio', id);
+      expect(audio).toMatchObject({ sampleRateHz: 16000 });
+      expect(audio.data).toHaveLength(2 * (audio.samples as number));
+      expect(await c.next('stats', id)).toMatchObject({ windows: expect.any(Number), dropped: 0, skipped: 0 });
+    } finally {
+      c.close();
+    }
+  });
+
+  it('a clip that does not loop ends the stream by itself', async () => {
+    const c = await TestClient.open(server.ws);
+    try {
+      const id = await startStream(c, { source: { kind: 'file', path: 'digits/en/7', loop: false } });
+      expect(await c.next('stopped', id, 30_000)).toMatchObject({ reason: 'ended' });
+      expect(c.of('result', id).length).toBeGreaterThan(0);
+      expect(server.app.streams.list().map((s) => s.id)).not.toContain(id);
+    } finally {
+      c.close();
+    }
+  });
+
+  it('fans one stream out to many clients; a condition change reaches them all with its version', async () => {
+    const owner = await TestClient.open(server.ws);
+    const viewers = await Promise.all([1, 2, 3].map(() => TestClient.open(server.ws)));
+    try {
+      const id = await startStream(owner);
+      for (const v of viewers) v.send({ type: 'subscribe', streamId: id });
+      for (const v of viewers) expect(await v.next('condition', id)).toMatchObject({ conditionVersion: 0, condition: { snrDb: 10 } });
+      const seqs = await Promise.all(viewers.map(async (v) => (await v.next('result', id)).seq));
+      await until(() => viewers.every((v) => v.of('result', id).length >= 3), 20_000, 'three results each');
+      // Every viewer sees the same windows.
+      const common = Math.max(...(seqs as number[]));
+      for (const v of viewers) expect(v.of('result', id).map((m) => m.seq)).toContain(common);
+
+      viewers[0].send({ type: 'condition', streamId: id, condition: { snrDb: 0, room: { rt60S: 0.4 } } });
+      for (const c of [owner, ...viewers]) {
+        const msg = await c.next('condition', id);
+        expect(msg).toMatchObject({ conditionVersion: 1, condition: { snrDb: 0, room: { rt60S: 0.4 }, noise: { ids: ['cafe'], sources: 1 } } });
+      }
+      await owner.waitFor((m) => m.type === 'result' && m.conditionVersion === 1, 20_000);
+      // Changes merge over the last one asked for.
+      viewers[1].send({ type: 'condition', streamId: id, condition: { seed: 3 } });
+      expect((await owner.next('condition', id)).condition).toMatchObject({ snrDb: 0, room: { rt60S: 0.4 }, seed: 3 });
+
+      viewers[2].send({ type: 'unsubscribe', streamId: id });
+      await new Promise((r) => setTimeout(r, 300));
+      const count = viewers[2].of('result', id).length;
+      await owner.next('result', id);
+      await owner.next('result', id);
+      expect(viewers[2].of('result', id).length).toBe(count);
+
+      owner.send({ type: 'stop', streamId: id });
+      for (const c of [owner, viewers[0], viewers[1]]) expect(await c.next('stopped', id)).toMatchObject({ reason: 'stopped by its client' });
+    } finally {
+      for (const c of [owner, ...viewers]) c.close();
+    }
+  });
+
+  it('a push stream takes audio frames from its owner (browser microphone)', async () => {
+    const c = await TestClient.open(server.ws);
+    try {
+      c.send({ type: 'start', config: { source: { kind: 'push', sampleRateHz: 16000 }, models: ['naive-logmel'], condition: {}, vad: false } });
+      const id = (await c.next('started', undefined, 30_000)).streamId as string;
+      const block = new Float32Array(1600).map((_, i) => 0.3 * Math.sin((2 * Math.PI * 440 * i) / 16000));
+      for (let i = 0; i < 15; i++) {
+        c.send({ type: 'audio', streamId: id });
+        c.ws.send(binaryFrame(FRAME_KIND.audio, [block]));
+      }
+      const result = await c.next('result', id);
+      expect(result.data).toHaveLength(1024);
+      expect(c.of('error')).toEqual([]);
+      c.send({ type: 'stop', streamId: id });
+      await c.next('stopped', id);
+    } finally {
+      c.close();
+    }
+  });
+
+  it('REST and WebSocket see the same streams: POST, PATCH and DELETE reach subscribers', async () => {
+    const res = await server.app.inject({ method: 'POST', url: '/api/streams', payload: fileConfig() });
+    expect(res.statusCode, res.body).toBe(201);
+    const id = res.json().id as string;
+    expect(res.json()).toMatchObject({ owner: 'rest', config: { source: { path: 'digits/en/7' } }, conditionVersion: 0 });
+    const c = await TestClient.open(server.ws);
+    try {
+      c.send({ type: 'hello' });
+      expect((await c.next('welcome')).streams).toContain(id);
+      c.send({ type: 'subscribe', streamId: id });
+      await c.next('result', id);
+      const listed = (await server.app.inject('/api/streams')).json() as { id: string; subscribers: number; stats: { windows: number } }[];
+      expect(listed.find((s) => s.id === id)).toMatchObject({ subscribers: 1, stats: { windows: expect.any(Number) } });
+
+      const bad = await server.app.inject({ method: 'PATCH', url: `/api/streams/${id}/condition`, payload: { source: { azimuthDeg: 400 } } });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json()).toEqual({ code: 'EARSHOT_INVALID_CONDITION', message: expect.stringMatching(/source.azimuthDeg = 400/) });
+      const unknownNoise = await server.app.inject({ method: 'PATCH', url: `/api/streams/${id}/condition`, payload: { snrDb: 5, noise: { ids: ['volcano'] } } });
+      expect([unknownNoise.statusCode, unknownNoise.json().code]).toEqual([404, 'EARSHOT_UNKNOWN_ID']);
+      const patched = await server.app.inject({ method: 'PATCH', url: `/api/streams/${id}/condition`, payload: { snrDb: 3 } });
+      expect(patched.statusCode, patched.body).toBe(200);
+      expect(await c.next('condition', id)).toMatchObject({ conditionVersion: 1, condition: { snrDb: 3 } });
+      expect((await server.app.inject(`/api/streams/${id}`)).json()).toMatchObject({ conditionVersion: 1, condition: { snrDb: 3 } });
+
+      const metrics = (await server.app.inject('/metrics')).body;
+      for (const name of ['earshot_stream_cosine', 'earshot_stream_cosine_mean', 'earshot_stream_dropped_windows']) {
+        expect(metrics).toMatch(new RegExp(`^${name}\\{stream="${id}",model="naive-logmel"\\} [-0-9.e]+$`, 'm'));
+      }
+      expect(metrics).toMatch(new RegExp(`^earshot_stream_latency_ms\\{stream="${id}",quantile="0.99"\\} [0-9.e]+$`, 'm'));
+      expect(metrics).toMatch(/^earshot_ws_clients 1$/m);
+
+      // A WebSocket client cannot stop a REST stream; DELETE can.
+      c.send({ type: 'stop', streamId: id });
+      expect(await c.next('error')).toMatchObject({ code: 'EARSHOT_NOT_OWNER', streamId: id, message: expect.stringMatching(/DELETE \/api\/streams/) });
+      expect((await server.app.inject({ method: 'DELETE', url: `/api/streams/${id}` })).statusCode).toBe(204);
+      expect(await c.next('stopped', id)).toMatchObject({ reason: 'deleted over REST' });
+      expect((await server.app.inject('/metrics')).body).not.toContain(`stream="${id}"`);
+    } finally {
+      c.close();
+    }
+  });
+
+  it('REST cannot delete a stream a WebSocket client owns', async () => {
+    const c = await TestClient.open(server.ws);
+    try {
+      const id = await startStream(c);
+      const res = await server.app.inject({ method: 'DELETE', url: `/api/streams/${id}` });
+      expect(res.statusCode).toBe(403);
+      expect(res.json()).toEqual({ code: 'EARSHOT_NOT_OWNER', message: expect.stringMatching(/belongs to another WebSocket connection/) });
+      await c.next('result', id);
+    } finally {
+      c.close();
+    }
+  });
+});

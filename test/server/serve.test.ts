@@ -1,0 +1,41 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../helpers/audio.ts';
+import { runCli } from '../helpers/cli.ts';
+
+describe('earshot serve', () => {
+  it('--help documents the flags and the token rule', async () => {
+    const run = await runCli(['serve', '--help']);
+    expect(run.code).toBe(0);
+    for (const flag of ['--host', '--port', '--token', '--allow-origin', '--device', '--workers', '--models-dir', '--rir-dir', '--noise-dir', '--probes-dir', '--uploads']) expect(run.stdout).toContain(flag);
+    expect(run.stdout).toMatch(/Binds to 127\.0\.0\.1 by default/);
+    expect(run.stdout).toMatch(/--token \(or EARSHOT_TOKEN\) is required/);
+  });
+
+  it('refuses to listen beyond loopback without a token, saying how to fix it', async () => {
+    const run = await runCli(['serve', '--host', '0.0.0.0', '--port', '0']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^earshot: error: refusing to listen on 0\.0\.0\.0 without a token.*Give --token T/m);
+  });
+
+  it('serves until SIGINT, then closes cleanly', async () => {
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'earshot.js'), 'serve', '--port', '0', '--uploads', join(REPO_ROOT, 'test', 'output', 'serve-uploads')], { cwd: REPO_ROOT });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const url = await new Promise<string>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no address announced: ${stderr}`)), 60_000);
+      child.stderr.on('data', () => {
+        const m = /serving on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
+        if (!m) return;
+        clearTimeout(t);
+        resolve(m[1]);
+      });
+    });
+    expect(await (await fetch(`${url}/api/health`)).json()).toMatchObject({ status: 'ok', server: 'earshot' });
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/SIGINT: stopping streams and closing/);
+  });
+});
