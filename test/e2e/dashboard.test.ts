@@ -1,0 +1,132 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { HAVE_CHROMIUM, NO_CHROMIUM, OUTPUT, ROOT, buildDashboard, openBrowser, scratchDir, startServer, trainLanguageProbe, until, type Browser, type RunningServer } from './helpers.ts';
+
+// The dashboard as a person uses it: a real server on a loopback port, the
+// dashboard built from client/, headless Chromium clicking through it.
+
+if (!HAVE_CHROMIUM) console.warn(`test/e2e/dashboard.test.ts ${NO_CHROMIUM}`);
+
+interface Probe {
+  cls: string;
+  clean: number;
+  degraded: number;
+}
+
+async function probeRows(page: Page): Promise<Probe[]> {
+  return page.getByTestId('probe-row').evaluateAll((rows) =>
+    rows.map((r) => ({ cls: r.getAttribute('data-class') ?? '', clean: Number(r.getAttribute('data-clean')), degraded: Number(r.getAttribute('data-degraded')) })),
+  );
+}
+
+async function cosine(page: Page): Promise<{ value: number; seq: number; version: number }> {
+  const el = page.getByTestId('cosine');
+  const [value, seq, version] = await Promise.all(['data-value', 'data-seq', 'data-version'].map((a) => el.getAttribute(a)));
+  return { value: Number.parseFloat(value ?? ''), seq: Number.parseInt(seq ?? '', 10), version: Number.parseInt(version ?? '', 10) };
+}
+
+describe.skipIf(!HAVE_CHROMIUM)('dashboard in Chromium against a real earshot server', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  const cleanups: string[] = [];
+
+  beforeAll(async () => {
+    const dist = buildDashboard();
+    const probes = trainLanguageProbe();
+    cleanups.push(dist, probes);
+    server = await startServer({ clientDist: dist, probeDirs: [probes] });
+    browser = await openBrowser();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    for (const dir of cleanups) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('streams a shipped clip through oww-speech-embedding; moving SNR to 0 dB pulls cosine and probe apart', async () => {
+    const { page } = browser;
+    await page.goto(server.url);
+    await page.getByTestId('connection').filter({ hasText: 'connected' }).waitFor();
+    await page.getByTestId('empty-state').filter({ hasText: 'No stream yet' }).waitFor();
+
+    await page.getByTestId('models').getByRole('button', { name: /oww-speech-embedding/ }).waitFor();
+    await page.getByTestId('clip').selectOption('speech/digits/en/7.wav');
+    await page.getByTestId('probe').selectOption('language');
+    await page.getByTestId('start').click();
+
+    // Predictions and metrics appear; with the scene clean, degraded equals clean.
+    const clean = await until(() => cosine(page), (c) => Number.isFinite(c.value) && c.seq >= 5, 'the first results');
+    expect(clean.version).toBe(0);
+    expect(clean.value).toBeGreaterThan(0.98);
+    const rows = await probeRows(page);
+    expect(rows.map((r) => r.cls).sort()).toEqual(['en', 'es', 'ru']);
+    for (const r of rows) expect(Math.abs(r.clean - r.degraded)).toBeLessThan(1e-3);
+    await expect.poll(() => page.getByTestId('windows').textContent()).not.toBe('0');
+    await expect.poll(async () => Number(await page.getByTestId('meter-clean').getAttribute('data-rms'))).toBeGreaterThan(-60);
+
+    // Move the SNR slider to 0 dB: the server confirms the scene, and the next windows drift.
+    await page.getByTestId('snr').fill('0');
+    await expect.poll(() => page.getByTestId('snr-value').textContent()).toBe('0 dB');
+    await page.getByTestId('applied-condition').filter({ hasText: '0 dB SNR' }).waitFor({ timeout: 10_000 });
+    const noisy = await until(() => cosine(page), (c) => c.version >= 1 && c.value < clean.value - 0.02, 'the cosine to drop under the 0 dB scene');
+    expect(noisy.seq).toBeGreaterThan(clean.seq);
+    const apart = await until(() => probeRows(page), (rs) => rs.some((r) => Math.abs(r.clean - r.degraded) > 0.01), 'probe probabilities to differ');
+    expect(apart.length).toBe(3);
+
+    mkdirSync(OUTPUT, { recursive: true });
+    await page.waitForTimeout(1500); // let the spectrograms and trajectories fill in for the picture
+    await page.screenshot({ path: join(OUTPUT, 'dashboard.png') });
+    await page.getByTestId('stop').click();
+    await page.getByTestId('stream-status').filter({ hasText: 'stopped' }).waitFor();
+    expect(browser.problems).toEqual([]);
+  }, 60_000);
+
+  it("shows the server's error message in a toast (an upload that is not audio), and accepts a real upload", async () => {
+    const { page } = browser;
+    const dir = scratchDir('upload');
+    cleanups.push(dir);
+    const bad = join(dir, 'notes.wav');
+    writeFileSync(bad, 'these are not samples');
+    await page.getByTestId('source-file').click();
+    await page.getByTestId('upload').setInputFiles(bad);
+    const toast = page.getByTestId('toast').filter({ hasText: 'EARSHOT_' });
+    await toast.waitFor();
+    expect(await toast.textContent()).toMatch(/notes\.wav/);
+    // Chromium logs the refused request itself; that one is expected.
+    const refused = browser.problems.findIndex((p) => /status of 415/.test(p));
+    if (refused >= 0) browser.problems.splice(refused, 1);
+
+    await page.getByTestId('upload').setInputFiles(join(ROOT, 'test', 'fixtures', 'speech', 'digits', 'ru', '4.wav'));
+    await expect.poll(() => page.getByTestId('clip').evaluate((s) => (s as HTMLSelectElement).selectedOptions[0]?.textContent ?? '')).toMatch(/4\.wav/);
+  }, 30_000);
+
+  it('records a session, saves it as JSON and replays it in the dashboard', async () => {
+    const { page } = browser;
+    await page.getByTestId('clip').selectOption('speech/digits/es/3.wav');
+    await page.getByTestId('start').click();
+    await until(() => cosine(page), (c) => Number.isFinite(c.value) && c.seq >= 2, 'results of the second stream');
+    await page.getByTestId('record').click();
+    await page.waitForTimeout(2500);
+    await page.getByTestId('record-stop').click();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('save-session').click()]);
+    const dir = scratchDir('session');
+    cleanups.push(dir);
+    const file = join(dir, 'session.json');
+    await download.saveAs(file);
+    const session = JSON.parse(readFileSync(file, 'utf8')) as { format: string; events: { msg: { type: string }; data?: string }[] };
+    expect(session.format).toBe('earshot-session');
+    const types = new Set(session.events.map((e) => e.msg.type));
+    for (const t of ['started', 'condition', 'result', 'audio']) expect(types).toContain(t);
+    expect(session.events.find((e) => e.msg.type === 'result')?.data).toBeTruthy();
+
+    await page.getByTestId('stop').click();
+    await page.getByTestId('replay-file').setInputFiles(file);
+    await page.getByTestId('stream-status').filter({ hasText: 'replay' }).waitFor();
+    await until(() => cosine(page), (c) => Number.isFinite(c.value), 'replayed results');
+    await page.getByTestId('replay-status').filter({ hasText: 'replayed' }).waitFor({ timeout: 15_000 });
+    expect(browser.problems).toEqual([]);
+  }, 45_000);
+});

@@ -1,0 +1,157 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { loadAudio } from '../../src/audio/load.ts';
+import { writeWav } from '../../src/audio/wav.ts';
+
+/**
+ * What the dashboard's end-to-end tests share: a fresh build of client/, a
+ * real earshot server on a loopback port, and Debian's headless Chromium
+ * driven by playwright-core with a fresh profile.
+ */
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const OUTPUT = join(ROOT, 'test', 'output');
+export const CHROMIUM = '/usr/bin/chromium';
+export const HAVE_CHROMIUM = existsSync(CHROMIUM);
+export const NO_CHROMIUM = `skipped: ${CHROMIUM} is absent (apt-get install chromium; CI installs it)`;
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** A scratch folder removed by `cleanup`. */
+export function scratchDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `earshot-e2e-${prefix}-`));
+}
+
+/** Build the dashboard from client/ into a scratch folder (what `npm run build` makes, without touching client/dist). */
+export function buildDashboard(): string {
+  const out = scratchDir('dist');
+  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', 'client', '--outDir', out, '--emptyOutDir', '--logLevel', 'error'], { cwd: ROOT, stdio: 'pipe' });
+  if (!existsSync(join(out, 'index.html'))) throw new Error(`vite build wrote no index.html into ${out}`);
+  return out;
+}
+
+/**
+ * A language-ID probe (en / es / ru) on oww-speech-embedding, trained with
+ * `earshot probe train` on the shipped spoken digits (30 clips, about 5 s).
+ * Its folder goes to the server as --probes-dir; the probe's id is "language".
+ */
+export function trainLanguageProbe(): string {
+  const dir = scratchDir('probes');
+  execFileSync(
+    process.execPath,
+    [join(ROOT, 'bin', 'earshot.js'), 'probe', 'train', '--model', 'oww-speech-embedding', '--data', join(ROOT, 'test', 'fixtures', 'speech', 'digits'), '-o', join(dir, 'language.json')],
+    { cwd: ROOT, stdio: 'pipe' },
+  );
+  return dir;
+}
+
+export interface RunningServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The real server (server/app.ts buildApp, the real pipeline) listening on 127.0.0.1 at a free port; uploads go to a scratch folder. */
+export async function startServer(options: { clientDist: string; probeDirs?: string[] }): Promise<RunningServer> {
+  const { buildApp } = await import('../../server/app.ts');
+  const uploadsDir = scratchDir('uploads');
+  const app = await buildApp({ port: 0, clientDist: options.clientDist, probeDirs: options.probeDirs ?? [], uploadsDir, logger: false });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: async () => {
+      await app.close();
+      rmSync(uploadsDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Browser {
+  page: Page;
+  context: BrowserContext;
+  /** Console errors and uncaught exceptions seen on the page so far. */
+  problems: string[];
+  close(): Promise<void>;
+}
+
+/** Headless Chromium with a fresh profile; `extraArgs` add switches (the fake capture device). */
+export async function openBrowser(extraArgs: string[] = [], viewport = { width: 1440, height: 1400 }): Promise<Browser> {
+  const profile = scratchDir('profile');
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
+    viewport,
+    acceptDownloads: true,
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const problems: string[] = [];
+  page.on('pageerror', (err) => problems.push(`page error: ${err.stack ?? err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+  });
+  return {
+    page,
+    context,
+    problems,
+    close: async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A WAV for Chromium's fake capture device (--use-file-for-fake-audio-capture):
+ * the English digits one to five with 0.3 s pauses, 16-bit PCM mono, 48 kHz
+ * (a usual device rate, so the dashboard's 48 -> 16 kHz resampler runs).
+ */
+export async function speechWavForCapture(dir: string): Promise<string> {
+  const parts: Float32Array[] = [];
+  for (const d of [1, 2, 3, 4, 5]) {
+    const clip = await loadAudio(join(ROOT, 'test', 'fixtures', 'speech', 'digits', 'en', `${d}.wav`), { sampleRateHz: 48000, mono: true });
+    parts.push(clip.channels[0], new Float32Array(14400));
+  }
+  const samples = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    samples.set(p, at);
+    at += p.length;
+  }
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, 'fake-mic.wav');
+  await writeWav(path, { sampleRateHz: 48000, channels: [samples] }, 'pcm16');
+  return path;
+}
+
+/** Poll `read` until `ok` holds for its value; throws with the last value after `timeoutMs`. */
+export async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() < end) {
+    last = await read();
+    if (ok(last)) return last;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(last)}`);
+}
+
+/** A number shown in an element (e.g. "0.982"), NaN while it shows "–". */
+export async function numberIn(page: Page, testId: string): Promise<number> {
+  const text = (await page.getByTestId(testId).first().textContent()) ?? '';
+  return Number.parseFloat(text);
+}
