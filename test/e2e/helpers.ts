@@ -64,11 +64,11 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** The real server (server/app.ts buildApp, the real pipeline) listening on 127.0.0.1 at a free port; uploads go to a scratch folder. */
+/** The real server (server/app.ts buildApp, the real pipeline, one ONNX worker so parallel test files share the cores) on 127.0.0.1 at a free port; uploads go to a scratch folder. */
 export async function startServer(options: { clientDist: string; probeDirs?: string[] }): Promise<RunningServer> {
   const { buildApp } = await import('../../server/app.ts');
   const uploadsDir = scratchDir('uploads');
-  const app = await buildApp({ port: 0, clientDist: options.clientDist, probeDirs: options.probeDirs ?? [], uploadsDir, logger: false });
+  const app = await buildApp({ port: 0, clientDist: options.clientDist, probeDirs: options.probeDirs ?? [], uploadsDir, logger: false, workers: 1 });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
   return {
