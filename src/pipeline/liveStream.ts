@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { asyncScheduler, BehaviorSubject, connectable, map, merge, Subject, tap, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { loadAudio } from '../audio/load.ts';
 import { Errors } from '../errors.ts';
-import { openSileroVad } from '../probes/vad.ts';
+import { loadProbeManifest } from '../probes/probeManifest.ts';
 import { validateCondition, type Condition } from '../scene/condition.ts';
 import { prepareScene, type PreparedScene } from '../scene/prepare.ts';
 import { audioFrames } from './audioFrames.ts';
@@ -15,10 +15,10 @@ import { pushSource } from './pushSource.ts';
 import { renderScene, type VersionedScene } from './renderScene.ts';
 import { resample } from './resample.ts';
 import { slidingWindows } from './slidingWindows.ts';
-import { validateStreamConfig, windowSpec } from './streamConfig.ts';
+import { validateStreamConfig } from './streamConfig.ts';
 import { loadProbes, checkSceneFits } from './liveStreamInternals.ts';
 import type { AudioFrame, LiveStream, LiveStreamDeps, SourceChunk, StreamConfig, StreamStats, WindowResult } from './types.ts';
-import { VadTracker } from './vadInternals.ts';
+import { LIVE_VAD_CHUNK_SAMPLES, VadTracker } from './vadInternals.ts';
 import { encoderWindowEmbedder, openWindowEmbedder, type WindowEmbedder } from './windowEmbedder.ts';
 import { windowMetrics, type MeasuredWindow } from './windowMetrics.ts';
 
@@ -71,12 +71,14 @@ export async function createLiveStream(input: StreamConfig, deps: LiveStreamDeps
   const scheduler = deps.scheduler ?? asyncScheduler;
   let vad: VadTracker | null = null;
   if (config.vad !== false && rates[0] === 16000) {
-    const keepS = Math.max(...embedders.map((e) => windowSpec(e.manifest, config.hopS).windowS)) + 5;
+    const keepS = Math.max(...embedders.map((e) => e.spec(config.hopS).windowS)) + 5;
     const maxBacklogS = src.kind === 'file' && !src.realtime ? Infinity : VAD_MAX_BACKLOG_S;
-    vad = await openSileroVad(deps.pool).then(
-      (v) => new VadTracker(v, { maxBacklogS, keepS, sampleRateHz: 16000 }),
-      (err: Error) => (deps.log?.(`VAD off: ${err.message}`), null),
-    );
+    vad = await Promise.resolve()
+      .then(() => deps.pool.open(loadProbeManifest('silero-vad').paths.model))
+      .then(
+        (graph) => new VadTracker(graph, { maxBacklogS, keepS, chunkSamples: LIVE_VAD_CHUNK_SAMPLES }),
+        (err: Error) => (deps.log?.(`VAD off: ${err.message}`), null),
+      );
   }
   const stream = new Live(config, deps, scheduler, embedders, probes, scene, vad);
   const source: Observable<SourceChunk> =
@@ -124,7 +126,7 @@ class Live implements LiveStream {
     this.audio$ = this.audio.asObservable();
     this.condition$ = this.conditions.asObservable();
     this.counts = Object.fromEntries(config.models.map((m) => [m, { windows: 0, dropped: 0, lastT1S: 0 }]));
-    const specs = embedders.map((e) => windowSpec(e.manifest, config.hopS));
+    const specs = embedders.map((e) => e.spec(config.hopS));
     this.lookaheadS = Math.max(...specs.map((s) => Math.max(s.windowS, s.hopS))) + FAST_LOOKAHEAD_S;
     this.until$ = new BehaviorSubject(this.lookaheadS);
   }
@@ -141,7 +143,7 @@ class Live implements LiveStream {
     );
     const perModel = this.embedders.map((e, i) =>
       scene$.pipe(
-        slidingWindows({ model: this.config.models[i], channels: e.manifest.channels, spec: windowSpec(e.manifest, this.config.hopS) }),
+        slidingWindows({ model: this.config.models[i], channels: e.manifest.channels, spec: e.spec(this.config.hopS) }),
         encodeWindows((w) => e.embed(w), { policy, scheduler: this.scheduler, onDrop: (w) => this.counts[w.model].dropped++ }),
         probeWindows(this.probes[i]),
         windowMetrics({ ckaWindows: this.config.ckaWindows, vad: this.vad }),

@@ -14,7 +14,7 @@ export interface SlidingWindowsOptions {
 
 /**
  * Cut the scene into one model's windows: window k spans stream samples
- * [k·hop, k·hop + window), emitted as soon as its last sample arrives, with
+ * [offset + k·hop, offset + k·hop + window), emitted as soon as its last sample arrives, with
  * its own copies of the clean and degraded samples (fitted to the model's
  * channels), the estimated capture time of its last sample and the condition
  * version of the chunk holding it. Only full windows: a stream shorter than
@@ -27,14 +27,14 @@ export interface SlidingWindowsOptions {
  */
 export function slidingWindows(opts: SlidingWindowsOptions): OperatorFunction<SceneChunk, AudioWindow> {
   const { model, channels, spec } = opts;
-  const { windowSamples: W, hopSamples: H } = spec;
+  const { windowSamples: W, hopSamples: H, offsetSamples } = spec;
   return (source) =>
     new Observable<AudioWindow>((sub) => {
       const clean = new SampleQueue(2 * W);
       const degraded = Array.from({ length: channels }, () => new SampleQueue(2 * W));
       /** Stream index of the first sample in the queues, and samples still to skip (hop > window). */
       let head = 0;
-      let skip = 0;
+      let skip = offsetSamples;
       let seq = 0;
       const marks: { end: number; capturedAtMs: number; version: number }[] = [];
       return source.subscribe({

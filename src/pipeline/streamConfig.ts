@@ -57,19 +57,38 @@ export interface WindowSpec {
   hopS: number;
   windowSamples: number;
   hopSamples: number;
+  /** Where the first window starts, samples (windows start at offset + k · hop). */
+  offsetSamples: number;
 }
+
+/**
+ * openWakeWord's speech embedding, live: one window per 80 ms hop of its
+ * streaming front-end, spanning everything the hop's embedding depends on —
+ * the 76 mel frames and the 80 ms mel calls they come from (10 hops of 1760
+ * samples, 160 of context, less the 128 after the last frame): 13152
+ * samples, 0.822 s. The first window is upstream's 11th hop (the first whose
+ * 76 frames all come from full 1760-sample calls), so windows start 800
+ * samples in; a hop override is rounded to whole 80 ms hops.
+ */
+export const OWW_LIVE_WINDOW = { windowSamples: 13152, offsetSamples: 800, hopSamples: 1280 } as const;
 
 /**
  * A model's live window: its manifest window, at least {@link LIVE_MIN_WINDOW_S};
  * hop: `hopS` when given, else max(manifest hop, {@link LIVE_MIN_HOP_S}, window / 10).
- * Sample counts are rounded at the model's rate.
+ * Sample counts are rounded at the model's rate. The openWakeWord front-end
+ * has its own grid ({@link OWW_LIVE_WINDOW}).
  *
- * @example windowSpec(owwManifest) // { windowS: 0.782, hopS: 0.08, windowSamples: 12512, hopSamples: 1280 }
+ * @example windowSpec(naiveManifest) // { windowS: 0.5, hopS: 0.08, windowSamples: 8000, hopSamples: 1280, offsetSamples: 0 }
  */
-export function windowSpec(manifest: Pick<ModelManifest, 'windowS' | 'hopS' | 'sampleRateHz'>, hopS?: number): WindowSpec {
+export function windowSpec(manifest: Pick<ModelManifest, 'windowS' | 'hopS' | 'sampleRateHz'> & { frontEnd?: { kind: string } }, hopS?: number): WindowSpec {
   const sr = manifest.sampleRateHz;
+  if (manifest.frontEnd?.kind === 'openwakeword') {
+    const { windowSamples, offsetSamples, hopSamples: h } = OWW_LIVE_WINDOW;
+    const hopSamples = hopS === undefined ? h : Math.max(1, Math.round((hopS * sr) / h)) * h;
+    return { windowS: windowSamples / sr, hopS: hopSamples / sr, windowSamples, hopSamples, offsetSamples };
+  }
   const windowSamples = Math.round(Math.max(manifest.windowS, LIVE_MIN_WINDOW_S) * sr);
   const hop = hopS ?? Math.max(manifest.hopS, LIVE_MIN_HOP_S, windowSamples / sr / 10);
   const hopSamples = Math.max(1, Math.round(hop * sr));
-  return { windowS: windowSamples / sr, hopS: hopSamples / sr, windowSamples, hopSamples };
+  return { windowS: windowSamples / sr, hopS: hopSamples / sr, windowSamples, hopSamples, offsetSamples: 0 };
 }

@@ -1,20 +1,23 @@
 import { createEncoder } from '../encoders/index.ts';
 import type { ModelManifest } from '../encoders/manifest.ts';
-import { OWW_EMBEDDING_DIM, OWW_MEL_BINS, OWW_WINDOW_FRAMES } from '../encoders/owwStream.ts';
+import { OWW_EMBEDDING_DIM, OWW_MEL_BINS, OWW_MEL_CONTEXT_SAMPLES, OWW_WINDOW_FRAMES } from '../encoders/owwStream.ts';
 import type { ModelEntry } from '../encoders/registry.ts';
 import type { Encoder, GraphLoader, GraphRunner } from '../encoders/types.ts';
 import { Errors } from '../errors.ts';
+import { OWW_LIVE_WINDOW, windowSpec, type WindowSpec } from './streamConfig.ts';
 import type { AudioWindow, WindowEmbeddings } from './types.ts';
 
-/** Turns one window into its clean and degraded scene embeddings. */
+/** Turns one window into its clean and degraded scene embeddings. Made per stream: it may cache per-stream work. */
 export interface WindowEmbedder {
   readonly manifest: ModelManifest;
+  /** The windows it takes (see windowSpec). */
+  spec(hopS?: number): WindowSpec;
   embed(window: AudioWindow): Promise<WindowEmbeddings>;
 }
 
 /**
- * The embedder for a registry entry on the process's pool: the lean
- * openWakeWord path below for the speech embedding, else the model's own
+ * The embedder for a registry entry on the process's pool, for one stream:
+ * the openWakeWord path below for the speech embedding, else the model's own
  * Encoder (src/encoders) through {@link encoderWindowEmbedder}.
  */
 export async function openWindowEmbedder(entry: ModelEntry, loader: GraphLoader): Promise<WindowEmbedder> {
@@ -29,6 +32,7 @@ export async function openWindowEmbedder(entry: ModelEntry, loader: GraphLoader)
 export function encoderWindowEmbedder(encoder: Encoder): WindowEmbedder {
   return {
     manifest: encoder.manifest,
+    spec: (hopS) => windowSpec(encoder.manifest, hopS),
     async embed(w) {
       const [clean, degraded] = await Promise.all([encoder.sceneEmbedding(w.clean), encoder.sceneEmbedding(w.degraded)]);
       return { clean, degraded };
@@ -36,48 +40,65 @@ export function encoderWindowEmbedder(encoder: Encoder): WindowEmbedder {
   };
 }
 
+/** Samples of one 80 ms mel call that its 8 frames use (the last 128 of upstream's 1760 fall after the last frame). */
+const MEL_CALL_SAMPLES = OWW_MEL_CONTEXT_SAMPLES - 128;
+const FRAMES_PER_HOP = 8;
+
 /**
- * The openWakeWord speech embedding of a whole window in two graph calls:
- * melspectrogram.onnx over the window (int16-range samples; 12512 samples,
- * the manifest's 0.782 s, give exactly its 76 frames), x/10 + 2, then
- * embedding_model.onnx on those 76 frames ([1, 76, 32, 1] -> 96, a
- * `batchable` call that the pool stacks with other streams'). This is the
- * embedding openWakeWord's streaming front-end gives at the hop that ends
- * with the window (within 1e-4 over a -50 dBFS noise floor), except that the
- * mel graph's 80 dB floor is relative to the window's maximum rather than each
- * 80 ms hop's: it binds only near digital silence (the shipped clips' -81 dBFS
- * gaps shift the embedding by up to ~20% there). Stateless, so a
- * dropped window costs nothing; a window shorter than 76 frames is padded at
- * the front with ones (upstream's initial mel buffer), a longer one keeps its
- * last 76 frames. The generic path (OwwStream over each window) would cost 10
- * graph calls and 9 embeddings per window.
+ * openWakeWord's speech embedding per window, exactly as its streaming
+ * front-end computes it at the hop that ends the window (OWW_LIVE_WINDOW in
+ * streamConfig.ts): melspectrogram.onnx on each of the window's ten 80 ms
+ * hops (1632 samples, int16 range, not batchable: the graph floors its log
+ * 80 dB below the call's maximum), x/10 + 2, the last 76 frames to
+ * embedding_model.onnx ([1, 76, 32, 1] -> 96, `batchable`: the pool stacks
+ * it with other streams' calls). The mel frames of each hop are a function
+ * of that hop's samples alone, so they are cached by hop index per stream and
+ * side: in steady state a window costs one mel call and one embedding row per
+ * side, and a window after dropped ones computes what it lacks from its own
+ * samples (same result either way).
  */
 export function owwWindowEmbedder(manifest: ModelManifest, mel: GraphRunner, embedding: GraphRunner): WindowEmbedder {
   const melIn = mel.info.inputs[0].name;
   const melOut = mel.info.outputs[0].name;
   const embIn = embedding.info.inputs[0].name;
   const embOut = embedding.info.outputs[0].name;
-  const size = OWW_WINDOW_FRAMES * OWW_MEL_BINS;
-  const one = async (x: Float32Array): Promise<Float32Array> => {
-    const input = new Float32Array(x.length);
-    for (let i = 0; i < x.length; i++) {
-      const v = x[i] * 32768;
+  const { windowSamples, hopSamples } = OWW_LIVE_WINDOW;
+  const hopFrames = async (x: Float32Array, at: number): Promise<Float32Array> => {
+    const input = new Float32Array(MEL_CALL_SAMPLES);
+    for (let i = 0; i < MEL_CALL_SAMPLES; i++) {
+      const v = x[at + i] * 32768;
       input[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
     }
-    const spec = (await mel.run({ [melIn]: { type: 'float32', dims: [1, input.length], data: input } }, { batchable: false }))[melOut].data as Float32Array;
-    const frames = Math.min(OWW_WINDOW_FRAMES, Math.floor(spec.length / OWW_MEL_BINS));
-    const feats = new Float32Array(size).fill(1);
-    const from = spec.length - frames * OWW_MEL_BINS;
-    for (let k = 0, at = size - frames * OWW_MEL_BINS; k < frames * OWW_MEL_BINS; k++) feats[at + k] = spec[from + k] / 10 + 2;
-    const out = await embedding.run({ [embIn]: { type: 'float32', dims: [1, OWW_WINDOW_FRAMES, OWW_MEL_BINS, 1], data: feats } }, { batchable: true });
-    return (out[embOut].data as Float32Array).subarray(0, OWW_EMBEDDING_DIM);
+    const spec = (await mel.run({ [melIn]: { type: 'float32', dims: [1, MEL_CALL_SAMPLES], data: input } }, { batchable: false }))[melOut].data as Float32Array;
+    return spec.map((v) => v / 10 + 2);
   };
+  const side = () => {
+    const cache = new Map<number, Float32Array>();
+    return async (x: Float32Array, startSample: number): Promise<Float32Array> => {
+      const last = (startSample + windowSamples + 128) / hopSamples;
+      const hops = Array.from({ length: 10 }, (_, i) => last - 9 + i);
+      const frames = await Promise.all(hops.map((h, i) => cache.get(h) ?? hopFrames(x, i * hopSamples)));
+      hops.forEach((h, i) => cache.set(h, frames[i]));
+      for (const h of cache.keys()) if (h < last - 9) cache.delete(h);
+      const feats = new Float32Array(OWW_WINDOW_FRAMES * OWW_MEL_BINS);
+      const half = (FRAMES_PER_HOP / 2) * OWW_MEL_BINS;
+      feats.set(frames[0].subarray(half));
+      for (let i = 1; i < 10; i++) feats.set(frames[i], half + (i - 1) * FRAMES_PER_HOP * OWW_MEL_BINS);
+      const out = await embedding.run({ [embIn]: { type: 'float32', dims: [1, OWW_WINDOW_FRAMES, OWW_MEL_BINS, 1], data: feats } }, { batchable: true });
+      return (out[embOut].data as Float32Array).subarray(0, OWW_EMBEDDING_DIM);
+    };
+  };
+  const clean = side();
+  const degraded = side();
   return {
     manifest,
+    spec: (hopS) => windowSpec(manifest, hopS),
     async embed(w) {
-      if (w.clean[0].length < 512) throw new Errors.INVALID_OPTION(`model "${manifest.id}" needs windows of at least 512 samples, got ${w.clean[0].length}`);
-      const [clean, degraded] = await Promise.all([one(w.clean[0]), one(w.degraded[0])]);
-      return { clean, degraded };
+      if (w.clean[0].length !== windowSamples || (w.startSample + windowSamples + 128) % hopSamples !== 0) {
+        throw new Errors.INVALID_OPTION(`model "${manifest.id}" takes windows of ${windowSamples} samples ending 128 samples before an 80 ms hop; got ${w.clean[0].length} samples from ${w.startSample}`);
+      }
+      const [c, d] = await Promise.all([clean(w.clean[0], w.startSample), degraded(w.degraded[0], w.startSample)]);
+      return { clean: c, degraded: d };
     },
   };
 }

@@ -5,7 +5,7 @@ import { windowSpec } from '../../src/pipeline/streamConfig.ts';
 import type { AudioWindow, SceneChunk } from '../../src/pipeline/types.ts';
 import { rampChunk, testScheduler } from './helpers.ts';
 
-const spec = (windowSamples: number, hopSamples: number) => ({ windowS: windowSamples / 1000, hopS: hopSamples / 1000, windowSamples, hopSamples });
+const spec = (windowSamples: number, hopSamples: number, offsetSamples = 0) => ({ windowS: windowSamples / 1000, hopS: hopSamples / 1000, windowSamples, hopSamples, offsetSamples });
 
 /** Chunks of the given sizes over a ramp 0, 1, 2, ... */
 function chunks(sizes: number[], opts: Parameters<typeof rampChunk>[2] = {}): SceneChunk[] {
@@ -33,6 +33,11 @@ describe('slidingWindows', () => {
         expect(w.startSample).toBe(4 * k);
       });
     }
+  });
+
+  it('an offset moves the whole grid: the first window starts there', async () => {
+    const windows = await cut(chunks([3, 9, 2, 20, 13]), spec(10, 4, 7));
+    expect(windows.map((w) => [w.startSample, w.clean[0][0], w.seq])).toEqual([[7, 7, 0], [11, 11, 1], [15, 15, 2], [19, 19, 3], [23, 23, 4], [27, 27, 5], [31, 31, 6], [35, 35, 7]]);
   });
 
   it('a hop longer than the window skips the samples between windows', async () => {
@@ -74,9 +79,16 @@ describe('slidingWindows', () => {
 describe('windowSpec', () => {
   const m = (windowS: number, hopS: number) => ({ windowS, hopS, sampleRateHz: 16000 });
   it('manifest window (at least 0.5 s) and hop max(manifest hop, 80 ms, window / 10), or the override', () => {
-    expect(windowSpec(m(0.782, 0.08))).toEqual({ windowS: 0.782, hopS: 0.08, windowSamples: 12512, hopSamples: 1280 });
+    expect(windowSpec(m(0.782, 0.08))).toEqual({ windowS: 0.782, hopS: 0.08, windowSamples: 12512, hopSamples: 1280, offsetSamples: 0 });
     expect(windowSpec(m(0.025, 0.01))).toMatchObject({ windowS: 0.5, hopS: 0.08 });
     expect(windowSpec(m(10, 0.02))).toMatchObject({ windowS: 10, hopS: 1 });
     expect(windowSpec(m(0.782, 0.08), 0.25)).toMatchObject({ hopS: 0.25, hopSamples: 4000 });
+  });
+
+  it("openWakeWord: its hop's whole receptive field, 13152 samples from sample 800 on, hops rounded to 80 ms", () => {
+    const oww = { ...m(0.782, 0.08), frontEnd: { kind: 'openwakeword' } };
+    expect(windowSpec(oww)).toEqual({ windowS: 0.822, hopS: 0.08, windowSamples: 13152, hopSamples: 1280, offsetSamples: 800 });
+    expect(windowSpec(oww, 0.25)).toMatchObject({ hopSamples: 3840 });
+    expect(windowSpec(oww, 0.01)).toMatchObject({ hopSamples: 1280 });
   });
 });
