@@ -9,7 +9,6 @@ import { openSileroVad } from '../../src/probes/vad.ts';
 import { loadProbeManifest } from '../../src/probes/probeManifest.ts';
 import type { GraphRunner } from '../../src/encoders/types.ts';
 import { modelFilePath, SHIPPED_MODEL_DIR } from '../../src/encoders/openwakeword.ts';
-import { createRng } from '../../src/random.ts';
 import { loadSpeech } from '../helpers/audio.ts';
 import { loader, readManifest } from '../helpers/openwakeword.ts';
 
