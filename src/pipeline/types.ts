@@ -99,19 +99,31 @@ export interface StreamStats {
   models?: Record<string, { windows: number; dropped: number }>;
 }
 
-/** A running stream. */
+/**
+ * A running stream (src/pipeline/liveStream.ts `createLiveStream`). Hot: audio
+ * starts on the scheduler turn after createLiveStream resolves, so subscribe
+ * right after awaiting it; late subscribers see only what comes next.
+ */
 export interface LiveStream {
   readonly id: string;
   readonly config: StreamConfig;
+  /** One result per model per window; completes at the end of a file (or on stop()), errors if the pipeline fails (then the stream is over). */
   readonly results$: Observable<WindowResult>;
+  /** ~100 ms frames of the clean signal and the degraded scene's mono mix; completes with results$. */
   readonly audio$: Observable<AudioFrame>;
   /** The condition in force and its version: the current one on subscribe, then each change as it starts to play. */
   readonly condition$: Observable<{ condition: Condition; conditionVersion: number }>;
-  /** Change the scene; takes effect with a crossfade, no click. Validated like any condition. */
+  /**
+   * Change the scene: prepared off the audio path, then crossfaded in (50 ms, no click) from the next chunk,
+   * conditionVersion + 1. Rejects (EARSHOT_INVALID_CONDITION, EARSHOT_UNKNOWN_ID, ...) and leaves the old
+   * scene playing when the condition is bad or does not fit a model's channels; a newer call supersedes an
+   * older one still being prepared (that one resolves without playing).
+   */
   setCondition(condition: Condition): Promise<void>;
-  /** For `push` sources: feed mono samples at the declared rate. */
+  /** For `push` sources: feed mono samples at the declared rate (non-finite samples become 0). Throws for other sources. */
   push(samples: Float32Array): void;
   stats(): StreamStats;
+  /** Tear down: source, timers, convolvers, VAD; results$ and audio$ complete. Idempotent. */
   stop(): Promise<void>;
 }
 
