@@ -36,7 +36,7 @@ export interface StreamConfig {
   hopS?: number;
   /** Windows kept for the rolling CKA (3..1024). */
   ckaWindows: number;
-  /** Run Silero VAD on the clean signal for `vadProbability` (default true; one small ONNX call per 32 ms of audio). */
+  /** Run Silero VAD on the clean signal for `vadProbability` (default true; one small ONNX call per 96 ms of audio). */
   vad?: boolean;
 }
 
@@ -50,7 +50,7 @@ export interface WindowMetrics {
   classDeltas: number[] | null;
   /** Linear CKA between the clean and degraded embeddings of the last `ckaWindows` windows (null until 3 windows). */
   cka: number | null;
-  /** Silero VAD speech probability of the clean window (max over its 32 ms chunks). */
+  /** Silero VAD speech probability of the clean window (max over the 96 ms VAD chunks inside it; null without VAD, or when the VAD skipped that audio to keep up). */
   vadProbability: number | null;
   /** RMS level of the window, dBFS. */
   levelDbfs: { clean: number; degraded: number };

@@ -11,7 +11,7 @@ export type MeasuredWindow = ProbedWindow & { metrics: WindowMetrics };
  * cosine of the embeddings; probe agreement (same top class) and per-class
  * probability deltas (degraded − clean); linear CKA over the last
  * `ckaWindows` windows of this model (null until 3); the VAD speech
- * probability of the clean window (max over its 32 ms chunks; waits for the
+ * probability of the clean window (max over its 96 ms VAD chunks; waits for the
  * VAD to get that far; null without a VAD); RMS levels of what the model
  * heard. Order is kept.
  *

@@ -118,6 +118,8 @@ export default async function run(): Promise<BenchReport> {
       rows.push({ metric: `  at ${best.count} streams: window end -> result p50`, value: best.p50, unit: 'ms' });
       rows.push({ metric: `  at ${best.count} streams: window end -> result p99`, value: best.p99, unit: 'ms' });
       rows.push({ metric: `  at ${best.count} streams: process CPU (main thread + workers)`, value: best.cores, unit: 'cores' });
+      rows.push({ metric: '  CPU per stream (at that count)', value: best.cores / best.count, unit: 'cores' });
+      rows.push({ metric: '  projection: streams 2 idle cores would carry at that cost per stream', value: Math.floor(2 / (best.cores / best.count)), unit: 'streams' });
     }
     return { name: `Live pipeline: ${MODEL}, real-time file streams, clean + degraded encodes per window, Silero VAD, 2 ONNX workers (load average at the end ${loadavg()[0].toFixed(1)})`, rows };
   } finally {
