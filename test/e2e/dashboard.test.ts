@@ -79,6 +79,10 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in Chromium against a real earshot se
     mkdirSync(OUTPUT, { recursive: true });
     await page.waitForTimeout(1500); // let the spectrograms and trajectories fill in for the picture
     await page.screenshot({ path: join(OUTPUT, 'dashboard.png') });
+    // Listening to the degraded scene schedules Web Audio buffers without complaint.
+    await page.getByTestId('listen-degraded').click();
+    await page.waitForTimeout(600);
+    await page.getByTestId('listen-off').click();
     await page.getByTestId('stop').click();
     await page.getByTestId('stream-status').filter({ hasText: 'stopped' }).waitFor();
     expect(browser.problems).toEqual([]);
@@ -103,7 +107,7 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in Chromium against a real earshot se
     await expect.poll(() => page.getByTestId('clip').evaluate((s) => (s as HTMLSelectElement).selectedOptions[0]?.textContent ?? '')).toMatch(/4\.wav/);
   }, 30_000);
 
-  it('records a session, saves it as JSON and replays it in the dashboard', async () => {
+  it('records a session, saves it as JSON and WAV, and replays it in the dashboard', async () => {
     const { page } = browser;
     await page.getByTestId('clip').selectOption('speech/digits/es/3.wav');
     await page.getByTestId('start').click();
@@ -121,6 +125,14 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in Chromium against a real earshot se
     const types = new Set(session.events.map((e) => e.msg.type));
     for (const t of ['started', 'condition', 'result', 'audio']) expect(types).toContain(t);
     expect(session.events.find((e) => e.msg.type === 'result')?.data).toBeTruthy();
+    const [wavDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('save-wav').click()]);
+    const wavFile = join(dir, 'session.wav');
+    await wavDownload.saveAs(wavFile);
+    const wav = readFileSync(wavFile);
+    expect(wav.toString('latin1', 0, 4)).toBe('RIFF');
+    expect(wav.readUInt16LE(22)).toBe(2); // left clean, right degraded
+    expect(wav.readUInt32LE(24)).toBe(16000);
+    expect(wav.readUInt32LE(40) / 8 / 16000).toBeGreaterThan(1.5); // seconds of audio in a 2.5 s recording
 
     await page.getByTestId('stop').click();
     await page.getByTestId('replay-file').setInputFiles(file);
