@@ -107,6 +107,7 @@ class Live implements LiveStream {
   private readonly latencies = new Float64Array(LATENCIES_KEPT);
   private latencyCount = 0;
   private subscription: Subscription | null = null;
+  private readonly inflight = new Set<Promise<unknown>>();
   private requests = 0;
   private stopped = false;
   private readonly lookaheadS: number;
@@ -144,7 +145,7 @@ class Live implements LiveStream {
     const perModel = this.embedders.map((e, i) =>
       scene$.pipe(
         slidingWindows({ model: this.config.models[i], channels: e.manifest.channels, spec: e.spec(this.config.hopS) }),
-        encodeWindows((w) => e.embed(w), { policy, scheduler: this.scheduler, onDrop: (w) => this.counts[w.model].dropped++ }),
+        encodeWindows((w) => this.track(e.embed(w)), { policy, scheduler: this.scheduler, onDrop: (w) => this.counts[w.model].dropped++ }),
         probeWindows(this.probes[i]),
         windowMetrics({ ckaWindows: this.config.ckaWindows, vad: this.vad }),
       ),
@@ -190,8 +191,22 @@ class Live implements LiveStream {
     };
   }
 
+  /**
+   * Ends the stream, then waits for its graph calls under way to finish, so
+   * that a host may close the pool once every stream's stop() has resolved
+   * (closing an OnnxPool with a run in flight aborts the process).
+   */
   async stop(): Promise<void> {
     this.end();
+    await Promise.allSettled([...this.inflight]);
+    await this.vad?.idle();
+  }
+
+  private track<T>(call: Promise<T>): Promise<T> {
+    this.inflight.add(call);
+    const done = () => void this.inflight.delete(call);
+    call.then(done, done);
+    return call;
   }
 
   private toResult(w: MeasuredWindow): WindowResult {

@@ -97,6 +97,14 @@ export class VadTracker {
     return best;
   }
 
+  /** Settles when the graph call under way (if any) is done: after dispose(), no further call starts. */
+  idle(): Promise<void> {
+    return this.tail.then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
   /** Stop: pending maxOver calls resolve with what is known. */
   dispose(): void {
     this.closed = true;

@@ -198,6 +198,20 @@ describe('createLiveStream: live sources', () => {
   });
 });
 
+describe('createLiveStream: teardown', () => {
+  it('stop() resolves once its graph calls are done, so the pool can close right after (a run in flight would abort the process)', async () => {
+    const own = new OnnxPool({ workers: 2, log: () => {} });
+    const streams = await Promise.all(
+      [0, 1, 2, 3].map((seed) => createLiveStream(config({ source: { kind: 'file', path: talk, realtime: false, loop: true }, models: [OWW], condition: { ...NOISY, seed } }), { ...deps, pool: own })),
+    );
+    for (const s of streams) s.results$.subscribe();
+    await sleep(1000);
+    await Promise.all(streams.map((s) => s.stop()));
+    await own.close();
+    expect(streams.every((s) => s.stats().windows > 0)).toBe(true);
+  });
+});
+
 describe('createLiveStream: errors before anything runs', () => {
   it('unknown models, probes for another model, missing files, bad configs and conditions', async () => {
     expect((await rejection(createLiveStream(config({ models: ['no-such-model'] }), deps))).code).toBe('EARSHOT_UNKNOWN_ID');
