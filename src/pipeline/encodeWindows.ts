@@ -4,15 +4,18 @@ import type { AudioWindow, EncodedWindow, WindowEmbeddings } from './types.ts';
 /**
  * What happens to windows that arrive while the encoder is busy. 'all':
  * they wait their turn, none is lost (files read faster than real time).
- * 'latest': latest wins — one window encodes, at most one waits, and a newer
- * arrival replaces the waiting one, which is dropped (live sources, which
- * must never block).
+ * 'latest': latest wins — one window encodes, at most `maxPending` wait, and
+ * an arrival beyond that drops the oldest waiting one (live sources, which
+ * must never block: the newest audio is what a live view needs, and the
+ * delay a window can build up is bounded by maxPending hops).
  */
 export type DropPolicy = 'all' | 'latest';
 
 /** Options of {@link encodeWindows}. */
 export interface EncodeWindowsOptions {
   policy: DropPolicy;
+  /** 'latest': windows that may wait (default 1: only the newest one). */
+  maxPending?: number;
   /** Called with each dropped window (for a stream's counters). */
   onDrop?: (window: AudioWindow) => void;
   scheduler?: SchedulerLike;
@@ -31,7 +34,7 @@ export interface EncodeWindowsOptions {
  * ```
  */
 export function encodeWindows(embed: (w: AudioWindow) => ObservableInput<WindowEmbeddings>, opts: EncodeWindowsOptions): OperatorFunction<AudioWindow, EncodedWindow> {
-  const { policy, onDrop, scheduler = asyncScheduler } = opts;
+  const { policy, onDrop, maxPending = 1, scheduler = asyncScheduler } = opts;
   const encoded = (w: AudioWindow, e: WindowEmbeddings, droppedTotal: number): EncodedWindow => ({
     ...w,
     cleanEmbedding: e.clean,
@@ -44,7 +47,7 @@ export function encodeWindows(embed: (w: AudioWindow) => ObservableInput<WindowE
     new Observable<EncodedWindow>((sub) => {
       let running = false;
       let current: Subscription | null = null;
-      let waiting: AudioWindow | null = null;
+      const waiting: AudioWindow[] = [];
       let dropped = 0;
       let ended = false;
       const start = (w: AudioWindow) => {
@@ -57,8 +60,7 @@ export function encodeWindows(embed: (w: AudioWindow) => ObservableInput<WindowE
             done = true;
             running = false;
             current = null;
-            const next = waiting;
-            waiting = null;
+            const next = waiting.shift();
             if (next) start(next);
             else if (ended) sub.complete();
           },
@@ -69,11 +71,12 @@ export function encodeWindows(embed: (w: AudioWindow) => ObservableInput<WindowE
       const input = source.subscribe({
         next: (w) => {
           if (!running) return start(w);
-          if (waiting) {
+          waiting.push(w);
+          if (waiting.length > maxPending) {
+            const oldest = waiting.shift()!;
             dropped++;
-            onDrop?.(waiting);
+            onDrop?.(oldest);
           }
-          waiting = w;
         },
         error: (err) => sub.error(err),
         complete: () => {

@@ -27,6 +27,14 @@ const REALTIME_CHUNK_S = 0.02;
 const FAST_CHUNK_S = 0.1;
 const AUDIO_FRAME_S = 0.1;
 const LATENCIES_KEPT = 1024;
+/**
+ * Live drop policy: latest wins with the newest two windows kept waiting per
+ * model. Two rather than one absorbs a stall of about three hops (a GC pause,
+ * a core taken by another process) without a drop, and bounds the delay a
+ * window can build up under sustained overload to two hops (160 ms for the
+ * speech embedding).
+ */
+export const LIVE_PENDING_WINDOWS = 2;
 /** A live stream's VAD skips audio rather than fall further behind than this. */
 const VAD_MAX_BACKLOG_S = 1;
 /** An unpaced file runs at most this far ahead of the slowest model's results (plus its longest window). */
@@ -45,7 +53,8 @@ const FAST_LOOKAHEAD_S = 2;
  * The pipeline is hot: audio flows from the scheduler's next turn (subscribe
  * to results$ and audio$ right after awaiting this), and runs until the file ends (results$ completes),
  * an error (results$ errors) or stop(). Drop policy: live sources (paced
- * file, microphone, push) use 'latest' (see encodeWindows); an unpaced file
+ * file, microphone, push) use 'latest' with LIVE_PENDING_WINDOWS waiting
+ * (see encodeWindows), counted in droppedTotal and stats(); an unpaced file
  * drops nothing and reads ahead at most FAST_LOOKAHEAD_S past the slowest
  * model's results.
  *
@@ -145,7 +154,7 @@ class Live implements LiveStream {
     const perModel = this.embedders.map((e, i) =>
       scene$.pipe(
         slidingWindows({ model: this.config.models[i], channels: e.manifest.channels, spec: e.spec(this.config.hopS) }),
-        encodeWindows((w) => this.track(e.embed(w)), { policy, scheduler: this.scheduler, onDrop: (w) => this.counts[w.model].dropped++ }),
+        encodeWindows((w) => this.track(e.embed(w)), { policy, maxPending: LIVE_PENDING_WINDOWS, scheduler: this.scheduler, onDrop: (w) => this.counts[w.model].dropped++ }),
         probeWindows(this.probes[i]),
         windowMetrics({ ckaWindows: this.config.ckaWindows, vad: this.vad }),
       ),

@@ -29,6 +29,16 @@ describe('encodeWindows', () => {
     expect(dropped).toEqual([1, 2]);
   });
 
+  it("'latest' with maxPending 2: the newest two wait, an arrival beyond that drops the oldest waiting one", () => {
+    const dropped: number[] = [];
+    testScheduler().run(({ cold, expectObservable }) => {
+      const out = cold('abcd|', windows).pipe(encodeWindows(slow, { policy: 'latest', maxPending: 2, onDrop: (w) => dropped.push(w.seq) }), seqAndDrops);
+      // a: 0 -> 4; b, c wait; d arrives (b dropped); c: 4 -> 8, d: 8 -> 12.
+      expectObservable(out).toBe('----A---C---(D|)', { A: '0/1', C: '2/1', D: '3/1' });
+    });
+    expect(dropped).toEqual([1]);
+  });
+
   it("'all': nothing is dropped, windows wait their turn in order", () => {
     testScheduler().run(({ cold, expectObservable }) => {
       const out = cold('ab-c---d|', windows).pipe(encodeWindows(slow, { policy: 'all' }), seqAndDrops);
