@@ -29,6 +29,7 @@ const STOP_TIMEOUT_MS = 5000;
 export class StreamManager {
   private readonly streams = new Map<string, ManagedStream>();
   private starting = 0;
+  private closing = false;
   private readonly statsTimer: NodeJS.Timeout;
 
   constructor(private readonly opts: StreamManagerOptions) {
@@ -56,6 +57,10 @@ export class StreamManager {
       live = await this.opts.create(config);
     } finally {
       this.starting--;
+    }
+    if (this.closing) {
+      await live.stop();
+      throw new ServerErrors.STREAM_FAILED(live.id, 'the server is shutting down');
     }
     const stream = new ManagedStream(live, wire, ownerId);
     this.streams.set(stream.id, stream);
@@ -158,6 +163,7 @@ export class StreamManager {
 
   /** Stop every stream (server shutdown). */
   async close(): Promise<void> {
+    this.closing = true;
     clearInterval(this.statsTimer);
     await Promise.all([...this.streams.keys()].map((id) => this.stop(id, 'server shutting down')));
   }

@@ -65,6 +65,8 @@ export class Connection implements Subscriber {
   }
 
   private onFrame(data: Buffer, isBinary: boolean): void {
+    // Closing (too slow, too many bad frames): what it still sends is not read.
+    if (this.closed) return;
     const { maxTextBytes, maxBinaryBytes } = this.ctx.config.ws;
     const limit = isBinary ? maxBinaryBytes : maxTextBytes;
     if (data.length > limit) {

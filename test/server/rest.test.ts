@@ -136,6 +136,20 @@ describe('REST: bad input gets { code, message } and the right status', () => {
     }
   });
 
+  it('too many streams: 429 naming the limit and how to free one', async () => {
+    const small = await startServer({ maxStreams: 1 });
+    try {
+      const config = { source: { kind: 'file', path: 'digits/en/7', loop: true }, models: ['naive-logmel'], vad: false };
+      const first = await small.app.inject({ method: 'POST', url: '/api/streams', payload: config });
+      expect(first.statusCode, first.body).toBe(201);
+      const second = await small.app.inject({ method: 'POST', url: '/api/streams', payload: config });
+      expect(second.statusCode).toBe(429);
+      expect(second.json()).toEqual({ code: 'EARSHOT_TOO_MANY_STREAMS', message: expect.stringMatching(/^1 streams are running, the most this server allows; stop one first/) });
+    } finally {
+      await small.close();
+    }
+  });
+
   it('a probe folder lists the probes that load and skips the rest', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'earshot-probes-'));
     try {

@@ -1,3 +1,7 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startServer, type TestServer } from './helpers.ts';
@@ -107,6 +111,41 @@ describe('a token on loopback is enforced too', () => {
       expect((await upgrade(`${server.ws}?token=${TOKEN}`)).status).toBe(101);
     } finally {
       await server.close();
+    }
+  });
+});
+
+/** GET a raw path (no URL normalisation by the client, unlike fetch). */
+function rawGet(port: number, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method: 'GET' }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('static files: the dashboard, and nothing outside it', () => {
+  it('serves client/dist at / and refuses paths that climb out of it', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'earshot-static-'));
+    const dist = join(root, 'dist');
+    await mkdir(dist);
+    await writeFile(join(dist, 'index.html'), '<!doctype html><title>dash</title>');
+    await writeFile(join(root, 'secret.txt'), 'SECRET');
+    const server = await startServer({ clientDist: dist });
+    try {
+      expect(await rawGet(server.port, '/')).toMatchObject({ status: 200, body: expect.stringContaining('<title>dash</title>') });
+      for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt', '/%2e%2e%2fsecret.txt', '/assets/../../secret.txt', '/....//secret.txt']) {
+        const res = await rawGet(server.port, path);
+        expect(res.body, path).not.toContain('SECRET');
+        expect(res.status, path).toBeGreaterThanOrEqual(400);
+      }
+    } finally {
+      await server.close();
+      await rm(root, { recursive: true, force: true });
     }
   });
 });
