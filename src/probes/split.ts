@@ -2,7 +2,7 @@ import type { Rng } from '../random.ts';
 
 /**
  * A seeded stratified split: from each class, round(fraction · count) items
- * (at least one when the class has two or more, none when it has one) go to the held-out side.
+ * (at least one when the class has two or more and the fraction is above 0, none when it has one) go to the held-out side.
  * Returns the indices of each side in ascending order.
  */
 export function stratifiedSplit(labels: ArrayLike<number>, fraction: number, rng: Rng): { kept: number[]; heldOut: number[] } {
@@ -16,7 +16,7 @@ export function stratifiedSplit(labels: ArrayLike<number>, fraction: number, rng
   for (const cls of [...byClass.keys()].sort((a, b) => a - b)) {
     const items = byClass.get(cls)!;
     shuffle(items, rng);
-    const count = items.length < 2 ? 0 : Math.min(items.length - 1, Math.max(1, Math.round(fraction * items.length)));
+    const count = fraction <= 0 || items.length < 2 ? 0 : Math.min(items.length - 1, Math.max(1, Math.round(fraction * items.length)));
     heldOut.push(...items.slice(0, count));
   }
   const out = new Set(heldOut);

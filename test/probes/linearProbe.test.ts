@@ -66,5 +66,6 @@ describe('stratifiedSplit', () => {
     expect(heldOut.map((i) => labels[i]).sort()).toEqual([0, 1]);
     expect([...kept, ...heldOut].sort((a, b) => a - b)).toEqual(labels.map((_, i) => i));
     expect(stratifiedSplit(labels, 0.25, createRng(1))).toEqual({ kept, heldOut });
+    expect(stratifiedSplit(labels, 0, createRng(1)).heldOut).toEqual([]);
   });
 });
