@@ -1,5 +1,7 @@
 import { Command, Option } from 'commander';
 import { Errors } from '../errors.ts';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../paths.ts';
 
 const repeat = (v: string, p: string[]) => [...p, v];
 
@@ -30,13 +32,16 @@ interface ServeOptions {
  * Loopback only unless a token is given; runs until SIGINT/SIGTERM, then
  * stops every stream and the ONNX pool before exiting.
  */
+/** Probes earshot ships, trained on its own audio (models/trained/make-probes.sh). */
+const SHIPPED_PROBE_DIR = join(PACKAGE_ROOT, 'models', 'trained');
+
 export function serveCommand(): Command {
   return new Command('serve')
     .summary('run the live dashboard, REST API and WebSocket (server/)')
     .description(
-      'Serve the live dashboard at /, the REST API under /api, Prometheus metrics at /metrics and the\n' +
-        'WebSocket protocol (server/PROTOCOL.md) at /ws. Binds to 127.0.0.1 by default. On any other host\n' +
-        '--token (or EARSHOT_TOKEN) is required, and every API, metrics and WebSocket request must carry it\n' +
+      'Serve the live dashboard at /, the REST API under /api, Prometheus metrics at /metrics and the ' +
+        'WebSocket protocol (server/PROTOCOL.md) at /ws. Binds to 127.0.0.1 by default. On any other host ' +
+        '--token (or EARSHOT_TOKEN) is required, and every API, metrics and WebSocket request must carry it ' +
         '(Authorization: Bearer T, or ?token=T; open the dashboard as http://HOST:PORT/?token=T).',
     )
     .option('--host <host>', 'interface to listen on (anything but loopback needs --token)', '127.0.0.1')
@@ -48,7 +53,7 @@ export function serveCommand(): Command {
     .option('--models-dir <dir>', 'add a folder of model manifests (repeatable)', repeat, [])
     .option('--rir-dir <dir>', 'add a folder of IRs to the RIR bank (repeatable)', repeat, [])
     .option('--noise-dir <dir>', 'add a folder of noise recordings (repeatable)', repeat, [])
-    .option('--probes-dir <dir>', 'offer the trained probes (earshot probe train) in this folder (repeatable)', repeat, [])
+    .option('--probes-dir <dir>', 'offer the trained probes (earshot probe train) in this folder too (repeatable; models/trained is always offered)', repeat, [])
     .option('--uploads <dir>', 'where uploaded clips are kept', 'earshot-uploads')
     .option('--log', 'log every request (JSON lines on stdout)')
     .action(async (opts: ServeOptions) => {
@@ -64,7 +69,7 @@ export function serveCommand(): Command {
         modelsDirs: opts.modelsDir,
         rirDirs: opts.rirDir,
         noiseDirs: opts.noiseDir,
-        probeDirs: opts.probesDir,
+        probeDirs: [SHIPPED_PROBE_DIR, ...opts.probesDir],
         uploadsDir: opts.uploads,
         logger: opts.log ? { level: 'info' } : { level: 'warn' },
       });
