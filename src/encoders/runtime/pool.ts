@@ -50,6 +50,9 @@ interface Job {
  * const out = await graph.run({ input_1: { type: 'float32', dims: [1, 76, 32, 1], data } }, { batchable: true });
  * await pool.close();
  */
+/** How long close() waits for runs under way before terminating their threads anyway. */
+const CLOSE_DRAIN_MS = 30_000;
+
 export class OnnxPool implements GraphLoader {
   readonly options: Readonly<OnnxPoolOptions>;
   private slots: WorkerSlot<Job>[] = [];
@@ -60,6 +63,7 @@ export class OnnxPool implements GraphLoader {
   private fallbackLogged = false;
   private pumpScheduled = false;
   private closed = false;
+  private readonly draining = new Map<WorkerSlot<Job>, () => void>();
   private crashHook = { count: 0, mode: 'exit' as CrashMode };
   /** Counters since the pool was made: calls accepted, runs sent to workers, calls that ran stacked with others, the most rows in one run. */
   readonly stats = { calls: 0, runs: 0, stackedCalls: 0, largestRunRows: 0 };
@@ -92,10 +96,20 @@ export class OnnxPool implements GraphLoader {
     this.closed = true;
     const calls = [...this.queue.splice(0), ...this.slots.flatMap((s) => s.job?.calls ?? [])];
     for (const c of calls) c.reject(new Errors.POOL_CLOSED(`a call to ${basename(c.graph.path)} was waiting`));
+    // Terminating a thread inside a native run aborts the whole process: let running calls finish first.
+    const running = this.slots.filter((s) => s.job !== undefined && !s.dead);
+    const drained = running.map((slot) => new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, CLOSE_DRAIN_MS);
+      this.draining.set(slot, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    }));
     for (const slot of this.slots) {
       slot.job = undefined;
       for (const [graphId, done] of slot.pendingLoads) done({ type: 'loaded', graphId, ok: false, error: 'the pool was closed' });
     }
+    await Promise.all(drained);
     await Promise.all(this.slots.map((s) => s.terminate()));
   }
 
@@ -196,6 +210,7 @@ export class OnnxPool implements GraphLoader {
   }
 
   private onMessage(slot: WorkerSlot<Job>, msg: FromWorker): void {
+    if (this.closed && msg.type === 'result') this.draining.get(slot)?.();
     if (msg.type !== 'result' || slot.job?.id !== msg.jobId) return;
     const { calls } = slot.job;
     slot.job = undefined;
@@ -219,6 +234,7 @@ export class OnnxPool implements GraphLoader {
   }
 
   private onCrash(slot: WorkerSlot<Job>, reason: string): void {
+    if (this.closed) this.draining.get(slot)?.();
     const calls = slot.job?.calls ?? [];
     slot.job = undefined;
     for (const c of calls) c.crashes++;
