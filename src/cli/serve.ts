@@ -27,14 +27,14 @@ interface ServeOptions {
   log?: boolean;
 }
 
+/** Probes earshot ships, trained on its own audio (models/trained/make-probes.sh). */
+const SHIPPED_PROBE_DIR = join(PACKAGE_ROOT, 'models', 'trained');
+
 /**
  * `earshot serve`: the live dashboard, REST API and WebSocket on one port.
  * Loopback only unless a token is given; runs until SIGINT/SIGTERM, then
  * stops every stream and the ONNX pool before exiting.
  */
-/** Probes earshot ships, trained on its own audio (models/trained/make-probes.sh). */
-const SHIPPED_PROBE_DIR = join(PACKAGE_ROOT, 'models', 'trained');
-
 export function serveCommand(): Command {
   return new Command('serve')
     .summary('run the live dashboard, REST API and WebSocket (server/)')

@@ -1,10 +1,12 @@
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PACKAGE_ROOT } from '../../src/paths.ts';
 import { binaryFrame, FRAME_KIND } from '../../server/ws/frames.ts';
 import { fileConfig, startServer, TestClient, until, type TestServer } from './helpers.ts';
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startServer({ statsIntervalMs: 500 });
+  server = await startServer({ statsIntervalMs: 500, probeDirs: [join(PACKAGE_ROOT, 'models', 'trained')] });
 });
 afterAll(async () => {
   await server?.close();
@@ -158,6 +160,21 @@ describe('WebSocket protocol v1', () => {
       expect((await server.app.inject({ method: 'DELETE', url: `/api/streams/${id}` })).statusCode).toBe(204);
       expect(await c.next('stopped', id)).toMatchObject({ reason: 'deleted over REST' });
       expect((await server.app.inject('/metrics')).body).not.toContain(`stream="${id}"`);
+    } finally {
+      c.close();
+    }
+  });
+
+  it('a stream with a shipped probe: predictions in each result, agreement in /metrics', async () => {
+    expect((await server.app.inject('/api/probes')).json()).toEqual([{ id: 'language', modelId: 'oww-speech-embedding', classes: ['en', 'es', 'ru'], embeddingSize: 96 }]);
+    const c = await TestClient.open(server.ws);
+    try {
+      const id = await startStream(c, { models: ['oww-speech-embedding'], probes: ['language'] });
+      const result = await c.next('result', id, 30_000);
+      expect(result).toMatchObject({ model: 'oww-speech-embedding', embeddingDim: 96, probe: { id: expect.any(String), classes: ['en', 'es', 'ru'] } });
+      expect(result.data).toHaveLength(192);
+      expect([0, 1]).toContain((result.metrics as { probeAgreement: number }).probeAgreement);
+      expect((await server.app.inject('/metrics')).body).toMatch(new RegExp(`^earshot_stream_probe_agreement\\{stream="${id}",model="oww-speech-embedding"\\} [0-9.e]+$`, 'm'));
     } finally {
       c.close();
     }

@@ -9,8 +9,10 @@ describe('earshot serve', () => {
     const run = await runCli(['serve', '--help']);
     expect(run.code).toBe(0);
     for (const flag of ['--host', '--port', '--token', '--allow-origin', '--device', '--workers', '--models-dir', '--rir-dir', '--noise-dir', '--probes-dir', '--uploads']) expect(run.stdout).toContain(flag);
-    expect(run.stdout).toMatch(/Binds to 127\.0\.0\.1 by default/);
-    expect(run.stdout).toMatch(/--token \(or EARSHOT_TOKEN\) is required/);
+    const text = run.stdout.replace(/\s+/g, ' ');
+    expect(text).toMatch(/Binds to 127\.0\.0\.1 by default/);
+    expect(text).toMatch(/--token \(or EARSHOT_TOKEN\) is required/);
+    expect(text).toMatch(/models\/trained is always offered/);
   });
 
   it('refuses to listen beyond loopback without a token, saying how to fix it', async () => {
