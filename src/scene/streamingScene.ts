@@ -23,13 +23,13 @@
  * Pure and deterministic: the same PreparedScene, seed and input give the
  * same output whatever the chunk sizes (up to float32 rounding, ~1e-6).
  */
-import type { NoiseColour } from '../dsp/colouredNoise.ts';
 import { StreamingConvolver } from '../dsp/convolver.ts';
 import { dbToGain } from '../dsp/level.ts';
 import { Errors } from '../errors.ts';
-import { createRng, type Rng } from '../random.ts';
+import { createRng } from '../random.ts';
 import type { PreparedScene } from './prepare.ts';
 import { SCENE_LEVEL_DBFS } from './render.ts';
+import { noiseGenerator, type NoiseGenerator } from './liveNoise.ts';
 
 /** Options of {@link StreamingScene}. */
 export interface StreamingSceneOptions {
@@ -354,106 +354,6 @@ class SceneRenderer {
     }
     return this.scratch;
   }
-}
-
-interface NoiseGenerator {
-  /** Write the next `n` noise samples into out[0..n). */
-  fill(out: Float32Array, n: number): void;
-}
-
-function noiseGenerator(noise: PreparedScene['noiseLayers'][number]['noise'], rng: Rng, loopFade: number): NoiseGenerator {
-  if (noise.kind === 'colour') return new ColourStream(noise.colour, rng);
-  const loop = loopBuffer(noise.samples, loopFade);
-  return new LoopPlayer(loop, loop.length > 0 ? rng.int(0, loop.length - 1) : 0);
-}
-
-const loops = new WeakMap<Float32Array, Map<number, Float32Array>>();
-
-/**
- * A recording made seamless for looping: its last `fadeSamples` (at most half
- * of it) are crossfaded into its start with equal-power (sin/cos) gains, the
- * right law for the uncorrelated head and tail of a noise, and cut off.
- * Played cyclically, every step is a step of the recording or of the fade.
- * Cached per recording.
- */
-export function loopBuffer(samples: Float32Array, fadeSamples: number): Float32Array {
-  let byFade = loops.get(samples);
-  if (!byFade) loops.set(samples, (byFade = new Map()));
-  const hit = byFade.get(fadeSamples);
-  if (hit) return hit;
-  const f = Math.min(fadeSamples, Math.floor(samples.length / 2));
-  const m = samples.length - f;
-  const loop = samples.slice(0, m);
-  for (let i = 0; i < f; i++) {
-    const w = (Math.PI / 2) * (i / f);
-    loop[i] = samples[i] * Math.sin(w) + samples[m + i] * Math.cos(w);
-  }
-  byFade.set(fadeSamples, loop);
-  return loop;
-}
-
-class LoopPlayer implements NoiseGenerator {
-  constructor(private readonly loop: Float32Array, private at: number) {}
-
-  fill(out: Float32Array, n: number): void {
-    const len = this.loop.length;
-    if (len === 0) return void out.fill(0, 0, n);
-    for (let i = 0; i < n;) {
-      const take = Math.min(n - i, len - this.at);
-      out.set(this.loop.subarray(this.at, this.at + take), i);
-      i += take;
-      this.at = (this.at + take) % len;
-    }
-  }
-}
-
-/**
- * Coloured noise with its filter state kept across chunks (the generators of
- * src/dsp/colouredNoise.ts restart per call): white Gaussian; pink by Paul
- * Kellet's refined filter (musicdsp.org); brown by leaky integration (pole
- * 0.995). Scaled to about -14 dBFS; the SNR gain sets the mixed level anyway.
- */
-class ColourStream implements NoiseGenerator {
-  private readonly b = new Float64Array(7);
-  private readonly gain: number;
-  constructor(private readonly colour: NoiseColour, private readonly rng: Rng, gain?: number) {
-    this.gain = gain ?? dbToGain(SCENE_LEVEL_DBFS) / unscaledRms(colour);
-  }
-
-  fill(out: Float32Array, n: number): void {
-    const b = this.b;
-    for (let i = 0; i < n; i++) {
-      const w = this.rng.normal();
-      let y: number;
-      if (this.colour === 'white') y = w;
-      else if (this.colour === 'brown') y = b[0] = 0.995 * b[0] + w * 0.1;
-      else {
-        b[0] = 0.99886 * b[0] + w * 0.0555179;
-        b[1] = 0.99332 * b[1] + w * 0.0750759;
-        b[2] = 0.969 * b[2] + w * 0.153852;
-        b[3] = 0.8665 * b[3] + w * 0.3104856;
-        b[4] = 0.55 * b[4] + w * 0.5329522;
-        b[5] = -0.7616 * b[5] - w * 0.016898;
-        y = (b[0] + b[1] + b[2] + b[3] + b[4] + b[5] + b[6] + w * 0.5362) * 0.2;
-        b[6] = w * 0.115926;
-      }
-      out[i] = y * this.gain;
-    }
-  }
-}
-
-const colourRms = new Map<NoiseColour, number>();
-
-// RMS of an unscaled generator, measured once per colour over 2^16 samples of a fixed seed.
-function unscaledRms(colour: NoiseColour): number {
-  let rms = colourRms.get(colour);
-  if (rms === undefined) {
-    const x = new Float32Array(1 << 16);
-    new ColourStream(colour, createRng(0), 1).fill(x, x.length);
-    rms = Math.sqrt(x.reduce((e, v) => e + v * v, 0) / x.length);
-    colourRms.set(colour, rms);
-  }
-  return rms;
 }
 
 // The old scene's output in the new scene's layout: as is, mono copied to every channel, or the mean of its channels.

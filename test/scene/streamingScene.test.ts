@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { validateCondition } from '../../src/scene/condition.ts';
 import { prepareScene, type PreparedScene } from '../../src/scene/prepare.ts';
 import { openBanks, type SceneBanks } from '../../src/scene/render.ts';
-import { loopBuffer, StreamingScene, type StreamingSceneOptions } from '../../src/scene/streamingScene.ts';
+import { StreamingScene, type StreamingSceneOptions } from '../../src/scene/streamingScene.ts';
+import { loopBuffer } from '../../src/scene/liveNoise.ts';
 import { dbfsOf, energyOf, loadSpeech } from '../helpers/audio.ts';
 
 const RATE = 16000;
