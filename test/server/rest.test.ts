@@ -1,8 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from './helpers.ts';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { fileConfig, Observer, startServer, type TestServer } from './helpers.ts';
 import { NOT_BUILT } from '../../server/routes/static.ts';
 
 let server: TestServer;
@@ -70,6 +70,22 @@ describe('REST: catalogue', () => {
 });
 
 describe('REST: bad input gets { code, message } and the right status', () => {
+  // A well-behaved WebSocket client watches a stream throughout.
+  let observer: Observer;
+  let watchedId: string;
+  beforeAll(async () => {
+    watchedId = (await server.app.inject({ method: 'POST', url: '/api/streams', payload: fileConfig() })).json().id;
+    observer = await Observer.watch(server.ws, watchedId);
+  });
+  afterEach(async () => {
+    await observer.assertSteady();
+    expect(server.app.streams.list().map((s) => s.id)).toEqual([watchedId]);
+  });
+  afterAll(async () => {
+    observer?.client.close();
+    await server.app.inject({ method: 'DELETE', url: `/api/streams/${watchedId}` });
+  });
+
   const post = (url: string, payload: string | object, headers: Record<string, string> = {}) =>
     server.app.inject({ method: 'POST', url, payload, headers: { 'content-type': 'application/json', ...headers } });
 
@@ -124,7 +140,6 @@ describe('REST: bad input gets { code, message } and the right status', () => {
       const res = await post('/api/streams', { source: { kind: 'file', path }, models: ['naive-logmel'] });
       expect(res.statusCode).toBe(404);
       expect(res.json().code).toBe('EARSHOT_UNKNOWN_ID');
-      expect(server.app.streams.list()).toHaveLength(0);
     },
   );
 
@@ -132,7 +147,7 @@ describe('REST: bad input gets { code, message } and the right status', () => {
     for (const [method, url] of [['GET', '/api/streams/zz'], ['PATCH', '/api/streams/zz/condition'], ['DELETE', '/api/streams/zz']] as const) {
       const res = await server.app.inject({ method, url, ...(method === 'PATCH' ? { payload: { snrDb: 5 } } : {}) });
       expect(res.statusCode, `${method} ${url}`).toBe(404);
-      expect(res.json()).toEqual({ code: 'EARSHOT_UNKNOWN_ID', message: 'unknown stream "zz". Known: (none running).' });
+      expect(res.json()).toEqual({ code: 'EARSHOT_UNKNOWN_ID', message: `unknown stream "zz". Known: ${watchedId}.` });
     }
   });
 

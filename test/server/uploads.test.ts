@@ -1,14 +1,22 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { speechPath } from '../helpers/audio.ts';
 import { buildWav } from '../audio/wavBuilder.ts';
-import { startServer, type TestServer } from './helpers.ts';
+import { fileConfig, Observer, startServer, type TestServer } from './helpers.ts';
 
 let server: TestServer;
+let observer: Observer;
 beforeAll(async () => {
   server = await startServer({ maxUploadBytes: 200_000 });
+  // A well-behaved WebSocket client watches a stream throughout.
+  const id = (await server.app.inject({ method: 'POST', url: '/api/streams', payload: fileConfig() })).json().id;
+  observer = await Observer.watch(server.ws, id);
+});
+afterEach(async () => {
+  await observer.assertSteady();
 });
 afterAll(async () => {
+  observer?.client.close();
   await server?.close();
 });
 
