@@ -4,10 +4,12 @@ import fp from 'fastify-plugin';
 import { ServerErrors } from '../errors.ts';
 import { isLoopbackHost, type ServerOptions } from '../options.ts';
 
-/** Paths that need no token: the dashboard's static files (they hold no data; the page then sends its `?token=` to the API). */
-function isStaticPath(url: string): boolean {
-  return !/^\/(api|ws|metrics)(\/|\?|$)/.test(url);
-}
+/**
+ * Routes that need no token: the dashboard's static files (they hold no data;
+ * the page then sends its `?token=` to the API). Decided by the route that
+ * matched, not by the URL's text, which may be percent-encoded (`/%61pi/...`).
+ */
+const PUBLIC_ROUTES = new Set(['/', '/*']);
 
 /**
  * The checks every request goes through, before routing to any area:
@@ -42,7 +44,7 @@ export const securityPlugin = fp<{ options: ServerOptions }>(
       } else if (upgrade && !loopback) {
         throw new ServerErrors.FORBIDDEN_ORIGIN('a WebSocket without an Origin header is accepted only when the server listens on loopback; send Origin: http://<this server>');
       }
-      if (expected === undefined || isStaticPath(request.url)) return;
+      if (expected === undefined || PUBLIC_ROUTES.has(request.routeOptions.url ?? '')) return;
       const given = tokenOf(request);
       if (given === undefined) throw new ServerErrors.UNAUTHORIZED('this server needs a token: send "Authorization: Bearer <token>" or add ?token=<token> to the URL');
       if (!timingSafeEqual(digest(given), expected)) throw new ServerErrors.UNAUTHORIZED('wrong token');

@@ -81,6 +81,14 @@ describe('server on a public interface: the token is required everywhere but the
     expect((await fetch(`${server.http}${path}?token=${TOKEN}`)).status).toBe(200);
   });
 
+  it('percent-encoded paths to the API still need the token', async () => {
+    for (const path of ['/%61pi/health', '/ap%69/streams', '/%6detrics', '/w%73']) {
+      const res = await rawGet(server.port, path);
+      expect(res.status, path).toBe(401);
+      expect(res.body, path).not.toContain('earshot_process');
+    }
+  });
+
   it('an upload without the token is refused before it is read', async () => {
     const form = new FormData();
     form.append('file', new Blob([new Uint8Array(100)]), 'x.wav');
