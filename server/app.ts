@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { PACKAGE_ROOT } from '../src/paths.ts';
 import { validateServerOptions, type ServerOptionsInput } from './options.ts';
@@ -34,7 +34,7 @@ const VERSION = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'ut
 export async function buildApp(input: ServerOptionsInput = {}): Promise<FastifyInstance> {
   const options = validateServerOptions(input);
   const app = Fastify({
-    logger: options.logger,
+    logger: options.logger === false ? false : { ...(options.logger === true ? {} : options.logger), serializers: { req: redactedRequest } },
     bodyLimit: 1 << 20,
     // Reject what the schemas do not allow instead of silently dropping or coercing it.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
@@ -52,4 +52,9 @@ export async function buildApp(input: ServerOptionsInput = {}): Promise<FastifyI
   await app.register(liveRoutes, { version: VERSION });
   await app.register(staticRoutes, { root: options.clientDist });
   return app as unknown as FastifyInstance;
+}
+
+// Request log lines without the token a client may pass as ?token=.
+function redactedRequest(req: FastifyRequest): { method: string; url: string; remoteAddress: string } {
+  return { method: req.method, url: req.url.replace(/([?&]token=)[^&#]*/gi, '$1[redacted]'), remoteAddress: req.ip };
 }
