@@ -1,5 +1,5 @@
 import type { GraphRunner } from '../encoders/types.ts';
-import { SileroVad, VAD_SAMPLE_RATE_HZ } from '../probes/vad.ts';
+import { sileroStep, SileroVad, VAD_SAMPLE_RATE_HZ } from '../probes/vad.ts';
 
 /**
  * Samples per VAD call live: Silero VAD v4 takes 512, 1024 or 1536 samples at
@@ -113,18 +113,10 @@ export class VadTracker {
 
   private async step(data: Float32Array): Promise<number> {
     try {
-      const out = await this.graph.run(
-        {
-          input: { type: 'float32', dims: [1, data.length], data },
-          sr: { type: 'int64', dims: [], data: BigInt64Array.of(BigInt(VAD_SAMPLE_RATE_HZ)) },
-          h: { type: 'float32', dims: [2, 1, 64], data: this.h },
-          c: { type: 'float32', dims: [2, 1, 64], data: this.c },
-        },
-        { batchable: false },
-      );
-      this.h = out.hn.data as Float32Array;
-      this.c = out.cn.data as Float32Array;
-      return (out.output.data as Float32Array)[0];
+      const out = await sileroStep(this.graph, data, this.h, this.c);
+      this.h = out.h;
+      this.c = out.c;
+      return out.probability;
     } catch {
       this.failed = true;
       return NaN;

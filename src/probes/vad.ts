@@ -83,19 +83,25 @@ export class VadStream {
   }
 
   private async step(): Promise<number> {
-    const res = await this.graph.run(
-      {
-        input: { type: 'float32', dims: [1, VAD_CHUNK_SAMPLES], data: this.chunk.slice() },
-        sr: { type: 'int64', dims: [], data: BigInt64Array.of(BigInt(VAD_SAMPLE_RATE_HZ)) },
-        h: { type: 'float32', dims: [2, 1, 64], data: this.h },
-        c: { type: 'float32', dims: [2, 1, 64], data: this.c },
-      },
-      { batchable: false },
-    );
-    this.h = res.hn.data as Float32Array;
-    this.c = res.cn.data as Float32Array;
-    return (res.output.data as Float32Array)[0];
+    const res = await sileroStep(this.graph, this.chunk.slice(), this.h, this.c);
+    this.h = res.h;
+    this.c = res.c;
+    return res.probability;
   }
+}
+
+/** One Silero VAD v4 call on a chunk at 16 kHz with the LSTM state (h, c) carried in and out. */
+export async function sileroStep(graph: GraphRunner, chunk: Float32Array, h: Float32Array, c: Float32Array): Promise<{ probability: number; h: Float32Array; c: Float32Array }> {
+  const res = await graph.run(
+    {
+      input: { type: 'float32', dims: [1, chunk.length], data: chunk },
+      sr: { type: 'int64', dims: [], data: BigInt64Array.of(BigInt(VAD_SAMPLE_RATE_HZ)) },
+      h: { type: 'float32', dims: [2, 1, 64], data: h },
+      c: { type: 'float32', dims: [2, 1, 64], data: c },
+    },
+    { batchable: false },
+  );
+  return { probability: (res.output.data as Float32Array)[0], h: res.hn.data as Float32Array, c: res.cn.data as Float32Array };
 }
 
 /** Open Silero VAD from its ONNX file (default: the shipped models/probes/silero-vad.json's graph). */

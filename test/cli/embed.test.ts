@@ -5,15 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeWav } from '../../src/audio/wav.ts';
 import { loadSpeech, tempDir } from '../helpers/audio.ts';
 import { messageLines, runCli, type CliRun } from '../helpers/cli.ts';
+import { hasNumpy } from '../helpers/python.ts';
 
-const hasNumpy = (() => {
-  try {
-    execFileSync('/usr/bin/python3', ['-c', 'import numpy']);
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 const OWW = ['--model', 'oww-speech-embedding', '--device', 'cpu', '--workers', '1'];
 const CONDITION = { snrDb: 0, room: { rt60S: 0.6 }, noise: { ids: ['cafe'], sources: 1 }, seed: 2 };

@@ -4,15 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeNpy } from '../../src/encoders/npy.ts';
+import { hasNumpy } from '../helpers/python.ts';
 
-const hasNumpy = (() => {
-  try {
-    execFileSync('/usr/bin/python3', ['-c', 'import numpy']);
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 describe('encodeNpy', () => {
   it('pads the header to 64 bytes and ends it with a newline', () => {
