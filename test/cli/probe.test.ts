@@ -1,8 +1,8 @@
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readLabelledData } from '../../src/probes/dataset.ts';
-import { speechPath, tempDir } from '../helpers/audio.ts';
+import { makeLayout, tempDir } from '../helpers/audio.ts';
 import { messageLines, runCli, type CliRun } from '../helpers/cli.ts';
 import { ensureProbeData } from '../helpers/probeData.ts';
 
@@ -14,18 +14,7 @@ let dir: string;
 let cleanup: () => Promise<void>;
 const at = (name: string) => join(dir, name);
 
-/** Make DIR/<name> with files: path -> speech digit to copy, or text to write; a path ending in "/" is an empty folder. */
-async function layout(name: string, files: Record<string, number | string>): Promise<string> {
-  const root = at(name);
-  await mkdir(root, { recursive: true });
-  for (const [path, what] of Object.entries(files)) {
-    await mkdir(join(root, path, '..'), { recursive: true });
-    if (typeof what === 'number') await copyFile(speechPath(what), join(root, path));
-    else if (path.endsWith('/')) await mkdir(join(root, path), { recursive: true });
-    else await writeFile(join(root, path), what);
-  }
-  return root;
-}
+const layout = (name: string, files: Record<string, number | string>) => makeLayout(dir, name, files);
 
 // name -> [arguments, what the one error line must say]; run alongside the training.
 const ERRORS: Record<string, [() => string[], RegExp]> = {

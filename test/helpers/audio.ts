@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,4 +71,17 @@ export async function rejection(p: Promise<unknown>): Promise<Error & { code?: s
     () => { throw new Error('expected a rejection, got a result'); },
     (e: unknown) => e as Error & { code?: string },
   );
+}
+
+/** Make DIR/<name> with files: path -> speech digit to copy, or text to write; a path ending in "/" is an empty folder. */
+export async function makeLayout(dir: string, name: string, files: Record<string, number | string>): Promise<string> {
+  const root = join(dir, name);
+  await mkdir(root, { recursive: true });
+  for (const [path, what] of Object.entries(files)) {
+    await mkdir(join(root, path, '..'), { recursive: true });
+    if (typeof what === 'number') await copyFile(speechPath(what), join(root, path));
+    else if (path.endsWith('/')) await mkdir(join(root, path), { recursive: true });
+    else await writeFile(join(root, path), what);
+  }
+  return root;
 }

@@ -1,27 +1,16 @@
-import { copyFile, mkdir, symlink, writeFile } from 'node:fs/promises';
+import { symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEncoder } from '../../src/encoders/index.ts';
 import type { Encoder } from '../../src/encoders/types.ts';
 import { readLabelledData } from '../../src/probes/dataset.ts';
 import { embedData } from '../../src/probes/embedData.ts';
-import { rejection, speechPath, tempDir } from '../helpers/audio.ts';
+import { makeLayout, rejection, tempDir } from '../helpers/audio.ts';
 
 let dir: string;
 let cleanup: () => Promise<void>;
 
-/** Make DIR/<name> with files: path -> speech digit to copy, or text to write; a path ending in "/" is an empty folder. */
-async function layout(name: string, files: Record<string, number | string>): Promise<string> {
-  const root = join(dir, name);
-  await mkdir(root, { recursive: true });
-  for (const [path, what] of Object.entries(files)) {
-    await mkdir(join(root, path, '..'), { recursive: true });
-    if (typeof what === 'number') await copyFile(speechPath(what), join(root, path));
-    else if (path.endsWith('/')) await mkdir(join(root, path), { recursive: true });
-    else await writeFile(join(root, path), what);
-  }
-  return root;
-}
+const layout = (name: string, files: Record<string, number | string>) => makeLayout(dir, name, files);
 
 beforeAll(async () => {
   ({ dir, cleanup } = await tempDir('earshot-dataset-'));
