@@ -1,4 +1,5 @@
 /** The numbers behind windowMetrics: pure functions over embeddings and samples. */
+import { rmsDbfs } from '../dsp/level.ts';
 
 /**
  * Cosine similarity a·b / (|a| |b|), in float64. Two zero vectors are
@@ -17,25 +18,12 @@ export function cosineSimilarity(a: ArrayLike<number>, b: ArrayLike<number>): nu
   return ab / Math.sqrt(aa * bb);
 }
 
-/** Index of the largest value (the first of ties). */
-export function argmax(x: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < x.length; i++) if (x[i] > x[best]) best = i;
-  return best;
-}
-
 /** Reported for silence, since JSON has no -Infinity. */
 export const LEVEL_FLOOR_DBFS = -120;
 
 /** RMS level of all samples of all channels in dBFS, floored at {@link LEVEL_FLOOR_DBFS}. */
 export function levelDbfs(channels: readonly Float32Array[]): number {
-  let e = 0;
-  let n = 0;
-  for (const ch of channels) {
-    for (let i = 0; i < ch.length; i++) e += ch[i] * ch[i];
-    n += ch.length;
-  }
-  return n === 0 || e === 0 ? LEVEL_FLOOR_DBFS : Math.max(LEVEL_FLOOR_DBFS, 10 * Math.log10(e / n));
+  return Math.max(LEVEL_FLOOR_DBFS, rmsDbfs(channels));
 }
 
 /** The q-quantile (0..1) of the values, by linear interpolation between order statistics; 0 for none. */

@@ -1,5 +1,6 @@
 import { concatMap, defer, from, map, of, type OperatorFunction } from 'rxjs';
-import { argmax, cosineSimilarity, levelDbfs, RollingCka } from './metricsInternals.ts';
+import { cosineSimilarity, levelDbfs, RollingCka } from './metricsInternals.ts';
+import { argmax } from '../probes/metrics.ts';
 import type { ProbedWindow, WindowMetrics } from './types.ts';
 import type { VadTracker } from './vadInternals.ts';
 

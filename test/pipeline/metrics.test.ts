@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { argmax, cosineSimilarity, LEVEL_FLOOR_DBFS, levelDbfs, quantile, RollingCka } from '../../src/pipeline/metricsInternals.ts';
+import { cosineSimilarity, LEVEL_FLOOR_DBFS, levelDbfs, quantile, RollingCka } from '../../src/pipeline/metricsInternals.ts';
+import { argmax } from '../../src/probes/metrics.ts';
 import { createRng } from '../../src/random.ts';
 
 /** Linear CKA in feature space, straight from Kornblith et al. (2019): ||Yᵀ X||²_F / (||Xᵀ X||_F ||Yᵀ Y||_F), columns centred. */
