@@ -1,0 +1,59 @@
+import { cellKey, pointKey } from './grid.ts';
+import { BOOTSTRAP_RESAMPLES, estimateClean, estimatePoint, runMetrics, type Run } from './stats.ts';
+import type { CellRecord, CellSummary, CleanRecord, GridPoint, PointResult, SweepRecord, SweepResults, SweepSpec } from './types.ts';
+
+/**
+ * results.json from the records on disk: every grid point with at least one
+ * finished seed, aggregated over its seeds, and each model's clean reference.
+ * Records of seeds or points outside the current grid are left out.
+ */
+export function aggregateResults(
+  spec: SweepSpec,
+  classes: string[],
+  testLabels: ArrayLike<number>,
+  points: GridPoint[],
+  cellsTotal: number,
+  records: ReadonlyMap<string, SweepRecord>,
+  resamples = BOOTSTRAP_RESAMPLES,
+): SweepResults {
+  const clean: SweepResults['clean'] = [];
+  for (const model of spec.models) {
+    const record = records.get(`clean|${model}`) as CleanRecord | undefined;
+    if (record) clean.push({ model, clips: testLabels.length, ...estimateClean(record, testLabels, classes.length, `clean|${model}`, resamples) });
+  }
+  const results: PointResult[] = [];
+  let cellsDone = 0;
+  for (const point of points) {
+    const cleanRecord = records.get(`clean|${point.model}`) as CleanRecord | undefined;
+    const runs: Run[] = [];
+    for (let seed = 0; seed < spec.seeds; seed++) {
+      const r = records.get(cellKey(point, seed)) as CellRecord | undefined;
+      if (r) runs.push(r);
+    }
+    cellsDone += runs.length;
+    if (runs.length === 0 || !cleanRecord) continue;
+    const estimates = estimatePoint(runs, cleanRecord, testLabels, classes.length, pointKey(point), resamples);
+    results.push({ ...point, seeds: runs.length, clips: testLabels.length, ...estimates });
+  }
+  return {
+    format: 'earshot-sweep-results',
+    version: 1,
+    createdAt: new Date().toISOString(),
+    spec,
+    classes,
+    testClips: testLabels.length,
+    bootstrap: resamples,
+    cellsDone,
+    cellsTotal,
+    clean,
+    points: results,
+  };
+}
+
+/** A finished cell's own numbers (one seed, no intervals), for progress displays. */
+export function cellSummary(record: CellRecord, clean: CleanRecord, testLabels: ArrayLike<number>, classes: number): CellSummary {
+  const m = runMetrics(record, testLabels, classes);
+  const c = runMetrics(clean, testLabels, classes);
+  const { model, snrDb, rt60S, azimuthDeg, noise, noiseSources, seed } = record.cell;
+  return { key: record.key, point: { model, snrDb, rt60S, azimuthDeg, noise, noiseSources }, seed, top1: m.top1, macroF1: m.macroF1, mAP: m.mAP, cosine: m.cosine, relativeTop1: c.top1 > 0 ? m.top1 / c.top1 : Number.NaN };
+}

@@ -1,0 +1,135 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { workerExecArgv } from '../encoders/runtime/workerSlot.ts';
+import { Errors } from '../errors.ts';
+import type { Cell, CellRecord, SweepContext, SweepSpec } from './types.ts';
+
+const BOOTSTRAP = new URL('../encoders/runtime/worker.js', import.meta.url);
+const ENTRY = new URL('./cellThread.ts', import.meta.url).href;
+
+/** What the pool asks a thread (the context travels with a thread's first cell of a sweep only). */
+export type ThreadTask =
+  | { id: number; type: 'clean'; spec: SweepSpec; model: string; files: string[]; cacheDir: string | null }
+  | { id: number; type: 'cell'; contextId: string; context?: SweepContext; cell: Cell };
+
+export type ThreadReply =
+  | { id: number; ok: true; embeddings: Float32Array[] }
+  | { id: number; ok: true; record: CellRecord }
+  | { id: number; ok: false; error: { message: string; code?: string; stack?: string } };
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+interface Pending {
+  task: DistributiveOmit<ThreadTask, 'id'>;
+  context?: SweepContext;
+  resolve: (reply: ThreadReply & { ok: true }) => void;
+  reject: (err: Error) => void;
+}
+
+interface Thread {
+  worker: Worker;
+  busy: Pending | null;
+  contexts: Set<string>;
+  dead: boolean;
+}
+
+/**
+ * Worker threads that run whole cells (render, encode, probe) on one
+ * in-process ONNX session each, one thread per core by default: cells are
+ * independent, so a sweep scales with threads and needs no locking. A thread
+ * that dies fails its task with WORKER_CRASHED and is replaced.
+ */
+export class CellPool {
+  readonly size: number;
+  private readonly threads: Thread[] = [];
+  private readonly queue: Pending[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(opts: { threads?: number } = {}) {
+    const n = opts.threads ?? availableParallelism();
+    if (!Number.isInteger(n) || n < 1 || n > 256) throw new Errors.INVALID_OPTION(`--workers must be an integer in 1..256, got ${opts.threads}`);
+    this.size = n;
+    for (let i = 0; i < n; i++) this.threads.push(this.start());
+  }
+
+  /** Clean scene embeddings of `files` (relative to spec.data), read from or written to the cache in `cacheDir`. */
+  async embedClean(spec: SweepSpec, model: string, files: string[], cacheDir: string | null): Promise<Float32Array[]> {
+    const reply = await this.submit({ task: { type: 'clean', spec, model, files, cacheDir } });
+    return (reply as { embeddings: Float32Array[] }).embeddings;
+  }
+
+  /** Run one cell of a sweep on a free thread. */
+  async run(context: SweepContext, cell: Cell): Promise<CellRecord> {
+    const reply = await this.submit({ task: { type: 'cell', contextId: context.id, cell }, context });
+    return (reply as { record: CellRecord }).record;
+  }
+
+  /** Stop the threads; tasks not started yet are rejected, tasks under way are abandoned. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const p of this.queue.splice(0)) p.reject(new Errors.POOL_CLOSED('the sweep was stopped'));
+    await Promise.all(this.threads.map((t) => t.worker.terminate()));
+  }
+
+  private submit(p: Omit<Pending, 'resolve' | 'reject'>): Promise<ThreadReply & { ok: true }> {
+    if (this.closed) return Promise.reject(new Errors.POOL_CLOSED('the sweep was stopped'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ ...p, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    for (const thread of this.threads) {
+      if (thread.busy !== null) continue;
+      const next = this.queue.shift();
+      if (next === undefined) return;
+      thread.busy = next;
+      const task = { ...next.task, id: this.nextId++ } as ThreadTask;
+      if (task.type === 'cell' && next.context && !thread.contexts.has(task.contextId)) {
+        task.context = next.context;
+        thread.contexts.add(task.contextId);
+      }
+      thread.worker.ref();
+      thread.worker.postMessage(task);
+    }
+  }
+
+  private start(): Thread {
+    const worker = new Worker(BOOTSTRAP, { workerData: { entry: ENTRY }, execArgv: workerExecArgv(process.execArgv) });
+    const thread: Thread = { worker, busy: null, contexts: new Set(), dead: false };
+    worker.unref();
+    worker.on('message', (reply: ThreadReply) => {
+      const pending = thread.busy;
+      thread.busy = null;
+      worker.unref();
+      if (pending) {
+        if (reply.ok) pending.resolve(reply);
+        else pending.reject(rebuildError(reply.error));
+      }
+      this.dispatch();
+    });
+    const fail = (reason: string) => {
+      if (this.closed || thread.dead) return; // 'error' is followed by 'exit': replace the thread once
+      thread.dead = true;
+      const pending = thread.busy;
+      thread.busy = null;
+      const index = this.threads.indexOf(thread);
+      if (index >= 0) this.threads[index] = this.start();
+      pending?.reject(new Errors.WORKER_CRASHED(`a sweep thread died (${reason}); its cell is not recorded and runs again next time`));
+      this.dispatch();
+    };
+    worker.on('error', (err: Error) => fail(err.message));
+    worker.on('exit', (code) => fail(`exit code ${code}`));
+    return thread;
+  }
+}
+
+/** An error from a thread, with its earshot code (so messages and exit codes read as if raised here). */
+function rebuildError(e: { message: string; code?: string; stack?: string }): Error {
+  const err = Object.assign(new Error(e.message), e.code ? { code: e.code } : {});
+  if (e.stack) err.stack = e.stack;
+  return err;
+}

@@ -1,0 +1,33 @@
+// Entry of a sweep worker thread (started by CellPool through the tsx bootstrap).
+import { parentPort } from 'node:worker_threads';
+import { CellWorker } from './cellWorker.ts';
+import type { ThreadReply, ThreadTask } from './cellPool.ts';
+import type { SweepContext } from './types.ts';
+
+const worker = new CellWorker();
+// The contexts this thread was sent, newest last; the pool sends each once per thread.
+const contexts = new Map<string, SweepContext>();
+const KEEP_CONTEXTS = 4;
+
+parentPort!.on('message', async (task: ThreadTask) => {
+  let reply: ThreadReply;
+  try {
+    if (task.type === 'clean') {
+      const embeddings = await worker.embedClean(task.spec, task.model, task.files, task.cacheDir);
+      reply = { id: task.id, ok: true, embeddings };
+    } else {
+      if (task.context) {
+        contexts.delete(task.context.id);
+        contexts.set(task.context.id, task.context);
+        if (contexts.size > KEEP_CONTEXTS) contexts.delete(contexts.keys().next().value!);
+      }
+      const context = contexts.get(task.contextId);
+      if (!context) throw new Error(`sweep context ${task.contextId} was never sent to this thread`);
+      reply = { id: task.id, ok: true, record: await worker.runCell(context, task.cell) };
+    }
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    reply = { id: task.id, ok: false, error: { message: e.message, code: e.code, stack: e.stack } };
+  }
+  parentPort!.postMessage(reply);
+});

@@ -1,0 +1,62 @@
+import { validateCondition, type Condition, type ReceiverCondition } from '../scene/condition.ts';
+import type { Cell, GridPoint, Receiver, SweepAxes, SweepSpec } from './types.ts';
+
+/** Source distance of every sweep condition (the CLI's default for `render`). */
+export const SWEEP_SOURCE_DISTANCE_M = 1.5;
+
+/**
+ * Every grid point of a sweep (models × SNR × RT60 × azimuth × noise × noise
+ * sources, in that nesting order) and every cell (grid point × seed).
+ */
+export function buildGrid(spec: Pick<SweepSpec, 'models' | 'axes' | 'seeds'>): { points: GridPoint[]; cells: Cell[] } {
+  const points: GridPoint[] = [];
+  const { snrDb, rt60S, azimuthDeg, noise, noiseSources } = spec.axes;
+  for (const model of spec.models)
+    for (const snr of snrDb)
+      for (const rt60 of rt60S)
+        for (const azimuth of azimuthDeg)
+          for (const n of noise)
+            for (const sources of noiseSources) points.push({ model, snrDb: snr, rt60S: rt60, azimuthDeg: azimuth, noise: n, noiseSources: sources });
+  const cells: Cell[] = [];
+  for (const point of points) for (let seed = 0; seed < spec.seeds; seed++) cells.push({ ...point, seed, key: cellKey(point, seed) });
+  return { points, cells };
+}
+
+/** A stable, readable name of a grid point: the same point always gets the same key. */
+export function pointKey(p: GridPoint): string {
+  return `${p.model}|snr=${p.snrDb}|rt60=${p.rt60S}|az=${p.azimuthDeg}|noise=${p.noise}|sources=${p.noiseSources}`;
+}
+
+export function cellKey(p: GridPoint, seed: number): string {
+  return `${pointKey(p)}|seed=${seed}`;
+}
+
+/** The receiver a model hears the scene with: `auto` matches its channel count. */
+export function receiverFor(receiver: Receiver, modelChannels: number): ReceiverCondition {
+  if (receiver !== 'auto') return receiver;
+  return modelChannels === 2 ? 'binaural' : modelChannels === 4 ? 'foa' : 'mono';
+}
+
+/**
+ * The scene condition of a cell. RT60 0 means no room; a binaural or FOA
+ * receiver still hears the source from its azimuth then (anechoic).
+ */
+export function cellCondition(cell: Cell, receiver: ReceiverCondition): Condition {
+  return validateCondition({
+    snrDb: cell.snrDb,
+    room: cell.rt60S > 0 ? { rt60S: cell.rt60S } : null,
+    source: { azimuthDeg: cell.azimuthDeg, elevationDeg: 0, distanceM: SWEEP_SOURCE_DISTANCE_M },
+    receiver,
+    noise: { ids: [cell.noise], sources: cell.noiseSources },
+    seed: cell.seed,
+  });
+}
+
+/** Check each axis value once, up front, so a bad value fails before any work (errors name the axis). */
+export function validateAxes(axes: SweepAxes, receiver: ReceiverCondition): void {
+  const base = { snrDb: axes.snrDb[0], rt60S: axes.rt60S[0], azimuthDeg: axes.azimuthDeg[0], noise: axes.noise[0], noiseSources: axes.noiseSources[0], model: '', seed: 0, key: '' };
+  for (const snrDb of axes.snrDb) cellCondition({ ...base, snrDb }, receiver);
+  for (const rt60S of axes.rt60S) cellCondition({ ...base, rt60S }, receiver);
+  for (const azimuthDeg of axes.azimuthDeg) cellCondition({ ...base, azimuthDeg }, receiver);
+  for (const noiseSources of axes.noiseSources) cellCondition({ ...base, noiseSources }, receiver);
+}

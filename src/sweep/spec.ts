@@ -1,0 +1,113 @@
+import { resolve } from 'node:path';
+import { Errors } from '../errors.ts';
+import { loadProbe } from '../probes/probeFile.ts';
+import type { Protocol, Receiver, SweepSpec } from './types.ts';
+
+/** A sweep as users describe it (CLI flags, the dashboard's form); everything but models and data has a default. */
+export interface SweepInput {
+  models: string[];
+  data: string;
+  protocol?: Protocol;
+  /** Probe files (`earshot probe train`), one per model; implies protocol `probe`. */
+  probes?: string[];
+  snrDb?: (number | 'clean')[];
+  rt60S?: number[];
+  azimuthDeg?: number[];
+  noise?: string[];
+  noiseSources?: number[];
+  seeds?: number;
+  receiver?: Receiver;
+  testFraction?: number;
+  splitSeed?: number;
+  modelsDir?: string;
+  rirDirs?: string[];
+  noiseDirs?: string[];
+}
+
+/** The grid when nothing is said: Nat-HEAR's range of SNRs and a dry-to-reverberant range of rooms. */
+export const SWEEP_DEFAULTS = Object.freeze({
+  snrDb: [40, 20, 10, 5, 0, -5] as (number | 'clean')[],
+  rt60S: [0, 0.3, 0.6, 1.0],
+  azimuthDeg: [0],
+  noise: ['cafe'],
+  noiseSources: [1],
+  seeds: 3,
+  receiver: 'auto' as Receiver,
+  testFraction: 0.25,
+  splitSeed: 0,
+});
+
+/**
+ * Fill in the defaults and check everything that can be checked without
+ * running a model: errors name the setting, the bad value and what is allowed.
+ * Probe files are read to learn which model each one is for.
+ */
+export async function specFromInput(input: SweepInput): Promise<SweepSpec> {
+  const models = input.models.map((m) => m.trim()).filter(Boolean);
+  if (models.length === 0) throw new Errors.INVALID_OPTION('no model: give --model ID[,ID...] (see `earshot models`)');
+  unique(models, 'model');
+  if (!input.data) throw new Errors.INVALID_OPTION('no data: give --data DIR, a folder with one subfolder of clips per class');
+  const probes: Record<string, string> = {};
+  for (const path of input.probes ?? []) {
+    const probe = await loadProbe(path);
+    if (!models.includes(probe.modelId)) {
+      throw new Errors.INVALID_PROBE(`${path} is a probe for model "${probe.modelId}", which is not in --model (${models.join(', ')}). Train one for each model with \`earshot probe train --model ID\`.`);
+    }
+    if (probes[probe.modelId]) throw new Errors.INVALID_OPTION(`two probes for model "${probe.modelId}": ${probes[probe.modelId]} and ${path}`);
+    probes[probe.modelId] = resolve(path);
+  }
+  const protocol = input.protocol ?? (input.probes?.length ? 'probe' : 'clean');
+  if (protocol === 'probe') {
+    const without = models.filter((m) => !probes[m]);
+    if (without.length > 0) throw new Errors.INVALID_PROBE(`no probe for model(s) ${without.join(', ')}: give a --probe for each model, or leave --probe out to train one on clean audio`);
+  } else if (Object.keys(probes).length > 0) {
+    throw new Errors.INVALID_OPTION(`--probe evaluates given probes; it cannot be combined with ${protocol === 'matched' ? '--matched' : '--train-clean'}`);
+  }
+  const d = SWEEP_DEFAULTS;
+  const axes = {
+    snrDb: axis(input.snrDb ?? d.snrDb, 'snr', (v) => v === 'clean' || (typeof v === 'number' && v >= -30 && v <= 80), 'numbers in -30..80 dB, or "clean"'),
+    rt60S: axis(input.rt60S ?? d.rt60S, 'rt60', (v) => typeof v === 'number' && v >= 0 && v <= 3, 'seconds in 0..3 (0: no room)'),
+    azimuthDeg: axis(input.azimuthDeg ?? d.azimuthDeg, 'azimuth', (v) => typeof v === 'number' && v >= -180 && v <= 180, 'degrees in -180..180'),
+    noise: axis(input.noise ?? d.noise, 'noise', (v) => typeof v === 'string' && v.trim() !== '', 'noise ids (see `earshot noises`)'),
+    noiseSources: axis(input.noiseSources ?? d.noiseSources, 'noise-sources', (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 5, 'integers in 1..5'),
+  };
+  const seeds = input.seeds ?? d.seeds;
+  if (!Number.isInteger(seeds) || seeds < 1 || seeds > 1000) throw new Errors.INVALID_OPTION(`--seeds must be an integer in 1..1000, got ${seeds}`);
+  const testFraction = input.testFraction ?? d.testFraction;
+  if (!(testFraction > 0 && testFraction <= 0.9)) throw new Errors.INVALID_OPTION(`--test-fraction must be in (0, 0.9], got ${testFraction}`);
+  const splitSeed = input.splitSeed ?? d.splitSeed;
+  if (!Number.isInteger(splitSeed) || splitSeed < 0) throw new Errors.INVALID_OPTION(`--split-seed must be a non-negative integer, got ${splitSeed}`);
+  const receiver = input.receiver ?? d.receiver;
+  if (!['auto', 'mono', 'binaural', 'foa'].includes(receiver)) throw new Errors.INVALID_OPTION(`--receiver must be auto, mono, binaural or foa, got ${receiver}`);
+  return {
+    models,
+    data: resolve(input.data),
+    protocol,
+    probes,
+    axes,
+    seeds,
+    receiver,
+    testFraction,
+    splitSeed,
+    ...(input.modelsDir ? { modelsDir: resolve(input.modelsDir) } : {}),
+    rirDirs: (input.rirDirs ?? []).map((p) => resolve(p)),
+    noiseDirs: (input.noiseDirs ?? []).map((p) => resolve(p)),
+  };
+}
+
+function axis<T>(values: T[], flag: string, ok: (v: unknown) => boolean, allowed: string): T[] {
+  if (values.length === 0) throw new Errors.INVALID_OPTION(`--${flag} is empty: the grid would have no cells. Give at least one value (${allowed}).`);
+  const bad = values.filter((v) => !ok(v));
+  if (bad.length > 0) throw new Errors.INVALID_OPTION(`--${flag}: ${bad.map((v) => JSON.stringify(v)).join(', ')} not allowed; expected ${allowed}`);
+  unique(values, flag);
+  return values;
+}
+
+function unique(values: unknown[], flag: string): void {
+  const seen = new Set<string>();
+  for (const v of values) {
+    const k = String(v);
+    if (seen.has(k)) throw new Errors.INVALID_OPTION(`--${flag} lists ${k} twice`);
+    seen.add(k);
+  }
+}

@@ -1,0 +1,189 @@
+import { argmax } from '../probes/metrics.ts';
+import { createRng, hashSeed } from '../random.ts';
+import type { Estimate, ProbeMetrics } from './types.ts';
+
+/** Probe outputs of one run over the test clips: probabilities[clip][class]. */
+export interface Run {
+  probabilities: number[][];
+  cosine?: number[];
+}
+
+/** Resamples behind each bootstrap interval. */
+export const BOOTSTRAP_RESAMPLES = 1000;
+
+/**
+ * Top-1, macro-F1 and mAP of pooled runs with a weight per (run, clip):
+ * resampling with replacement is the same as weighting by how often each
+ * (run, clip) was drawn, so a bootstrap never copies arrays. With all weights
+ * 1 this is exactly classificationMetrics on the pooled outputs (ties in a
+ * class's scores count as one threshold, as in sklearn's average precision).
+ */
+class PooledMetrics {
+  private readonly predicted: Int32Array[];
+  /** Per class: (run, clip) pairs sorted by that class's score, highest first, and where ties end. */
+  private readonly order: { run: Int32Array; clip: Int32Array; tieEnd: Uint8Array }[] = [];
+
+  constructor(
+    private readonly runs: Run[],
+    private readonly labels: ArrayLike<number>,
+    private readonly classes: number,
+  ) {
+    this.predicted = runs.map((r) => Int32Array.from(r.probabilities, argmax));
+    const n = labels.length;
+    for (let c = 0; c < classes; c++) {
+      const pairs: [number, number, number][] = [];
+      runs.forEach((r, ri) => {
+        for (let i = 0; i < n; i++) pairs.push([r.probabilities[i][c], ri, i]);
+      });
+      pairs.sort((a, b) => b[0] - a[0]);
+      const tieEnd = new Uint8Array(pairs.length);
+      for (let k = 0; k < pairs.length; k++) tieEnd[k] = k + 1 === pairs.length || pairs[k + 1][0] !== pairs[k][0] ? 1 : 0;
+      this.order.push({ run: Int32Array.from(pairs, (p) => p[1]), clip: Int32Array.from(pairs, (p) => p[2]), tieEnd });
+    }
+  }
+
+  /** weight(run, clip) = runWeights[run] × clipWeights[clip]. */
+  metrics(runWeights: ArrayLike<number>, clipWeights: ArrayLike<number>): { top1: number; macroF1: number; mAP: number; cosine: number } {
+    const { classes, labels } = this;
+    const n = labels.length;
+    const tp = new Float64Array(classes);
+    const actual = new Float64Array(classes);
+    const predictedCount = new Float64Array(classes);
+    let total = 0;
+    let correct = 0;
+    let cosine = 0;
+    for (let r = 0; r < this.runs.length; r++) {
+      if (runWeights[r] === 0) continue;
+      const pred = this.predicted[r];
+      const cos = this.runs[r].cosine;
+      for (let i = 0; i < n; i++) {
+        const w = runWeights[r] * clipWeights[i];
+        if (w === 0) continue;
+        total += w;
+        actual[labels[i]] += w;
+        predictedCount[pred[i]] += w;
+        if (pred[i] === labels[i]) {
+          correct += w;
+          tp[labels[i]] += w;
+        }
+        if (cos) cosine += w * cos[i];
+      }
+    }
+    let f1Sum = 0;
+    let f1Count = 0;
+    let apSum = 0;
+    let apCount = 0;
+    for (let c = 0; c < classes; c++) {
+      if (actual[c] + predictedCount[c] > 0) {
+        f1Sum += (2 * tp[c]) / (actual[c] + predictedCount[c]);
+        f1Count++;
+      }
+      if (actual[c] > 0) {
+        apSum += this.averagePrecision(c, actual[c], runWeights, clipWeights);
+        apCount++;
+      }
+    }
+    return { top1: total > 0 ? correct / total : 0, macroF1: f1Count > 0 ? f1Sum / f1Count : 0, mAP: apCount > 0 ? apSum / apCount : 0, cosine: total > 0 ? cosine / total : 0 };
+  }
+
+  private averagePrecision(c: number, positives: number, runWeights: ArrayLike<number>, clipWeights: ArrayLike<number>): number {
+    const { run, clip, tieEnd } = this.order[c];
+    let tp = 0;
+    let seen = 0;
+    let ap = 0;
+    let lastRecall = 0;
+    for (let k = 0; k < run.length; k++) {
+      const w = runWeights[run[k]] * clipWeights[clip[k]];
+      seen += w;
+      if (this.labels[clip[k]] === c) tp += w;
+      if (!tieEnd[k] || seen === 0) continue;
+      const recall = tp / positives;
+      ap += (recall - lastRecall) * (tp / seen);
+      lastRecall = recall;
+    }
+    return ap;
+  }
+}
+
+export interface PointEstimates extends ProbeMetrics {
+  cosine: Estimate;
+  relative: ProbeMetrics;
+}
+
+/**
+ * A grid point's metrics over its seeds, each with a 95% percentile bootstrap
+ * interval. Every resample draws seeds with replacement and clips with
+ * replacement (the same clips for the clean reference, so `relative` =
+ * degraded ÷ clean is paired). Seeded by `label`: the same inputs give the
+ * same intervals wherever they are computed.
+ */
+export function estimatePoint(runs: Run[], clean: Run, labels: ArrayLike<number>, classes: number, label: string, resamples = BOOTSTRAP_RESAMPLES): PointEstimates {
+  const degraded = new PooledMetrics(runs, labels, classes);
+  const reference = new PooledMetrics([clean], labels, classes);
+  const n = labels.length;
+  const ones = (k: number) => new Float64Array(k).fill(1);
+  const full = degraded.metrics(ones(runs.length), ones(n));
+  const fullClean = reference.metrics([1], ones(n));
+  const keys = ['top1', 'macroF1', 'mAP'] as const;
+  const samples: Record<string, number[]> = { cosine: [] };
+  for (const k of keys) {
+    samples[k] = [];
+    samples[`rel_${k}`] = [];
+  }
+  const rng = createRng(hashSeed(0, `bootstrap|${label}`));
+  const runWeights = new Float64Array(runs.length);
+  const clipWeights = new Float64Array(n);
+  for (let b = 0; b < resamples; b++) {
+    runWeights.fill(0);
+    clipWeights.fill(0);
+    for (let r = 0; r < runs.length; r++) runWeights[rng.int(0, runs.length - 1)]++;
+    for (let i = 0; i < n; i++) clipWeights[rng.int(0, n - 1)]++;
+    const m = degraded.metrics(runWeights, clipWeights);
+    const c = reference.metrics([1], clipWeights);
+    samples.cosine.push(m.cosine);
+    for (const k of keys) {
+      samples[k].push(m[k]);
+      samples[`rel_${k}`].push(ratio(m[k], c[k]));
+    }
+  }
+  const est = (value: number, xs: number[]): Estimate => ({ mean: value, ...percentileInterval(xs) });
+  return {
+    top1: est(full.top1, samples.top1),
+    macroF1: est(full.macroF1, samples.macroF1),
+    mAP: est(full.mAP, samples.mAP),
+    cosine: est(full.cosine, samples.cosine),
+    relative: {
+      top1: est(ratio(full.top1, fullClean.top1), samples.rel_top1),
+      macroF1: est(ratio(full.macroF1, fullClean.macroF1), samples.rel_macroF1),
+      mAP: est(ratio(full.mAP, fullClean.mAP), samples.rel_mAP),
+    },
+  };
+}
+
+/** The clean reference of a model with its bootstrap intervals over clips. */
+export function estimateClean(clean: Run, labels: ArrayLike<number>, classes: number, label: string, resamples = BOOTSTRAP_RESAMPLES): ProbeMetrics {
+  const { top1, macroF1, mAP } = estimatePoint([clean], clean, labels, classes, label, resamples);
+  return { top1, macroF1, mAP };
+}
+
+/** Point metrics of one run, no intervals (for progress displays). */
+export function runMetrics(run: Run, labels: ArrayLike<number>, classes: number): { top1: number; macroF1: number; mAP: number; cosine: number } {
+  const m = new PooledMetrics([run], labels, classes);
+  return m.metrics([1], new Float64Array(labels.length).fill(1));
+}
+
+// A ratio against a clean score of 0 is undefined; NaN is written as null in JSON.
+function ratio(a: number, b: number): number {
+  return b > 0 ? a / b : Number.NaN;
+}
+
+function percentileInterval(xs: number[]): { lo: number; hi: number } {
+  const sorted = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  if (sorted.length === 0) return { lo: Number.NaN, hi: Number.NaN };
+  const at = (q: number) => {
+    const pos = q * (sorted.length - 1);
+    const lo = Math.floor(pos);
+    return sorted[lo] + (sorted[Math.min(lo + 1, sorted.length - 1)] - sorted[lo]) * (pos - lo);
+  };
+  return { lo: at(0.025), hi: at(0.975) };
+}

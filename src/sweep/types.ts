@@ -1,0 +1,173 @@
+/**
+ * The contracts of a sweep: what the user asks for (SweepSpec), the unit of
+ * work (Cell), what a finished cell leaves on disk (CellRecord), what every
+ * executor needs to run cells (SweepContext) and the aggregated results.
+ */
+import type { ProbeFile } from '../probes/probeFile.ts';
+
+/**
+ * How probes meet degraded audio (Nat-HEAR): `clean` trains one probe per
+ * model on clean training clips and evaluates it per condition; `matched`
+ * trains a probe per cell on training clips degraded the same way; `probe`
+ * evaluates probes the user trained (`earshot probe train`).
+ */
+export type Protocol = 'clean' | 'matched' | 'probe';
+
+export type Receiver = 'auto' | 'mono' | 'binaural' | 'foa';
+
+/** The axes of the grid; every combination is a grid point. */
+export interface SweepAxes {
+  snrDb: (number | 'clean')[];
+  /** 0: no room (dry source); otherwise a simulated shoebox room of this RT60. */
+  rt60S: number[];
+  azimuthDeg: number[];
+  /** One noise id (recording or colour) per value. */
+  noise: string[];
+  noiseSources: number[];
+}
+
+/** What the user asked for: enough to rebuild the whole sweep. */
+export interface SweepSpec {
+  models: string[];
+  /** Absolute path of the labelled data folder (one subfolder of clips per class). */
+  data: string;
+  protocol: Protocol;
+  /** Protocol `probe`: absolute path of the probe for each model. */
+  probes: Record<string, string>;
+  axes: SweepAxes;
+  /** Seeds 0..seeds-1 per grid point. */
+  seeds: number;
+  /** `auto`: binaural for 2-channel models, FOA for 4-channel ones, mono otherwise. */
+  receiver: Receiver;
+  /** Protocols `clean` and `matched`: share of each class held out for testing. */
+  testFraction: number;
+  /** Seed of the train/test split and of the probes' training. */
+  splitSeed: number;
+  modelsDir?: string;
+  rirDirs: string[];
+  noiseDirs: string[];
+}
+
+/** One point of the grid for one model: a condition without its seed. */
+export interface GridPoint {
+  model: string;
+  snrDb: number | 'clean';
+  rt60S: number;
+  azimuthDeg: number;
+  noise: string;
+  noiseSources: number;
+}
+
+/** The unit of work: a grid point rendered with one seed. `key` names it uniquely and stably. */
+export interface Cell extends GridPoint {
+  seed: number;
+  key: string;
+}
+
+/**
+ * Everything an executor (a worker thread here, or an `earshot worker` on
+ * another machine) needs to run any cell of the sweep. JSON-serialisable.
+ */
+export interface SweepContext {
+  /** A hash of everything that changes results (spec, data listing, probes). */
+  id: string;
+  spec: SweepSpec;
+  classes: string[];
+  /** Clip paths relative to spec.data, and their class indices. */
+  files: string[];
+  labels: number[];
+  /** Indices into files. `train` is empty for protocol `probe`. */
+  train: number[];
+  test: number[];
+  /** Per model: the probe evaluated on every cell (null for protocol `matched`). */
+  probes: Record<string, ProbeFile | null>;
+  /** Per model: clean scene embeddings of the test clips (in `test` order), for the cosine. */
+  cleanTest: Record<string, number[][]>;
+}
+
+/** The clean reference of one model: its probe on the clean test clips. */
+export interface CleanRecord {
+  kind: 'clean';
+  key: string;
+  model: string;
+  /** Class probabilities per test clip, in `test` order. */
+  probabilities: number[][];
+}
+
+/** What a finished cell leaves in cells.jsonl. */
+export interface CellRecord {
+  kind: 'cell';
+  key: string;
+  cell: Cell;
+  /** Class probabilities per test clip (degraded audio), in `test` order. */
+  probabilities: number[][];
+  /** Cosine similarity of each test clip's degraded scene embedding to its clean one. */
+  cosine: number[];
+  /** Wall time of the cell and who ran it (host/pid/thread). */
+  elapsedS: number;
+  worker: string;
+}
+
+export type SweepRecord = CleanRecord | CellRecord;
+
+/** A statistic with its 95% bootstrap interval (over seeds and clips). */
+export interface Estimate {
+  mean: number;
+  lo: number;
+  hi: number;
+}
+
+export interface ProbeMetrics {
+  top1: Estimate;
+  macroF1: Estimate;
+  mAP: Estimate;
+}
+
+/** One grid point, aggregated over its seeds. `relative` is degraded ÷ clean, paired on the same clips. */
+export interface PointResult extends GridPoint, ProbeMetrics {
+  seeds: number;
+  clips: number;
+  cosine: Estimate;
+  relative: ProbeMetrics;
+}
+
+export interface CleanResult extends ProbeMetrics {
+  model: string;
+  clips: number;
+}
+
+/** results.json. */
+export interface SweepResults {
+  format: 'earshot-sweep-results';
+  version: 1;
+  createdAt: string;
+  spec: SweepSpec;
+  classes: string[];
+  testClips: number;
+  /** Bootstrap resamples behind each interval. */
+  bootstrap: number;
+  cellsDone: number;
+  cellsTotal: number;
+  clean: CleanResult[];
+  points: PointResult[];
+}
+
+/** A finished cell in brief, for progress displays (one seed, no intervals). */
+export interface CellSummary {
+  key: string;
+  point: GridPoint;
+  seed: number;
+  top1: number;
+  macroF1: number;
+  mAP: number;
+  cosine: number;
+  /** top1 ÷ the model's clean top1. */
+  relativeTop1: number;
+}
+
+/** What a running sweep reports, in order: plan, clean per model, cell per finished cell, done. */
+export type SweepEvent =
+  | { type: 'plan'; cellsTotal: number; cellsDone: number; points: GridPoint[]; seeds: number; testClips: number }
+  | { type: 'clean'; model: string; top1: number; macroF1: number; mAP: number }
+  | { type: 'cell'; summary: CellSummary; cellsDone: number; cellsTotal: number }
+  | { type: 'done'; results: SweepResults };
