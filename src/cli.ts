@@ -8,6 +8,8 @@ import { embedCommand } from './cli/embed.ts';
 import { probeCommand } from './cli/probe.ts';
 import { streamCommand } from './cli/stream.ts';
 import { serveCommand } from './cli/serve.ts';
+import { workerCommand } from './cli/worker.ts';
+import { sweepCommand } from './cli/sweep.ts';
 
 /** Build the `earshot` command tree (exported for tests of --help). */
 export function buildCli(): Command {
@@ -26,7 +28,7 @@ export function buildCli(): Command {
     cmd.commands.forEach((sub) => inherit(cmd, sub));
     return cmd;
   };
-  for (const cmd of [renderCommand(), rirsCommand(), noisesCommand(), modelsCommand(), embedCommand(), probeCommand(), streamCommand(), serveCommand(), demoCommand()]) program.addCommand(inherit(program, cmd));
+  for (const cmd of [renderCommand(), rirsCommand(), noisesCommand(), modelsCommand(), embedCommand(), probeCommand(), streamCommand(), serveCommand(), sweepCommand(), workerCommand(), demoCommand()]) program.addCommand(inherit(program, cmd));
   program.addHelpText(
     'after',
     '\nExamples:\n' +
@@ -36,6 +38,7 @@ export function buildCli(): Command {
       '  earshot rirs          # the RIR bank\n' +
       '  earshot noises        # the noise bank\n' +
       '  earshot models        # the encoders and their input contracts\n' +
+      '  earshot sweep --model oww-speech-embedding --data DIR -o sweep/   # SNR × RT60 grid, report.html\n' +
       '  earshot serve         # the live dashboard at http://127.0.0.1:8080',
   );
   return program;

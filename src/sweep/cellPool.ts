@@ -13,7 +13,7 @@ export type ThreadTask =
   | { id: number; type: 'cell'; contextId: string; context?: SweepContext; cell: Cell };
 
 export type ThreadReply =
-  | { id: number; ok: true; embeddings: Float32Array[] }
+  | { id: number; ok: true; embeddings: Float32Array[]; cached: number }
   | { id: number; ok: true; record: CellRecord }
   | { id: number; ok: false; error: { message: string; code?: string; stack?: string } };
 
@@ -53,10 +53,11 @@ export class CellPool {
     for (let i = 0; i < n; i++) this.threads.push(this.start());
   }
 
-  /** Clean scene embeddings of `files` (relative to spec.data), read from or written to the cache in `cacheDir`. */
-  async embedClean(spec: SweepSpec, model: string, files: string[], cacheDir: string | null): Promise<Float32Array[]> {
+  /** Clean scene embeddings of `files` (relative to spec.data), read from or written to the cache in `cacheDir`; `cached`: how many came from it. */
+  async embedClean(spec: SweepSpec, model: string, files: string[], cacheDir: string | null): Promise<{ embeddings: Float32Array[]; cached: number }> {
     const reply = await this.submit({ task: { type: 'clean', spec, model, files, cacheDir } });
-    return (reply as { embeddings: Float32Array[] }).embeddings;
+    const { embeddings, cached } = reply as { embeddings: Float32Array[]; cached: number };
+    return { embeddings, cached };
   }
 
   /** Run one cell of a sweep on a free thread. */

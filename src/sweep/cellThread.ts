@@ -13,8 +13,7 @@ parentPort!.on('message', async (task: ThreadTask) => {
   let reply: ThreadReply;
   try {
     if (task.type === 'clean') {
-      const embeddings = await worker.embedClean(task.spec, task.model, task.files, task.cacheDir);
-      reply = { id: task.id, ok: true, embeddings };
+      reply = { id: task.id, ok: true, ...(await worker.embedClean(task.spec, task.model, task.files, task.cacheDir)) };
     } else {
       if (task.context) {
         contexts.delete(task.context.id);

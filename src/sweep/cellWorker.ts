@@ -45,9 +45,10 @@ export class CellWorker {
   readonly name = `${hostname()}/${process.pid}/t${threadId}`;
 
   /** Clean scene embeddings of some clips of the data folder, through the cache when one is given. */
-  async embedClean(spec: SweepSpec, model: string, files: string[], cacheDir: string | null): Promise<Float32Array[]> {
+  async embedClean(spec: SweepSpec, model: string, files: string[], cacheDir: string | null): Promise<{ embeddings: Float32Array[]; cached: number }> {
     const { encoder, cache } = await this.model(spec, model, cacheDir);
     const out: Float32Array[] = [];
+    let cached = 0;
     const failures: string[] = [];
     for (const file of files) {
       const clip = await this.clip(spec.data, file, encoder.manifest.sampleRateHz).catch((err: unknown) => {
@@ -61,11 +62,13 @@ export class CellWorker {
       if (embedding === null) {
         embedding = await encoder.sceneEmbedding(adaptChannels([clip.samples], encoder.manifest.channels, encoder.manifest.id));
         await cache?.put(clip.key, embedding);
+      } else {
+        cached++;
       }
       out.push(embedding);
     }
     if (failures.length > 0) throw new Errors.INVALID_DATA(`${failures.length} clip(s) in ${spec.data} could not be read: ${failures.join('; ')}`);
-    return out;
+    return { embeddings: out, cached };
   }
 
   /** Render the cell's condition over the test clips (and, matched, the training clips), embed, probe, compare. */

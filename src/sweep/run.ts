@@ -62,8 +62,8 @@ export async function runSweep(spec: SweepSpec, opts: RunSweepOptions): Promise<
   const { train, test } = await splitData(spec, data, userProbes);
   const { points, cells } = buildGrid(spec);
   const store = await SweepStore.open(opts.out, await identityOf(spec, data), log);
-  const done = () => cells.filter((c) => store.has(c.key)).length;
-  const before = done();
+  const before = cells.filter((c) => store.has(c.key)).length;
+  let cellsDone = before;
   if (before > 0) log(`resuming: ${before} of ${cells.length} cells already in ${opts.out}`);
   emit({ type: 'plan', cellsTotal: cells.length, cellsDone: before, points, seeds: spec.seeds, testClips: test.length });
 
@@ -77,9 +77,11 @@ export async function runSweep(spec: SweepSpec, opts: RunSweepOptions): Promise<
     const missing = cells.filter((c) => !store.has(c.key));
     const testLabels = test.map((i) => data.labels[i]);
     const onRecord = async (record: CellRecord) => {
+      if (store.has(record.key)) return;
       await store.append(record);
+      cellsDone++;
       const clean = store.records.get(`clean|${record.cell.model}`) as CleanRecord;
-      emit({ type: 'cell', summary: cellSummary(record, clean, testLabels, data.classes.length), cellsDone: done(), cellsTotal: cells.length });
+      emit({ type: 'cell', summary: cellSummary(record, clean, testLabels, data.classes.length), cellsDone, cellsTotal: cells.length });
     };
     if (opts.redis) {
       const { distributeCells } = await import('./queue.ts');
@@ -144,12 +146,14 @@ async function cleanPhase(
   emit: (e: SweepEvent) => void,
 ): Promise<SweepContext> {
   const cacheDir = opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir;
+  const log = opts.log ?? (() => {});
   const labels = Array.from(data.labels);
   const needed = spec.protocol === 'probe' ? split.test : [...split.train, ...split.test];
   const probes: Record<string, ProbeFile | null> = {};
   const cleanTest: Record<string, number[][]> = {};
   for (const model of spec.models) {
-    const embeddings = await embedAcrossThreads(pool, spec, model, needed.map((i) => data.files[i]), cacheDir);
+    const { embeddings, cached } = await embedAcrossThreads(pool, spec, model, needed.map((i) => data.files[i]), cacheDir);
+    log(`${model}: clean embeddings of ${needed.length} clips (${cached} from the cache${cacheDir ? ` in ${cacheDir}` : ', which is off'})`);
     const byIndex = new Map(needed.map((index, k) => [index, embeddings[k]]));
     let probe = userProbes[model];
     if (!probe) {
@@ -183,7 +187,7 @@ async function cleanPhase(
   return { id, spec, classes: data.classes, files: data.files, labels, train: spec.protocol === 'probe' ? [] : split.train, test: split.test, probes, cleanTest };
 }
 
-async function embedAcrossThreads(pool: CellPool, spec: SweepSpec, model: string, files: string[], cacheDir: string | null): Promise<Float32Array[]> {
+async function embedAcrossThreads(pool: CellPool, spec: SweepSpec, model: string, files: string[], cacheDir: string | null): Promise<{ embeddings: Float32Array[]; cached: number }> {
   const chunk = Math.max(4, Math.ceil(files.length / (pool.size * 4)));
   const parts: string[][] = [];
   for (let i = 0; i < files.length; i += chunk) parts.push(files.slice(i, i + chunk));
@@ -196,7 +200,8 @@ async function embedAcrossThreads(pool: CellPool, spec: SweepSpec, model: string
     }
     throw bad[0];
   }
-  return settled.flatMap((s) => (s as PromiseFulfilledResult<Float32Array[]>).value);
+  const chunks = settled.map((s) => (s as PromiseFulfilledResult<{ embeddings: Float32Array[]; cached: number }>).value);
+  return { embeddings: chunks.flatMap((c) => c.embeddings), cached: chunks.reduce((a, c) => a + c.cached, 0) };
 }
 
 /** Probe protocol: each probe must fit its model and know every class of the data. */

@@ -18,7 +18,7 @@ export const BOOTSTRAP_RESAMPLES = 1000;
  * 1 this is exactly classificationMetrics on the pooled outputs (ties in a
  * class's scores count as one threshold, as in sklearn's average precision).
  */
-class PooledMetrics {
+export class PooledMetrics {
   private readonly predicted: Int32Array[];
   /** Per class: (run, clip) pairs sorted by that class's score, highest first, and where ties end. */
   private readonly order: { run: Int32Array; clip: Int32Array; tieEnd: Uint8Array }[] = [];

@@ -1,0 +1,51 @@
+import { Command } from 'commander';
+import { Errors } from '../errors.ts';
+
+/**
+ * `earshot worker --redis URL`: run the cells of `earshot sweep --redis URL`
+ * on this machine. The first SIGINT/SIGTERM stops taking cells and finishes
+ * the running ones; a second gives those back to the queue at once.
+ */
+export function workerCommand(): Command {
+  return new Command('worker')
+    .summary('run the cells of `earshot sweep --redis` on this machine')
+    .description(
+      'Take cells of every sweep queued on Redis (by `earshot sweep --redis URL`) and run them on this machine, ' +
+        'one per thread, until stopped. Start as many workers, on as many machines, as you like: each needs the ' +
+        "sweep's data folder at the same path and the same models. Logs one line per finished cell on stderr. " +
+        'Ctrl-C (or SIGTERM) finishes the running cells and exits; a second Ctrl-C hands them back to the queue for other workers.',
+    )
+    .requiredOption('--redis <url>', 'the Redis the sweep runs through, e.g. redis://HOST:6379')
+    .option('--workers <n>', 'threads running cells (default: one per core)', wholeNumber('workers'))
+    .action(async (opts: { redis: string; workers?: number }) => {
+      // Imported here so that the other commands do not load BullMQ.
+      const { runWorker } = await import('../sweep/queue.ts');
+      const stop = new AbortController();
+      const giveBack = new AbortController();
+      const onSignal = (signal: NodeJS.Signals) => {
+        if (!stop.signal.aborted) {
+          process.stderr.write(`earshot worker: ${signal}: finishing the running cells (${signal} again hands them back to the queue)\n`);
+          stop.abort();
+        } else if (!giveBack.signal.aborted) {
+          process.stderr.write(`earshot worker: ${signal}: handing the running cells back to the queue\n`);
+          giveBack.abort();
+        }
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      try {
+        await runWorker(opts.redis, { threads: opts.workers, signal: stop.signal, giveBack: giveBack.signal, log: (line) => process.stderr.write(`earshot worker: ${line}\n`) });
+        process.stderr.write('earshot worker: stopped\n');
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    });
+}
+
+function wholeNumber(name: string) {
+  return (v: string): number => {
+    if (!/^\d+$/.test(v) || Number(v) < 1) throw new Errors.INVALID_OPTION(`--${name} must be a whole number of at least 1, got ${JSON.stringify(v)}`);
+    return Number(v);
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * What a sweep leaves in its output folder: results.json, results.csv and
+ * report.html, each written whole or not at all.
+ */
+import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import { Errors } from '../errors.ts';
+import { renderReport } from './report.ts';
+import { orderedModels, pointComparator } from './reportPlots.ts';
+import type { Estimate, ProbeMetrics, SweepResults } from './types.ts';
+
+/**
+ * results.csv columns, one row per model's clean reference first, then one per grid point:
+ *   condition        "clean" (the model's probe on clean clips) or "degraded" (a grid point)
+ *   model
+ *   snr_db           dB, or "clean" for a grid point without added noise; empty on clean rows
+ *   rt60_s           0: dry source, no room; empty on clean rows
+ *   azimuth_deg, noise, noise_sources   the rest of the condition; empty on clean rows
+ *   seeds            seeds aggregated into the row; empty on clean rows
+ *   clips            test clips
+ *   top1, macro_f1, map, cosine, rel_top1, rel_macro_f1, rel_map: each with _lo and _hi,
+ *                    its 95% bootstrap interval. cosine: degraded vs clean scene embedding;
+ *                    rel_*: degraded ÷ clean, paired on the same clips. Clean rows: cosine and rel_* are 1.
+ * Numbers carry 6 significant digits; a value the sweep could not compute is empty.
+ */
+export const csvColumns = [
+  'condition', 'model', 'snr_db', 'rt60_s', 'azimuth_deg', 'noise', 'noise_sources', 'seeds', 'clips',
+  ...['top1', 'macro_f1', 'map', 'cosine', 'rel_top1', 'rel_macro_f1', 'rel_map'].flatMap((m) => [m, `${m}_lo`, `${m}_hi`]),
+];
+
+function num(x: number): string {
+  return Number.isFinite(x) ? String(Number(x.toPrecision(6))) : '';
+}
+
+function estimateCells(e: Estimate): string[] {
+  return [num(e.mean), num(e.lo), num(e.hi)];
+}
+
+function metricCells(m: ProbeMetrics): string[] {
+  return [...estimateCells(m.top1), ...estimateCells(m.macroF1), ...estimateCells(m.mAP)];
+}
+
+const one: Estimate = { mean: 1, lo: 1, hi: 1 };
+
+export function resultsCsv(results: SweepResults): string {
+  const models = orderedModels(results);
+  const rank = (model: string) => models.indexOf(model);
+  const clean = [...results.clean]
+    .sort((a, b) => rank(a.model) - rank(b.model))
+    .map((c) => ['clean', c.model, '', '', '', '', '', '', String(c.clips), ...metricCells(c), ...estimateCells(one), ...metricCells({ top1: one, macroF1: one, mAP: one })]);
+  const degraded = [...results.points].sort(pointComparator(models)).map((p) => [
+    'degraded', p.model, p.snrDb === 'clean' ? 'clean' : num(p.snrDb), num(p.rt60S), num(p.azimuthDeg), p.noise, String(p.noiseSources), String(p.seeds), String(p.clips),
+    ...metricCells(p), ...estimateCells(p.cosine), ...metricCells(p.relative),
+  ]);
+  return stringify([...clean, ...degraded], { header: true, columns: csvColumns });
+}
+
+let tempCounter = 0;
+
+/** Temp file in the same folder, flushed, then renamed over `path`: readers never see half a file. */
+async function writeAtomically(path: string, text: string): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${++tempCounter}.tmp`);
+  try {
+    const handle = await open(temp, 'wx');
+    try {
+      await handle.writeFile(text);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, path);
+  } catch (err) {
+    await unlink(temp).catch(() => {});
+    throw new Errors.WRITE_FAILED(path, (err as Error).message);
+  }
+}
+
+/** Write results.json, results.csv and report.html into `outDir` (created if missing); returns their paths. */
+export async function writeOutputs(outDir: string, results: SweepResults): Promise<{ json: string; csv: string; html: string }> {
+  // Everything is rendered before anything is written, so a failing render leaves the old files in place.
+  const json = `${JSON.stringify(results, null, 2)}\n`;
+  const csv = resultsCsv(results);
+  const html = await renderReport(results);
+  const paths = { json: join(outDir, 'results.json'), csv: join(outDir, 'results.csv'), html: join(outDir, 'report.html') };
+  await mkdir(outDir, { recursive: true }).catch((err: Error) => {
+    throw new Errors.WRITE_FAILED(outDir, err.message);
+  });
+  await writeAtomically(paths.json, json);
+  await writeAtomically(paths.csv, csv);
+  await writeAtomically(paths.html, html);
+  return paths;
+}

@@ -1,0 +1,401 @@
+/**
+ * The report's figures, rendered to static SVG with vega-lite + vega, and the
+ * ordering and labels of grid values that the figures, tables and CSV share.
+ */
+import * as vega from 'vega';
+import * as vl from 'vega-lite';
+import type { Estimate, PointResult, SweepResults } from './types.ts';
+
+type Snr = number | 'clean';
+
+/** `clean` (no added noise) sorts after every finite SNR. */
+export function compareSnr(a: Snr, b: Snr): number {
+  return compareValues(a, b);
+}
+
+export function snrLabel(snr: Snr): string {
+  return snr === 'clean' ? 'clean' : String(snr);
+}
+
+export function rt60Label(rt60: number): string {
+  return rt60 === 0 ? 'dry' : String(rt60);
+}
+
+/** The spec's models first (in its order), then any others the results name. */
+export function orderedModels(results: SweepResults): string[] {
+  return [...new Set([...results.spec.models, ...results.clean.map((c) => c.model), ...results.points.map((p) => p.model)])];
+}
+
+/** Sort key of a grid point: model (spec order), SNR, RT60, azimuth, noise, noise sources. */
+export function pointComparator(models: string[]): (a: PointResult, b: PointResult) => number {
+  const rank = new Map(models.map((m, i) => [m, i]));
+  return (a, b) =>
+    (rank.get(a.model) ?? 0) - (rank.get(b.model) ?? 0) ||
+    compareSnr(a.snrDb, b.snrDb) ||
+    a.rt60S - b.rt60S ||
+    a.azimuthDeg - b.azimuthDeg ||
+    a.noise.localeCompare(b.noise) ||
+    a.noiseSources - b.noiseSources;
+}
+
+export type Figure = { id: string; title: string; caption: string; svg: string } | { id: string; title: string; skipped: string };
+
+type AxisKey = 'snrDb' | 'rt60S' | 'azimuthDeg' | 'noise' | 'noiseSources';
+
+const axisNames: Record<AxisKey, string> = { snrDb: 'SNR', rt60S: 'RT60', azimuthDeg: 'azimuth', noise: 'noise', noiseSources: 'noise sources' };
+
+/** A grid value with its unit, for captions and notes. */
+function withUnit(key: AxisKey, value: number | string): string {
+  if (key === 'snrDb') return value === 'clean' ? 'clean' : `${value} dB`;
+  if (key === 'rt60S') return value === 0 ? 'dry' : `${value} s`;
+  if (key === 'azimuthDeg') return `${value}°`;
+  return String(value);
+}
+
+/** Numbers in order, then strings; only SNR mixes the two, and its one string is 'clean'. */
+function compareValues(a: number | string, b: number | string): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (typeof a === 'number') return -1;
+  if (typeof b === 'number') return 1;
+  return a.localeCompare(b);
+}
+
+/** The values an axis takes among `points`, sorted. */
+function distinct<K extends AxisKey>(points: PointResult[], key: K): PointResult[K][] {
+  return [...new Set(points.map((p) => p[key]))].sort(compareValues);
+}
+
+/** "averaged over azimuth (0°, 90°) and noise (babble, pink)", or '' when none of `keys` varies. */
+function averagedOver(points: PointResult[], keys: AxisKey[]): string {
+  const parts = keys
+    .map((k) => ({ k, values: distinct(points, k) }))
+    .filter(({ values }) => values.length > 1)
+    .map(({ k, values }) => `${axisNames[k]} (${values.map((v) => withUnit(k, v)).join(', ')})`);
+  if (parts.length === 0) return '';
+  return `averaged over ${parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`}`;
+}
+
+function bandNote(averaged: string): string {
+  return averaged
+    ? `Values ${averaged}; bands: mean of those grid points' 95% intervals.`
+    : 'Bands: 95% bootstrap intervals.';
+}
+
+/**
+ * Mean of estimates, bound by bound (a summary, not a new interval). Values the
+ * sweep could not compute (NaN, or null once through JSON) are left out.
+ */
+function meanEstimate(estimates: Estimate[]): Estimate {
+  return { mean: finiteMean(estimates.map((e) => e.mean)), lo: finiteMean(estimates.map((e) => e.lo)), hi: finiteMean(estimates.map((e) => e.hi)) };
+}
+
+/** Mean of the finite values; NaN when there are none. */
+export function finiteMean(values: number[]): number {
+  const finite = values.filter(Number.isFinite);
+  return finite.length ? finite.reduce((s, v) => s + v, 0) / finite.length : NaN;
+}
+
+function groupBy<T>(items: T[], key: (t: T) => string): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * 'clean' has no dB value: it is drawn one step right of the largest finite SNR
+ * (about a fifth of the range, at least 5 dB) and labelled "clean".
+ */
+function snrPositions(snrs: Snr[]): { position: (s: Snr) => number; ticks: number[]; cleanAt: number | null } {
+  const finite = snrs.filter((s): s is number => s !== 'clean').sort((a, b) => a - b);
+  const max = finite.at(-1) ?? 0;
+  const cleanAt = snrs.includes('clean') ? max + Math.max(5, Math.round((max - (finite[0] ?? 0)) / 5)) : null;
+  const position = (s: Snr) => (s === 'clean' ? (cleanAt as number) : s);
+  return { position, ticks: [...finite, ...(cleanAt === null ? [] : [cleanAt])], cleanAt };
+}
+
+interface LineRow {
+  model: string;
+  x: number;
+  panel: string;
+  metric: string;
+  mean: number;
+  lo: number;
+  hi: number;
+  /** The model's clean value, drawn as a dashed reference line. */
+  ref: number | null;
+}
+
+const fontStack = 'system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif';
+const vlConfig: vl.Config = {
+  font: fontStack,
+  background: 'white',
+  // Static figures with captions: per-mark ARIA labels would only bloat the page.
+  aria: false,
+  view: { stroke: '#ddd' },
+  axis: { labelFontSize: 10, titleFontSize: 11, gridColor: '#eee' },
+  header: { labelFontSize: 11, titleFontSize: 11 },
+  // Opaque swatches: the legend would otherwise take the faint look of the interval bands.
+  legend: { labelFontSize: 11, titleFontSize: 11, labelLimit: 240, symbolOpacity: 1 },
+};
+
+/** Every resource request fails: the figures are built from inline data only and must never reach a network. */
+const offlineLoader: vega.Loader = {
+  load: (uri) => Promise.reject(new Error(`report figures load nothing (asked for ${uri})`)),
+  sanitize: (uri) => Promise.reject(new Error(`report figures load nothing (asked for ${uri})`)),
+  http: (uri) => Promise.reject(new Error(`report figures load nothing (asked for ${uri})`)),
+  file: (uri) => Promise.reject(new Error(`report figures load nothing (asked for ${uri})`)),
+};
+
+/**
+ * Vega numbers clip paths and gradients with a process-wide counter; prefixing
+ * them per figure keeps ids unique within the page whatever else rendered before.
+ */
+function scopeIds(svg: string, prefix: string): string {
+  return svg.replace(/(id="|url\(#|href="#)(clip|gradient_)/g, `$1${prefix}-$2`);
+}
+
+async function toSvg(spec: vl.TopLevelSpec, idPrefix: string): Promise<string> {
+  const compiled = vl.compile(spec, { config: vlConfig }).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none', loader: offlineLoader, logLevel: vega.Error });
+  try {
+    return scopeIds(await view.toSVG(), idPrefix);
+  } finally {
+    view.finalize();
+  }
+}
+
+interface LineFigure {
+  rows: LineRow[];
+  models: string[];
+  metrics: string[];
+  x: { title: string; ticks: number[]; labelExpr: string };
+  /** Column facet (one panel per value), or null for a single column. */
+  panels: { title: string; order: string[] } | null;
+}
+
+/**
+ * Lines with interval bands, one colour per model; one row per metric (each row
+ * with its own y scale, shared across its panels), one column per panel value.
+ */
+function lineSpec(f: LineFigure): vl.TopLevelSpec {
+  const color = { field: 'model', type: 'nominal', title: 'model', scale: { domain: f.models } } as const;
+  const row = (metric: string, last: boolean) => {
+    const x = {
+      field: 'x',
+      type: 'quantitative',
+      title: last ? f.x.title : null,
+      scale: { domain: [Math.min(...f.x.ticks), Math.max(...f.x.ticks)], nice: false },
+      axis: { values: f.x.ticks, labelExpr: f.x.labelExpr, labelOverlap: 'greedy', labelFlush: false, grid: true },
+    } as const;
+    const y = { type: 'quantitative', title: metric, scale: { zero: false } } as const;
+    const layers = {
+      width: 190,
+      height: 130,
+      layer: [
+        { mark: { type: 'area', opacity: 0.15 }, encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, color } },
+        { mark: { type: 'line', point: { size: 18 }, strokeWidth: 1.5 }, encoding: { x, y: { ...y, field: 'mean' }, color } },
+        {
+          transform: [{ filter: 'isValid(datum.ref)' }],
+          mark: { type: 'rule', strokeDash: [4, 3], strokeWidth: 1, opacity: 0.7 },
+          encoding: { y: { ...y, field: 'ref' }, color },
+        },
+      ],
+    };
+    const transform = [{ filter: { field: 'metric', equal: metric } }];
+    if (!f.panels) return { transform, ...layers };
+    // Column headers once, above the first row.
+    const header = f.metrics[0] === metric ? {} : { labels: false, title: null };
+    return { transform, facet: { column: { field: 'panel', type: 'nominal', title: f.panels.title, sort: f.panels.order, header } }, spec: layers };
+  };
+  return {
+    data: { values: f.rows },
+    vconcat: f.metrics.map((m, i) => row(m, i === f.metrics.length - 1)),
+  } as vl.TopLevelSpec;
+}
+
+const titles = {
+  snr: 'Top-1 against SNR',
+  rt60: 'Top-1 against RT60',
+  heatmap: 'Top-1 over SNR × RT60',
+  cosine: 'Embedding similarity against SNR',
+} as const;
+
+const metricLabels = { top1: 'top-1', relTop1: 'relative top-1', cosine: 'mean cosine' } as const;
+
+/** Models with at least one finished grid point, in report order (fixes their colours). */
+function plottedModels(results: SweepResults): string[] {
+  return orderedModels(results).filter((m) => results.points.some((p) => p.model === m));
+}
+
+function cleanTop1(results: SweepResults): Map<string, number> {
+  return new Map(results.clean.map((c) => [c.model, c.top1.mean]));
+}
+
+/** Rows for a metric against one axis: points grouped by (model, x, panel), other axes averaged. */
+function lineRows(
+  points: PointResult[],
+  x: (p: PointResult) => number,
+  panel: (p: PointResult) => string,
+  metrics: { label: string; pick: (p: PointResult) => Estimate; ref: (model: string) => number | null }[],
+): LineRow[] {
+  return groupBy(points, (p) => JSON.stringify([p.model, x(p), panel(p)])).flatMap((group) => {
+    const first = group[0];
+    return metrics.map((m) => ({ model: first.model, x: x(first), panel: panel(first), metric: m.label, ...meanEstimate(group.map(m.pick)), ref: m.ref(first.model) }));
+  });
+}
+
+/** Axis of SNR values for a line figure, or the reason there is nothing to draw against. */
+function snrAxis(points: PointResult[]): { axis: LineFigure['x']; position: (s: Snr) => number } | string {
+  const snrs = distinct(points, 'snrDb');
+  if (snrs.length < 2) return `Only one SNR value (${snrs.map((s) => withUnit('snrDb', s)).join('')}): nothing to draw against SNR; see the tables.`;
+  const { position, ticks, cleanAt } = snrPositions(snrs);
+  const labelExpr = cleanAt === null ? 'datum.label' : `datum.value === ${cleanAt} ? 'clean' : datum.label`;
+  return { axis: { title: 'SNR (dB)', ticks, labelExpr }, position };
+}
+
+/** RT60 panels for SNR figures: one column per RT60 when there are several (the report's main interaction). */
+function rt60Panels(points: PointResult[]): { panels: LineFigure['panels']; panel: (p: PointResult) => string } {
+  const rt60s = distinct(points, 'rt60S');
+  if (rt60s.length < 2) return { panels: null, panel: () => '' };
+  return { panels: { title: 'RT60 (s)', order: rt60s.map(rt60Label) }, panel: (p) => rt60Label(p.rt60S) };
+}
+
+async function snrFigure(results: SweepResults): Promise<Figure> {
+  const id = 'snr';
+  const title = titles[id];
+  const points = results.points;
+  const axis = snrAxis(points);
+  if (typeof axis === 'string') return { id, title, skipped: axis };
+  const { panels, panel } = rt60Panels(points);
+  const clean = cleanTop1(results);
+  const rows = lineRows(points, (p) => axis.position(p.snrDb), panel, [
+    { label: metricLabels.top1, pick: (p) => p.top1, ref: (m) => clean.get(m) ?? null },
+    { label: metricLabels.relTop1, pick: (p) => p.relative.top1, ref: () => 1 },
+  ]);
+  const models = plottedModels(results);
+  const svg = await toSvg(lineSpec({ rows, models, metrics: [metricLabels.top1, metricLabels.relTop1], x: axis.axis, panels }), id);
+  const averaged = averagedOver(points, panels ? ['azimuthDeg', 'noise', 'noiseSources'] : ['rt60S', 'azimuthDeg', 'noise', 'noiseSources']);
+  const caption = [
+    `Top-1 accuracy and relative top-1 (degraded ÷ clean, paired on the same clips) against SNR, one line per model${panels ? ', one column per RT60' : ''}.`,
+    'Dashed lines: the clean reference.',
+    bandNote(averaged),
+    snrCleanNote(points),
+  ].join(' ');
+  return { id, title, caption, svg };
+}
+
+function snrCleanNote(points: PointResult[]): string {
+  return points.some((p) => p.snrDb === 'clean') ? '"clean" (no added noise) is drawn at the right end of the SNR axis.' : '';
+}
+
+async function rt60Figure(results: SweepResults): Promise<Figure> {
+  const id = 'rt60';
+  const title = titles[id];
+  const points = results.points;
+  const rt60s = distinct(points, 'rt60S');
+  if (rt60s.length < 2) {
+    return { id, title, skipped: `Only one RT60 value (${rt60s.map((r) => withUnit('rt60S', r)).join('')}): nothing to draw against reverberation; see the tables.` };
+  }
+  const clean = cleanTop1(results);
+  const rows = lineRows(points, (p) => p.rt60S, () => '', [
+    { label: metricLabels.top1, pick: (p) => p.top1, ref: (m) => clean.get(m) ?? null },
+    { label: metricLabels.relTop1, pick: (p) => p.relative.top1, ref: () => 1 },
+  ]);
+  const models = plottedModels(results);
+  const x = { title: 'RT60 (s)', ticks: rt60s, labelExpr: `datum.value === 0 ? 'dry' : datum.label` };
+  const svg = await toSvg(lineSpec({ rows, models, metrics: [metricLabels.top1, metricLabels.relTop1], x, panels: null }), id);
+  const averaged = averagedOver(points, ['snrDb', 'azimuthDeg', 'noise', 'noiseSources']);
+  const caption = [
+    'Top-1 accuracy and relative top-1 against reverberation time (RT60 0: dry source, no room), one line per model.',
+    'Dashed lines: the clean reference.',
+    bandNote(averaged),
+    averaged.includes('SNR') ? 'The heatmap below separates SNR and RT60.' : '',
+  ].join(' ');
+  return { id, title, caption, svg };
+}
+
+async function heatmapFigure(results: SweepResults): Promise<Figure> {
+  const id = 'heatmap';
+  const title = titles[id];
+  const points = results.points;
+  const snrs = distinct(points, 'snrDb');
+  const rt60s = distinct(points, 'rt60S');
+  if (snrs.length < 2 && rt60s.length < 2) {
+    return { id, title, skipped: 'SNR and RT60 each have one value: no grid to map; see the tables.' };
+  }
+  const cells = groupBy(points, (p) => JSON.stringify([p.model, p.snrDb, p.rt60S])).map((group) => ({
+    model: group[0].model,
+    snr: snrLabel(group[0].snrDb),
+    rt60: rt60Label(group[0].rt60S),
+    top1: meanEstimate(group.map((p) => p.top1)).mean,
+  })).filter((c) => Number.isFinite(c.top1));
+  const values = cells.map((c) => c.top1);
+  // Text turns white on the darker half of the colour scale.
+  const middle = values.length ? (Math.min(...values) + Math.max(...values)) / 2 : 0.5;
+  const models = plottedModels(results);
+  const spec = {
+    data: { values: cells },
+    facet: { field: 'model', type: 'nominal', title: null, sort: models },
+    columns: Math.min(3, models.length),
+    spec: {
+      width: { step: 42 },
+      height: { step: 26 },
+      encoding: {
+        x: { field: 'snr', type: 'ordinal', sort: snrs.map(snrLabel), title: 'SNR (dB)', axis: { labelAngle: 0 } },
+        y: { field: 'rt60', type: 'ordinal', sort: rt60s.map(rt60Label).reverse(), title: 'RT60 (s)' },
+      },
+      layer: [
+        { mark: 'rect', encoding: { color: { field: 'top1', type: 'quantitative', title: 'top-1', scale: { scheme: 'blues' } } } },
+        {
+          mark: { type: 'text', fontSize: 10 },
+          encoding: {
+            text: { field: 'top1', type: 'quantitative', format: '.2f' },
+            color: { condition: { test: `datum.top1 > ${middle}`, value: 'white' }, value: '#222' },
+          },
+        },
+      ],
+    },
+  } as unknown as vl.TopLevelSpec;
+  const averaged = averagedOver(points, ['azimuthDeg', 'noise', 'noiseSources']);
+  const caption = [
+    'Top-1 accuracy per SNR and RT60, one panel per model; the colour scale is shared across panels.',
+    averaged ? `Values ${averaged}.` : '',
+  ].join(' ');
+  return { id, title, caption, svg: await toSvg(spec, id) };
+}
+
+async function cosineFigure(results: SweepResults): Promise<Figure> {
+  const id = 'cosine';
+  const title = titles[id];
+  const points = results.points;
+  const axis = snrAxis(points);
+  if (typeof axis === 'string') return { id, title, skipped: axis };
+  const { panels, panel } = rt60Panels(points);
+  const rows = lineRows(points, (p) => axis.position(p.snrDb), panel, [{ label: metricLabels.cosine, pick: (p) => p.cosine, ref: () => null }]);
+  const models = plottedModels(results);
+  const svg = await toSvg(lineSpec({ rows, models, metrics: [metricLabels.cosine], x: axis.axis, panels }), id);
+  const averaged = averagedOver(points, panels ? ['azimuthDeg', 'noise', 'noiseSources'] : ['rt60S', 'azimuthDeg', 'noise', 'noiseSources']);
+  const caption = [
+    `Mean cosine similarity of each test clip's degraded scene embedding to its clean one, against SNR${panels ? ', one column per RT60' : ''}.`,
+    'Embedding spaces differ between models: compare the shape of the curves, not their levels.',
+    bandNote(averaged),
+    snrCleanNote(points),
+  ].join(' ');
+  return { id, title, caption, svg };
+}
+
+/** The report's figures in page order; a figure with nothing to show says why instead. */
+export async function renderFigures(results: SweepResults): Promise<Figure[]> {
+  if (results.points.length === 0) {
+    return Object.entries(titles).map(([id, title]) => ({ id, title, skipped: 'No grid point has finished yet.' }));
+  }
+  // One after another: vega's id counters are process-wide and the work is CPU-bound anyway.
+  const figures: Figure[] = [];
+  for (const make of [snrFigure, rt60Figure, heatmapFigure, cosineFigure]) figures.push(await make(results));
+  return figures;
+}

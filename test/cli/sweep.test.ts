@@ -1,0 +1,165 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CellRecord, SweepRecord, SweepResults } from '../../src/sweep/types.ts';
+import { makeLayout, REPO_ROOT, tempDir } from '../helpers/audio.ts';
+import { messageLines, runCli, type CliRun } from '../helpers/cli.ts';
+import { ensureProbeData } from '../helpers/probeData.ts';
+
+// 18 classes of 5 clips: one test clip per class; a cell is 18 renders and embeddings.
+const DATA = ensureProbeData(4);
+const MODEL = ['--model', 'oww-speech-embedding'];
+const GRID = ['--snr', '20,0', '--rt60', '0,0.6', '--seeds', '3'];
+let dir: string;
+let cleanup: () => Promise<void>;
+const at = (name: string) => join(dir, name);
+const sweep = (out: string, ...extra: string[]) => ['sweep', ...MODEL, '--data', DATA, ...GRID, '-o', at(out), '--cache-dir', at('cache'), ...extra];
+
+const readRecords = (out: string): SweepRecord[] =>
+  readFileSync(join(out, 'cells.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as SweepRecord);
+const readResults = (out: string) => JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as SweepResults;
+const numbers = (r: SweepResults) => ({ clean: r.clean, points: r.points });
+
+let full: CliRun;
+
+beforeAll(async () => {
+  ({ dir, cleanup } = await tempDir('earshot-cli-sweep-'));
+  full = await runCli(sweep('full', '--workers', '2'), 240_000);
+}, 300_000);
+
+afterAll(() => cleanup());
+
+describe('earshot sweep', () => {
+  it('runs the grid and writes results.json, results.csv and report.html', () => {
+    expect(full.code, full.stderr).toBe(0);
+    const out = at('full');
+    const results = readResults(out);
+    expect(results.cellsDone).toBe(12);
+    expect(results.cellsTotal).toBe(12);
+    expect(results.points).toHaveLength(4);
+    expect(results.testClips).toBe(18);
+    const [clean] = results.clean;
+    expect(clean.top1.mean).toBeGreaterThan(0.8);
+    for (const p of results.points) {
+      expect(p.seeds).toBe(3);
+      for (const e of [p.top1, p.macroF1, p.mAP, p.cosine, p.relative.top1]) {
+        expect(e.lo).toBeLessThanOrEqual(e.mean + 1e-9);
+        expect(e.hi).toBeGreaterThanOrEqual(e.mean - 1e-9);
+      }
+      expect(p.relative.top1.mean).toBeCloseTo(p.top1.mean / clean.top1.mean, 9);
+    }
+    // Degradation is monotone where it must be: 0 dB in a reverberant room is worse than 20 dB dry.
+    const at0 = results.points.find((p) => p.snrDb === 0 && p.rt60S === 0.6)!;
+    const at20 = results.points.find((p) => p.snrDb === 20 && p.rt60S === 0)!;
+    expect(at0.top1.mean).toBeLessThan(at20.top1.mean);
+    expect(at0.cosine.mean).toBeLessThan(at20.cosine.mean);
+    expect(readFileSync(join(out, 'results.csv'), 'utf8').trim().split('\n')).toHaveLength(1 + 1 + 4);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/<svg/);
+    expect(JSON.parse(full.stdout)).toMatchObject({ cellsDone: 12, cellsTotal: 12, report: join(out, 'report.html') });
+    expect(full.stderr).toMatch(/12 cells \(4 grid points × 3 seeds\) × 18 clips = 216 clip-conditions/);
+  });
+
+  it('after kill -9, a rerun computes only the missing cells: nothing lost, nothing twice, same numbers', async () => {
+    const out = at('killed');
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'earshot.js'), ...sweep('killed', '--workers', '1')], { cwd: REPO_ROOT, stdio: 'ignore' });
+    // Complete lines only: the file is read while the sweep writes it.
+    const cellLines = () => (existsSync(join(out, 'cells.jsonl')) ? readFileSync(join(out, 'cells.jsonl'), 'utf8').split('\n').slice(0, -1).filter((l) => l.includes('"kind":"cell"')).length : 0);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setInterval(() => {
+        if (cellLines() >= 3) {
+          clearInterval(timer);
+          child.kill('SIGKILL');
+          resolve();
+        }
+      }, 50);
+      child.on('exit', () => {
+        clearInterval(timer);
+        reject(new Error('the sweep finished before it could be killed'));
+      });
+    });
+    await new Promise((r) => child.once('exit', r));
+    const before = readFileSync(join(out, 'cells.jsonl'), 'utf8');
+    const kept = before.slice(0, before.lastIndexOf('\n') + 1);
+    const doneBefore = kept.trim().split('\n').filter((l) => JSON.parse(l).kind === 'cell').length;
+    expect(doneBefore).toBeGreaterThanOrEqual(3);
+    expect(doneBefore).toBeLessThan(12);
+
+    const rerun = await runCli(sweep('killed', '--workers', '2'), 240_000);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(rerun.stderr).toContain(`resuming: ${doneBefore} of 12 cells already in ${out}`);
+    expect(rerun.stderr).toContain(`${12 - doneBefore} cell(s) to run`);
+    const after = readFileSync(join(out, 'cells.jsonl'), 'utf8');
+    expect(after.startsWith(kept)).toBe(true);
+    const records = readRecords(out);
+    expect(new Set(records.map((r) => r.key)).size).toBe(records.length);
+    expect(records.filter((r) => r.kind === 'cell')).toHaveLength(12);
+    expect(numbers(readResults(out))).toEqual(numbers(readResults(at('full'))));
+  }, 300_000);
+
+  it('caches clean embeddings across runs', async () => {
+    const again = await runCli(['sweep', ...MODEL, '--data', DATA, '--snr', '10', '--rt60', '0', '--seeds', '1', '-o', at('cached'), '--cache-dir', at('cache')], 120_000);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/oww-speech-embedding: clean embeddings of (\d+) clips \(\1 from the cache in .*cache\)/);
+  }, 150_000);
+
+  it('matched mode trains a probe per cell on degraded audio', async () => {
+    const matched = await runCli(['sweep', ...MODEL, '--data', DATA, '--snr', '0', '--rt60', '0.6', '--seeds', '1', '--matched', '-o', at('matched'), '--cache-dir', at('cache')], 120_000);
+    expect(matched.code, matched.stderr).toBe(0);
+    const results = readResults(at('matched'));
+    expect(results.spec.protocol).toBe('matched');
+    expect(results.points).toHaveLength(1);
+    const cell = readRecords(at('matched')).find((r): r is CellRecord => r.kind === 'cell')!;
+    const clean = readRecords(at('full')).find((r): r is CellRecord => r.key === cell.key)!;
+    expect(cell.cosine).toEqual(clean.cosine); // same degraded test audio...
+    expect(cell.probabilities).not.toEqual(clean.probabilities); // ...through another probe
+  }, 150_000);
+});
+
+describe('earshot sweep: bad input', () => {
+  // name -> [arguments, what the error line must say]
+  const ERRORS: Record<string, [() => string[], RegExp]> = {
+    'an empty data folder': [() => ['sweep', ...MODEL, '--data', at('empty'), '-o', at('e1')], /empty has no class subfolders/],
+    'unreadable clips': [() => ['sweep', ...MODEL, '--data', at('unreadable'), '--snr', '0', '--rt60', '0', '--seeds', '1', '-o', at('e2'), '--no-cache'], /could not be read: .*a\/bad\.wav: not a recognised audio format/],
+    'an empty grid': [() => ['sweep', ...MODEL, '--data', DATA, '--snr', '', '-o', at('e3')], /--snr is empty: the grid would have no cells/],
+    'a bad axis value': [() => ['sweep', ...MODEL, '--data', DATA, '--rt60', '0,7', '-o', at('e4')], /--rt60: 7 not allowed; expected seconds in 0\.\.3/],
+    'an absurd grid without --yes': [() => ['sweep', ...MODEL, '--data', DATA, '--seeds', '500', '-o', at('e5')], /the grid is large: 12000 cells .* pass --yes to run it/],
+    'a probe for another model': [() => ['sweep', ...MODEL, '--data', DATA, '--probe', at('naive.json'), '-o', at('e6')], /naive\.json is a probe for model "naive-logmel", which is not in --model \(oww-speech-embedding\)/],
+    'a probe trained on other classes': [() => ['sweep', ...MODEL, '--data', DATA, '--probe', join(REPO_ROOT, 'models', 'trained', 'language.json'), '-o', at('e8')], /has classes probe .*language\.json was not trained on: 0, 1, .*\(it knows: en, es, ru\)/],
+    'an unknown model': [() => ['sweep', '--model', 'nope', '--data', DATA, '-o', at('e7'), '--snr', '0', '--rt60', '0', '--seeds', '1'], /unknown model "nope"/],
+  };
+  const runs: Record<string, CliRun> = {};
+
+  beforeAll(async () => {
+    await makeLayout(dir, 'empty', {});
+    await makeLayout(dir, 'unreadable', { 'a/1.wav': 1, 'a/2.wav': 2, 'a/bad.wav': 'plain text, not audio\n', 'b/3.wav': 3, 'b/4.wav': 4 });
+    await makeLayout(dir, 'readable', { 'a/1.wav': 1, 'a/2.wav': 2, 'b/3.wav': 3, 'b/4.wav': 4 });
+    const naive = await runCli(['probe', 'train', '--model', 'naive-logmel', '--data', at('readable'), '-o', at('naive.json'), '--held-out', '0'], 120_000);
+    expect(naive.code, naive.stderr).toBe(0);
+    const names = Object.keys(ERRORS);
+    const results = await Promise.all(names.map((n) => runCli(ERRORS[n][0](), 120_000)));
+    names.forEach((n, i) => (runs[n] = results[i]));
+  }, 200_000);
+
+  for (const name of Object.keys(ERRORS)) {
+    it(`${name}: one clear error line, non-zero exit`, () => {
+      const run = runs[name];
+      expect(run.code).toBe(1);
+      const lines = messageLines(run.stderr).filter((l) => l.startsWith('earshot: error:'));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(ERRORS[name][1]);
+    });
+  }
+
+  it('a folder holding another sweep is refused and stays intact', async () => {
+    const out = at('full');
+    const before = readFileSync(join(out, 'cells.jsonl'), 'utf8');
+    const run = await runCli(sweep('full', '--test-fraction', '0.5'), 120_000);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/holds results of a different sweep \(differs in: testFraction\)/);
+    expect(readFileSync(join(out, 'cells.jsonl'), 'utf8')).toBe(before);
+  }, 150_000);
+});

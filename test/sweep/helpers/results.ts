@@ -1,0 +1,90 @@
+import type { Estimate, GridPoint, PointResult, SweepAxes, SweepResults } from '../../../src/sweep/types.ts';
+
+export interface ResultsOptions {
+  models?: string[];
+  axes?: Partial<SweepAxes>;
+  seeds?: number;
+  testClips?: number;
+  /** Seeds finished per grid point (default: all); 0 leaves the point out, as an unfinished sweep does. */
+  seedsDone?: (point: GridPoint) => number;
+}
+
+const defaultAxes: SweepAxes = { snrDb: [0, 10, 'clean'], rt60S: [0, 0.6], azimuthDeg: [0], noise: ['babble'], noiseSources: [1] };
+
+/** An interval of ±0.02 around `mean`, with enough digits to exercise rounding. */
+function around(mean: number): Estimate {
+  return { mean, lo: mean - 0.0213579, hi: mean + 0.0197531 };
+}
+
+/** Clean top-1 of the i-th model: 0.91234, 0.81234, ... */
+export function cleanTop1(modelIndex: number): number {
+  return 0.9123456 - 0.1 * modelIndex;
+}
+
+/** A made-up but monotone degradation: lower SNR and longer RT60 lose accuracy. */
+export function degradedTop1(modelIndex: number, p: Pick<GridPoint, 'snrDb' | 'rt60S' | 'azimuthDeg' | 'noiseSources'>): number {
+  const noise = p.snrDb === 'clean' ? 1 : Math.min(1, 0.55 + p.snrDb / 40);
+  const room = 1 - 0.3 * p.rt60S;
+  return cleanTop1(modelIndex) * noise * room - 0.001 * p.azimuthDeg / 90 - 0.002 * (p.noiseSources - 1);
+}
+
+/** SweepResults built by hand: every metric derives from degradedTop1, so tests can predict each number. */
+export function buildResults(options: ResultsOptions = {}): SweepResults {
+  const models = options.models ?? ['beats', 'clap'];
+  const axes = { ...defaultAxes, ...options.axes };
+  const seeds = options.seeds ?? 2;
+  const testClips = options.testClips ?? 40;
+  const points: PointResult[] = [];
+  let cellsDone = 0;
+  let cellsTotal = 0;
+  models.forEach((model, i) => {
+    for (const snrDb of axes.snrDb)
+      for (const rt60S of axes.rt60S)
+        for (const azimuthDeg of axes.azimuthDeg)
+          for (const noise of axes.noise)
+            for (const noiseSources of axes.noiseSources) {
+              const grid: GridPoint = { model, snrDb, rt60S, azimuthDeg, noise, noiseSources };
+              const done = options.seedsDone?.(grid) ?? seeds;
+              cellsTotal += seeds;
+              cellsDone += done;
+              if (done === 0) continue;
+              const top1 = degradedTop1(i, grid);
+              const rel = top1 / cleanTop1(i);
+              points.push({
+                ...grid,
+                seeds: done,
+                clips: testClips * done,
+                top1: around(top1),
+                macroF1: around(top1 - 0.05),
+                mAP: around(top1 + 0.03),
+                cosine: around(0.5 + rel / 2),
+                relative: { top1: around(rel), macroF1: around(rel - 0.01), mAP: around(rel + 0.01) },
+              });
+            }
+  });
+  return {
+    format: 'earshot-sweep-results',
+    version: 1,
+    createdAt: '2025-01-02T03:04:05.000Z',
+    spec: {
+      models,
+      data: '/data/speech-commands',
+      protocol: 'clean',
+      probes: {},
+      axes,
+      seeds,
+      receiver: 'auto',
+      testFraction: 0.2,
+      splitSeed: 7,
+      rirDirs: [],
+      noiseDirs: [],
+    },
+    classes: ['yes', 'no', 'up', 'down'],
+    testClips,
+    bootstrap: 1000,
+    cellsDone,
+    cellsTotal,
+    clean: models.map((model, i) => ({ model, clips: testClips, top1: around(cleanTop1(i)), macroF1: around(cleanTop1(i) - 0.05), mAP: around(cleanTop1(i) + 0.03) })),
+    points,
+  };
+}
