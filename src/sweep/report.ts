@@ -84,7 +84,7 @@ function header(results: SweepResults): string {
     ['Test clips', `${results.testClips} (${escapeHtml(split)})`],
     ['Grid', axesList(results)],
     ['Cells', `${results.cellsDone} of ${results.cellsTotal} done${isIncomplete(results) ? ' <strong class="bad">(incomplete)</strong>' : ''}`],
-    ['Intervals', `95% bootstrap over seeds and clips (${results.bootstrap} resamples)`],
+    ['Intervals', `95% bias-corrected bootstrap over seeds and clips (${results.bootstrap} resamples)`],
     ['Created', escapeHtml(results.createdAt)],
   ];
   return `<header><h1>earshot sweep report</h1>${incompleteBanner(results)}<dl>${entries.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl></header>`;

@@ -111,8 +111,8 @@ export interface PointEstimates extends ProbeMetrics {
 }
 
 /**
- * A grid point's metrics over its seeds, each with a 95% percentile bootstrap
- * interval. Every resample draws seeds with replacement and clips with
+ * A grid point's metrics over its seeds, each with a 95% bias-corrected
+ * bootstrap interval. Every resample draws seeds with replacement and clips with
  * replacement (the same clips for the clean reference, so `relative` =
  * degraded ÷ clean is paired). Seeded by `label`: the same inputs give the
  * same intervals wherever they are computed.
@@ -146,7 +146,7 @@ export function estimatePoint(runs: Run[], clean: Run, labels: ArrayLike<number>
       samples[`rel_${k}`].push(ratio(m[k], c[k]));
     }
   }
-  const est = (value: number, xs: number[]): Estimate => ({ mean: value, ...percentileInterval(xs) });
+  const est = (value: number, xs: number[]): Estimate => ({ mean: value, ...biasCorrectedInterval(value, xs) });
   return {
     top1: est(full.top1, samples.top1),
     macroF1: est(full.macroF1, samples.macroF1),
@@ -177,13 +177,45 @@ function ratio(a: number, b: number): number {
   return b > 0 ? a / b : Number.NaN;
 }
 
-function percentileInterval(xs: number[]): { lo: number; hi: number } {
+/**
+ * The 95% bias-corrected percentile interval (Efron): percentiles shifted by
+ * how far the bootstrap distribution sits off the estimate. Plain percentiles
+ * mislead for average precision, which resampling with replacement inflates
+ * (a duplicated positive ranks twice): the estimate could fall below its own
+ * interval.
+ */
+function biasCorrectedInterval(estimate: number, xs: number[]): { lo: number; hi: number } {
   const sorted = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
-  if (sorted.length === 0) return { lo: Number.NaN, hi: Number.NaN };
+  if (sorted.length === 0 || Number.isNaN(estimate)) return { lo: Number.NaN, hi: Number.NaN };
+  const below = sorted.filter((x) => x < estimate).length + 0.5 * sorted.filter((x) => x === estimate).length;
+  const half = 0.5 / sorted.length;
+  const z0 = normalQuantile(Math.min(Math.max(below / sorted.length, half), 1 - half));
   const at = (q: number) => {
     const pos = q * (sorted.length - 1);
     const lo = Math.floor(pos);
     return sorted[lo] + (sorted[Math.min(lo + 1, sorted.length - 1)] - sorted[lo]) * (pos - lo);
   };
-  return { lo: at(0.025), hi: at(0.975) };
+  const z = 1.959963984540054;
+  return { lo: at(normalCdf(2 * z0 - z)), hi: at(normalCdf(2 * z0 + z)) };
+}
+
+/** Standard normal CDF (Abramowitz & Stegun 7.1.26 erf; |error| < 1.5e-7). */
+export function normalCdf(x: number): number {
+  const t = 1 / (1 + (0.3275911 * Math.abs(x)) / Math.SQRT2);
+  const erf = 1 - t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-(x * x) / 2);
+  return x >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
+}
+
+/** Standard normal quantile (Acklam's rational approximation; relative error < 1.2e-9). */
+export function normalQuantile(p: number): number {
+  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const tail = (q: number) => (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+  if (p < 0.02425) return tail(Math.sqrt(-2 * Math.log(p)));
+  if (p > 1 - 0.02425) return -tail(Math.sqrt(-2 * Math.log(1 - p)));
+  const q = p - 0.5;
+  const r = q * q;
+  return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classificationMetrics } from '../../src/probes/metrics.ts';
 import { createRng } from '../../src/random.ts';
-import { estimatePoint, PooledMetrics, runMetrics, type Run } from '../../src/sweep/stats.ts';
+import { estimatePoint, normalCdf, normalQuantile, PooledMetrics, runMetrics, type Run } from '../../src/sweep/stats.ts';
 
 /** A run of noisy probabilities: the true class gets a boost of `skill`. */
 function fakeRun(labels: number[], classes: number, skill: number, seed: number): Run {
@@ -76,5 +76,13 @@ describe('sweep statistics', () => {
     const zero: Run = { probabilities: labels.map((l) => [0, 1, 2, 3].map((c) => (c === (l + 1) % 4 ? 1 : 0))) };
     const est = estimatePoint([fakeRun(labels, 4, 1, 1)], zero, labels, 4, 'z', 20);
     expect(est.relative.top1.mean).toBeNaN();
+  });
+
+  it('normal quantile and CDF match Python statistics.NormalDist', () => {
+    // python3 -c "from statistics import NormalDist as N; print(N().inv_cdf(p), N().cdf(x))"
+    const quantiles: [number, number][] = [[0.001, -3.090232306167813], [0.02, -2.053748910631823], [0.1, -1.2815515655446004], [0.5, 0], [0.8, 0.8416212335729143], [0.975, 1.959963984540054], [0.9995, 3.2905267314918945]];
+    for (const [p, q] of quantiles) expect(normalQuantile(p)).toBeCloseTo(q, 7);
+    const cdf: [number, number][] = [[-3, 0.0013498980316301035], [-1, 0.15865525393145707], [0, 0.5], [0.5, 0.6914624612740131], [2.5, 0.9937903346742238]];
+    for (const [x, p] of cdf) expect(normalCdf(x)).toBeCloseTo(p, 6);
   });
 });
