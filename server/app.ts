@@ -14,6 +14,7 @@ import { metricsRoutes } from './routes/metrics.ts';
 import { modelRoutes } from './routes/models.ts';
 import { staticRoutes } from './routes/static.ts';
 import { streamRoutes } from './routes/streams.ts';
+import { sweepRoutes } from './routes/sweeps.ts';
 import { uploadRoutes } from './routes/uploads.ts';
 import { pipelineStream } from './streams/pipelineStream.ts';
 
@@ -23,7 +24,7 @@ const VERSION = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'ut
  * Build the earshot server (never listens: `earshot serve` does). Options are
  * checked first, so a bad option (a public host without a token, a missing
  * bank folder) stops here with a clear message. Every area is a plugin; the
- * shared state (config, ONNX pool, banks, models, clips, streams, metrics) is
+ * shared state (config, ONNX pool, banks, models, clips, streams, sweeps, metrics) is
  * decorated by one fastify-plugin, and one error handler answers
  * `{ code, message }` with the error's status.
  *
@@ -48,6 +49,7 @@ export async function buildApp(input: ServerOptionsInput = {}): Promise<FastifyI
   await app.register(bankRoutes);
   await app.register(uploadRoutes);
   await app.register(streamRoutes);
+  await app.register(sweepRoutes);
   await app.register(metricsRoutes);
   await app.register(liveRoutes, { version: VERSION });
   await app.register(staticRoutes, { root: options.clientDist });

@@ -20,4 +20,6 @@ export const ServerErrors = {
   NOT_FOUND: createError('EARSHOT_NOT_FOUND', '%s', 404),
   TOO_MANY_STREAMS: createError('EARSHOT_TOO_MANY_STREAMS', '%s streams are running, the most this server allows; stop one first (DELETE /api/streams/:id or a "stop" message)', 429),
   STREAM_FAILED: createError('EARSHOT_STREAM_FAILED', 'stream %s failed: %s', 500),
+  TOO_MANY_SWEEPS: createError('EARSHOT_TOO_MANY_SWEEPS', '%s', 429),
+  SWEEP_NOT_RUNNING: createError('EARSHOT_SWEEP_NOT_RUNNING', '%s', 409),
 } as const;

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { Errors } from '../src/errors.ts';
 import { PACKAGE_ROOT } from '../src/paths.ts';
 import type { LiveStream, StreamConfig } from '../src/pipeline/types.ts';
@@ -56,6 +56,18 @@ export interface ServerOptions {
   maxUploadBytes: number;
   /** Most streams running at once. Default 8. */
   maxStreams: number;
+  /** Where sweeps started over the API write their folders (one per sweep). Default ./earshot-sweeps. */
+  sweepsDir: string;
+  /**
+   * Labelled data folders (one subfolder of clips per class) that sweeps may
+   * use, named by their folder name; the first is the default. Clients name
+   * one, never a path. Default: the shipped spoken digits (en, es, ru).
+   */
+  sweepDataDirs: string[];
+  /** Most sweeps running at once. Default 1. */
+  maxSweeps: number;
+  /** Largest grid (models × grid points × seeds) a sweep started over the API may have; bigger ones belong to `earshot sweep`. Default 64. */
+  maxSweepCells: number;
   /** Interval of `stats` messages (ms). Default 1000. */
   statsIntervalMs: number;
   ws: WsLimits;
@@ -93,6 +105,10 @@ export const SERVER_DEFAULTS: Readonly<Omit<ServerOptions, 'ws'>> = Object.freez
   clientDist: join(PACKAGE_ROOT, 'client', 'dist'),
   maxUploadBytes: 20_000_000,
   maxStreams: 8,
+  sweepsDir: 'earshot-sweeps',
+  sweepDataDirs: [join(PACKAGE_ROOT, 'test', 'fixtures', 'speech', 'digits')],
+  maxSweeps: 1,
+  maxSweepCells: 64,
   statsIntervalMs: 1000,
   logger: false,
   createStream: undefined,
@@ -133,13 +149,29 @@ export function validateServerOptions(input: ServerOptionsInput = {}): ServerOpt
   if (opts.workers !== undefined && (!Number.isInteger(opts.workers) || opts.workers < 1 || opts.workers > 1024)) {
     throw new Errors.INVALID_OPTION(`workers = ${opts.workers}: must be an integer from 1 to 1024`);
   }
-  for (const key of ['maxUploadBytes', 'maxStreams', 'statsIntervalMs'] as const) positive(key, opts[key]);
+  for (const key of ['maxUploadBytes', 'maxStreams', 'maxSweeps', 'maxSweepCells', 'statsIntervalMs'] as const) positive(key, opts[key]);
+  checkSweepDataDirs(opts.sweepDataDirs);
   for (const [key, value] of Object.entries(opts.ws)) positive(`ws.${key}`, value);
   if (opts.ws.skipAboveBytes > opts.ws.closeAboveBytes) throw new Errors.INVALID_OPTION('ws.skipAboveBytes must not be greater than ws.closeAboveBytes');
   if (opts.ws.maxBinaryBytes > opts.ws.hardMaxPayloadBytes || opts.ws.maxTextBytes > opts.ws.hardMaxPayloadBytes) {
     throw new Errors.INVALID_OPTION('ws.maxTextBytes and ws.maxBinaryBytes must not be greater than ws.hardMaxPayloadBytes');
   }
-  return { ...opts, uploadsDir: resolve(opts.uploadsDir), clipsDir: resolve(opts.clipsDir), clientDist: resolve(opts.clientDist) };
+  return {
+    ...opts,
+    uploadsDir: resolve(opts.uploadsDir),
+    clipsDir: resolve(opts.clipsDir),
+    clientDist: resolve(opts.clientDist),
+    sweepsDir: resolve(opts.sweepsDir),
+    sweepDataDirs: opts.sweepDataDirs.map((d) => resolve(d)),
+  };
+}
+
+// Sweep data sets are offered by folder name, so two folders may not share one.
+function checkSweepDataDirs(dirs: string[]): void {
+  if (!Array.isArray(dirs) || dirs.some((d) => typeof d !== 'string' || d === '')) throw new Errors.INVALID_OPTION('sweepDataDirs must be a list of folder paths');
+  const names = dirs.map((d) => basename(resolve(d)));
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice !== undefined) throw new Errors.INVALID_OPTION(`two sweep data folders are both named "${twice}"; clients pick one by folder name, so rename one`);
 }
 
 function positive(name: string, value: number): void {

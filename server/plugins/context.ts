@@ -7,6 +7,7 @@ import { ClipStore } from '../clips.ts';
 import { createMetrics, type ServerMetrics } from '../metrics.ts';
 import type { ServerOptions, StreamFactory } from '../options.ts';
 import { StreamManager } from '../streams/manager.ts';
+import { SweepManager } from '../sweeps/manager.ts';
 
 /** What every area of the server shares, decorated on the app by {@link contextPlugin}. */
 export interface ServerContext {
@@ -17,6 +18,8 @@ export interface ServerContext {
   models: ModelRegistry;
   clips: ClipStore;
   streams: StreamManager;
+  /** Sweeps started over the API (the sweep engine runs on its own threads, not the pool). */
+  sweeps: SweepManager;
   metrics: ServerMetrics;
   /** The app's logger (pino). */
   log: FastifyBaseLogger;
@@ -30,16 +33,18 @@ declare module 'fastify' {
     models: ModelRegistry;
     clips: ClipStore;
     streams: StreamManager;
+    sweeps: SweepManager;
     metrics: ServerMetrics;
   }
 }
 
 /**
  * Open the banks, the model registry, the clips and the ONNX pool once, make
- * the stream manager and the metrics registry, and decorate the app with
- * them (fastify-plugin, so every route plugin sees them). Bad folders stop
- * startup here with the bank's or registry's own message. On close, streams
- * stop first, then the pool.
+ * the stream and sweep managers and the metrics registry, and decorate the
+ * app with them (fastify-plugin, so every route plugin sees them). Bad
+ * folders stop startup here with the bank's or registry's own message. On
+ * close, streams stop and running sweeps are cancelled first, then the pool
+ * closes.
  */
 export const contextPlugin = fp<{ options: ServerOptions; createStream: StreamFactory }>(
   async (app, { options, createStream }) => {
@@ -57,10 +62,11 @@ export const contextPlugin = fp<{ options: ServerOptions; createStream: StreamFa
       log: app.log,
     });
     ctx.streams = streams;
+    ctx.sweeps = new SweepManager({ config: options, models, banks, log: app.log });
     ctx.metrics = createMetrics(() => streams);
     for (const [key, value] of Object.entries(ctx)) if (key !== 'log') app.decorate(key, value);
     app.addHook('onClose', async () => {
-      await streams.close();
+      await Promise.all([streams.close(), ctx.sweeps.close()]);
       await pool.close();
     });
   },

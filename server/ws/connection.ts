@@ -42,6 +42,7 @@ export class Connection implements Subscriber {
       },
     });
     metrics.wsClients.inc();
+    ctx.sweeps.listen(this);
     ws.on('message', (data: Buffer, isBinary: boolean) => this.onFrame(data, isBinary));
     ws.on('close', () => {
       metrics.wsClients.dec();
@@ -61,6 +62,7 @@ export class Connection implements Subscriber {
   private async release(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.ctx.sweeps.unlisten(this);
     await this.ctx.streams.release(this);
   }
 

@@ -4,7 +4,8 @@ import { Errors } from '../errors.ts';
 /**
  * `earshot worker --redis URL`: run the cells of `earshot sweep --redis URL`
  * on this machine. The first SIGINT/SIGTERM stops taking cells and finishes
- * the running ones; a second gives those back to the queue at once.
+ * the running ones; a second gives those back to the queue at once; a third
+ * leaves without waiting for anything.
  */
 export function workerCommand(): Command {
   return new Command('worker')
@@ -27,8 +28,11 @@ export function workerCommand(): Command {
           process.stderr.write(`earshot worker: ${signal}: finishing the running cells (${signal} again hands them back to the queue)\n`);
           stop.abort();
         } else if (!giveBack.signal.aborted) {
-          process.stderr.write(`earshot worker: ${signal}: handing the running cells back to the queue\n`);
+          process.stderr.write(`earshot worker: ${signal}: handing the running cells back to the queue (${signal} again leaves at once)\n`);
           giveBack.abort();
+        } else {
+          // Stuck (Redis went away while stopping): running cells come back to the queue once their locks expire.
+          process.exit(130);
         }
       };
       process.on('SIGINT', onSignal);

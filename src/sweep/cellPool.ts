@@ -17,6 +17,11 @@ export type ThreadReply =
   | { id: number; ok: true; record: CellRecord }
   | { id: number; ok: false; error: { message: string; code?: string; stack?: string } };
 
+/** Asks a busy thread to give up its task at the next clip. */
+export interface ThreadStop {
+  type: 'stop';
+}
+
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 interface Pending {
@@ -29,6 +34,9 @@ interface Pending {
 interface Thread {
   worker: Worker;
   busy: Pending | null;
+  /** Settles when the task under way has answered (or the thread died). */
+  idle: Promise<void>;
+  markIdle: () => void;
   contexts: Set<string>;
   dead: boolean;
 }
@@ -45,6 +53,7 @@ export class CellPool {
   private readonly queue: Pending[] = [];
   private nextId = 1;
   private closed = false;
+  private closing: Promise<void> = Promise.resolve();
 
   constructor(opts: { threads?: number } = {}) {
     const n = opts.threads ?? availableParallelism();
@@ -66,12 +75,26 @@ export class CellPool {
     return (reply as { record: CellRecord }).record;
   }
 
-  /** Stop the threads; tasks not started yet are rejected, tasks under way are abandoned. */
-  async close(): Promise<void> {
-    if (this.closed) return;
+  /**
+   * Stop: tasks not started yet are rejected, tasks under way stop at their
+   * next clip (rejected with POOL_CLOSED), then the threads end. Terminating a
+   * thread in the middle of an ONNX run would abort the whole process, so a
+   * thread is only terminated once idle (or after `graceMs`, as a last resort).
+   */
+  async close(graceMs = 60_000): Promise<void> {
+    if (this.closed) return this.closing;
     this.closed = true;
     for (const p of this.queue.splice(0)) p.reject(new Errors.POOL_CLOSED('the sweep was stopped'));
-    await Promise.all(this.threads.map((t) => t.worker.terminate()));
+    this.closing = Promise.all(
+      this.threads.map(async (t) => {
+        if (t.busy !== null && !t.dead) {
+          t.worker.postMessage({ type: 'stop' } satisfies ThreadStop);
+          await Promise.race([t.idle, new Promise((r) => setTimeout(r, graceMs).unref())]);
+        }
+        await t.worker.terminate();
+      }),
+    ).then(() => {});
+    return this.closing;
   }
 
   private submit(p: Omit<Pending, 'resolve' | 'reject'>): Promise<ThreadReply & { ok: true }> {
@@ -88,6 +111,7 @@ export class CellPool {
       const next = this.queue.shift();
       if (next === undefined) return;
       thread.busy = next;
+      thread.idle = new Promise((resolve) => (thread.markIdle = resolve));
       const task = { ...next.task, id: this.nextId++ } as ThreadTask;
       if (task.type === 'cell' && next.context && !thread.contexts.has(task.contextId)) {
         task.context = next.context;
@@ -100,11 +124,12 @@ export class CellPool {
 
   private start(): Thread {
     const worker = new Worker(BOOTSTRAP, { workerData: { entry: ENTRY }, execArgv: workerExecArgv(process.execArgv) });
-    const thread: Thread = { worker, busy: null, contexts: new Set(), dead: false };
+    const thread: Thread = { worker, busy: null, idle: Promise.resolve(), markIdle: () => {}, contexts: new Set(), dead: false };
     worker.unref();
     worker.on('message', (reply: ThreadReply) => {
       const pending = thread.busy;
       thread.busy = null;
+      thread.markIdle();
       worker.unref();
       if (pending) {
         if (reply.ok) pending.resolve(reply);
@@ -113,10 +138,15 @@ export class CellPool {
       this.dispatch();
     });
     const fail = (reason: string) => {
-      if (this.closed || thread.dead) return; // 'error' is followed by 'exit': replace the thread once
+      if (thread.dead) return; // 'error' is followed by 'exit': handle the death once
       thread.dead = true;
       const pending = thread.busy;
       thread.busy = null;
+      thread.markIdle();
+      if (this.closed) {
+        pending?.reject(new Errors.POOL_CLOSED('the sweep was stopped'));
+        return;
+      }
       const index = this.threads.indexOf(thread);
       if (index >= 0) this.threads[index] = this.start();
       pending?.reject(new Errors.WORKER_CRASHED(`a sweep thread died (${reason}); its cell is not recorded and runs again next time`));

@@ -1,7 +1,7 @@
 // Entry of a sweep worker thread (started by CellPool through the tsx bootstrap).
 import { parentPort } from 'node:worker_threads';
 import { CellWorker } from './cellWorker.ts';
-import type { ThreadReply, ThreadTask } from './cellPool.ts';
+import type { ThreadReply, ThreadStop, ThreadTask } from './cellPool.ts';
 import type { SweepContext } from './types.ts';
 
 const worker = new CellWorker();
@@ -9,7 +9,11 @@ const worker = new CellWorker();
 const contexts = new Map<string, SweepContext>();
 const KEEP_CONTEXTS = 4;
 
-parentPort!.on('message', async (task: ThreadTask) => {
+parentPort!.on('message', async (task: ThreadTask | ThreadStop) => {
+  if (task.type === 'stop') {
+    worker.stop(); // the task under way gives up at its next clip and answers as usual
+    return;
+  }
   let reply: ThreadReply;
   try {
     if (task.type === 'clean') {

@@ -43,6 +43,16 @@ export class CellWorker {
   private readonly clips = new Map<string, Promise<Clip>>();
   private readonly probes = new Map<string, ReturnType<typeof fromProbeFile>>();
   readonly name = `${hostname()}/${process.pid}/t${threadId}`;
+  private stopped = false;
+
+  /** Make the task under way (and any later one) give up at its next clip. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private checkStopped(): void {
+    if (this.stopped) throw new Errors.POOL_CLOSED('the sweep was stopped');
+  }
 
   /** Clean scene embeddings of some clips of the data folder, through the cache when one is given. */
   async embedClean(spec: SweepSpec, model: string, files: string[], cacheDir: string | null): Promise<{ embeddings: Float32Array[]; cached: number }> {
@@ -51,6 +61,7 @@ export class CellWorker {
     let cached = 0;
     const failures: string[] = [];
     for (const file of files) {
+      this.checkStopped();
       const clip = await this.clip(spec.data, file, encoder.manifest.sampleRateHz).catch((err: unknown) => {
         if (!isEarshotError(err)) throw err;
         failures.push(err.message);
@@ -105,6 +116,7 @@ export class CellWorker {
     const { manifest } = encoder;
     const out: Float32Array[] = [];
     for (const i of indices) {
+      this.checkStopped();
       const file = context.files[i];
       const clip = await this.clip(context.spec.data, file, manifest.sampleRateHz);
       // Each clip draws its own noise, from the cell's seed and its path: order and thread do not matter.

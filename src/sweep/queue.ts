@@ -38,7 +38,7 @@ interface CellJobData {
 const contextKey = (contextId: string): string => `${PREFIX}:sweep-context:${contextId}`;
 
 /** BullMQ job ids must not contain ':' (cell keys may); encoding both parts keeps the id unique and stable. */
-export function cellJobId(contextId: string, cellKey: string): string {
+function cellJobId(contextId: string, cellKey: string): string {
   return `${encodeURIComponent(contextId)}/${encodeURIComponent(cellKey)}`;
 }
 
@@ -71,8 +71,24 @@ export async function distributeCells(
     await (await queue.client).set(contextKey(context.id), encodeJson(context), { EX: KEEP_S });
     await new CellCollector(url, queue, events, context, cells, onRecord, opts).run();
   } finally {
-    await Promise.allSettled([events.close(), queue.close()]);
+    await closeAll([events, queue]);
   }
+}
+
+/**
+ * Close BullMQ objects, also when Redis is gone: a client that lost Redis cannot
+ * QUIT and would go on reconnecting, so it is cut first. Bounded in time, since
+ * a promise left pending with nothing else to wait for ends Node silently (exit code 0).
+ */
+async function closeAll(parts: (Queue | QueueEvents | Worker)[]): Promise<void> {
+  const close = async (part: Queue | QueueEvents | Worker) => {
+    const client = await part.client;
+    if (client.status !== 'ready') client.disconnect();
+    await part.close();
+  };
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.allSettled(parts.map(close)), new Promise((resolve) => (timer = setTimeout(resolve, CONNECT_TIMEOUT_MS)))]);
+  clearTimeout(timer);
 }
 
 /** Waits for the cells of one coordinator run; see distributeCells. */
@@ -148,7 +164,7 @@ class CellCollector {
   private async check(jobId: string, retryFailed: boolean): Promise<void> {
     const cell = this.pending.get(jobId);
     if (!cell || this.finished) return;
-    const state = await this.queue.getJobState(jobId);
+    const state = await this.stateOf(jobId);
     if (state === 'completed' || state === 'failed') {
       const job = await this.queue.getJob(jobId);
       if (!job) return this.readd(jobId, cell); // removed in between (expired): run it again
@@ -160,6 +176,20 @@ class CellCollector {
     } else if (state === 'unknown') {
       await this.readd(jobId, cell);
     }
+  }
+
+  /**
+   * Whether a job has finished, or is gone. Cheaper than BullMQ's getJobState,
+   * which scans the wait list (that would make checking every job quadratic).
+   */
+  private async stateOf(jobId: string): Promise<'completed' | 'failed' | 'unfinished' | 'unknown'> {
+    const client = await this.queue.client;
+    const [completed, failed, exists] = await Promise.all([
+      client.zscore(this.queue.keys.completed, jobId),
+      client.zscore(this.queue.keys.failed, jobId),
+      client.hexists(this.queue.toKey(jobId), 'timestamp'),
+    ]);
+    return completed !== null ? 'completed' : failed !== null ? 'failed' : exists ? 'unfinished' : 'unknown';
   }
 
   private async readd(jobId: string, cell: Cell): Promise<void> {
@@ -225,7 +255,7 @@ class CellCollector {
     } catch (err) {
       if (this.finished) return;
       this.redisLostSince ??= Date.now();
-      if (Date.now() - this.redisLostSince >= REDIS_LOST_MS) this.fail(new Errors.REDIS_UNAVAILABLE(redactUrl(this.url), `lost the connection: ${(err as Error).message}`));
+      if (Date.now() - this.redisLostSince >= REDIS_LOST_MS) this.fail(new Errors.REDIS_UNAVAILABLE(redactUrl(this.url), `no answer for ${REDIS_LOST_MS / 1000} s: ${(err as Error).message}`));
     }
   }
 
@@ -296,8 +326,14 @@ export async function runWorker(
     const loop = worker.run();
     log(`running sweep cells from ${redactUrl(url)} on ${pool.size} thread${pool.size === 1 ? '' : 's'}`);
     await Promise.race([loop, aborted(opts.signal), aborted(opts.giveBack)]);
-    if (running > 0 && !opts.giveBack?.aborted) log(`stopping: finishing ${running} running cell${running === 1 ? '' : 's'}`);
-    await worker.close();
+    if ((await worker.client).status !== 'ready') {
+      // Nothing can be acknowledged without Redis, and a graceful close would wait for it forever.
+      log(`Redis is unreachable: leaving${running > 0 ? ` ${running} running cell(s); they run again once it is back` : ''}`);
+      await worker.close(true);
+    } else {
+      if (running > 0 && !opts.giveBack?.aborted) log(`stopping: finishing ${running} running cell${running === 1 ? '' : 's'}`);
+      await worker.close();
+    }
     await loop;
   } finally {
     await worker?.close(true);
@@ -369,7 +405,7 @@ function checkRedisUrl(url: string): string {
 }
 
 /** The URL without its password, for messages. */
-export function redactUrl(url: string): string {
+function redactUrl(url: string): string {
   const parsed = new URL(url);
   if (parsed.password) parsed.password = '***';
   return parsed.toString();
@@ -407,20 +443,20 @@ function describeConnectionError(err: Error): string {
 }
 
 // Records and contexts travel as JSON; these keep what JSON loses: typed arrays, NaN, ±Infinity and -0.
-const NON_FINITE = '$earshot:number';
+const NUMBER_TAG = '$earshot:number';
 
-export function encodeJson(value: unknown): string {
+function encodeJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
-    if (typeof v === 'number' && (!Number.isFinite(v) || Object.is(v, -0))) return { [NON_FINITE]: Object.is(v, -0) ? '-0' : String(v) };
+    if (typeof v === 'number' && (!Number.isFinite(v) || Object.is(v, -0))) return { [NUMBER_TAG]: Object.is(v, -0) ? '-0' : String(v) };
     if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return Array.from(v as unknown as ArrayLike<number>);
     return v;
   });
 }
 
-export function decodeJson(text: string): unknown {
+function decodeJson(text: string): unknown {
   return JSON.parse(text, (_key, v: unknown) => {
     if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
-      const tagged = (v as Record<string, unknown>)[NON_FINITE];
+      const tagged = (v as Record<string, unknown>)[NUMBER_TAG];
       if (typeof tagged === 'string' && Object.keys(v).length === 1) return Number(tagged);
     }
     return v;

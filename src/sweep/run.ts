@@ -55,6 +55,8 @@ export async function planSweep(spec: SweepSpec): Promise<{ cells: Cell[]; point
 export async function runSweep(spec: SweepSpec, opts: RunSweepOptions): Promise<SweepResults> {
   const log = opts.log ?? (() => {});
   const emit = opts.onEvent ?? (() => {});
+  // Before any slow work or any write to OUT: a Redis that is not there fails at once.
+  if (opts.redis) await (await import('./queue.ts')).assertRedisReachable(opts.redis);
   const data = await readLabelledData(spec.data);
   const registry = await ModelRegistry.open({ userDirs: spec.modelsDir ? [spec.modelsDir] : [] });
   const entries = spec.models.map((m) => registry.require(m));
@@ -96,10 +98,13 @@ export async function runSweep(spec: SweepSpec, opts: RunSweepOptions): Promise<
     await pool.close();
   }
   try {
+    const stopped = opts.signal?.aborted === true && (failure === null || isStopError(failure));
+    // Before the clean references exist there is nothing new to report: earlier outputs stay as they are.
+    if (context === null && !stopped) throw failure;
     const results = aggregateResults(spec, data.classes, test.map((i) => data.labels[i]), points, cells.length, store.records);
-    await writeOutputs(opts.out, results);
+    if (context !== null) await writeOutputs(opts.out, results);
     if (failure === null && !opts.signal?.aborted) emit({ type: 'done', results });
-    if (failure !== null && !(opts.signal?.aborted && isStopError(failure))) throw failure;
+    if (failure !== null && !stopped) throw failure;
     return results;
   } finally {
     await store.close();

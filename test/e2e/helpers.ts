@@ -64,18 +64,19 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** The real server (server/app.ts buildApp, the real pipeline, one ONNX worker so parallel test files share the cores) on 127.0.0.1 at a free port; uploads go to a scratch folder. */
+/** The real server (server/app.ts buildApp, the real pipeline, one ONNX worker so parallel test files share the cores) on 127.0.0.1 at a free port; uploads and sweeps go to scratch folders. */
 export async function startServer(options: { clientDist: string; probeDirs?: string[] }): Promise<RunningServer> {
   const { buildApp } = await import('../../server/app.ts');
   const uploadsDir = scratchDir('uploads');
-  const app = await buildApp({ port: 0, clientDist: options.clientDist, probeDirs: options.probeDirs ?? [], uploadsDir, logger: false, workers: 1 });
+  const sweepsDir = scratchDir('sweeps');
+  const app = await buildApp({ port: 0, clientDist: options.clientDist, probeDirs: options.probeDirs ?? [], uploadsDir, sweepsDir, logger: false, workers: 1 });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/`,
     close: async () => {
       await app.close();
-      rmSync(uploadsDir, { recursive: true, force: true });
+      for (const dir of [uploadsDir, sweepsDir]) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

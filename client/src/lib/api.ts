@@ -20,10 +20,11 @@ export function pageToken(): string | null {
   return new URLSearchParams(location.search).get('token');
 }
 
-async function request<T>(method: 'GET' | 'POST', path: string, body?: BodyInit): Promise<T> {
+export async function request<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: BodyInit, contentType?: string): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   const token = pageToken();
   if (token) headers.authorization = `Bearer ${token}`;
+  if (contentType) headers['content-type'] = contentType;
   let res: Response;
   try {
     res = await fetch(path, { method, headers, body });

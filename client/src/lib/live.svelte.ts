@@ -2,7 +2,7 @@ import { api, type BankEntry, type Clip, type ModelInfo, type ProbeInfo } from '
 import { AudioView, type Levels, type Spectra } from './audioView.ts';
 import { MIC_RATE_HZ, MicFeed, type MicStatus } from './micFeed.ts';
 import { Monitor, type ListenMode } from './monitor.ts';
-import { FRAME_AUDIO, encodeFrame, type AudioMsg, type Condition, type ResultMsg, type ServerMsg, type SourceSpec, type StatsMsg, type StreamConfig, type WelcomeMsg } from './protocol.ts';
+import { FRAME_AUDIO, encodeFrame, type AudioMsg, type Condition, type ResultMsg, type ServerMsg, type SourceSpec, type StatsMsg, type StreamConfig, type SweepMsg, type WelcomeMsg } from './protocol.ts';
 import { Replayer } from './replayer.ts';
 import { SessionRecorder } from './recorder.ts';
 import { EarshotSocket } from './socket.ts';
@@ -51,7 +51,8 @@ export class Live {
       this.socket.send({ type: 'hello', client: 'earshot-dashboard' });
       void this.loadCatalog();
     },
-    onMessage: (msg, data) => this.ingest(msg, data, true),
+    // Sweep progress is not part of a stream (nor of a recorded session): it goes to the sweep view.
+    onMessage: (msg, data) => (msg.type === 'sweep' ? this.sweepListeners.forEach((l) => l(msg)) : this.ingest(msg, data, true)),
     onClose: (code, reason) => this.onClose(code, reason),
     onProblem: (err) => this.fail(err),
     onRtt: (ms) => (this.rttMs = ms),
@@ -72,11 +73,18 @@ export class Live {
   private startId = '';
   /** Streams we stopped: their last frames, still in flight, are ignored. */
   private retired = new Set<string>();
+  private readonly sweepListeners = new Set<(msg: SweepMsg) => void>();
 
   /** Open the WebSocket (same origin, `/ws`, with the page's token); it reconnects on its own after a drop. */
   connect(): void {
     this.connection = 'connecting';
     this.socket.connect();
+  }
+
+  /** Hear every `sweep` message; returns the function that stops listening. */
+  onSweep(listener: (msg: SweepMsg) => void): () => void {
+    this.sweepListeners.add(listener);
+    return () => this.sweepListeners.delete(listener);
   }
 
   close(): void {

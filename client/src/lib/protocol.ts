@@ -9,8 +9,9 @@
  * file source names a clip as GET /api/clips lists it, probes are probe ids.
  */
 import type { Condition } from '../../../src/scene/condition.ts';
+import type { SweepMessageEvent } from '../../../server/sweeps/events.ts';
 
-export type { Condition };
+export type { Condition, SweepMessageEvent };
 
 export type SourceSpec =
   | { kind: 'file'; path: string; realtime: boolean; loop: boolean }
@@ -76,8 +77,10 @@ export interface StoppedMsg { type: 'stopped'; streamId: string; reason: string 
 /** `id` echoes the id of the client message that caused it, when that message had one. */
 export interface ErrorMsg { type: 'error'; code: string; message: string; streamId?: string; id?: string | number }
 export interface PongMsg { type: 'pong'; t: number }
+/** Progress of a sweep started over the API (sent to every client). */
+export interface SweepMsg { type: 'sweep'; sweepId: string; event: SweepMessageEvent }
 
-export type ServerMsg = WelcomeMsg | StartedMsg | ResultMsg | AudioMsg | ConditionMsg | StatsMsg | StoppedMsg | ErrorMsg | PongMsg;
+export type ServerMsg = WelcomeMsg | StartedMsg | ResultMsg | AudioMsg | ConditionMsg | StatsMsg | StoppedMsg | ErrorMsg | PongMsg | SweepMsg;
 
 /** Any client message may carry an `id`; the server echoes it in the `started`, `pong` or `error` it causes. */
 export type ClientMsg = (

@@ -1,0 +1,148 @@
+import { dirname } from 'node:path';
+import type { TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { isEarshotError } from '../../src/errors.ts';
+import type { ModelRegistry } from '../../src/encoders/registry.ts';
+import type { SceneBanks } from '../../src/scene/render.ts';
+import type { SweepSpec } from '../../src/sweep/types.ts';
+import { ServerErrors } from '../errors.ts';
+import type { ServerOptions } from '../options.ts';
+import { probeFiles } from '../streams/wireConfig.ts';
+import type { Datasets } from './datasets.ts';
+import type { SweepInput } from './runner.ts';
+import { SweepRequestSchema, type SweepRequest } from './schemas.ts';
+
+const FIELDS = Object.keys(SweepRequestSchema.properties);
+const AXES = ['snrDb', 'rt60S', 'azimuthDeg', 'noise', 'noiseSources'] as const;
+
+/**
+ * Check a POST /api/sweeps body and fill in the defaults. Throws
+ * INVALID_REQUEST naming the field: unknown fields, wrong types or ranges,
+ * an empty axis (a grid without points), a model listed twice.
+ */
+export function parseSweepRequest(body: unknown): SweepRequest {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new ServerErrors.INVALID_REQUEST('a sweep request must be a JSON object, e.g. {"models": ["oww-speech-embedding"], "snrDb": [20, 0], "rt60S": [0], "seeds": 1}');
+  }
+  const input = body as Record<string, unknown>;
+  const unknown = Object.keys(input).find((k) => !FIELDS.includes(k));
+  if (unknown !== undefined) throw new ServerErrors.INVALID_REQUEST(`unknown sweep field "${unknown.slice(0, 60)}". Known: ${FIELDS.join(', ')}`);
+  for (const axis of AXES) {
+    if (Array.isArray(input[axis]) && input[axis].length === 0) {
+      throw new ServerErrors.INVALID_REQUEST(`${axis} is empty, so the grid has no points; give at least one value (${SweepRequestSchema.properties[axis].description}), or leave it out for the default`);
+    }
+  }
+  const request = Value.Default(SweepRequestSchema, structuredClone(input)) as SweepRequest;
+  const first = Value.Errors(SweepRequestSchema, request).First();
+  if (first) {
+    const field = first.path.slice(1).replaceAll('/', '.') || 'request';
+    // A union's own message ("expected union value") says nothing; its description says what is allowed.
+    const why = 'anyOf' in first.schema ? 'not allowed' : first.message.toLowerCase();
+    throw new ServerErrors.INVALID_REQUEST(`${field} ${describeValue(first.value)}: ${why}${hint(first.schema)}`);
+  }
+  const twice = request.models.find((m, i) => request.models.indexOf(m) !== i);
+  if (twice !== undefined) throw new ServerErrors.INVALID_REQUEST(`models lists "${twice}" twice; list each model once`);
+  return request;
+}
+
+/** What resolving a request needs from the server. */
+export interface SweepRequestContext {
+  models: ModelRegistry;
+  banks: SceneBanks;
+  datasets: Datasets;
+  config: Pick<ServerOptions, 'probeDirs' | 'rirDirs' | 'noiseDirs' | 'maxSweepCells'>;
+  specFromInput(input: SweepInput): Promise<SweepSpec> | SweepSpec;
+}
+
+/**
+ * Turn a request into the engine's spec: models must be known and
+ * installed and noises in the bank, the data set is looked up by name, probe
+ * ids become their files, the server's bank and model folders are passed
+ * on, and the grid (models × points × seeds) must stay within
+ * `maxSweepCells`. The engine's validation errors come back as
+ * INVALID_REQUEST, in the API's field names and with the data folder named
+ * as the client knows it.
+ */
+export async function resolveSweepRequest(request: SweepRequest, ctx: SweepRequestContext): Promise<{ spec: SweepSpec; dataName: string; cellsTotal: number }> {
+  const modelsDir = userModelsDir(request.models, ctx.models);
+  const noises = ctx.banks.noises.list().map((n) => n.id);
+  const unknownNoise = request.noise?.find((id) => !noises.includes(id));
+  if (unknownNoise !== undefined) throw new ServerErrors.INVALID_REQUEST(`unknown noise "${unknownNoise.slice(0, 100)}". Known: ${noises.join(', ')} (GET /api/noises)`);
+  const data = ctx.datasets.folder(request.data);
+  const probes = request.probes === undefined ? undefined : await probePaths(request.probes, ctx.config.probeDirs);
+  const { rirDirs, noiseDirs } = ctx.config;
+  const input: SweepInput = { ...request, data: data.dir, probes, rirDirs, noiseDirs, ...(modelsDir ? { modelsDir } : {}) };
+  let spec: SweepSpec;
+  try {
+    spec = await ctx.specFromInput(input);
+  } catch (err) {
+    if (!isEarshotError(err) || err.statusCode >= 500) throw err;
+    throw new ServerErrors.INVALID_REQUEST(inFieldNames(err.message).replaceAll(data.dir, `data set "${data.name}"`));
+  }
+  const cellsTotal = countCells(spec);
+  if (cellsTotal > ctx.config.maxSweepCells) {
+    const { axes } = spec;
+    const sizes = `${spec.models.length} model(s) × ${axes.snrDb.length} SNR × ${axes.rt60S.length} RT60 × ${axes.azimuthDeg.length} azimuth × ${axes.noise.length} noise × ${axes.noiseSources.length} noise-source count × ${spec.seeds} seed(s)`;
+    throw new ServerErrors.INVALID_REQUEST(`the grid has ${cellsTotal} cells (${sizes}); sweeps started here may have at most ${ctx.config.maxSweepCells}. Shrink an axis, or run the full grid with \`earshot sweep\``);
+  }
+  return { spec, dataName: data.name, cellsTotal };
+}
+
+/** Cells of a spec: every model × grid point × seed (src/sweep/grid.ts). */
+export function countCells(spec: Pick<SweepSpec, 'models' | 'axes' | 'seeds'>): number {
+  const { axes } = spec;
+  return spec.models.length * axes.snrDb.length * axes.rt60S.length * axes.azimuthDeg.length * axes.noise.length * axes.noiseSources.length * spec.seeds;
+}
+
+/**
+ * Every model must be known and installed. The engine reads user models from
+ * one folder, so those of one sweep must share theirs; it is returned.
+ */
+function userModelsDir(ids: string[], registry: ModelRegistry): string | undefined {
+  const known = registry.list().map((m) => m.manifest.id);
+  const dirs = new Set<string>();
+  for (const id of ids) {
+    if (!known.includes(id)) throw new ServerErrors.INVALID_REQUEST(`unknown model "${id.slice(0, 100)}". Known: ${known.join(', ')} (GET /api/models)`);
+    const entry = registry.require(id);
+    if (entry.origin === 'user') dirs.add(dirname(entry.manifestPath));
+  }
+  if (dirs.size > 1) throw new ServerErrors.INVALID_REQUEST(`models ${ids.join(', ')} come from different model folders; a sweep reads user models from one, so sweep them separately`);
+  return [...dirs][0];
+}
+
+async function probePaths(ids: string[], dirs: string[]): Promise<string[]> {
+  const files = await probeFiles(dirs);
+  return ids.map((id) => {
+    const path = files.get(id);
+    if (path === undefined) throw new ServerErrors.INVALID_REQUEST(`unknown probe "${id.slice(0, 100)}". Known: ${[...files.keys()].join(', ') || '(none: start the server with --probes-dir DIR)'} (GET /api/probes)`);
+    return path;
+  });
+}
+
+// The engine speaks in CLI flags; the API's clients know the request's field names.
+const FLAG_FIELDS: [RegExp, string][] = [
+  [/--noise-sources\b/g, 'noiseSources'],
+  [/--noise\b/g, 'noise'],
+  [/--snr\b/g, 'snrDb'],
+  [/--rt60\b/g, 'rt60S'],
+  [/--azimuth\b/g, 'azimuthDeg'],
+  [/--test-fraction\b/g, 'testFraction'],
+  [/--split-seed\b/g, 'splitSeed'],
+  [/--seeds\b/g, 'seeds'],
+  [/--receiver\b/g, 'receiver'],
+  [/--model\b/g, 'models'],
+  [/--probe\b/g, 'probes'],
+];
+
+function inFieldNames(message: string): string {
+  return FLAG_FIELDS.reduce((m, [flag, field]) => m.replace(flag, field), message);
+}
+
+function hint(schema: TSchema): string {
+  return typeof schema.description === 'string' ? ` (${schema.description})` : '';
+}
+
+function describeValue(v: unknown): string {
+  const text = v === undefined ? 'missing' : `= ${JSON.stringify(v) ?? String(v)}`;
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}

@@ -1,0 +1,61 @@
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CellSummary, GridPoint, SweepResults } from '../../src/sweep/types.ts';
+import type { CleanScore, PublicResults, SweepRequest, SweepStatus } from './schemas.ts';
+
+/**
+ * What the server keeps about a sweep besides the engine's own files
+ * (cells.jsonl, results.json, report.html): the request as the client sent
+ * it, the status, and the cell summaries for progress displays. Written to
+ * `serve-state.json` in the sweep's folder on every change (atomically), so a
+ * restarted server still lists the sweep.
+ */
+export interface SweepState {
+  id: string;
+  status: SweepStatus;
+  createdAt: string;
+  finishedAt: string | null;
+  request: SweepRequest;
+  cellsDone: number;
+  cellsTotal: number;
+  error: { code: string; message: string } | null;
+  plan: { points: GridPoint[]; seeds: number; testClips: number } | null;
+  clean: CleanScore[];
+  cells: CellSummary[];
+}
+
+const STATE_FILE = 'serve-state.json';
+const FORMAT = 'earshot-serve-sweep';
+
+export const RESULTS_FILE = 'results.json';
+export const REPORT_FILE = 'report.html';
+
+export async function writeState(dir: string, state: SweepState): Promise<void> {
+  const tmp = join(dir, `.${STATE_FILE}.tmp`);
+  await writeFile(tmp, JSON.stringify({ format: FORMAT, version: 1, ...state }));
+  await rename(tmp, join(dir, STATE_FILE));
+}
+
+/** The state written by {@link writeState}; null when the folder holds none (or an unreadable one). */
+export async function readState(dir: string): Promise<SweepState | null> {
+  try {
+    const { format, version, ...state } = JSON.parse(await readFile(join(dir, STATE_FILE), 'utf8')) as SweepState & { format: string; version: number };
+    return format === FORMAT && version === 1 ? state : null;
+  } catch {
+    return null;
+  }
+}
+
+/** results.json without its spec (the spec holds the folders the engine read); null before the sweep ends. */
+export async function readResults(dir: string): Promise<PublicResults | null> {
+  try {
+    return publicResults(JSON.parse(await readFile(join(dir, RESULTS_FILE), 'utf8')) as SweepResults);
+  } catch {
+    return null;
+  }
+}
+
+export function publicResults(results: SweepResults): PublicResults {
+  const { createdAt, classes, testClips, bootstrap, cellsDone, cellsTotal, clean, points } = results;
+  return { createdAt, classes, testClips, bootstrap, cellsDone, cellsTotal, clean, points };
+}

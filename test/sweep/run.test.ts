@@ -1,0 +1,57 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSweep, specFromInput } from '../../src/sweep/run.ts';
+import type { SweepEvent, SweepResults, SweepSpec } from '../../src/sweep/types.ts';
+import { tempDir } from '../helpers/audio.ts';
+import { ensureProbeData } from '../helpers/probeData.ts';
+
+let dir: string;
+let cleanup: () => Promise<void>;
+let spec: SweepSpec;
+
+beforeAll(async () => {
+  ({ dir, cleanup } = await tempDir('earshot-sweep-run-'));
+  spec = await specFromInput({ models: ['oww-speech-embedding'], data: ensureProbeData(4), snrDb: [10, 0], rt60S: [0, 0.4], seeds: 2 });
+});
+afterAll(() => cleanup());
+
+describe('runSweep', () => {
+  it('stops promptly when aborted: finished cells are kept and reported, the rest is not', async () => {
+    const controller = new AbortController();
+    const events: SweepEvent['type'][] = [];
+    const out = join(dir, 'aborted');
+    const results = await runSweep(spec, {
+      out,
+      threads: 2,
+      cacheDir: join(dir, 'cache'),
+      signal: controller.signal,
+      onEvent: (e) => {
+        events.push(e.type);
+        if (e.type === 'cell') controller.abort();
+      },
+    });
+    expect(events).not.toContain('done');
+    expect(results.cellsDone).toBeGreaterThanOrEqual(1);
+    expect(results.cellsDone).toBeLessThan(8);
+    const written = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as SweepResults;
+    expect(written.cellsDone).toBe(results.cellsDone);
+    expect(existsSync(join(out, 'report.html'))).toBe(true);
+  }, 120_000);
+
+  it('gives the same records on one thread as on two (cells do not depend on where they run)', async () => {
+    const one = await runSweep(spec, { out: join(dir, 'one'), threads: 1, cacheDir: join(dir, 'cache') });
+    const two = await runSweep(spec, { out: join(dir, 'two'), threads: 2, cacheDir: null });
+    expect(one.cellsDone).toBe(8);
+    expect(two.points).toEqual(one.points);
+    expect(two.clean).toEqual(one.clean);
+    const cells = (out: string) =>
+      readFileSync(join(dir, out, 'cells.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
+        .map((r) => ({ ...r, elapsedS: 0, worker: '' })) // timing and thread names differ by design
+        .sort((a, b) => a.key.localeCompare(b.key));
+    expect(cells('two')).toEqual(cells('one'));
+  }, 240_000);
+});
