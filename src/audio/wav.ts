@@ -1,9 +1,8 @@
-import { open, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import { endianness } from 'node:os';
 import type { AudioData } from './types.ts';
 import { Errors } from '../errors.ts';
 import { assertFinite } from './finite.ts';
+import { writeAtomically } from '../writeAtomically.ts';
 
 /** Sample format of a written WAV: IEEE float32 (lossless for earshot's audio) or 16-bit integer PCM. */
 export type WavFormat = 'float32' | 'pcm16';
@@ -90,44 +89,12 @@ function writeSamples(dst: Uint8Array, channels: Float32Array[], format: WavForm
   }
 }
 
-let tempCounter = 0;
-
 /**
- * Encode and write a WAV file atomically: the bytes go to a temporary file in the same
- * directory, are flushed to disk, and the file is renamed over `path`. A failed write
- * leaves no partial file and any earlier file at `path` untouched.
+ * Encode and write a WAV file atomically (see {@link writeAtomically}).
  *
  * @param path destination; its directory must exist
  * @throws WRITE_FAILED (naming the path and the reason), and what {@link encodeWav} throws
  */
 export async function writeWav(path: string, audio: AudioData, format: WavFormat): Promise<void> {
-  const bytes = encodeWav(audio, format);
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${++tempCounter}.tmp`);
-  try {
-    const handle = await open(temp, 'wx');
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, path);
-  } catch (err) {
-    await unlink(temp).catch(() => {});
-    throw new Errors.WRITE_FAILED(path, describeFsError(err));
-  }
-}
-
-function describeFsError(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  const known: Record<string, string> = {
-    ENOENT: 'the directory does not exist',
-    ENOTDIR: 'a parent path is not a directory',
-    EACCES: 'permission denied',
-    EPERM: 'permission denied',
-    EISDIR: 'the path is a directory',
-    ENOSPC: 'no space left on the device',
-    EROFS: 'read-only file system',
-  };
-  return (e?.code && known[e.code]) || (e instanceof Error ? e.message : String(err));
+  await writeAtomically(path, encodeWav(audio, format));
 }

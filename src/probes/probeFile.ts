@@ -1,4 +1,5 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeAtomically } from '../writeAtomically.ts';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { Errors } from '../errors.ts';
@@ -59,13 +60,7 @@ export function fromProbeFile(file: ProbeFile): Pick<FittedProbe, 'mean' | 'std'
 
 /** Write atomically (temp file + rename): an interrupted save never leaves half a probe. */
 export async function saveProbe(path: string, probe: ProbeFile): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    await writeFile(tmp, `${JSON.stringify(probe)}\n`);
-    await rename(tmp, path);
-  } catch (err) {
-    throw new Errors.WRITE_FAILED(path, (err as Error).message);
-  }
+  await writeAtomically(path, `${JSON.stringify(probe)}\n`);
 }
 
 /** Read and check a probe file; errors name the file and what is wrong with it. */

@@ -12,6 +12,7 @@ import { fromProbeFile } from '../probes/probeFile.ts';
 import { prepareScene, type PreparedScene } from '../scene/prepare.ts';
 import { openBanks, renderScene, type SceneBanks } from '../scene/render.ts';
 import { hashSeed } from '../random.ts';
+import { cosineSimilarity } from '../pipeline/metricsInternals.ts';
 import { Errors, isEarshotError } from '../errors.ts';
 import { EmbeddingCache } from './embeddingCache.ts';
 import { cellCondition, receiverFor } from './grid.ts';
@@ -106,7 +107,7 @@ export class CellWorker {
       key: cell.key,
       cell,
       probabilities: test.map((e) => Array.from(predictProbe(probe, e), round)),
-      cosine: test.map((e, i) => round(cosine(e, clean[i]))),
+      cosine: test.map((e, i) => round(cosineSimilarity(e, clean[i]))),
       elapsedS: round((performance.now() - started) / 1000),
       worker: this.name,
     };
@@ -179,16 +180,4 @@ export class CellWorker {
     }
     return clip;
   }
-}
-
-function cosine(a: Float32Array, b: ArrayLike<number>): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 0;
 }

@@ -2,8 +2,9 @@
  * What a sweep leaves in its output folder: results.json, results.csv and
  * report.html, each written whole or not at all.
  */
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeAtomically } from '../writeAtomically.ts';
 import { stringify } from 'csv-stringify/sync';
 import { Errors } from '../errors.ts';
 import { renderReport } from './report.ts';
@@ -54,26 +55,6 @@ export function resultsCsv(results: SweepResults): string {
     ...metricCells(p), ...estimateCells(p.cosine), ...metricCells(p.relative),
   ]);
   return stringify([...clean, ...degraded], { header: true, columns: csvColumns });
-}
-
-let tempCounter = 0;
-
-/** Temp file in the same folder, flushed, then renamed over `path`: readers never see half a file. */
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${++tempCounter}.tmp`);
-  try {
-    const handle = await open(temp, 'wx');
-    try {
-      await handle.writeFile(text);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, path);
-  } catch (err) {
-    await unlink(temp).catch(() => {});
-    throw new Errors.WRITE_FAILED(path, (err as Error).message);
-  }
 }
 
 /** Write results.json, results.csv and report.html into `outDir` (created if missing); returns their paths. */

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
-import { mkdir, open, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, writeFile, type FileHandle } from 'node:fs/promises';
+import { writeAtomically } from '../writeAtomically.ts';
 import { join } from 'node:path';
 import { Errors } from '../errors.ts';
 import type { SweepRecord } from './types.ts';
@@ -106,9 +107,7 @@ async function checkIdentity(dir: string, identity: StoreIdentity): Promise<void
         'Its cells cannot be reused: give a new output folder with -o (the grid, models and seeds may change between runs; data, protocol, probes, split and receiver may not).',
     );
   }
-  const tmp = `${path}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(identity, null, 2)}\n`);
-  await rename(tmp, path);
+  await writeAtomically(path, `${JSON.stringify(identity, null, 2)}\n`);
 }
 
 async function takeLock(dir: string): Promise<void> {

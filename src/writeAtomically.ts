@@ -1,0 +1,44 @@
+import { open, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { Errors } from './errors.ts';
+
+let tempCounter = 0;
+
+/**
+ * Write a file atomically: the bytes go to a temporary file in the same
+ * directory, are flushed to disk, and the file is renamed over `path`. A
+ * failed write leaves no partial file and any earlier file at `path` untouched.
+ *
+ * @param path destination; its directory must exist
+ * @throws WRITE_FAILED naming the path and the reason in words
+ */
+export async function writeAtomically(path: string, data: string | Uint8Array): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${++tempCounter}.tmp`);
+  try {
+    const handle = await open(temp, 'wx');
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, path);
+  } catch (err) {
+    await unlink(temp).catch(() => {});
+    throw new Errors.WRITE_FAILED(path, describeFsError(err));
+  }
+}
+
+function describeFsError(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  const known: Record<string, string> = {
+    ENOENT: 'the directory does not exist',
+    ENOTDIR: 'a parent path is not a directory',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EISDIR: 'the path is a directory',
+    ENOSPC: 'no space left on the device',
+    EROFS: 'read-only file system',
+  };
+  return (e?.code && known[e.code]) || (e instanceof Error ? e.message : String(err));
+}
