@@ -24,6 +24,9 @@ interface ServeOptions {
   noiseDir: string[];
   probesDir: string[];
   uploads: string;
+  sweeps: string;
+  sweepData: string[];
+  maxSweepCells: number;
   log?: boolean;
 }
 
@@ -55,6 +58,9 @@ export function serveCommand(): Command {
     .option('--noise-dir <dir>', 'add a folder of noise recordings (repeatable)', repeat, [])
     .option('--probes-dir <dir>', 'offer the trained probes (earshot probe train) in this folder too (repeatable; models/trained is always offered)', repeat, [])
     .option('--uploads <dir>', 'where uploaded clips are kept', 'earshot-uploads')
+    .option('--sweeps <dir>', 'where sweeps started from the dashboard write their folders', 'earshot-sweeps')
+    .option('--sweep-data <dir>', 'a labelled data folder (DIR/<class>/<clip>) the dashboard may sweep, offered by folder name (repeatable; default: the shipped spoken digits)', repeat, [])
+    .option('--max-sweep-cells <n>', 'largest grid a dashboard sweep may have (bigger ones: `earshot sweep`)', integer('max-sweep-cells'), 64)
     .option('--log', 'log every request (JSON lines on stdout)')
     .action(async (opts: ServeOptions) => {
       // Imported here so that the other commands do not load Fastify.
@@ -71,6 +77,9 @@ export function serveCommand(): Command {
         noiseDirs: opts.noiseDir,
         probeDirs: [SHIPPED_PROBE_DIR, ...opts.probesDir],
         uploadsDir: opts.uploads,
+        sweepsDir: opts.sweeps,
+        ...(opts.sweepData.length > 0 ? { sweepDataDirs: opts.sweepData } : {}),
+        maxSweepCells: opts.maxSweepCells,
         logger: opts.log ? { level: 'info' } : { level: 'warn' },
       });
       let address: string;

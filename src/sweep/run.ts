@@ -98,7 +98,8 @@ export async function runSweep(spec: SweepSpec, opts: RunSweepOptions): Promise<
     await pool.close();
   }
   try {
-    const stopped = opts.signal?.aborted === true && (failure === null || isStopError(failure));
+    // Once the user stops the sweep, what fails afterwards is the stop itself (threads, queue), not an error to report.
+    const stopped = opts.signal?.aborted === true;
     // Before the clean references exist there is nothing new to report: earlier outputs stay as they are.
     if (context === null && !stopped) throw failure;
     const results = aggregateResults(spec, data.classes, test.map((i) => data.labels[i]), points, cells.length, store.records);

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../helpers/audio.ts';
+import { makeLayout, REPO_ROOT } from '../helpers/audio.ts';
 import { runCli } from '../helpers/cli.ts';
 
 describe('earshot serve', () => {
@@ -22,7 +22,9 @@ describe('earshot serve', () => {
   });
 
   it('serves until SIGINT, then closes cleanly', async () => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'earshot.js'), 'serve', '--port', '0', '--uploads', join(REPO_ROOT, 'test', 'output', 'serve-uploads')], { cwd: REPO_ROOT });
+    const sweepData = await makeLayout(join(REPO_ROOT, 'test', 'output'), 'serve-sweep-data', { 'yes/1.wav': 1, 'no/2.wav': 2 });
+    const args = ['serve', '--port', '0', '--uploads', join(REPO_ROOT, 'test', 'output', 'serve-uploads'), '--sweeps', join(REPO_ROOT, 'test', 'output', 'serve-sweeps'), '--sweep-data', sweepData];
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'earshot.js'), ...args], { cwd: REPO_ROOT });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const url = await new Promise<string>((resolve, reject) => {
@@ -35,6 +37,8 @@ describe('earshot serve', () => {
       });
     });
     expect(await (await fetch(`${url}/api/health`)).json()).toMatchObject({ status: 'ok', server: 'earshot' });
+    // --sweep-data: the dashboard offers that folder by name for sweeps.
+    expect(await (await fetch(`${url}/api/datasets`)).json()).toMatchObject([{ name: 'serve-sweep-data', classes: ['no', 'yes'] }]);
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).toBe(0);
