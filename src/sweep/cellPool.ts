@@ -10,11 +10,13 @@ const ENTRY = new URL('./cellThread.ts', import.meta.url).href;
 /** What the pool asks a thread (the context travels with a thread's first cell of a sweep only). */
 export type ThreadTask =
   | { id: number; type: 'clean'; spec: SweepSpec; model: string; files: string[]; cacheDir: string | null }
-  | { id: number; type: 'cell'; contextId: string; context?: SweepContext; cell: Cell };
+  | { id: number; type: 'cell'; contextId: string; context?: SweepContext; cell: Cell; part?: { from: number; to: number } }
+  | { id: number; type: 'warm'; spec: SweepSpec; model: string; files: string[] };
 
 export type ThreadReply =
   | { id: number; ok: true; embeddings: Float32Array[]; cached: number }
   | { id: number; ok: true; record: CellRecord }
+  | { id: number; ok: true; warmed: true }
   | { id: number; ok: false; error: { message: string; code?: string; stack?: string } };
 
 /** Asks a busy thread to give up its task at the next clip. */
@@ -26,6 +28,8 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 
 interface Pending {
   task: DistributiveOmit<ThreadTask, 'id'>;
+  /** Only this thread (its index) may take the task. */
+  thread?: number;
   context?: SweepContext;
   resolve: (reply: ThreadReply & { ok: true }) => void;
   reject: (err: Error) => void;
@@ -69,10 +73,38 @@ export class CellPool {
     return { embeddings, cached };
   }
 
-  /** Run one cell of a sweep on a free thread. */
-  async run(context: SweepContext, cell: Cell): Promise<CellRecord> {
-    const reply = await this.submit({ task: { type: 'cell', contextId: context.id, cell }, context });
-    return (reply as { record: CellRecord }).record;
+  /**
+   * Run one cell of a sweep. With `parts` > 1 (protocols with a fixed probe),
+   * its test clips are split into that many ranges run on any free threads
+   * and joined: the same record, sooner, when there are fewer cells than threads.
+   */
+  async run(context: SweepContext, cell: Cell, parts = 1): Promise<CellRecord> {
+    const n = context.test.length;
+    const count = context.spec.protocol === 'matched' ? 1 : Math.max(1, Math.min(parts, n));
+    const ranges = Array.from({ length: count }, (_, k) => ({ from: Math.floor((k * n) / count), to: Math.floor(((k + 1) * n) / count) }));
+    const records = await Promise.all(
+      ranges.map(async (part) => {
+        const reply = await this.submit({ task: { type: 'cell', contextId: context.id, cell, ...(count > 1 ? { part } : {}) }, context });
+        return (reply as { record: CellRecord }).record;
+      }),
+    );
+    if (records.length === 1) return records[0];
+    return {
+      ...records[0],
+      probabilities: records.flatMap((r) => r.probabilities),
+      cosine: records.flatMap((r) => r.cosine),
+      elapsedS: Math.max(...records.map((r) => r.elapsedS)),
+      worker: [...new Set(records.map((r) => r.worker))].join(','),
+    };
+  }
+
+  /**
+   * Have every thread load the model and the scene banks and decode `files`
+   * now, e.g. while the main thread trains a probe, so the first cells do not
+   * pay for it.
+   */
+  async warmUp(spec: SweepSpec, model: string, files: string[]): Promise<void> {
+    await Promise.all(this.threads.map((_, thread) => this.submit({ task: { type: 'warm', spec, model, files }, thread })));
   }
 
   /**
@@ -106,10 +138,11 @@ export class CellPool {
   }
 
   private dispatch(): void {
-    for (const thread of this.threads) {
+    for (const [index, thread] of this.threads.entries()) {
       if (thread.busy !== null) continue;
-      const next = this.queue.shift();
-      if (next === undefined) return;
+      const at = this.queue.findIndex((p) => p.thread === undefined || p.thread === index);
+      if (at < 0) continue;
+      const [next] = this.queue.splice(at, 1);
       thread.busy = next;
       thread.idle = new Promise((resolve) => (thread.markIdle = resolve));
       const task = { ...next.task, id: this.nextId++ } as ThreadTask;

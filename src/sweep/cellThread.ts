@@ -16,7 +16,10 @@ parentPort!.on('message', async (task: ThreadTask | ThreadStop) => {
   }
   let reply: ThreadReply;
   try {
-    if (task.type === 'clean') {
+    if (task.type === 'warm') {
+      await worker.warmUp(task.spec, task.model, task.files);
+      reply = { id: task.id, ok: true, warmed: true };
+    } else if (task.type === 'clean') {
       reply = { id: task.id, ok: true, ...(await worker.embedClean(task.spec, task.model, task.files, task.cacheDir)) };
     } else {
       if (task.context) {
@@ -26,7 +29,7 @@ parentPort!.on('message', async (task: ThreadTask | ThreadStop) => {
       }
       const context = contexts.get(task.contextId);
       if (!context) throw new Error(`sweep context ${task.contextId} was never sent to this thread`);
-      reply = { id: task.id, ok: true, record: await worker.runCell(context, task.cell) };
+      reply = { id: task.id, ok: true, record: await worker.runCell(context, task.cell, task.part) };
     }
   } catch (err) {
     const e = err as Error & { code?: string };

@@ -18,12 +18,19 @@ import { EmbeddingCache } from './embeddingCache.ts';
 import { cellCondition, receiverFor } from './grid.ts';
 import type { Cell, CellRecord, SweepContext, SweepSpec } from './types.ts';
 
+/**
+ * Clips rendered before they are encoded, in turn: the model's runs then follow
+ * one another with its weights still in the core's cache (rendering clip by
+ * clip between runs evicts them and slows the model by about a fifth).
+ */
+const RENDER_BATCH = 16;
+
 /** Probabilities and cosines are stored with 7 significant digits (float32 precision). */
 const round = (x: number): number => Number(x.toPrecision(7));
 
 interface LoadedModel {
+  entry: ModelEntry;
   encoder: Encoder;
-  cache: EmbeddingCache | null;
 }
 
 interface Clip {
@@ -40,6 +47,8 @@ interface Clip {
  */
 export class CellWorker {
   private readonly models = new Map<string, Promise<LoadedModel>>();
+  private readonly caches = new Map<string, Promise<EmbeddingCache>>();
+  private readonly scenes = new Map<string, Promise<PreparedScene>>();
   private readonly banks = new Map<string, Promise<SceneBanks>>();
   private readonly clips = new Map<string, Promise<Clip>>();
   private readonly probes = new Map<string, ReturnType<typeof fromProbeFile>>();
@@ -83,24 +92,39 @@ export class CellWorker {
     return { embeddings: out, cached };
   }
 
-  /** Render the cell's condition over the test clips (and, matched, the training clips), embed, probe, compare. */
-  async runCell(context: SweepContext, cell: Cell): Promise<CellRecord> {
+  /** Load the model and the scene banks and decode the clips, ahead of the cells that need them. */
+  async warmUp(spec: SweepSpec, model: string, files: string[]): Promise<void> {
+    const { encoder } = await this.model(spec, model, null);
+    await this.sceneBanks(spec);
+    for (const file of files) {
+      this.checkStopped();
+      await this.clip(spec.data, file, encoder.manifest.sampleRateHz).catch(() => {}); // a bad clip fails its cell, with its name
+    }
+  }
+
+  /**
+   * Render the cell's condition over the test clips (and, matched, the
+   * training clips), embed, probe, compare. `part` limits it to a range of
+   * the test clips (protocols with a fixed probe only): the parts of a cell,
+   * joined, are the whole cell's record.
+   */
+  async runCell(context: SweepContext, cell: Cell, part?: { from: number; to: number }): Promise<CellRecord> {
     const started = performance.now();
     const { spec } = context;
     const { encoder } = await this.model(spec, cell.model, null);
-    const { manifest } = encoder;
-    const condition = cellCondition(cell, receiverFor(spec.receiver, manifest.channels));
-    const scene = await prepareScene(condition, await this.sceneBanks(spec), manifest.sampleRateHz);
+    const scene = await this.scene(spec, cell, encoder.manifest);
     const embed = (indices: number[]) => this.embedDegraded(context, indices, scene, encoder, cell.seed);
     let probe: Pick<FittedProbe, 'mean' | 'std' | 'model'>;
     if (spec.protocol === 'matched') {
+      if (part) throw new Errors.INVALID_OPTION('a matched cell trains its own probe and cannot be split');
       const train = await embed(context.train);
       probe = trainProbe(train, Int32Array.from(context.train, (i) => context.labels[i]), context.classes.length, { seed: spec.splitSeed });
     } else {
       probe = this.probe(context, cell.model);
     }
-    const test = await embed(context.test);
-    const clean = context.cleanTest[cell.model];
+    const from = part?.from ?? 0;
+    const test = await embed(context.test.slice(from, part?.to ?? context.test.length));
+    const clean = context.cleanTest[cell.model]?.slice(from, from + test.length);
     if (!clean || clean.length !== test.length) throw new Errors.INVALID_OPTION(`the sweep context holds no clean embeddings of model "${cell.model}"`);
     return {
       kind: 'cell',
@@ -113,19 +137,38 @@ export class CellWorker {
     };
   }
 
+  /** The cell's prepared room and noise; the last few are kept, for the parts of a cell that land on this thread. */
+  private async scene(spec: SweepSpec, cell: Cell, manifest: Encoder['manifest']): Promise<PreparedScene> {
+    const key = `${cell.key}|${manifest.sampleRateHz}|${manifest.channels}`;
+    let scene = this.scenes.get(key);
+    if (scene === undefined) {
+      const condition = cellCondition(cell, receiverFor(spec.receiver, manifest.channels));
+      scene = prepareScene(condition, await this.sceneBanks(spec), manifest.sampleRateHz);
+      if (this.scenes.size >= 4) this.scenes.delete(this.scenes.keys().next().value!);
+      this.scenes.set(key, scene);
+      scene.catch(() => this.scenes.delete(key));
+    }
+    return scene;
+  }
+
+
   private async embedDegraded(context: SweepContext, indices: number[], scene: PreparedScene, encoder: Encoder, seed: number): Promise<Float32Array[]> {
     const { manifest } = encoder;
     const out: Float32Array[] = [];
-    for (const i of indices) {
+    for (let start = 0; start < indices.length; start += RENDER_BATCH) {
       this.checkStopped();
-      const file = context.files[i];
-      const clip = await this.clip(context.spec.data, file, manifest.sampleRateHz);
-      // Each clip draws its own noise, from the cell's seed and its path: order and thread do not matter.
-      const channels = renderScene(clip.samples, scene, { clipSeed: hashSeed(seed, file) }).channels;
-      out.push(await encoder.sceneEmbedding(adaptChannels(channels, manifest.channels, manifest.id)));
+      const rendered: Float32Array[][] = [];
+      for (const i of indices.slice(start, start + RENDER_BATCH)) {
+        const file = context.files[i];
+        const clip = await this.clip(context.spec.data, file, manifest.sampleRateHz);
+        // Each clip draws its own noise, from the cell's seed and its path: order and thread do not matter.
+        rendered.push(adaptChannels(renderScene(clip.samples, scene, { clipSeed: hashSeed(seed, file) }).channels, manifest.channels, manifest.id));
+      }
+      for (const channels of rendered) out.push(await encoder.sceneEmbedding(channels));
     }
     return out;
   }
+
 
   private probe(context: SweepContext, model: string): Pick<FittedProbe, 'mean' | 'std' | 'model'> {
     const key = `${context.id}|${model}`;
@@ -139,20 +182,29 @@ export class CellWorker {
     return probe;
   }
 
-  private model(spec: SweepSpec, id: string, cacheDir: string | null): Promise<LoadedModel> {
-    const key = `${spec.modelsDir ?? ''}|${id}|${cacheDir ?? ''}`;
+  private model(spec: SweepSpec, id: string, cacheDir: string | null): Promise<LoadedModel & { cache: EmbeddingCache | null }> {
+    const key = `${spec.modelsDir ?? ''}|${id}`;
     let loaded = this.models.get(key);
     if (loaded === undefined) {
       loaded = (async () => {
         const registry = await ModelRegistry.open({ userDirs: spec.modelsDir ? [spec.modelsDir] : [] });
-        const entry: ModelEntry = registry.require(id);
-        const encoder = await createEncoder(entry, createInProcessLoader());
-        return { encoder, cache: cacheDir ? await EmbeddingCache.forModel(cacheDir, entry) : null };
+        const entry = registry.require(id);
+        return { entry, encoder: await createEncoder(entry, createInProcessLoader()) };
       })();
       this.models.set(key, loaded);
       loaded.catch(() => this.models.delete(key));
     }
-    return loaded;
+    return loaded.then(async (m) => ({ ...m, cache: cacheDir ? await this.cache(cacheDir, m.entry) : null }));
+  }
+
+  private cache(cacheDir: string, entry: ModelEntry): Promise<EmbeddingCache> {
+    const key = `${cacheDir}|${entry.manifestPath}`;
+    let cache = this.caches.get(key);
+    if (cache === undefined) {
+      this.caches.set(key, (cache = EmbeddingCache.forModel(cacheDir, entry)));
+      cache.catch(() => this.caches.delete(key));
+    }
+    return cache;
   }
 
   private sceneBanks(spec: SweepSpec): Promise<SceneBanks> {

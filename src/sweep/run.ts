@@ -116,10 +116,12 @@ export async function runSweep(spec: SweepSpec, opts: RunSweepOptions): Promise<
 async function runLocally(pool: CellPool, context: SweepContext, cells: Cell[], onRecord: (r: CellRecord) => Promise<void>): Promise<void> {
   const failures: string[] = [];
   let first: unknown = null;
+  // Fewer cells than threads: split each over several threads so that every core works.
+  const parts = Math.ceil(pool.size / Math.max(1, cells.length));
   await Promise.all(
     cells.map(async (cell) => {
       try {
-        await onRecord(await pool.run(context, cell));
+        await onRecord(await pool.run(context, cell, parts));
       } catch (err) {
         if (isStopError(err)) return;
         first ??= err;
@@ -161,6 +163,9 @@ async function cleanPhase(
     const { embeddings, cached } = await embedAcrossThreads(pool, spec, model, needed.map((i) => data.files[i]), cacheDir);
     log(`${model}: clean embeddings of ${needed.length} clips (${cached} from the cache${cacheDir ? ` in ${cacheDir}` : ', which is off'})`);
     const byIndex = new Map(needed.map((index, k) => [index, embeddings[k]]));
+    // The threads get ready for the cells while this thread trains the probe.
+    const cellClips = spec.protocol === 'matched' ? [...split.train, ...split.test] : split.test;
+    const warm = pool.warmUp(spec, model, cellClips.map((i) => data.files[i]));
     let probe = userProbes[model];
     if (!probe) {
       const fitted = trainProbe(split.train.map((i) => byIndex.get(i)!), Int32Array.from(split.train, (i) => labels[i]), data.classes.length, { seed: spec.splitSeed });
@@ -183,6 +188,7 @@ async function cleanPhase(
     const clean = store.records.get(key) as CleanRecord;
     const { top1, macroF1, mAP } = runMetrics(clean, split.test.map((i) => labels[i]), data.classes.length);
     emit({ type: 'clean', model, top1, macroF1, mAP });
+    await warm;
     probes[model] = spec.protocol === 'matched' ? null : probe;
     cleanTest[model] = testEmbeddings.map((e) => Array.from(e));
   }

@@ -4,7 +4,7 @@
 // (CPU, intraOpNumThreads 1) exactly the graph calls the encoder makes for the test clips rendered into
 // a condition, started together; clips per second over all threads. No decoding, rendering, framing,
 // probing or bookkeeping: what the cores could do if the sweep did nothing but run the model.
-// Ours: `runSweep` with one thread per core over a grid of 2 SNR × 2 RT60 × 2 seeds on the same clips
+// Ours: `runSweep` with one thread per core over a grid of 4 SNR × 2 RT60 × 2 seeds on the same clips
 // (the 370-clip keyword/digit set, 93 test clips), clean embeddings already cached; clip-conditions per
 // second of the cell phase (from the last clean reference to the last finished cell), and of the whole run.
 // Run: npx tsx test/bench/run.ts sweep
@@ -48,7 +48,7 @@ async function bareLimit(threads: number, root: string, files: string[]): Promis
 }
 
 async function sweepThroughput(threads: number, data: string, out: string, cacheDir: string): Promise<{ cellPhase: number; whole: number; clipConditions: number; outputsS: number }> {
-  const spec = await specFromInput({ models: [MODEL], data, snrDb: [20, 0], rt60S: [0, 0.6], seeds: 2 });
+  const spec = await specFromInput({ models: [MODEL], data, snrDb: [20, 10, 5, 0], rt60S: [0, 0.6], seeds: 2 });
   await runSweep({ ...spec, axes: { ...spec.axes, snrDb: [40], rt60S: [0] }, seeds: 1 }, { out: join(out, 'warm'), threads, cacheDir }); // fills the clean cache
   let cellsFrom = 0;
   let cellsTo = 0;
@@ -80,7 +80,7 @@ export default async function run(): Promise<BenchReport> {
     const limitAfter = await bareLimit(threads, data.root, testFiles);
     const baseline = Math.max(limit, limitAfter);
     return {
-      name: `sweep throughput, ${MODEL}, ${threads} threads, ${plan.testClips} test clips × 8 cells`,
+      name: `sweep throughput, ${MODEL}, ${threads} threads, ${plan.testClips} test clips × 16 cells`,
       rows: [
         { metric: 'bare onnxruntime-node, same graph calls (encoder-bound limit; best of before/after)', value: baseline, unit: 'clips/s' },
         { metric: 'earshot sweep, cell phase (render + encode + probe + durable record)', value: ours.cellPhase, unit: 'clip-conditions/s', baseline, ratio: ours.cellPhase / baseline, target: '>= 0.8' },

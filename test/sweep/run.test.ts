@@ -39,7 +39,7 @@ describe('runSweep', () => {
     expect(existsSync(join(out, 'report.html'))).toBe(true);
   }, 120_000);
 
-  it('gives the same records on one thread as on two (cells do not depend on where they run)', async () => {
+  it('gives the same records on one thread as on two, whole or split (cells do not depend on where they run)', async () => {
     const one = await runSweep(spec, { out: join(dir, 'one'), threads: 1, cacheDir: join(dir, 'cache') });
     const two = await runSweep(spec, { out: join(dir, 'two'), threads: 2, cacheDir: null });
     expect(one.cellsDone).toBe(8);
@@ -53,5 +53,11 @@ describe('runSweep', () => {
         .map((r) => ({ ...r, elapsedS: 0, worker: '' })) // timing and thread names differ by design
         .sort((a, b) => a.key.localeCompare(b.key));
     expect(cells('two')).toEqual(cells('one'));
+    // One cell on two threads is split in two halves of its clips: joined, the same record.
+    const single = await runSweep({ ...spec, axes: { ...spec.axes, snrDb: [0], rt60S: [0.4] }, seeds: 1 }, { out: join(dir, 'split'), threads: 2, cacheDir: null });
+    expect(single.cellsDone).toBe(1);
+    const [split] = cells('split').filter((r) => r.kind === 'cell');
+    expect(split).toEqual(cells('one').find((r) => r.key === split.key));
+    expect(readFileSync(join(dir, 'split', 'cells.jsonl'), 'utf8')).toMatch(/"worker":"[^"]*\/t\d+,[^"]*\/t\d+"/);
   }, 240_000);
 });
