@@ -86,6 +86,7 @@ export async function runSweep(spec: SweepSpec, opts: RunSweepOptions): Promise<
       emit({ type: 'cell', summary: cellSummary(record, clean, testLabels, data.classes.length), cellsDone, cellsTotal: cells.length });
     };
     if (opts.redis) {
+      await pool.close(); // the workers run the cells
       const { distributeCells } = await import('./queue.ts');
       await distributeCells(opts.redis, context, missing, onRecord, { signal: opts.signal, onWaiting: ({ workers }) => log(workers === 0 ? `waiting for workers: start \`earshot worker --redis ${opts.redis}\`` : `${workers} worker(s) connected`) });
     } else {
@@ -165,9 +166,10 @@ async function cleanPhase(
     const byIndex = new Map(needed.map((index, k) => [index, embeddings[k]]));
     // The threads get ready for the cells while this thread trains the probe.
     const cellClips = spec.protocol === 'matched' ? [...split.train, ...split.test] : split.test;
-    const warm = pool.warmUp(spec, model, cellClips.map((i) => data.files[i]));
+    const warm = opts.redis ? Promise.resolve() : pool.warmUp(spec, model, cellClips.map((i) => data.files[i]));
     let probe = userProbes[model];
     if (!probe) {
+      log(`${model}: training a probe on ${split.train.length} clean clips`);
       const fitted = trainProbe(split.train.map((i) => byIndex.get(i)!), Int32Array.from(split.train, (i) => labels[i]), data.classes.length, { seed: spec.splitSeed });
       probe = toProbeFile(fitted, {
         modelId: model,
