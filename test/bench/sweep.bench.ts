@@ -7,6 +7,7 @@
 // Ours: `runSweep` with one thread per core over a grid of 4 SNR × 2 RT60 × 2 seeds on the same clips
 // (the 370-clip keyword/digit set, 93 test clips), clean embeddings already cached; clip-conditions per
 // second of the cell phase (from the last clean reference to the last finished cell), and of the whole run.
+// The two take turns, ROUNDS times; the best round of each counts.
 // Run: npx tsx test/bench/run.ts sweep
 import { availableParallelism } from 'node:os';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -22,6 +23,7 @@ import type { BaselineInit } from './sweepBaseline.thread.ts';
 import type { BenchReport } from './report.ts';
 
 const MODEL = 'oww-speech-embedding';
+const ROUNDS = 3;
 const BOOTSTRAP = new URL('../../src/encoders/runtime/worker.js', import.meta.url);
 const ENTRY = new URL('./sweepBaseline.thread.ts', import.meta.url).href;
 
@@ -75,15 +77,19 @@ export default async function run(): Promise<BenchReport> {
     const { planSweep } = await import('../../src/sweep/run.ts');
     const plan = await planSweep({ ...spec, axes: { ...spec.axes, snrDb: [0], rt60S: [0] }, seeds: 1 });
     const testFiles = data.files.slice(0, plan.testClips);
-    const limit = await bareLimit(threads, data.root, testFiles);
-    const ours = await sweepThroughput(threads, data.root, tmp, join(tmp, 'cache'));
-    const limitAfter = await bareLimit(threads, data.root, testFiles);
-    const baseline = Math.max(limit, limitAfter);
+    // Contenders take turns, best of ROUNDS each: a busy moment on a shared machine slows whichever runs then.
+    let baseline = 0;
+    let ours = { cellPhase: 0, whole: 0, clipConditions: 0, outputsS: Infinity };
+    for (let round = 0; round < ROUNDS; round++) {
+      baseline = Math.max(baseline, await bareLimit(threads, data.root, testFiles));
+      const run = await sweepThroughput(threads, data.root, join(tmp, `round-${round}`), join(tmp, 'cache'));
+      if (run.cellPhase > ours.cellPhase) ours = run;
+    }
     return {
       name: `sweep throughput, ${MODEL}, ${threads} threads, ${plan.testClips} test clips × 16 cells`,
       rows: [
-        { metric: 'bare onnxruntime-node, same graph calls (encoder-bound limit; best of before/after)', value: baseline, unit: 'clips/s' },
-        { metric: 'earshot sweep, cell phase (render + encode + probe + durable record)', value: ours.cellPhase, unit: 'clip-conditions/s', baseline, ratio: ours.cellPhase / baseline, target: '>= 0.8' },
+        { metric: `bare onnxruntime-node, same graph calls (encoder-bound limit; best of ${ROUNDS})`, value: baseline, unit: 'clips/s' },
+        { metric: `earshot sweep, cell phase (render + encode + probe + durable record; best of ${ROUNDS})`, value: ours.cellPhase, unit: 'clip-conditions/s', baseline, ratio: ours.cellPhase / baseline, target: '>= 0.8' },
         { metric: `earshot sweep, whole run incl. start-up, cached clean phase and outputs (${ours.clipConditions} clip-conditions)`, value: ours.whole, unit: 'clip-conditions/s', baseline, ratio: ours.whole / baseline, target: 'report' },
         { metric: 'of which aggregation (bootstrap) and writing results.json/csv/report.html', value: ours.outputsS, unit: 's' },
       ],

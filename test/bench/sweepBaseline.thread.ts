@@ -30,7 +30,9 @@ const inner = createInProcessLoader();
 const capturing: GraphLoader = {
   async open(path) {
     const runner = await inner.open(path);
-    return { info: runner.info, run: (feeds, opts) => (calls.push({ path, feeds }), runner.run(feeds, opts)) };
+    // A copy of each input as it was at the call: the encoder may reuse its buffers afterwards.
+    const copy = (feeds: Feeds): Feeds => Object.fromEntries(Object.entries(feeds).map(([name, t]) => [name, { ...t, dims: [...t.dims], data: t.data.slice() }]));
+    return { info: runner.info, run: (feeds, opts) => (calls.push({ path, feeds: copy(feeds) }), runner.run(feeds, opts)) };
   },
 };
 const entry = (await ModelRegistry.open()).require(init.model);
