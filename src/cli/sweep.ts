@@ -21,18 +21,18 @@ export function sweepCommand(): Command {
   return new Command('sweep')
     .summary('sweep SNR × reverberation × ... over labelled data; Nat-HEAR table, CSV, HTML report')
     .description(
-      'Degrade every test clip of a labelled data folder (DIR/<class>/<clip>) with each condition of a grid\n' +
-        '(SNR × RT60 × azimuth × noise × noise sources, each with --seeds seeds), embed it with each model, and score\n' +
-        'a linear probe on it (Nat-HEAR protocol: trained on clean audio, evaluated per condition; --matched trains on\n' +
-        'audio degraded the same way). Per grid point: top-1, macro-F1, mAP, mean cosine to the clean embedding and\n' +
-        'robustness relative to clean, each with a 95% bootstrap interval over seeds and clips.\n\n' +
-        'Every finished cell is appended to OUT/cells.jsonl at once: stop it at any time, rerun the same command and\n' +
+      'Degrade every test clip of a labelled data folder (DIR/<class>/<clip>) with each condition of a grid ' +
+        '(SNR × RT60 × azimuth × noise × noise sources, each with --seeds seeds), embed it with each model, and score ' +
+        'a linear probe on it (Nat-HEAR protocol: trained on clean audio, evaluated per condition; --matched trains on ' +
+        'audio degraded the same way). Per grid point: top-1, macro-F1, mAP, mean cosine to the clean embedding and ' +
+        'robustness relative to clean, each with a 95% bias-corrected bootstrap interval over seeds and clips.\n\n' +
+        'Every finished cell is appended to OUT/cells.jsonl at once: stop it at any time, rerun the same command and ' +
         'only the missing cells run. Clean embeddings are cached (--cache-dir) across runs.',
     )
     .requiredOption('--model <ids>', 'encoder id(s), comma-separated (see `earshot models`)')
     .requiredOption('--data <dir>', 'labelled data: one subfolder of audio clips per class')
     .requiredOption('-o, --output <dir>', 'output folder: cells.jsonl, results.json, results.csv, report.html')
-    .option('--probe <file>', 'evaluate this probe (`earshot probe train`) instead of training one; once per model', collect, [])
+    .addOption(new Option('--probe <file>', 'evaluate this probe (`earshot probe train`) instead of training one; once per model').argParser(collect).default([], 'none'))
     .option('--train-clean', 'train the probe on clean training clips, evaluate per condition (the default)')
     .option('--matched', 'train a probe per cell on training clips degraded the same way')
     .option('--snr <list>', 'SNRs in dB (-30..80) or "clean"', d.snrDb.join(','))
@@ -50,8 +50,8 @@ export function sweepCommand(): Command {
     .option('--no-cache', 'do not read or write the clean-embedding cache')
     .option('-y, --yes', `run grids of more than ${CONFIRM_ABOVE_CELLS} cells or ${CONFIRM_ABOVE_CLIP_CONDITIONS} clip-conditions without asking`)
     .option('--models-dir <dir>', 'also load model manifests from this folder')
-    .option('--rir-dir <dir>', 'add a folder of your own IRs to the RIR bank (repeatable)', collect, [])
-    .option('--noise-dir <dir>', 'add a folder of your own noise recordings to the noise bank (repeatable)', collect, [])
+    .addOption(new Option('--rir-dir <dir>', 'add a folder of your own IRs to the RIR bank (repeatable)').argParser(collect).default([], 'none'))
+    .addOption(new Option('--noise-dir <dir>', 'add a folder of your own noise recordings to the noise bank (repeatable)').argParser(collect).default([], 'none'))
     .addHelpText(
       'after',
       '\nExamples:\n' +
