@@ -1,5 +1,5 @@
 import { validateCondition, type Condition, type ReceiverCondition } from '../scene/condition.ts';
-import type { Cell, GridPoint, Receiver, SweepAxes, SweepSpec } from './types.ts';
+import type { Cell, GridPoint, Receiver, SweepSpec } from './types.ts';
 
 /** Source distance of every sweep condition (the CLI's default for `render`). */
 export const SWEEP_SOURCE_DISTANCE_M = 1.5;
@@ -50,13 +50,4 @@ export function cellCondition(cell: Cell, receiver: ReceiverCondition): Conditio
     noise: { ids: [cell.noise], sources: cell.noiseSources },
     seed: cell.seed,
   });
-}
-
-/** Check each axis value once, up front, so a bad value fails before any work (errors name the axis). */
-export function validateAxes(axes: SweepAxes, receiver: ReceiverCondition): void {
-  const base = { snrDb: axes.snrDb[0], rt60S: axes.rt60S[0], azimuthDeg: axes.azimuthDeg[0], noise: axes.noise[0], noiseSources: axes.noiseSources[0], model: '', seed: 0, key: '' };
-  for (const snrDb of axes.snrDb) cellCondition({ ...base, snrDb }, receiver);
-  for (const rt60S of axes.rt60S) cellCondition({ ...base, rt60S }, receiver);
-  for (const azimuthDeg of axes.azimuthDeg) cellCondition({ ...base, azimuthDeg }, receiver);
-  for (const noiseSources of axes.noiseSources) cellCondition({ ...base, noiseSources }, receiver);
 }

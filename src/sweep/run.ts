@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ModelRegistry } from '../encoders/registry.ts';
+import { NoiseBank } from '../scene/noiseBank.ts';
 import { readLabelledData, type LabelledData } from '../probes/dataset.ts';
 import { predictProbe, trainProbe } from '../probes/linearProbe.ts';
 import { fromProbeFile, loadProbe, saveProbe, toProbeFile, type ProbeFile } from '../probes/probeFile.ts';
@@ -60,6 +61,8 @@ export async function runSweep(spec: SweepSpec, opts: RunSweepOptions): Promise<
   const data = await readLabelledData(spec.data);
   const registry = await ModelRegistry.open({ userDirs: spec.modelsDir ? [spec.modelsDir] : [] });
   const entries = spec.models.map((m) => registry.require(m));
+  const noises = await NoiseBank.open({ userDirs: spec.noiseDirs });
+  for (const id of spec.axes.noise) noises.entry(id); // an unknown noise fails here, naming the known ones, not in every cell
   const userProbes = await loadUserProbes(spec, data, entries.map((e) => e.manifest));
   const { train, test } = await splitData(spec, data, userProbes);
   const { points, cells } = buildGrid(spec);

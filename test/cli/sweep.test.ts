@@ -129,6 +129,7 @@ describe('earshot sweep: bad input', () => {
     'an absurd grid without --yes': [() => ['sweep', ...MODEL, '--data', DATA, '--seeds', '500', '-o', at('e5')], /the grid is large: 12000 cells .* pass --yes to run it/],
     'a probe for another model': [() => ['sweep', ...MODEL, '--data', DATA, '--probe', at('naive.json'), '-o', at('e6')], /naive\.json is a probe for model "naive-logmel", which is not in --model \(oww-speech-embedding\)/],
     'a probe trained on other classes': [() => ['sweep', ...MODEL, '--data', DATA, '--probe', join(REPO_ROOT, 'models', 'trained', 'language.json'), '-o', at('e8')], /has classes probe .*language\.json was not trained on: 0, 1, .*\(it knows: en, es, ru\)/],
+    'an unknown noise': [() => ['sweep', ...MODEL, '--data', DATA, '--noise', 'cafe,nope', '-o', at('e9')], /unknown noise "nope"\. Known: .*cafe/],
     'an unknown model': [() => ['sweep', '--model', 'nope', '--data', DATA, '-o', at('e7'), '--snr', '0', '--rt60', '0', '--seeds', '1'], /unknown model "nope"/],
   };
   const runs: Record<string, CliRun> = {};
