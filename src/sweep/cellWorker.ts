@@ -19,11 +19,14 @@ import { cellCondition, receiverFor } from './grid.ts';
 import type { Cell, CellRecord, SweepContext, SweepSpec } from './types.ts';
 
 /**
- * Clips rendered before they are encoded, in turn: the model's runs then follow
- * one another with its weights still in the core's cache (rendering clip by
- * clip between runs evicts them and slows the model by about a fifth).
+ * Clips are rendered a batch at a time, then encoded: the model's runs follow
+ * one another with its weights warm in the core's cache instead of
+ * alternating with rendering.
  */
 const RENDER_BATCH = 16;
+
+/** Decoded clips a thread keeps: 64 M samples (256 MB, about 67 minutes at 16 kHz). */
+const CLIP_CACHE_SAMPLES = 64 * 2 ** 20;
 
 /** Probabilities and cosines are stored with 7 significant digits (float32 precision). */
 const round = (x: number): number => Number(x.toPrecision(7));
@@ -51,6 +54,8 @@ export class CellWorker {
   private readonly scenes = new Map<string, Promise<PreparedScene>>();
   private readonly banks = new Map<string, Promise<SceneBanks>>();
   private readonly clips = new Map<string, Promise<Clip>>();
+  private readonly clipSizes = new Map<string, number>();
+  private clipSamples = 0;
   private readonly probes = new Map<string, ReturnType<typeof fromProbeFile>>();
   readonly name = `${hostname()}/${process.pid}/t${threadId}`;
   private stopped = false;
@@ -217,19 +222,46 @@ export class CellWorker {
     return banks;
   }
 
-  /** A clip decoded to mono at the model's rate, with the hash of those samples; kept for the life of the thread. */
+  /**
+   * A clip decoded to mono at the model's rate, with the hash of those samples.
+   * Decoded clips are kept, the least recently used dropped beyond
+   * CLIP_CACHE_SAMPLES, so a thread decodes a test set once per sweep when it fits.
+   */
   private clip(root: string, file: string, sampleRateHz: number): Promise<Clip> {
     const path = join(root, file);
     const key = `${sampleRateHz}|${path}`;
     let clip = this.clips.get(key);
-    if (clip === undefined) {
+    if (clip !== undefined) {
+      this.clips.delete(key); // re-inserted below: the map's order is the recency order
+    } else {
       clip = (async () => {
         const samples = (await loadAudio(path, { sampleRateHz, mono: true })).channels[0];
         return { key: EmbeddingCache.clipKey(new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength)), samples };
       })();
-      this.clips.set(key, clip);
-      clip.catch(() => this.clips.delete(key));
+      clip.then(
+        (c) => {
+          if (this.clips.get(key) !== clip) return; // evicted or replaced meanwhile
+          this.clipSizes.set(key, c.samples.length);
+          this.clipSamples += c.samples.length;
+          this.evictClips();
+        },
+        () => this.clips.delete(key),
+      );
     }
+    this.clips.set(key, clip);
     return clip;
   }
+
+  private evictClips(): void {
+    for (const key of this.clips.keys()) {
+      if (this.clipSamples <= CLIP_CACHE_SAMPLES || this.clips.size <= 1) return;
+      const size = this.clipSizes.get(key);
+      if (size === undefined) continue; // still decoding
+      this.clips.delete(key);
+      this.clipSizes.delete(key);
+      this.clipSamples -= size;
+    }
+  }
+
+
 }
