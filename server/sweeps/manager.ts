@@ -219,6 +219,8 @@ export class SweepManager {
         case 'done':
           sweep.results = event.results;
           return;
+        case 'cleanProgress':
+          return; // dashboard sweeps are small: their clean phase takes seconds
       }
       this.save(sweep);
       this.broadcast(state.id, event);

@@ -14,6 +14,7 @@ export const CONFIRM_ABOVE_CLIP_CONDITIONS = 200_000;
 const list = (s: string) => s.split(',').map((v) => v.trim()).filter((v) => v !== '');
 const numbers = (s: string) => list(s).map((v) => (Number.isFinite(Number(v)) ? Number(v) : (v as unknown as number)));
 const collect = (value: string, previous: string[]) => [...previous, value];
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 /** `earshot sweep`: a grid of conditions × models over labelled data, the Nat-HEAR way, resumable. */
 export function sweepCommand(): Command {
@@ -127,7 +128,7 @@ async function confirmGrid(spec: SweepSpec, yes: boolean): Promise<void> {
   const plan = await planSweep(spec);
   const perCell = plan.testClips + (spec.protocol === 'matched' ? plan.trainClips : 0);
   const clipConditions = plan.cells.length * perCell;
-  const what = `${plan.cells.length} cells (${plan.points} grid points × ${spec.seeds} seeds) × ${perCell} clips = ${clipConditions} clip-conditions`;
+  const what = `${count(plan.cells.length, 'cell')} (${count(plan.points, 'grid point')} × ${count(spec.seeds, 'seed')}) × ${count(perCell, 'clip')} = ${clipConditions} clip-conditions`;
   process.stderr.write(`sweep: ${what}\n`);
   if (yes || (plan.cells.length <= CONFIRM_ABOVE_CELLS && clipConditions <= CONFIRM_ABOVE_CLIP_CONDITIONS)) return;
   if (!process.stdin.isTTY || !process.stderr.isTTY) {
@@ -139,15 +140,23 @@ async function confirmGrid(spec: SweepSpec, yes: boolean): Promise<void> {
   if (!/^y(es)?$/i.test(answer.trim())) throw new Errors.GRID_TOO_LARGE(`not started: ${what}`);
 }
 
-/** The progress display: one bar over the cells this run computes, with ETA; notes printed above it. */
+/** The progress display: a bar over each model's clean embeddings, then one over the cells this run computes, with ETA; notes printed above. */
 class SweepProgress {
   private bar: ReturnType<typeof progressBar> | null = null;
+  private clean: ReturnType<typeof progressBar> | null = null;
   private base = 0;
 
   event(e: SweepEvent): void {
     if (e.type === 'plan') {
       this.base = e.cellsDone;
-      process.stderr.write(`${e.points.length} grid points × ${e.seeds} seeds over ${e.testClips} test clips; ${e.cellsTotal - e.cellsDone} cell(s) to run\n`);
+      process.stderr.write(`${count(e.points.length, 'grid point')} × ${count(e.seeds, 'seed')} over ${count(e.testClips, 'test clip')}; ${count(e.cellsTotal - e.cellsDone, 'cell')} to run\n`);
+    } else if (e.type === 'cleanProgress') {
+      this.clean ??= progressBar(`clean embeddings, ${e.model}`, e.clipsTotal);
+      this.clean.update(e.clipsDone);
+      if (e.clipsDone === e.clipsTotal) {
+        this.clean.stop();
+        this.clean = null;
+      }
     } else if (e.type === 'clean') {
       process.stderr.write(`${e.model}: clean top-1 ${e.top1.toFixed(3)}, macro-F1 ${e.macroF1.toFixed(3)}, mAP ${e.mAP.toFixed(3)}\n`);
     } else if (e.type === 'cell') {
@@ -161,6 +170,8 @@ class SweepProgress {
   }
 
   stop(): void {
+    this.clean?.stop();
+    this.clean = null;
     this.bar?.stop();
     this.bar = null;
   }

@@ -164,7 +164,8 @@ async function cleanPhase(
   const probes: Record<string, ProbeFile | null> = {};
   const cleanTest: Record<string, number[][]> = {};
   for (const model of spec.models) {
-    const { embeddings, cached } = await embedAcrossThreads(pool, spec, model, needed.map((i) => data.files[i]), cacheDir);
+    const onProgress = (clipsDone: number) => emit({ type: 'cleanProgress', model, clipsDone, clipsTotal: needed.length });
+    const { embeddings, cached } = await embedAcrossThreads(pool, spec, model, needed.map((i) => data.files[i]), cacheDir, onProgress);
     log(`${model}: clean embeddings of ${needed.length} clips (${cached} from the cache${cacheDir ? ` in ${cacheDir}` : ', which is off'})`);
     const byIndex = new Map(needed.map((index, k) => [index, embeddings[k]]));
     // The threads get ready for the cells while this thread trains the probe.
@@ -204,11 +205,26 @@ async function cleanPhase(
   return { id, spec, classes: data.classes, files: data.files, labels, train: spec.protocol === 'probe' ? [] : split.train, test: split.test, probes, cleanTest };
 }
 
-async function embedAcrossThreads(pool: CellPool, spec: SweepSpec, model: string, files: string[], cacheDir: string | null): Promise<{ embeddings: Float32Array[]; cached: number }> {
-  const chunk = Math.max(4, Math.ceil(files.length / (pool.size * 4)));
+async function embedAcrossThreads(
+  pool: CellPool,
+  spec: SweepSpec,
+  model: string,
+  files: string[],
+  cacheDir: string | null,
+  onProgress: (clipsDone: number) => void,
+): Promise<{ embeddings: Float32Array[]; cached: number }> {
+  // Small chunks: threads stay evenly busy and progress moves often.
+  const chunk = Math.max(4, Math.ceil(files.length / (pool.size * 16)));
   const parts: string[][] = [];
   for (let i = 0; i < files.length; i += chunk) parts.push(files.slice(i, i + chunk));
-  const settled = await Promise.allSettled(parts.map((p) => pool.embedClean(spec, model, p, cacheDir)));
+  let clipsDone = 0;
+  const settled = await Promise.allSettled(
+    parts.map(async (p) => {
+      const result = await pool.embedClean(spec, model, p, cacheDir);
+      onProgress((clipsDone += p.length));
+      return result;
+    }),
+  );
   const bad = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected').map((s) => s.reason as Error);
   if (bad.length > 0) {
     const dataErrors = bad.filter((e) => (e as { code?: string }).code === 'EARSHOT_INVALID_DATA');

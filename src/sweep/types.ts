@@ -165,9 +165,10 @@ export interface CellSummary {
   relativeTop1: number;
 }
 
-/** What a running sweep reports, in order: plan, clean per model, cell per finished cell, done. */
+/** What a running sweep reports, in order: plan; per model, clean-embedding progress then its clean scores; a cell per finished cell; done. */
 export type SweepEvent =
   | { type: 'plan'; cellsTotal: number; cellsDone: number; points: GridPoint[]; seeds: number; testClips: number }
+  | { type: 'cleanProgress'; model: string; clipsDone: number; clipsTotal: number }
   | { type: 'clean'; model: string; top1: number; macroF1: number; mAP: number }
   | { type: 'cell'; summary: CellSummary; cellsDone: number; cellsTotal: number }
   | { type: 'done'; results: SweepResults };

@@ -91,7 +91,8 @@ describe('earshot sweep', () => {
     const rerun = await runCli(sweep('killed', '--workers', '2'), 240_000);
     expect(rerun.code, rerun.stderr).toBe(0);
     expect(rerun.stderr).toContain(`resuming: ${doneBefore} of 12 cells already in ${out}`);
-    expect(rerun.stderr).toContain(`${12 - doneBefore} cell(s) to run`);
+    const left = 12 - doneBefore;
+    expect(rerun.stderr).toContain(`; ${left} cell${left === 1 ? '' : 's'} to run`);
     const after = readFileSync(join(out, 'cells.jsonl'), 'utf8');
     expect(after.startsWith(kept)).toBe(true);
     const records = readRecords(out);

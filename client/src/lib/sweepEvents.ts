@@ -13,6 +13,8 @@ export function apply(detail: SweepDetail, event: SweepMessageEvent): SweepDetai
       return { ...detail, status: 'running', cellsTotal: event.cellsTotal };
     case 'plan':
       return { ...detail, plan: { points: event.points, seeds: event.seeds, testClips: event.testClips }, cellsDone: event.cellsDone, cellsTotal: event.cellsTotal };
+    case 'cleanProgress':
+      return detail; // not sent to clients
     case 'clean':
       return { ...detail, clean: [...detail.clean.filter((c) => c.model !== event.model), { model: event.model, top1: event.top1, macroF1: event.macroF1, mAP: event.mAP }] };
     case 'cell':
