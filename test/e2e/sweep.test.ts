@@ -106,6 +106,13 @@ describe.skipIf(!HAVE_CHROMIUM)('sweep view in Chromium against a real earshot s
     await page.getByTestId('sweep-rt60').fill('0');
     await page.getByTestId('sweep-seeds').fill('1');
     await expect.poll(() => page.getByTestId('sweep-size').textContent()).toMatch(/= 2 cells/);
+    // Azimuths and noises multiply the grid too (then back to one of each).
+    await page.getByTestId('sweep-azimuth').fill('0, 90');
+    await page.getByTestId('sweep-noises').getByRole('button', { name: 'rain' }).click();
+    await expect.poll(() => page.getByTestId('sweep-size').textContent()).toMatch(/× 2 azimuths\s*× 2 noises × 1 seed = 8 cells/);
+    await page.getByTestId('sweep-azimuth').fill('0');
+    await page.getByTestId('sweep-noises').getByRole('button', { name: 'rain' }).click();
+    await expect.poll(() => page.getByTestId('sweep-size').textContent()).toMatch(/= 2 cells/);
     // Count the filled heatmap cells after every change of the page, to see them arrive one at a time.
     await page.evaluate(() => {
       const seen: number[] = [];
