@@ -145,10 +145,15 @@ class SweepProgress {
   private bar: ReturnType<typeof progressBar> | null = null;
   private clean: ReturnType<typeof progressBar> | null = null;
   private base = 0;
+  private toRun = 0;
+  /** Models whose clean reference is still to come; the cells bar starts after the last. */
+  private cleanLeft = 0;
 
   event(e: SweepEvent): void {
     if (e.type === 'plan') {
       this.base = e.cellsDone;
+      this.toRun = e.cellsTotal - e.cellsDone;
+      this.cleanLeft = new Set(e.points.map((p) => p.model)).size;
       process.stderr.write(`${count(e.points.length, 'grid point')} × ${count(e.seeds, 'seed')} over ${count(e.testClips, 'test clip')}; ${count(e.cellsTotal - e.cellsDone, 'cell')} to run\n`);
     } else if (e.type === 'cleanProgress') {
       this.clean ??= progressBar(`clean embeddings, ${e.model}`, e.clipsTotal);
@@ -159,8 +164,9 @@ class SweepProgress {
       }
     } else if (e.type === 'clean') {
       process.stderr.write(`${e.model}: clean top-1 ${e.top1.toFixed(3)}, macro-F1 ${e.macroF1.toFixed(3)}, mAP ${e.mAP.toFixed(3)}\n`);
+      if (--this.cleanLeft === 0 && this.toRun > 0) this.bar = progressBar('cells', this.toRun);
     } else if (e.type === 'cell') {
-      this.bar ??= progressBar('cells', e.cellsTotal - this.base);
+      this.bar ??= progressBar('cells', this.toRun);
       this.bar.update(e.cellsDone - this.base);
     }
   }
