@@ -86,8 +86,8 @@ export async function readConditionFile(path: string): Promise<Record<string, un
   }
 }
 
-// Numbers pass through unparsed when malformed, so validation names the field and its range.
-function toNumber(v: unknown): unknown {
+/** A flag value as a number; malformed ones pass through unparsed, so validation names the field and its range. */
+export function toNumber(v: unknown): unknown {
   const s = String(v).trim();
   const n = Number(s);
   return s !== '' && Number.isFinite(n) ? n : s;

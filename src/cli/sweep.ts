@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { Errors } from '../errors.ts';
 import { planSweep, runSweep, specFromInput, SWEEP_DEFAULTS } from '../sweep/run.ts';
 import type { SweepEvent, SweepSpec } from '../sweep/types.ts';
+import { toNumber } from './conditionOptions.ts';
 import { progressBar } from './progress.ts';
 import { formatTable } from './table.ts';
 
@@ -12,7 +13,8 @@ export const CONFIRM_ABOVE_CELLS = 2000;
 export const CONFIRM_ABOVE_CLIP_CONDITIONS = 200_000;
 
 const list = (s: string) => s.split(',').map((v) => v.trim()).filter((v) => v !== '');
-const numbers = (s: string) => list(s).map((v) => (Number.isFinite(Number(v)) ? Number(v) : (v as unknown as number)));
+// Malformed values pass through as they are, so specFromInput names them with the flag.
+const numbers = (s: string) => list(s).map((v) => toNumber(v) as number);
 const collect = (value: string, previous: string[]) => [...previous, value];
 const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
@@ -71,7 +73,7 @@ export function sweepCommand(): Command {
         data: opts.data,
         protocol: opts.matched ? 'matched' : opts.probe.length > 0 ? 'probe' : 'clean',
         probes: opts.probe,
-        snrDb: list(opts.snr).map((v) => (v === 'clean' ? 'clean' : Number.isFinite(Number(v)) ? Number(v) : (v as unknown as number))),
+        snrDb: list(opts.snr).map((v) => (v === 'clean' ? 'clean' : (toNumber(v) as number))),
         rt60S: numbers(opts.rt60),
         azimuthDeg: numbers(opts.azimuth),
         noise: list(opts.noise),
