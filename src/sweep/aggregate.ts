@@ -50,10 +50,9 @@ export function aggregateResults(
   };
 }
 
-/** A finished cell's own numbers (one seed, no intervals), for progress displays. */
-export function cellSummary(record: CellRecord, clean: CleanRecord, testLabels: ArrayLike<number>, classes: number): CellSummary {
+/** A finished cell's own numbers (one seed, no intervals), for progress displays; relative to its model's clean top-1. */
+export function cellSummary(record: CellRecord, cleanTop1: number, testLabels: ArrayLike<number>, classes: number): CellSummary {
   const m = runMetrics(record, testLabels, classes);
-  const c = runMetrics(clean, testLabels, classes);
   const { model, snrDb, rt60S, azimuthDeg, noise, noiseSources, seed } = record.cell;
-  return { key: record.key, point: { model, snrDb, rt60S, azimuthDeg, noise, noiseSources }, seed, top1: m.top1, macroF1: m.macroF1, mAP: m.mAP, cosine: m.cosine, relativeTop1: c.top1 > 0 ? m.top1 / c.top1 : Number.NaN };
+  return { key: record.key, point: { model, snrDb, rt60S, azimuthDeg, noise, noiseSources }, seed, top1: m.top1, macroF1: m.macroF1, mAP: m.mAP, cosine: m.cosine, relativeTop1: cleanTop1 > 0 ? m.top1 / cleanTop1 : Number.NaN };
 }

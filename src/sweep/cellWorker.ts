@@ -16,6 +16,7 @@ import { cosineSimilarity } from '../pipeline/metricsInternals.ts';
 import { Errors, isEarshotError } from '../errors.ts';
 import { EmbeddingCache } from './embeddingCache.ts';
 import { cellCondition, receiverFor } from './grid.ts';
+import { roundForStore } from './store.ts';
 import type { Cell, CellRecord, SweepContext, SweepSpec } from './types.ts';
 
 /**
@@ -27,9 +28,6 @@ const RENDER_BATCH = 16;
 
 /** Decoded clips a thread keeps: 64 M samples (256 MB, about 67 minutes at 16 kHz). */
 const CLIP_CACHE_SAMPLES = 64 * 2 ** 20;
-
-/** Probabilities and cosines are stored with 7 significant digits (float32 precision). */
-const round = (x: number): number => Number(x.toPrecision(7));
 
 interface LoadedModel {
   entry: ModelEntry;
@@ -135,9 +133,9 @@ export class CellWorker {
       kind: 'cell',
       key: cell.key,
       cell,
-      probabilities: test.map((e) => Array.from(predictProbe(probe, e), round)),
-      cosine: test.map((e, i) => round(cosineSimilarity(e, clean[i]))),
-      elapsedS: round((performance.now() - started) / 1000),
+      probabilities: test.map((e) => Array.from(predictProbe(probe, e), roundForStore)),
+      cosine: test.map((e, i) => roundForStore(cosineSimilarity(e, clean[i]))),
+      elapsedS: roundForStore((performance.now() - started) / 1000),
       worker: this.name,
     };
   }

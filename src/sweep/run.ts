@@ -15,7 +15,7 @@ import { CellPool } from './cellPool.ts';
 import { defaultCacheDir } from './embeddingCache.ts';
 import { buildGrid } from './grid.ts';
 import { writeOutputs } from './outputs.ts';
-import { SweepStore, type StoreIdentity } from './store.ts';
+import { roundForStore, SweepStore, type StoreIdentity } from './store.ts';
 import type { Cell, CellRecord, CleanRecord, SweepContext, SweepEvent, SweepResults, SweepSpec } from './types.ts';
 
 export { specFromInput, SWEEP_DEFAULTS, type SweepInput } from './spec.ts';
@@ -78,15 +78,18 @@ export async function runSweep(spec: SweepSpec, opts: RunSweepOptions): Promise<
   let context: SweepContext | null = null;
   let failure: unknown = null;
   try {
-    context = await cleanPhase(spec, data, { train, test }, userProbes, pool, store, opts, emit);
+    const cleanTop1 = new Map<string, number>();
+    context = await cleanPhase(spec, data, { train, test }, userProbes, pool, store, opts, (e) => {
+      if (e.type === 'clean') cleanTop1.set(e.model, e.top1);
+      emit(e);
+    });
     const missing = cells.filter((c) => !store.has(c.key));
     const testLabels = test.map((i) => data.labels[i]);
     const onRecord = async (record: CellRecord) => {
       if (store.has(record.key)) return;
       await store.append(record);
       cellsDone++;
-      const clean = store.records.get(`clean|${record.cell.model}`) as CleanRecord;
-      emit({ type: 'cell', summary: cellSummary(record, clean, testLabels, data.classes.length), cellsDone, cellsTotal: cells.length });
+      emit({ type: 'cell', summary: cellSummary(record, cleanTop1.get(record.cell.model)!, testLabels, data.classes.length), cellsDone, cellsTotal: cells.length });
     };
     if (opts.redis) {
       await pool.close(); // the workers run the cells
@@ -188,7 +191,7 @@ async function cleanPhase(
     const testEmbeddings = split.test.map((i) => byIndex.get(i)!);
     const key = `clean|${model}`;
     if (!store.has(key)) {
-      const record: CleanRecord = { kind: 'clean', key, model, probabilities: testEmbeddings.map((e) => Array.from(predictProbe(unpacked, e), (x) => Number(x.toPrecision(7)))) };
+      const record: CleanRecord = { kind: 'clean', key, model, probabilities: testEmbeddings.map((e) => Array.from(predictProbe(unpacked, e), roundForStore)) };
       await store.append(record);
     }
     const clean = store.records.get(key) as CleanRecord;
@@ -243,8 +246,9 @@ async function loadUserProbes(spec: SweepSpec, data: LabelledData, manifests: { 
   for (const [model, path] of Object.entries(spec.probes)) {
     const probe = await loadProbe(path);
     const manifest = manifests.find((m) => m.id === model)!;
-    if (probe.modelId !== model || probe.embeddingSize !== manifest.embeddingSize) {
-      throw new Errors.INVALID_PROBE(`${path} was trained on model "${probe.modelId}" (${probe.embeddingSize}-d embeddings), not on "${model}" (${manifest.embeddingSize}-d)`);
+    // specFromInput matched each probe to its model by id; the graph behind the id must still fit.
+    if (probe.embeddingSize !== manifest.embeddingSize) {
+      throw new Errors.INVALID_PROBE(`${path} expects ${probe.embeddingSize}-d embeddings, but model "${model}" gives ${manifest.embeddingSize}-d; train the probe again`);
     }
     const unknown = data.classes.filter((c) => !probe.classes.includes(c));
     if (unknown.length > 0) throw new Errors.INVALID_DATA(`${data.root} has classes probe ${path} was not trained on: ${unknown.join(', ')} (it knows: ${probe.classes.join(', ')})`);

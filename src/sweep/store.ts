@@ -13,6 +13,9 @@ export interface StoreIdentity {
   describe: Record<string, unknown>;
 }
 
+/** Probabilities and cosines are stored with 7 significant digits (float32 precision). */
+export const roundForStore = (x: number): number => Number(x.toPrecision(7));
+
 const RECORDS = 'cells.jsonl';
 const IDENTITY = 'sweep.json';
 const LOCK = '.lock';
