@@ -26,16 +26,9 @@ export interface ServerContext {
 }
 
 declare module 'fastify' {
-  interface FastifyInstance {
-    config: ServerOptions;
-    pool: OnnxPool;
-    banks: SceneBanks;
-    models: ModelRegistry;
-    clips: ClipStore;
-    streams: StreamManager;
-    sweeps: SweepManager;
-    metrics: ServerMetrics;
-  }
+  // The app is decorated with every field of the context (its own logger is `log` already).
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- merges into Fastify's interface
+  interface FastifyInstance extends Omit<ServerContext, 'log'> {}
 }
 
 /**
