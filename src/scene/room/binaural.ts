@@ -1,6 +1,6 @@
 import FFT from 'fft.js';
 import { nearestDirection, type Hrtf } from './hrtf.ts';
-import { fractionalDelayKernel, FRACTIONAL_DELAY_HALF_TAPS } from './ism.ts';
+import { addKernel, fractionalDelayKernel, FRACTIONAL_DELAY_HALF_TAPS } from './ism.ts';
 import { DIFFUSE_DIRECTIONS, fibonacciSphere, planeWaveDiffuse } from './lateTail.ts';
 import { forEachArrival, type Receiver } from './receivers.ts';
 
@@ -24,23 +24,24 @@ import { forEachArrival, type Receiver } from './receivers.ts';
 export function binauralReceiver(hrtf: Hrtf): Receiver {
   const taps = new Float64Array(2 * FRACTIONAL_DELAY_HALF_TAPS);
   const T = hrtf.taps;
+  // The image's HRIR pair convolved with its fractional delay, added to every band with the band's amplitude.
+  const kernel = [new Float64Array(T + taps.length - 1), new Float64Array(T + taps.length - 1)];
   return {
     channels: 2,
     offsetsM: [[0, 0, 0]],
     addImages: (job, centreM, out) =>
-      forEachArrival(job, centreM, (d, a, ux, uy, uz) => {
+      forEachArrival(job, centreM, (d, amps, ux, uy, uz) => {
         const k = nearestDirection(hrtf, ux, uy, uz);
         const start = fractionalDelayKernel(d, taps);
         for (let ear = 0; ear < 2; ear++) {
-          const y = out[ear];
           const h = hrtf.ir.subarray((2 * k + ear) * T, (2 * k + ear + 1) * T);
+          const kern = kernel[ear];
+          kern.fill(0);
           for (let j = 0; j < taps.length; j++) {
-            const g = a * taps[j];
-            const base = start + j;
-            const n0 = Math.max(0, -base);
-            const n1 = Math.min(T, y.length - base);
-            for (let n = n0; n < n1; n++) y[base + n] += g * h[n];
+            const g = taps[j];
+            for (let n = 0; n < T; n++) kern[j + n] += g * h[n];
           }
+          for (let b = 0; b < amps.length; b++) addKernel(out[b][ear], start, kern, amps[b]);
         }
       }),
     diffuseNoise: (n, rng) => {

@@ -116,7 +116,11 @@ export function fractionalDelayKernel(delaySamples: number, taps: Float64Array):
 
 /** Add `amplitude` × the fractional-delay kernel at `delaySamples` into `out` (clipped to its length). */
 export function addFractionalImpulse(out: Float32Array, delaySamples: number, amplitude: number, taps: Float64Array): void {
-  const start = fractionalDelayKernel(delaySamples, taps);
+  addKernel(out, fractionalDelayKernel(delaySamples, taps), taps, amplitude);
+}
+
+/** Add `amplitude` × `taps` into `out` from index `start` on (clipped to its length). */
+export function addKernel(out: Float32Array, start: number, taps: Float64Array, amplitude: number): void {
   const j0 = Math.max(0, -start);
   const j1 = Math.min(taps.length, out.length - start);
   for (let j = j0; j < j1; j++) out[start + j] += amplitude * taps[j];

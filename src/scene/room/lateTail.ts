@@ -117,34 +117,3 @@ export function planeWaveDiffuse(n: number, channels: number, directions: number
     return out;
   });
 }
-
-/**
- * Shape stationary noise into the late tail and add it to `out`: from sample
- * `start` on, noise × sqrt(power / P̂) × exp(−δ·(t − tC)) × fadeIn(t), where P̂ is
- * the noise's measured power summed over channels, so the expected power summed
- * over channels at the crossover time tC equals `power`; δ = 3·ln(10)/RT60 makes
- * the energy fall 60 dB in RT60 seconds.
- */
-export function addDecayingTail(
-  out: Float32Array[],
-  noise: Float32Array[],
-  start: number,
-  opts: { power: number; rt60S: number; crossoverS: number; sampleRateHz: number; fadeIn: (tS: number) => number },
-): void {
-  let p = 0;
-  for (const ch of noise) for (const v of ch) p += v * v;
-  p /= Math.max(1, noise[0]?.length ?? 0);
-  if (p <= 0 || opts.power <= 0) return;
-  const scale = Math.sqrt(opts.power / p);
-  const delta = (3 * Math.LN10) / opts.rt60S;
-  const { sampleRateHz: fs, crossoverS } = opts;
-  const envelope = new Float64Array(out[0].length - start);
-  for (let i = 0; i < envelope.length; i++) {
-    const t = (start + i) / fs;
-    envelope[i] = scale * Math.exp(-delta * (t - crossoverS)) * opts.fadeIn(t);
-  }
-  out.forEach((ch, c) => {
-    const x = noise[c];
-    for (let i = 0; i < envelope.length; i++) ch[start + i] += x[i] * envelope[i];
-  });
-}

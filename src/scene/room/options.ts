@@ -1,6 +1,6 @@
 import { Errors } from '../../errors.ts';
 import { defaultReceiverPosition, fmt, insideRoom, SPEED_OF_SOUND_MS, validatePlacement } from './geometry.ts';
-import { inverseSabine } from './sabine.ts';
+import { roomBands, type RoomBands } from './absorption.ts';
 import type { SimulateOptions } from './types.ts';
 
 type Vec3 = [number, number, number];
@@ -23,8 +23,8 @@ export function defaultRirLengthS(rt60S: number): number {
 
 /** Options checked and completed with their defaults. */
 export interface ResolvedOptions {
-  /** Reflection coefficient β of every wall (inverse Sabine); 0 in free field. */
-  reflection: number;
+  /** Wall and air absorption per octave band (scaled to the target RT60); null in free field. */
+  bands: RoomBands | null;
   /** Receiver centre, metres (the origin in free field). */
   centreM: Vec3;
   lengthSamples: number;
@@ -39,10 +39,10 @@ export function resolveOptions(opts: SimulateOptions): ResolvedOptions {
   if (room !== null && (typeof room !== 'object' || !Array.isArray(room.dimensionsM) || room.dimensionsM.length !== 3)) {
     throw new Errors.INVALID_OPTION(`room.dimensionsM must be [x, y, z] in metres, got ${JSON.stringify(room?.dimensionsM)}`);
   }
-  const reflection = room ? inverseSabine(room.dimensionsM, room.rt60S).reflection : 0;
   if (!Number.isInteger(fs) || fs < 1000 || fs > 384_000) {
     throw new Errors.INVALID_OPTION(`sampleRateHz must be an integer in 1000..384000 Hz, got ${fs}`);
   }
+  const bands = room ? roomBands(room, fs) : null;
   if (!Number.isInteger(seed)) throw new Errors.INVALID_OPTION(`seed must be an integer, got ${seed}`);
   if (typeof source !== 'object' || source === null) throw new Errors.INVALID_OPTION('source must be { azimuthDeg, elevationDeg, distanceM }');
   let centreM: Vec3 = [0, 0, 0];
@@ -56,7 +56,8 @@ export function resolveOptions(opts: SimulateOptions): ResolvedOptions {
     }
   }
   validatePlacement(room, centreM, source);
-  const lengthS = opts.lengthS ?? (room ? defaultRirLengthS(room.rt60S) : source.distanceM / SPEED_OF_SOUND_MS + 0.03);
+  // The slowest band sets the default length, so every band decays far enough to be measured.
+  const lengthS = opts.lengthS ?? (bands ? defaultRirLengthS(Math.max(...bands.rt60S)) : source.distanceM / SPEED_OF_SOUND_MS + 0.03);
   if (!Number.isFinite(lengthS) || lengthS <= 0 || lengthS > 30) {
     throw new Errors.INVALID_OPTION(`lengthS must be in (0, 30] seconds, got ${lengthS}`);
   }
@@ -64,5 +65,5 @@ export function resolveOptions(opts: SimulateOptions): ResolvedOptions {
   if (lengthSamples > MAX_LENGTH_SAMPLES) {
     throw new Errors.INVALID_OPTION(`lengthS ${lengthS} s at ${fs} Hz is ${lengthSamples} samples; at most ${MAX_LENGTH_SAMPLES} are rendered (shorten lengthS)`);
   }
-  return { reflection, centreM, lengthSamples };
+  return { bands, centreM, lengthSamples };
 }

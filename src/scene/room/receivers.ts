@@ -1,7 +1,7 @@
 import { Errors } from '../../errors.ts';
 import type { Rng } from '../../random.ts';
 import { SPEED_OF_SOUND_MS } from './geometry.ts';
-import { addFractionalImpulse, FRACTIONAL_DELAY_HALF_TAPS, type ImageSources } from './ism.ts';
+import { addKernel, fractionalDelayKernel, FRACTIONAL_DELAY_HALF_TAPS, type ImageSources } from './ism.ts';
 import { DIFFUSE_DIRECTIONS, fibonacciSphere, planeWaveDiffuse, whiteNoise } from './lateTail.ts';
 import type { ReceiverSpec } from './types.ts';
 
@@ -10,8 +10,10 @@ type Vec3 = [number, number, number];
 /** What to render of an image set (see `Receiver.addImages`). */
 export interface ImageJob {
   images: ImageSources;
-  /** β^n for each reflection order n. */
-  gainOfOrder: Float64Array;
+  /** Per octave band b (see `RoomBands`), β_b^n for each reflection order n. */
+  gainOfOrder: Float64Array[];
+  /** Per band, the air's pressure attenuation in nepers per metre (amplitude × e^(−a·r)). */
+  airNepersPerM: Float64Array;
   sampleRateHz: number;
   /** Weight of an image by its arrival time in seconds: 1 early, fading to 0 where the late tail takes over. */
   weight: (tS: number) => number;
@@ -24,8 +26,8 @@ export interface Receiver {
   readonly channels: number;
   /** Listening points relative to the receiver centre, metres (they must all lie in the room). */
   readonly offsetsM: readonly Vec3[];
-  /** Add each image's arrival (amplitude β^n/r, fractional delay r/c) to `out`, one array per channel. */
-  addImages(job: ImageJob, centreM: Vec3, out: Float32Array[]): void;
+  /** Add each image's arrival (amplitude β_b^n·e^(−a_b·r)/r in band b, fractional delay r/c) to `out[b][channel]`. */
+  addImages(job: ImageJob, centreM: Vec3, out: Float32Array[][]): void;
   /** `n` samples of stationary diffuse-field noise with this receiver's inter-channel statistics (any level). */
   diffuseNoise(n: number, rng: Rng): Float32Array[];
 }
@@ -54,16 +56,18 @@ export function channelCount(receiver: ReceiverSpec): number {
 export const MIN_PATH_M = 0.01;
 
 /**
- * Visit every image of `job` as heard at `pointM`: its index, delay in samples,
- * amplitude β^n/r × weight, and the unit vector from the point towards it.
+ * Visit every image of `job` as heard at `pointM`: its delay in samples, its amplitude
+ * in each band (β_b^n·e^(−a_b·r)/r × weight, in a scratch array valid during the call),
+ * and the unit vector from the point towards it.
  */
 export function forEachArrival(
   job: ImageJob,
   pointM: Vec3,
-  visit: (delaySamples: number, amplitude: number, ux: number, uy: number, uz: number) => void,
+  visit: (delaySamples: number, amplitudes: Float64Array, ux: number, uy: number, uz: number) => void,
 ): void {
-  const { images: im, gainOfOrder, sampleRateHz: fs } = job;
+  const { images: im, gainOfOrder, airNepersPerM: air, sampleRateHz: fs } = job;
   const wantDirect = job.part === 'direct';
+  const amps = new Float64Array(gainOfOrder.length);
   for (let i = 0; i < im.count; i++) {
     if ((im.order[i] === 0) !== wantDirect) continue;
     const dx = im.x[i] - pointM[0];
@@ -73,7 +77,8 @@ export function forEachArrival(
     const t = r / SPEED_OF_SOUND_MS;
     const w = job.weight(t);
     if (w === 0) continue;
-    visit(t * fs, (gainOfOrder[im.order[i]] * w) / r, dx / r, dy / r, dz / r);
+    for (let b = 0; b < amps.length; b++) amps[b] = (gainOfOrder[b][im.order[i]] * Math.exp(-air[b] * r) * w) / r;
+    visit(t * fs, amps, dx / r, dy / r, dz / r);
   }
 }
 
@@ -83,7 +88,11 @@ export function monoReceiver(): Receiver {
   return {
     channels: 1,
     offsetsM: [[0, 0, 0]],
-    addImages: (job, centreM, [out]) => forEachArrival(job, centreM, (d, a) => addFractionalImpulse(out, d, a, taps)),
+    addImages: (job, centreM, out) =>
+      forEachArrival(job, centreM, (d, amps) => {
+        const start = fractionalDelayKernel(d, taps);
+        for (let b = 0; b < amps.length; b++) addKernel(out[b][0], start, taps, amps[b]);
+      }),
     diffuseNoise: (n, rng) => [whiteNoise(n, rng)],
   };
 }
@@ -100,12 +109,17 @@ export function foaReceiver(): Receiver {
   return {
     channels: 4,
     offsetsM: [[0, 0, 0]],
-    addImages: (job, centreM, [w, y, z, x]) =>
-      forEachArrival(job, centreM, (d, a, ux, uy, uz) => {
-        addFractionalImpulse(w, d, a, taps);
-        addFractionalImpulse(y, d, a * uy, taps);
-        addFractionalImpulse(z, d, a * uz, taps);
-        addFractionalImpulse(x, d, a * ux, taps);
+    addImages: (job, centreM, out) =>
+      forEachArrival(job, centreM, (d, amps, ux, uy, uz) => {
+        const start = fractionalDelayKernel(d, taps);
+        for (let b = 0; b < amps.length; b++) {
+          const [w, y, z, x] = out[b];
+          const a = amps[b];
+          addKernel(w, start, taps, a);
+          addKernel(y, start, taps, a * uy);
+          addKernel(z, start, taps, a * uz);
+          addKernel(x, start, taps, a * ux);
+        }
       }),
     diffuseNoise: (n, rng) => [1, 1 / Math.sqrt(3), 1 / Math.sqrt(3), 1 / Math.sqrt(3)].map((g) => whiteNoise(n, rng).map((v) => v * g)),
   };
@@ -132,7 +146,12 @@ export function arrayReceiver(micsM: readonly Vec3[], sampleRateHz: number): Rec
     channels: micsM.length,
     offsetsM: micsM.map((m) => [m[0], m[1], m[2]] as Vec3),
     addImages: (job, c, out) =>
-      micsM.forEach((m, i) => forEachArrival(job, [c[0] + m[0], c[1] + m[1], c[2] + m[2]], (d, a) => addFractionalImpulse(out[i], d, a, taps))),
+      micsM.forEach((m, i) =>
+        forEachArrival(job, [c[0] + m[0], c[1] + m[1], c[2] + m[2]], (d, amps) => {
+          const start = fractionalDelayKernel(d, taps);
+          for (let b = 0; b < amps.length; b++) addKernel(out[b][i], start, taps, amps[b]);
+        }),
+      ),
     diffuseNoise: (n, rng) =>
       planeWaveDiffuse(n, micsM.length, DIFFUSE_DIRECTIONS, (k, ch, size, re, im) => {
         // A plane wave from u reaches the microphone at m earlier by u·m/c: G = exp(+jωu·m/c).

@@ -3,8 +3,8 @@ import { createRng } from '../../random.ts';
 import { createReceiver } from './createReceiver.ts';
 import { insideRoom, sourcePosition, SPEED_OF_SOUND_MS } from './geometry.ts';
 import { imageSources } from './ism.ts';
-import { addDecayingTail } from './lateTail.ts';
 import { resolveOptions } from './options.ts';
+import { butterworthHighpassPower, filterZeroPhase, sumFiltered, type Response } from '../../dsp/zeroPhase.ts';
 import type { ImageJob } from './receivers.ts';
 import type { SimulateOptions } from './types.ts';
 
@@ -12,30 +12,48 @@ type Vec3 = [number, number, number];
 
 /** The image-source part covers at least this much of the IR before the stochastic tail takes over, seconds. */
 export const EARLY_PART_S = 0.08;
+/**
+ * The image-source part lasts at least until this many images have arrived (a room-size
+ * dependent crossover: about 80 ms in a 30 m³ room, 150 ms in 300 m³), capped at `MAX_EARLY_PART_S`.
+ */
+export const EARLY_IMAGES = 2000;
+export const MAX_EARLY_PART_S = 0.25;
 /** Length of the equal-power crossfade from the image sources to the late tail, seconds. */
 export const CROSSFADE_S = 0.01;
 /** Window before the crossfade whose reflection energy sets the level of the late tail, seconds. */
 export const MATCH_WINDOW_S = 0.04;
 
+/** Cut-off of the zero-phase Butterworth high-pass (order 2, applied forward and backward) on the image sources, Hz. */
+export const HIGHPASS_HZ = 20;
+/** How long after the image-source part its band filters and high-pass may ring, seconds. */
+const FILTER_RING_S = 0.3;
+
 /**
  * Room impulse response of a shoebox room, one Float32Array per receiver channel
  * (`channelCount(receiver)` of them; binaural: 0 = left ear; FOA: W, Y, Z, X).
  *
- * Hybrid model. The image-source method (Allen & Berkley 1979) renders the direct
- * path and every reflection arriving before the crossover time
- * tC = max(80 ms, first reflection + 35 ms), exactly: amplitude β^n/r with
- * β = sqrt(1 − α) from inverse Sabine, 16-tap windowed-sinc fractional delays,
- * per-image HRIRs / ambisonic gains / per-microphone paths. After tC a stochastic
- * tail takes over: diffuse-field noise for the receiver (seeded by `seed`),
- * decaying by exactly 60 dB per `rt60S`, its level matched to the reflection
- * energy of the 40 ms before the 10 ms equal-power crossfade. So the early part
- * is geometric and direction-true, and the decay rate is the target.
+ * Hybrid model, computed in octave bands (125 Hz up to the last octave below Nyquist;
+ * see `roomBands` for the walls and the air). The image-source method (Allen & Berkley
+ * 1979) renders the direct path and every reflection arriving before the crossover time
+ * tC (see `crossoverS`: 80 ms in small rooms, later in large ones, where the image
+ * sources are sparse enough to stay cheap) exactly: in band b an image of order n at
+ * distance r has amplitude β_b^n·e^(−a_b·r)/r (walls, air) and delay r/c, with 16-tap
+ * windowed-sinc fractional delays and per-image HRIRs / ambisonic gains / per-microphone
+ * paths. Each band's image sources are band-passed (complementary raised-cosine
+ * crossovers on a log-frequency axis, zero phase: the bands sum back to the input) and
+ * high-passed (second-order Butterworth at 20 Hz, zero phase, as Allen & Berkley and
+ * pyroomacoustics do: the reflections are all positive, so an unfiltered sum carries a
+ * large infrasonic hump).
+ * After tC a stochastic tail takes over: diffuse-field noise for the receiver (seeded by
+ * `seed`), split into the same bands, each decaying by 60 dB per its band's RT60, and
+ * each matched in level to its band's reflection energy in the 40 ms before the 10 ms
+ * equal-power crossfade, so the decay continues without a step in every band.
  * `room: null` gives the free-field (anechoic) response: the direct path alone.
  *
  * Levels: a direct path at 1 m has amplitude 1 (mono); binaural HRIRs are scaled
  * to 0 dB mean diffuse-field energy. Time starts at emission: the direct sound
- * arrives at distanceM/c (c = 343 m/s); nothing is aligned or trimmed. No air
- * absorption, no wall scattering, frequency-independent walls.
+ * arrives at distanceM/c (c = 343 m/s); nothing is aligned or trimmed. Walls are
+ * uniform (the same material on all six) and do not scatter.
  *
  * Throws `INVALID_OPTION` (naming the field) for bad options or a source or
  * microphone outside the room, and `UNREACHABLE_RT60` when the room cannot reach
@@ -48,7 +66,7 @@ export const MATCH_WINDOW_S = 0.04;
  * });
  */
 export async function simulateRir(opts: SimulateOptions): Promise<Float32Array[]> {
-  const { reflection, centreM, lengthSamples: n } = resolveOptions(opts);
+  const { bands, centreM, lengthSamples: n } = resolveOptions(opts);
   const { room, sampleRateHz: fs } = opts;
   const receiver = await createReceiver(opts.receiver, fs);
   receiver.offsetsM.forEach((o, i) => {
@@ -56,16 +74,17 @@ export async function simulateRir(opts: SimulateOptions): Promise<Float32Array[]
       throw new Errors.INVALID_OPTION(`receiver.micsM[${i}] ${JSON.stringify(o)} puts a microphone outside the room; move the array or shrink it`);
     }
   });
-  const out = Array.from({ length: receiver.channels }, () => new Float32Array(n));
   const src = sourcePosition(centreM, opts.source);
-  const lengthS = n / fs;
-  if (!room) {
+  if (!room || !bands) {
+    const out = Array.from({ length: receiver.channels }, () => new Float32Array(n));
     const direct = { count: 1, x: Float64Array.of(src[0]), y: Float64Array.of(src[1]), z: Float64Array.of(src[2]), order: Int32Array.of(0) };
-    receiver.addImages({ images: direct, gainOfOrder: Float64Array.of(1), sampleRateHz: fs, part: 'direct', weight: () => 1 }, centreM, out);
+    const job: ImageJob = { images: direct, gainOfOrder: [Float64Array.of(1)], airNepersPerM: Float64Array.of(0), sampleRateHz: fs, part: 'direct', weight: () => 1 };
+    receiver.addImages(job, centreM, [out]);
     return out;
   }
 
-  const tC = Math.max(EARLY_PART_S, firstReflectionS(room.dimensionsM, src, centreM) + MATCH_WINDOW_S - CROSSFADE_S / 2);
+  const lengthS = n / fs;
+  const tC = crossoverS(room.dimensionsM, src, centreM);
   const fadeStart = tC - CROSSFADE_S / 2;
   const hasTail = fadeStart < lengthS;
   const reachS = hasTail ? tC + CROSSFADE_S / 2 : lengthS + 0.01;
@@ -74,31 +93,115 @@ export async function simulateRir(opts: SimulateOptions): Promise<Float32Array[]
   const extentM = Math.max(...receiver.offsetsM.map((o) => Math.hypot(...o)));
   const images = imageSources(room.dimensionsM, src, centreM, reachS * SPEED_OF_SOUND_MS + extentM);
   const maxOrder = images.order.reduce((a, b) => Math.max(a, b), 0);
+  const B = bands.centresHz.length;
   const job: ImageJob = {
     images,
-    gainOfOrder: Float64Array.from({ length: maxOrder + 1 }, (_, k) => reflection ** k),
+    gainOfOrder: bands.reflection.map((beta) => Float64Array.from({ length: maxOrder + 1 }, (_, k) => beta ** k)),
+    airNepersPerM: Float64Array.from(bands.airNepersPerM),
     sampleRateHz: fs,
     part: 'reflections',
     weight: (t) => (t >= reachS ? 0 : hasTail ? Math.cos(fade(t)) : 1),
   };
-  receiver.addImages(job, centreM, out);
+  // The image sources fill the first part of the IR; their filters ring a while longer.
+  const early = Math.min(n, Math.ceil((reachS + FILTER_RING_S) * fs));
+  const bandBuffers = () => Array.from({ length: B }, () => Array.from({ length: receiver.channels }, () => new Float32Array(early)));
+  const reflections = bandBuffers();
+  receiver.addImages(job, centreM, reflections);
+  const direct = bandBuffers();
+  receiver.addImages({ ...job, part: 'direct', weight: () => 1 }, centreM, direct);
 
-  if (hasTail) {
-    const start = Math.floor(fadeStart * fs);
-    const delta = (3 * Math.LN10) / room.rt60S;
+  const split = octaveSplit(bands.centresHz, HIGHPASS_HZ, fs);
+  const out = Array.from({ length: receiver.channels }, (_, ch) => {
+    const y = new Float32Array(n);
+    const sum = sumFiltered(reflections.map((b, i) => addArrays(b[ch], direct[i][ch])), split, fs);
+    for (let i = 0; i < early; i++) y[i] = sum[i];
+    return y;
+  });
+  if (!hasTail) return out;
+
+  // Each band's tail starts at the power its reflections had just before the crossfade.
+  const start = Math.floor(fadeStart * fs);
+  const windowStart = Math.max(0, Math.floor((fadeStart - MATCH_WINDOW_S) * fs));
+  const noise = receiver.diffuseNoise(n - start, createRng(opts.seed).fork('room-late-tail'));
+  // The noise is periodic (or white): split it circularly, with no edge transients.
+  const noiseBands = noise.map((ch) => filterZeroPhase(ch, fs, split, { circular: true }));
+  const envelope = new Float64Array(n - start);
+  for (let b = 0; b < B; b++) {
+    const delta = (3 * Math.LN10) / bands.rt60S[b];
     let energy = 0;
-    let expected = 0;
-    for (let i = Math.max(0, Math.floor((fadeStart - MATCH_WINDOW_S) * fs)); i < Math.min(n, start); i++) {
-      for (const ch of out) energy += ch[i] * ch[i];
-      expected += Math.exp(-2 * delta * (i / fs - tC));
+    for (let ch = 0; ch < receiver.channels; ch++) {
+      const inBand = filterZeroPhase(reflections[b][ch], fs, [split[b]])[0];
+      for (let i = windowStart; i < Math.min(start, early); i++) energy += inBand[i] * inBand[i];
     }
-    const noise = receiver.diffuseNoise(n - start, createRng(opts.seed).fork('room-late-tail'));
-    const power = expected > 0 ? energy / expected : 0;
-    addDecayingTail(out, noise, start, { power, rt60S: room.rt60S, crossoverS: tC, sampleRateHz: fs, fadeIn: (t) => Math.sin(fade(t)) });
+    let expected = 0;
+    for (let i = windowStart; i < start; i++) expected += Math.exp(-2 * delta * (i / fs - tC));
+    let noisePower = 0;
+    for (const ch of noiseBands) for (const v of ch[b]) noisePower += v * v;
+    noisePower /= n - start;
+    if (!(expected > 0 && noisePower > 0 && energy > 0)) continue;
+    const scale = Math.sqrt(energy / expected / noisePower);
+    for (let i = 0; i < envelope.length; i++) {
+      const t = (start + i) / fs;
+      envelope[i] = scale * Math.exp(-delta * (t - tC)) * Math.sin(fade(t));
+    }
+    out.forEach((y, ch) => {
+      const x = noiseBands[ch][b];
+      for (let i = 0; i < envelope.length; i++) y[start + i] += x[i] * envelope[i];
+    });
   }
-  // The direct path goes in last, so the tail's level is matched to the reflections alone.
-  receiver.addImages({ ...job, part: 'direct', weight: () => 1 }, centreM, out);
   return out;
+}
+
+const splits = new Map<string, Response[]>();
+
+/** Band responses: complementary octave crossovers (they sum to 1) times the high-pass; one set per layout (their sampled gains are cached). */
+function octaveSplit(centresHz: readonly number[], highpassHz: number, sampleRateHz: number): Response[] {
+  const key = `${centresHz.join(',')}|${highpassHz}|${sampleRateHz}`;
+  let hit = splits.get(key);
+  if (!hit) {
+    const hp = butterworthHighpassPower(2, highpassHz, sampleRateHz);
+    hit = centresHz.map((_, b) => (hz: number) => hp(hz) * octaveWeight(centresHz, b, hz));
+    splits.set(key, hit);
+  }
+  return hit;
+}
+
+/**
+ * Weight of band b at `hz`: 1 at its centre, cos² / sin² of a log-frequency ramp between
+ * neighbouring centres (so the weights of all bands sum to 1), the outer bands flat to DC
+ * and to Nyquist.
+ */
+export function octaveWeight(centresHz: readonly number[], b: number, hz: number): number {
+  const last = centresHz.length - 1;
+  const c = centresHz[b];
+  if (hz <= c) {
+    if (b === 0) return 1;
+    const x = Math.log2(hz / centresHz[b - 1]) / Math.log2(c / centresHz[b - 1]);
+    return x <= 0 ? 0 : Math.sin((Math.PI / 2) * x) ** 2;
+  }
+  if (b === last) return 1;
+  const x = Math.log2(hz / c) / Math.log2(centresHz[b + 1] / c);
+  return x >= 1 ? 0 : Math.cos((Math.PI / 2) * x) ** 2;
+}
+
+function addArrays(a: Float32Array, b: Float32Array): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i] + b[i];
+  return out;
+}
+
+/**
+ * The crossover time tC (seconds from emission) from image sources to the late tail for a
+ * source and receiver centre in a room: max(80 ms, first reflection + 35 ms, the time by
+ * which `EARLY_IMAGES` images have arrived but at most 250 ms).
+ */
+export function crossoverS(dimensionsM: readonly [number, number, number], sourceM: Vec3, centreM: Vec3): number {
+  return Math.max(EARLY_PART_S, firstReflectionS(dimensionsM, sourceM, centreM) + MATCH_WINDOW_S - CROSSFADE_S / 2, imageBudgetS(dimensionsM));
+}
+
+// When EARLY_IMAGES images have arrived ((4/3)·π·(c·t)³ / V of them by time t), at most MAX_EARLY_PART_S.
+function imageBudgetS([x, y, z]: readonly number[]): number {
+  return Math.min(MAX_EARLY_PART_S, Math.cbrt((3 * EARLY_IMAGES * x * y * z) / (4 * Math.PI)) / SPEED_OF_SOUND_MS);
 }
 
 // Arrival time of the earliest first-order reflection at the receiver centre, seconds.

@@ -13,8 +13,28 @@
 /** A shoebox room: inner dimensions [Lx, Ly, Lz] in metres and the target reverberation time. */
 export interface RoomSpec {
   dimensionsM: [number, number, number];
-  /** Target RT60 in seconds (Sabine); the simulated IR decays at this rate. */
+  /**
+   * Target RT60 in seconds: the Sabine RT60 at mid frequencies (mean of the 500 Hz and
+   * 1 kHz octave bands, with air absorption). Each octave band of the IR decays at its own
+   * band's Sabine RT60.
+   */
   rt60S: number;
+  /**
+   * Wall absorption's spectral shape: a material name (see `MATERIALS`) or six octave-band
+   * coefficients at 125 Hz … 4 kHz, each in (0, 1]. They are scaled together to reach
+   * `rt60S`. Default: `flat` (frequency-independent walls).
+   */
+  walls?: string | number[];
+  /** The air: ISO 9613-1 absorption at this temperature and humidity; default 20 °C, 50 %; null for none. */
+  air?: AirSpec | null;
+}
+
+/** Air for atmospheric absorption. */
+export interface AirSpec {
+  /** −20..50 °C. */
+  temperatureC: number;
+  /** Relative humidity, 0..100 %. */
+  humidityPct: number;
 }
 
 /** Where the source sits relative to the receiver (see the coordinate note above). */

@@ -77,9 +77,9 @@ describe('foa receiver (ACN W, Y, Z, X; SN3D)', () => {
     const [w, y, z, x] = (await render({ kind: 'foa' }, { azimuthDeg: 90, elevationDeg: 0, distanceM: 1.5 })).map((c) => directPart(c, 1.5));
     const W = peakOf(w);
     expect(W).toBeGreaterThan(0);
-    expect(peakOf(y) / W).toBeCloseTo(1, 3);
-    expect(Math.abs(peakOf(x) / W)).toBeLessThan(1e-6);
-    expect(Math.abs(peakOf(z) / W)).toBeLessThan(1e-6);
+    expect(peakOf(y) / W).toBeCloseTo(1, 2);
+    expect(Math.abs(peakOf(x) / W)).toBeLessThan(0.01);
+    expect(Math.abs(peakOf(z) / W)).toBeLessThan(0.01);
   });
 
   it.each([
@@ -88,11 +88,14 @@ describe('foa receiver (ACN W, Y, Z, X; SN3D)', () => {
     [180, 0, [-1, 0, 0]],
     [45, 30, [Math.cos(Math.PI / 4) * Math.cos(Math.PI / 6), Math.sin(Math.PI / 4) * Math.cos(Math.PI / 6), 0.5]],
   ])('direct path from az %s°, el %s° has X, Y, Z / W = %j', async (az, el, [ex, ey, ez]) => {
-    const [w, y, z, x] = (await render({ kind: 'foa' }, { azimuthDeg: az, elevationDeg: el, distanceM: 1 })).map((c) => directPart(c, 1));
-    const W = peakOf(w);
-    expect(peakOf(x) / W || 0).toBeCloseTo(ex, 3);
-    expect(peakOf(y) / W || 0).toBeCloseTo(ey, 3);
-    expect(peakOf(z) / W || 0).toBeCloseTo(ez, 3);
+    // Exact in free field; in a room the high-passed reflections' slow undershoot overlaps the direct path slightly.
+    for (const [room, digits] of [[null, 7], [ROOM, 2]] as const) {
+      const [w, y, z, x] = (await render({ kind: 'foa' }, { azimuthDeg: az, elevationDeg: el, distanceM: 1 }, room)).map((c) => directPart(c, 1));
+      const W = peakOf(w);
+      expect(peakOf(x) / W || 0).toBeCloseTo(ex, digits);
+      expect(peakOf(y) / W || 0).toBeCloseTo(ey, digits);
+      expect(peakOf(z) / W || 0).toBeCloseTo(ez, digits);
+    }
   });
 });
 
