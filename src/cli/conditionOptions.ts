@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { Errors } from '../errors.ts';
 import { NoiseSchema, SourceSchema, validateCondition, type Condition } from '../scene/condition.ts';
+import { MATERIALS } from '../scene/room/absorption.ts';
 
 /** Flags that describe a scene condition; shared by every command that renders scenes. */
 export function addConditionOptions(cmd: Command): Command {
@@ -11,6 +12,8 @@ export function addConditionOptions(cmd: Command): Command {
     .option('--rir <id>', 'reverberate with this IR from the RIR bank (see `earshot rirs`)')
     .option('--rt60 <s>', 'reverberate with a simulated shoebox room of this RT60 in seconds (0 < s <= 3)')
     .option('--room-size <x,y,z>', 'simulated room dimensions in metres (default: a shoebox that suits --rt60)')
+    .option('--walls <material|a,b,c,d,e,f>', `wall absorption of the simulated room: a material (${Object.keys(MATERIALS).join(', ')}) or 6 coefficients at 125 Hz..4 kHz; scaled together to reach --rt60 (default flat)`)
+    .option('--air <T,RH|off>', 'air absorption of the simulated room (ISO 9613-1): temperature °C and relative humidity %, or "off" (default 20,50)')
     .option('--azimuth <deg>', 'source azimuth, degrees, -180..180; 0 = ahead, +90 = left', '0')
     .option('--elevation <deg>', 'source elevation, degrees, -90..90', '0')
     .option('--distance <m>', 'source distance from the receiver in metres (0.2..50)', '1.5')
@@ -37,12 +40,15 @@ export async function conditionFromOptions(opts: Record<string, unknown>, flagSe
   if (opts.snr !== undefined) c.snrDb = opts.snr === 'clean' ? 'clean' : toNumber(opts.snr);
   if (opts.rir !== undefined) c.room = { bank: String(opts.rir) };
   if (opts.rt60 !== undefined) c.room = { rt60S: toNumber(opts.rt60) };
-  if (opts.roomSize !== undefined) {
-    const room = c.room as Record<string, unknown> | null | undefined;
-    if (room === null || typeof room !== 'object' || !('rt60S' in room)) {
-      throw new Errors.INVALID_OPTION('--room-size needs a simulated room: give --rt60 (its reverberation time) too');
-    }
-    c.room = { ...room, dimensionsM: list(String(opts.roomSize), '--room-size', 3) };
+  if (opts.roomSize !== undefined) c.room = { ...simulatedRoom(c.room, '--room-size'), dimensionsM: list(String(opts.roomSize), '--room-size', 3) };
+  if (opts.walls !== undefined) {
+    const walls = String(opts.walls);
+    c.room = { ...simulatedRoom(c.room, '--walls'), walls: walls.includes(',') ? list(walls, '--walls', 6, 'absorption coefficients at 125, 250, 500, 1000, 2000, 4000 Hz') : walls };
+  }
+  if (opts.air !== undefined) {
+    const air = String(opts.air);
+    const [temperatureC, humidityPct] = air === 'off' ? [] : list(air, '--air', 2, 'temperature in °C and relative humidity in %');
+    c.room = { ...simulatedRoom(c.room, '--air'), air: air === 'off' ? null : { temperatureC, humidityPct } };
   }
   const source = objectField(base, 'source', String(opts.condition));
   if (flagSet('azimuth') || !('azimuthDeg' in source)) source.azimuthDeg = toNumber(opts.azimuth);
@@ -93,10 +99,18 @@ export function toNumber(v: unknown): unknown {
   return s !== '' && Number.isFinite(n) ? n : s;
 }
 
-function list(s: string, flag: string, n: number): number[] {
+function list(s: string, flag: string, n: number, what = 'x,y,z in metres'): number[] {
   const parts = s.split(',').map((p) => Number(p.trim()));
   if (parts.length !== n || parts.some((p) => !Number.isFinite(p))) {
-    throw new Errors.INVALID_OPTION(`${flag} expects ${n} comma-separated numbers (x,y,z in metres), got "${s}"`);
+    throw new Errors.INVALID_OPTION(`${flag} expects ${n} comma-separated numbers (${what}), got "${s}"`);
   }
   return parts;
+}
+
+// The condition's simulated room, for a flag that refines it; any other room is an error naming the flag.
+function simulatedRoom(room: unknown, flag: string): Record<string, unknown> {
+  if (room === null || typeof room !== 'object' || !('rt60S' in room)) {
+    throw new Errors.INVALID_OPTION(`${flag} needs a simulated room: give --rt60 (its reverberation time) too`);
+  }
+  return room as Record<string, unknown>;
 }

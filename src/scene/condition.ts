@@ -1,6 +1,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { Errors } from '../errors.ts';
+import { MATERIALS } from './room/absorption.ts';
 
 /**
  * A scene condition: everything that decides how clean audio is degraded.
@@ -16,21 +17,33 @@ export const SnrSchema = Type.Union([Type.Number({ minimum: -30, maximum: 80 }),
 });
 
 const RoomSide = Type.Number({ minimum: 1, maximum: 100 });
+const Alpha = Type.Number({ exclusiveMinimum: 0, maximum: 1 });
+const AirSchema = Type.Object(
+  { temperatureC: Type.Number({ minimum: -20, maximum: 50 }), humidityPct: Type.Number({ minimum: 0, maximum: 100 }) },
+  { additionalProperties: false },
+);
+/** A simulated shoebox room (the room simulator's options). */
+export const SimulatedRoomSchema = Type.Object(
+  {
+    rt60S: Type.Number({ exclusiveMinimum: 0, maximum: 3 }),
+    dimensionsM: Type.Optional(Type.Tuple([RoomSide, RoomSide, RoomSide])),
+    walls: Type.Optional(Type.Union([Type.String({ minLength: 1 }), Type.Tuple([Alpha, Alpha, Alpha, Alpha, Alpha, Alpha])])),
+    air: Type.Optional(Type.Union([Type.Null(), AirSchema])),
+  },
+  { additionalProperties: false },
+);
+
 export const RoomSchema = Type.Union(
   [
     Type.Null(),
     Type.Object({ bank: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
-    Type.Object(
-      {
-        rt60S: Type.Number({ exclusiveMinimum: 0, maximum: 3 }),
-        dimensionsM: Type.Optional(Type.Tuple([RoomSide, RoomSide, RoomSide])),
-      },
-      { additionalProperties: false },
-    ),
+    SimulatedRoomSchema,
   ],
   {
     description:
-      'null (no reverberation), {"bank": ID} for an IR from the RIR bank, or {"rt60S": 0<S<=3, "dimensionsM"?: [x, y, z] each 1..100 m} for the room simulator',
+      'null (no reverberation), {"bank": ID} for an IR from the RIR bank, or {"rt60S": 0<S<=3 (mid-frequency RT60), "dimensionsM"?: [x, y, z] each 1..100 m, ' +
+      `"walls"?: a material (${Object.keys(MATERIALS).join(', ')}) or 6 absorption coefficients in (0, 1] at 125 Hz..4 kHz, ` +
+      '"air"?: {"temperatureC": -20..50, "humidityPct": 0..100} or null for no air absorption} for the room simulator',
   },
 );
 
@@ -132,6 +145,10 @@ export function validateCondition(input: unknown): Condition {
       throw new Errors.INVALID_CONDITION(`${offending(key, schema, value)}: ${key} must be ${schema.description}`);
     }
   }
+  const room = merged.room as Condition['room'];
+  if (room && 'walls' in room && typeof room.walls === 'string' && !(room.walls in MATERIALS)) {
+    throw new Errors.INVALID_CONDITION(`room.walls = ${JSON.stringify(room.walls)} is not a known material; known: ${Object.keys(MATERIALS).join(', ')} (or give 6 absorption coefficients)`);
+  }
   const noise = merged.noise as Condition['noise'];
   const twice = noise.ids.find((id, i) => noise.ids.indexOf(id) !== i);
   if (twice !== undefined) throw new Errors.INVALID_CONDITION(`noise.ids lists "${twice}" twice; to play one recording from several places raise noise.sources instead`);
@@ -149,7 +166,15 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 // Name the offending value, down to the sub-field for objects: "source.azimuthDeg = 400".
 function offending(key: string, schema: TSchema, value: unknown): string {
-  const first = isPlainObject(value) ? Value.Errors(schema, value).First() : undefined;
+  // A simulated room fails the room union as a whole: name the field inside it instead.
+  const simulated = key === 'room' && isPlainObject(value) && 'rt60S' in value;
+  let first = isPlainObject(value) ? Value.Errors(simulated ? SimulatedRoomSchema : schema, value).First() : undefined;
+  // Likewise inside room.air (null or an object).
+  const air = simulated ? (value as Record<string, unknown>).air : undefined;
+  if (first?.path === '/air' && isPlainObject(air)) {
+    const inner = Value.Errors(AirSchema, air).First();
+    if (inner) first = { ...inner, path: `/air${inner.path}` };
+  }
   if (!first || first.path === '') return `${key} = ${describe(value)}`;
   return `${key}${first.path.replaceAll('/', '.')} = ${describe(first.value)}`;
 }

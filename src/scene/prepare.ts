@@ -5,7 +5,9 @@ import { sampleNoisePositions } from './noisePositions.ts';
 import { channelCount, defaultRoomFor, maxSourceDistanceM, simulateRir, type Placement, type ReceiverSpec, type RoomSpec } from './room/index.ts';
 import { normalizeRms } from '../dsp/level.ts';
 import { measureRt60 } from '../dsp/rt60.ts';
-import { createRng } from '../random.ts';
+import { measureRoomAcoustics, type RoomAcoustics } from '../dsp/roomMetrics.ts';
+import { roomBands } from './room/absorption.ts';
+import { createRng, hashSeed } from '../random.ts';
 import { Errors } from '../errors.ts';
 
 /** Everything a condition needs before audio flows: IRs loaded or simulated, noise loaded, positions drawn. */
@@ -16,10 +18,28 @@ export interface PreparedScene {
   receiverLabel: string;
   /** null: the dry signal goes to every channel (no room, mono receiver). */
   sourceRir: Float32Array[] | null;
-  /** `rt60S`: measured on the source IR by Schroeder integration; null when there is no decay to measure (dry or anechoic). */
-  sourceRirInfo: { kind: 'none' | 'anechoic' | 'bank' | 'simulated'; id?: string; room?: RoomSpec; channels: number; lengthS: number; rt60S: number | null };
+  sourceRirInfo: SourceRirInfo;
   /** One layer per distinct noise id; its IR is the sum of the IRs of the sources that play it (one convolution per layer). */
   noiseLayers: { noise: NoiseSource; rir: Float32Array[] | null; positions: Placement[] | null }[];
+}
+
+/**
+ * What the source IR is and what was measured on it. `rt60S`: a simulated room's
+ * mid-frequency RT60 as measured on its IR (mean band T20 at 500 Hz and 1 kHz, what the
+ * condition's rt60S targets); a bank IR's broadband RT60 (Schroeder, noise-compensated);
+ * null when there is no decay to measure (dry or anechoic). `acoustics`: C50, DRR, T20/T30
+ * and band T20s of the IR (see `measureRoomAcoustics`); for simulated rooms `bands` gives
+ * each octave band's Sabine RT60 target and wall absorption.
+ */
+export interface SourceRirInfo {
+  kind: 'none' | 'anechoic' | 'bank' | 'simulated';
+  id?: string;
+  room?: RoomSpec;
+  channels: number;
+  lengthS: number;
+  rt60S: number | null;
+  acoustics?: RoomAcoustics | null;
+  bands?: { centreHz: number; targetRt60S: number; absorption: number }[];
 }
 
 /** Far enough for free-field sources; near enough that anechoic placement stays sensible. */
@@ -52,7 +72,14 @@ export async function prepareScene(condition: Condition, banks: SceneBanks, samp
       channelCount: rir.length,
       receiverLabel: layout,
       sourceRir: rir,
-      sourceRirInfo: { kind: 'bank', id: room.bank, channels: rir.length, lengthS: rir[0].length / sampleRateHz, rt60S: rt60OrNull(rir, sampleRateHz) },
+      sourceRirInfo: {
+        kind: 'bank',
+        id: room.bank,
+        channels: rir.length,
+        lengthS: rir[0].length / sampleRateHz,
+        rt60S: rt60OrNull(rir, sampleRateHz),
+        acoustics: acousticsOrNull(rir, sampleRateHz),
+      },
       // A bank IR is one measured path: every noise source plays through it too.
       noiseLayers: normalised.map((noise) => ({ noise, rir, positions: null })),
     };
@@ -61,7 +88,7 @@ export async function prepareScene(condition: Condition, banks: SceneBanks, samp
   const receiver = toSpec(condition.receiver ?? 'mono');
   const receiverLabel = typeof condition.receiver === 'object' ? `array(${condition.receiver.micsM.length})` : (condition.receiver ?? 'mono');
   const channels = channelCount(receiver);
-  const roomSpec: RoomSpec | null = room === null ? null : { dimensionsM: room.dimensionsM ?? defaultRoomFor(room.rt60S), rt60S: room.rt60S };
+  const roomSpec: RoomSpec | null = room === null ? null : { ...room, dimensionsM: room.dimensionsM ?? defaultRoomFor(room.rt60S) };
   if (roomSpec === null && receiver.kind === 'mono') {
     return {
       condition,
@@ -73,17 +100,19 @@ export async function prepareScene(condition: Condition, banks: SceneBanks, samp
       noiseLayers: normalised.map((noise) => ({ noise, rir: null, positions: null })),
     };
   }
-  const rirAt = (source: Placement) => simulateRir({ room: roomSpec, source, receiver, sampleRateHz, seed: condition.seed });
-  const sourceRir = await rirAt(condition.source);
+  // Every IR of the scene gets its own late tail (its own seed): sources at different places do not share one reverberant waveform.
+  const rirAt = (source: Placement, label: string) => simulateRir({ room: roomSpec, source, receiver, sampleRateHz, seed: hashSeed(condition.seed, label) });
+  const sourceRir = await rirAt(condition.source, 'talker');
   const reach = (az: number, el: number) => (roomSpec ? maxSourceDistanceM(roomSpec, az, el) : FREE_FIELD_MAX_DISTANCE_M);
   const total = sourcesPerLayer.reduce((a, b) => a + b, 0);
   const positions = total > 0 ? sampleNoisePositions(total, condition.source, reach, rng.fork('noise-positions')) : [];
   const noiseLayers = [];
   let next = 0;
   for (const [i, noise] of normalised.entries()) {
+    const first = next;
     const mine = positions.slice(next, next + sourcesPerLayer[i]);
     next += mine.length;
-    noiseLayers.push({ noise, rir: sumChannels(await Promise.all(mine.map(rirAt))), positions: mine });
+    noiseLayers.push({ noise, rir: sumChannels(await Promise.all(mine.map((p, k) => rirAt(p, `noise-source-${first + k}`)))), positions: mine });
   }
   return {
     condition,
@@ -91,13 +120,7 @@ export async function prepareScene(condition: Condition, banks: SceneBanks, samp
     channelCount: channels,
     receiverLabel,
     sourceRir,
-    sourceRirInfo: {
-      kind: roomSpec ? 'simulated' : 'anechoic',
-      ...(roomSpec ? { room: roomSpec } : {}),
-      channels,
-      lengthS: sourceRir[0].length / sampleRateHz,
-      rt60S: roomSpec ? rt60OrNull(sourceRir, sampleRateHz) : null,
-    },
+    sourceRirInfo: roomSpec ? simulatedInfo(roomSpec, sourceRir, sampleRateHz) : { kind: 'anechoic', channels, lengthS: sourceRir[0].length / sampleRateHz, rt60S: null },
     noiseLayers,
   };
 }
@@ -114,6 +137,29 @@ function rt60OrNull(ir: Float32Array[], sampleRateHz: number): number | null {
   } catch {
     return null;
   }
+}
+
+function acousticsOrNull(ir: Float32Array[], sampleRateHz: number): RoomAcoustics | null {
+  try {
+    return measureRoomAcoustics(ir, sampleRateHz);
+  } catch {
+    return null;
+  }
+}
+
+function simulatedInfo(room: RoomSpec, ir: Float32Array[], sampleRateHz: number): SourceRirInfo {
+  const acoustics = acousticsOrNull(ir, sampleRateHz);
+  const mid = acoustics?.bandT20S.filter((b) => b.centreHz === 500 || b.centreHz === 1000).map((b) => b.t20S) ?? [];
+  const bands = roomBands(room, sampleRateHz);
+  return {
+    kind: 'simulated',
+    room,
+    channels: ir.length,
+    lengthS: ir[0].length / sampleRateHz,
+    rt60S: mid.length === 2 && mid.every((t) => t !== null) ? (mid[0]! + mid[1]!) / 2 : rt60OrNull(ir, sampleRateHz),
+    acoustics,
+    bands: bands.centresHz.map((centreHz, i) => ({ centreHz, targetRt60S: bands.rt60S[i], absorption: bands.absorption[i] })),
+  };
 }
 
 // Sources are dealt to the noise ids in turn: 5 sources over 2 ids -> 3 and 2.

@@ -32,8 +32,11 @@ export interface RenderedScene {
     sourceRir: PreparedScene['sourceRirInfo'];
     noise: null | { noiseGain: number; layers: { id: string; positions: PreparedScene['noiseLayers'][number]['positions']; placement: NoisePlacement | null }[] };
   };
-  /** SNR measured on the output: reverberant source against what the mix added to it (output − source), energies over all channels; RT60 by Schroeder integration of the source IR. */
-  measured: { snrDb: number | null; rt60S: number | null };
+  /**
+   * SNR measured on the output: reverberant source against what the mix added to it (output − source), energies over all channels;
+   * RT60 of the source IR (see `SourceRirInfo.rt60S`) and its octave-band T20s keyed by centre frequency in Hz.
+   */
+  measured: { snrDb: number | null; rt60S: number | null; bandRt60S: Record<string, number | null> | null };
 }
 
 /**
@@ -52,8 +55,10 @@ export function renderScene(clean: Float32Array, scene: PreparedScene, opts: { c
   const [x] = normalizeRms([clean], SCENE_LEVEL_DBFS);
   const source = scene.sourceRir ? convolve(x, scene.sourceRir) : fill(x, scene.channelCount);
   const rt60S = scene.sourceRirInfo.rt60S;
+  const bands = scene.sourceRirInfo.acoustics?.bandT20S;
+  const bandRt60S = bands ? Object.fromEntries(bands.map((b) => [String(b.centreHz), b.t20S])) : null;
   const base = { receiver: scene.receiverLabel, sourceRir: scene.sourceRirInfo };
-  if (condition.snrDb === 'clean') return { channels: source, params: { ...base, noise: null }, measured: { snrDb: null, rt60S } };
+  if (condition.snrDb === 'clean') return { channels: source, params: { ...base, noise: null }, measured: { snrDb: null, rt60S, bandRt60S } };
 
   const rng = createRng(opts.clipSeed ?? condition.seed).fork('noise-signal');
   const noise = Array.from({ length: scene.channelCount }, () => new Float32Array(n));
@@ -77,7 +82,7 @@ export function renderScene(clean: Float32Array, scene: PreparedScene, opts: { c
   return {
     channels: mixed,
     params: { ...base, noise: { noiseGain, layers } },
-    measured: { snrDb: noiseGain > 0 ? 10 * Math.log10(energy(source) / residualEnergy(mixed, source)) : null, rt60S },
+    measured: { snrDb: noiseGain > 0 ? 10 * Math.log10(energy(source) / residualEnergy(mixed, source)) : null, rt60S, bandRt60S },
   };
 }
 

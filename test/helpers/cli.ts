@@ -30,3 +30,22 @@ export function runCli(args: string[], timeoutMs = 60_000): Promise<CliRun> {
 export function messageLines(text: string): string[] {
   return text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && l !== '(add --help for usage)');
 }
+
+/**
+ * Run the CLI's `main()` in this process (no start-up cost), capturing what it writes to
+ * stderr; for tests of messages and exit codes where the process boundary is not what is tested.
+ */
+export async function runMain(args: string[]): Promise<{ code: number; stderr: string }> {
+  let stderr = '';
+  const write = process.stderr.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    const { main } = await import('../../src/cli.ts');
+    return { code: await main(['node', 'earshot', ...args]), stderr };
+  } finally {
+    process.stderr.write = write;
+  }
+}

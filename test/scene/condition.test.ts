@@ -42,7 +42,11 @@ describe('validateCondition', () => {
     rejects({ snrDb: 'loud' }, 'snrDb = "loud"', '-30 to 80', '"clean"');
     rejects({ snrDb: Number.NaN }, 'snrDb = NaN');
     rejects({ snrDb: 200 }, 'snrDb = 200');
-    rejects({ room: { rt60S: 0 } }, 'room = {"rt60S":0}', '0<S<=3');
+    rejects({ room: { rt60S: 0 } }, 'room.rt60S = 0', '0<S<=3');
+    rejects({ room: { rt60S: 0.5, walls: 'marble' } }, 'room.walls = "marble" is not a known material', 'carpet_cotton');
+    rejects({ room: { rt60S: 0.5, walls: [0.1, 0.2, 1.5, 0.2, 0.2, 0.2] } }, 'room.walls = [0.1,0.2,1.5,0.2,0.2,0.2]', '6 absorption coefficients in (0, 1]');
+    rejects({ room: { rt60S: 0.5, walls: [0.1, 0.2] } }, 'room.walls', '6 absorption coefficients');
+    rejects({ room: { rt60S: 0.5, air: { temperatureC: 20, humidityPct: 120 } } }, 'room.air.humidityPct = 120', '"humidityPct": 0..100');
     rejects({ room: { rt60S: -1 } }, 'room');
     rejects({ source: { azimuthDeg: 400 } }, 'source.azimuthDeg = 400', '-180..180');
     rejects({ source: { elevationDeg: -91 } }, 'source.elevationDeg = -91', '-90..90');

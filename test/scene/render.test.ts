@@ -5,6 +5,7 @@ import { prepareScene, toSpec } from '../../src/scene/prepare.ts';
 import { NOISE_FADE_S, openBanks, renderCondition, renderScene, type SceneBanks } from '../../src/scene/render.ts';
 import { applyNoisePlacement } from '../../src/scene/placeNoise.ts';
 import { simulateRir } from '../../src/scene/room/index.ts';
+import { hashSeed } from '../../src/random.ts';
 import { convolve } from '../../src/dsp/convolver.ts';
 import { normalizeRms } from '../../src/dsp/level.ts';
 import { writeWav } from '../../src/audio/wav.ts';
@@ -101,12 +102,14 @@ describe('renderScene: the RIR-summation shortcut', () => {
     expect(noise.layers.map((l) => l.positions?.length)).toEqual([2, 1]);
 
     const separate = clean.map(() => new Float64Array(clip.length));
+    let source = 0; // each noise source's IR has its own tail, seeded by its index in the scene
     for (const [i, layer] of noise.layers.entries()) {
       const prepared = scene.noiseLayers[i].noise;
       if (prepared.kind !== 'recording') throw new Error('expected a recording');
       const mono = applyNoisePlacement(prepared.samples, clip.length, layer.placement!, Math.round(NOISE_FADE_S * RATE));
       for (const position of layer.positions!) {
-        const ir = await simulateRir({ room, source: position, receiver: toSpec(condition.receiver!), sampleRateHz: RATE, seed: condition.seed });
+        const seed = hashSeed(condition.seed, `noise-source-${source++}`);
+        const ir = await simulateRir({ room, source: position, receiver: toSpec(condition.receiver!), sampleRateHz: RATE, seed });
         convolve(mono, ir).forEach((ch, c) => ch.forEach((v, k) => (separate[c][k] += noise.noiseGain * v)));
       }
     }

@@ -167,22 +167,23 @@ function octaveSplit(centresHz: readonly number[], highpassHz: number, sampleRat
 }
 
 /**
- * Weight of band b at `hz`: 1 at its centre, cos² / sin² of a log-frequency ramp between
- * neighbouring centres (so the weights of all bands sum to 1), the outer bands flat to DC
- * and to Nyquist.
+ * Weight of band b at `hz`: 1 around its centre, a cos² / sin² ramp across the middle
+ * `CROSSOVER_OCTAVES` between neighbouring centres on a log-frequency axis (so the weights
+ * of all bands sum to 1), the outer bands flat to DC and to Nyquist. Narrow ramps keep a
+ * band's decay from leaking into its neighbours' octaves when walls differ a lot between bands.
  */
 export function octaveWeight(centresHz: readonly number[], b: number, hz: number): number {
-  const last = centresHz.length - 1;
+  const ramp = (lo: number, hi: number) => {
+    const x = (Math.log2(hz / lo) / Math.log2(hi / lo) - 0.5) / CROSSOVER_OCTAVES + 0.5;
+    return x <= 0 ? 0 : x >= 1 ? 1 : Math.sin((Math.PI / 2) * x) ** 2;
+  };
   const c = centresHz[b];
-  if (hz <= c) {
-    if (b === 0) return 1;
-    const x = Math.log2(hz / centresHz[b - 1]) / Math.log2(c / centresHz[b - 1]);
-    return x <= 0 ? 0 : Math.sin((Math.PI / 2) * x) ** 2;
-  }
-  if (b === last) return 1;
-  const x = Math.log2(hz / c) / Math.log2(centresHz[b + 1] / c);
-  return x >= 1 ? 0 : Math.cos((Math.PI / 2) * x) ** 2;
+  if (hz <= c) return b === 0 ? 1 : ramp(centresHz[b - 1], c);
+  return b === centresHz.length - 1 ? 1 : 1 - ramp(c, centresHz[b + 1]);
 }
+
+/** Width of the crossover between neighbouring octave bands, octaves. */
+export const CROSSOVER_OCTAVES = 0.5;
 
 function addArrays(a: Float32Array, b: Float32Array): Float32Array {
   const out = new Float32Array(a.length);
