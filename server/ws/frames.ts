@@ -59,8 +59,9 @@ export function resultFrame(r: WindowResult): OutFrame {
   return { text, binary: binaryFrame(FRAME_KIND.embeddings, [clean, degraded]) };
 }
 
-/** An audio frame: JSON (`audio`) + samples frame (clean then degraded mono). */
+/** An audio frame: JSON (`audio`, with the degraded scene's peak and clipped-sample count) + samples frame (clean then degraded mono). */
 export function audioFrame(a: AudioFrame): OutFrame {
-  const text = JSON.stringify({ v: PROTOCOL_VERSION, type: 'audio', streamId: a.streamId, t0S: a.t0S, sampleRateHz: a.sampleRateHz, samples: a.clean.length });
+  const { streamId, t0S, sampleRateHz, degradedPeakDbfs, degradedClippedSamples } = a;
+  const text = JSON.stringify({ v: PROTOCOL_VERSION, type: 'audio', streamId, t0S, sampleRateHz, samples: a.clean.length, degradedPeakDbfs, degradedClippedSamples });
   return { text, binary: binaryFrame(FRAME_KIND.audio, [a.clean, a.degraded]) };
 }

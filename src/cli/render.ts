@@ -4,6 +4,7 @@ import { loadAudio } from '../audio/load.ts';
 import { writeWav } from '../audio/wav.ts';
 import { openBanks, renderCondition } from '../scene/render.ts';
 import { Errors } from '../errors.ts';
+import { loudRenderNote, measuredLevels } from './outputLevels.ts';
 
 /** `earshot render IN -o OUT.wav [condition flags]`: one clip into one scene, offline. */
 export function renderCommand(): Command {
@@ -12,13 +13,14 @@ export function renderCommand(): Command {
     .description(
       'Render a clip into a naturalistic scene: the clean audio (mixed down to mono, RMS-normalised ' +
         'to -14 dBFS) is convolved with a room impulse response, and real background noise from ' +
-        'one to five positions in the same room is added at the chosen SNR. Writes a float WAV.',
+        'one to five positions in the same room is added at the chosen SNR. Writes a float WAV, ' +
+        'which keeps peaks past full scale; a render that peaks above 0 dBFS is reported on stderr.',
     )
     .argument('<in>', 'input audio (WAV, FLAC, Ogg Vorbis or MP3, any rate and channel count)')
     .requiredOption('-o, --output <file>', 'output WAV file')
     .option('--sample-rate <hz>', 'output sample rate in Hz', '16000')
-    .option('--pcm16', 'write 16-bit PCM instead of 32-bit float (clips at full scale)')
-    .option('--json', 'print the full condition used and the SNR and RT60 measured on the output, as JSON on stdout');
+    .option('--pcm16', 'write 16-bit PCM instead of 32-bit float; a render louder than full scale is scaled down by one gain to peak at -0.1 dBFS (never clipped), and the gain is reported')
+    .option('--json', 'print the full condition used, the output gain and the SNR, RT60, peak and samples past full scale measured on the output, as JSON on stdout');
   addConditionOptions(cmd);
   cmd.addHelpText(
     'after',
@@ -37,19 +39,24 @@ export function renderCommand(): Command {
     const banks = await openBanks({ rirDirs: opts.rirDir as string[], noiseDirs: opts.noiseDir as string[] });
     const clean = await loadAudio(input, { sampleRateHz, mono: true, quality: 'best' });
     const scene = await renderCondition(clean.channels[0], condition, banks, sampleRateHz);
-    await writeWav(String(opts.output), { sampleRateHz, channels: scene.channels }, opts.pcm16 ? 'pcm16' : 'float32');
+    const format = opts.pcm16 ? 'pcm16' : 'float32';
+    const levels = await writeWav(String(opts.output), { sampleRateHz, channels: scene.channels }, format);
     const summary = {
       input,
       output: opts.output,
+      format,
+      outputGainDb: levels.outputGainDb,
       sampleRateHz,
       channels: scene.channels.length,
       durationS: scene.channels[0].length / sampleRateHz,
       condition,
       scene: scene.params,
-      measured: scene.measured,
+      measured: { ...scene.measured, ...measuredLevels(levels) },
     };
     if (opts.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     else process.stderr.write(`wrote ${opts.output}: ${summary.channels} ch, ${summary.durationS.toFixed(2)} s at ${sampleRateHz} Hz\n`);
+    const loud = loudRenderNote(String(opts.output), levels, format);
+    if (loud) process.stderr.write(`${loud}\n`);
   });
   return cmd;
 }

@@ -1,5 +1,6 @@
 /**
- * Signal level over multichannel audio: energy, RMS, dBFS, RMS normalisation.
+ * Signal level over multichannel audio: energy, RMS, peak, dBFS, samples past
+ * full scale, RMS normalisation.
  * Multichannel levels pool every sample of every channel, as the Nat-HEAR
  * recipe does for its SNR energies. Sums run in float64.
  */
@@ -41,6 +42,49 @@ export function rmsDbfs(channels: readonly Float32Array[]): number {
 }
 
 /**
+ * Peak magnitude over all samples of all channels, linear (1 = full scale).
+ * 0 for silence or no samples.
+ *
+ * @example peak([Float32Array.of(0.5, -2), Float32Array.of(1)]) // 2
+ */
+export function peak(channels: readonly Float32Array[]): number {
+  let p = 0;
+  for (const ch of channels) {
+    for (let i = 0; i < ch.length; i++) {
+      const a = Math.abs(ch[i]);
+      if (a > p) p = a;
+    }
+  }
+  return p;
+}
+
+/**
+ * Peak level in dBFS: 20 log10(peak). A sample of ±1 (full scale) is 0 dBFS;
+ * above 0 dBFS the signal does not fit an integer format (see
+ * {@link clippedSamples}). -Infinity for silence or no samples.
+ *
+ * @example peakDbfs([Float32Array.of(0.5, -2)]) // +6.02
+ */
+export function peakDbfs(channels: readonly Float32Array[]): number {
+  return gainToDb(peak(channels));
+}
+
+/**
+ * How many samples, over all channels, lie beyond full scale (|x| > 1): the
+ * ones a 16-bit or 24-bit file could not hold. ±1 itself is in range. 0 for
+ * silence or no samples.
+ *
+ * @example clippedSamples([Float32Array.of(1, -1.01, 3), Float32Array.of(-2)]) // 3
+ */
+export function clippedSamples(channels: readonly Float32Array[]): number {
+  let n = 0;
+  for (const ch of channels) {
+    for (let i = 0; i < ch.length; i++) if (Math.abs(ch[i]) > 1) n++;
+  }
+  return n;
+}
+
+/**
  * Linear gain that brings `channels` to `targetDbfs` RMS (one gain for all
  * channels, so their balance is kept): 10^(targetDbfs/20) / rms.
  * 1 for silence (nothing to scale), so callers never see Infinity or NaN.
@@ -71,6 +115,11 @@ export function scale(channels: readonly Float32Array[], gain: number): Float32A
     for (let i = 0; i < ch.length; i++) out[i] = ch[i] * gain;
     return out;
   });
+}
+
+/** A linear amplitude factor in decibels, 20 log10(gain) (0.5 -> -6.02 dB, 0 -> -Infinity). */
+export function gainToDb(gain: number): number {
+  return 20 * Math.log10(gain);
 }
 
 /** Decibels to a linear amplitude factor, 10^(db/20) (-6.02 dB -> 0.5). */

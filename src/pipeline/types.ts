@@ -87,6 +87,10 @@ export interface AudioFrame {
   clean: Float32Array;
   /** The degraded scene mixed down to mono (the dashboard shows and plays this). */
   degraded: Float32Array;
+  /** Peak of the degraded scene over all its channels (before the mono mix), dBFS, floored at -120 for silence; above 0 it is past full scale. */
+  degradedPeakDbfs: number;
+  /** Samples of the degraded scene, all channels, beyond full scale (|x| > 1) in this frame. */
+  degradedClippedSamples: number;
 }
 
 export interface StreamStats {

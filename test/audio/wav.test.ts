@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeWav, writeWav } from '../../src/audio/wav.ts';
+import { encodeWav, fitWavFormat, PCM_CEILING_DBFS, writeWav } from '../../src/audio/wav.ts';
 import { decodeAudioFile } from '../../src/audio/decode.ts';
 import { rejection, sine, tempDir } from './helpers.ts';
 
@@ -39,8 +39,45 @@ describe('writeWav then decode: round trips for both formats and 1, 2, 4, 6 chan
   });
 });
 
+describe('writeWav levels: a 16-bit file louder than full scale is scaled down, never clipped or wrapped', () => {
+  it('pcm16: one gain for every channel puts the peak at -0.1 dBFS, and the levels say so', async () => {
+    const loud = sine(4801, 48000, 440, 3, 0);
+    const quiet = sine(4801, 48000, 660, 0.5, 1);
+    const path = join(dir, 'loud16.wav');
+    const levels = await writeWav(path, { sampleRateHz: 48000, channels: [loud, quiet] }, 'pcm16');
+    const overFullScale = loud.filter((v) => Math.abs(v) > 1).length;
+    expect(overFullScale).toBeGreaterThan(1000);
+    expect(levels.peakDbfs).toBeCloseTo(20 * Math.log10(3), 3);
+    expect(levels.clippedSamples).toBe(overFullScale);
+    const gain = 10 ** (levels.outputGainDb / 20);
+    expect(levels.outputGainDb).toBeCloseTo(PCM_CEILING_DBFS - 20 * Math.log10(3), 3);
+    const back = await decodeAudioFile(path);
+    // Every sample is the input times the one gain, to within rounding: nothing clipped, nothing wrapped.
+    back.channels.forEach((x, c) => {
+      const want = [loud, quiet][c];
+      for (let i = 0; i < x.length; i++) expect(Math.abs(x[i] - want[i] * gain)).toBeLessThanOrEqual(0.5 / 32768 + 1e-7);
+    });
+    const peakBack = Math.max(...back.channels[0].map(Math.abs));
+    expect(20 * Math.log10(peakBack)).toBeCloseTo(PCM_CEILING_DBFS, 2);
+  });
+  it('float32 keeps the values past full scale and reports them; a pcm16 file within full scale gets no gain', async () => {
+    const hot = Float32Array.of(0, 2, -1.5, 1, 0.25);
+    const path = join(dir, 'hot32.wav');
+    expect(await writeWav(path, { sampleRateHz: 8000, channels: [hot] }, 'float32')).toEqual({ peakDbfs: 20 * Math.log10(2), clippedSamples: 2, outputGainDb: 0 });
+    expect((await decodeAudioFile(path)).channels[0]).toEqual(hot);
+    const fits = Float32Array.of(0.5, -1, 1, 0);
+    const { audio, levels } = fitWavFormat({ sampleRateHz: 8000, channels: [fits] }, 'pcm16');
+    expect(levels).toEqual({ peakDbfs: 0, clippedSamples: 0, outputGainDb: 0 });
+    expect(audio.channels[0]).toBe(fits);
+  });
+  it('silence: -Infinity dBFS, nothing clipped, no gain', () => {
+    const { levels } = fitWavFormat({ sampleRateHz: 8000, channels: [new Float32Array(16)] }, 'pcm16');
+    expect(levels).toEqual({ peakDbfs: -Infinity, clippedSamples: 0, outputGainDb: 0 });
+  });
+});
+
 describe('encodeWav', () => {
-  it('pcm16 rounds to nearest and clips past full scale', () => {
+  it('pcm16 rounds to nearest and clamps (never wraps) past full scale', () => {
     const bytes = encodeWav({ sampleRateHz: 8000, channels: [Float32Array.from([1, -1, 1.5, -3, 0.6 / 32768, -0.4 / 32768, 0.49 / 32768])] }, 'pcm16');
     expect(bytes).toHaveLength(44 + 14);
     expect(Array.from(new Int16Array(bytes.slice(44).buffer))).toEqual([32767, -32768, 32767, -32768, 1, 0, 0]);

@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudioFile } from '../../src/audio/decode.ts';
-import { normalizeRms } from '../../src/dsp/level.ts';
+import { clippedSamples, normalizeRms, peakDbfs } from '../../src/dsp/level.ts';
 import { dbfsOf, loadSpeech, maxRelativeError, speechPath, tempDir } from '../helpers/audio.ts';
 import { runCli, type CliRun } from '../helpers/cli.ts';
 
@@ -31,10 +31,18 @@ beforeAll(async () => {
     rate: ['--rir', 'street', '--snr', '5', '--noise', 'rain', '--sample-rate', '22050', '--json'],
     plain: ['--json'],
     condition: ['--condition', out('cond.json'), '--snr', '15', '--seed', '2', '--distance', '1.2', '--json'],
+    // The README's street example: its peaks go well past full scale.
+    loud32: ['--rir', 'street', '--snr', '5', '--noise', 'cafe', '--json'],
+    loud16: ['--rir', 'street', '--snr', '5', '--noise', 'cafe', '--pcm16', '--json'],
   };
-  const done = await Promise.all(Object.entries(cases).map(([name, flags]) => runCli(['render', IN, '-o', out(`${name}.wav`), ...flags])));
-  Object.keys(cases).forEach((name, i) => (runs[name] = done[i]));
-}, 120_000);
+  // Two runs at a time, one per core: more only slows each run toward runCli's timeout.
+  const names = Object.keys(cases);
+  for (let k = 0; k < names.length; k += 2) {
+    const batch = names.slice(k, k + 2);
+    const done = await Promise.all(batch.map((name) => runCli(['render', IN, '-o', out(`${name}.wav`), ...cases[name]])));
+    batch.forEach((name, i) => (runs[name] = done[i]));
+  }
+}, 240_000);
 afterAll(() => cleanup());
 
 /** Parse a successful run's JSON summary. */
@@ -81,13 +89,15 @@ describe('earshot render', () => {
 
   it('without --snr and a room: no noise, no RT60, and the output is the input normalised to -14 dBFS', async () => {
     const s = summary('plain');
-    expect(s.measured).toEqual({ snrDb: null, rt60S: null });
+    expect(s.measured).toMatchObject({ snrDb: null, rt60S: null });
     expect(s.condition).toMatchObject({ snrDb: 'clean', room: null });
     expect(s.scene.noise).toBeNull();
     const wav = await decodeAudioFile(out('plain.wav'));
     expect(wav.channels).toHaveLength(1);
     expect(Math.abs(dbfsOf(wav.channels) - -14)).toBeLessThan(0.01);
     expect(maxRelativeError(normalizeRms([clip], -14), wav.channels)).toBeLessThan(1e-6);
+    expect(s.measured.peakDbfs).toBeCloseTo(peakDbfs(wav.channels), 6);
+    expect(s.measured.clippedSamples).toBe(clippedSamples(wav.channels));
   });
 
   it('--condition FILE with flags overriding some of its fields', async () => {
@@ -106,5 +116,43 @@ describe('earshot render', () => {
     const wav = await decodeAudioFile(out('condition.wav'));
     expect(wav.channels).toHaveLength(4);
     expect(wav.channels[0].length).toBe(clip.length);
+  });
+
+  it('a float WAV keeps a render louder than full scale as it is; --json gives its peak and samples past ±1, and stderr says so', async () => {
+    const s = summary('loud32');
+    const wav = await decodeAudioFile(out('loud32.wav'));
+    expect(s).toMatchObject({ format: 'float32', outputGainDb: 0 });
+    expect(s.measured.peakDbfs).toBeGreaterThan(3);
+    expect(s.measured.peakDbfs).toBeCloseTo(peakDbfs(wav.channels), 6);
+    expect(s.measured.clippedSamples).toBeGreaterThan(1000);
+    expect(s.measured.clippedSamples).toBe(clippedSamples(wav.channels));
+    expect(runs.loud32.stderr).toContain(`loud32.wav: the render peaks at +${s.measured.peakDbfs.toFixed(1)} dBFS (${s.measured.clippedSamples} samples past full scale); kept as they are in the float WAV`);
+  });
+
+  it('--pcm16 scales a render louder than full scale down by one gain to -0.1 dBFS: nothing clipped or wrapped, the gain in --json and on stderr', async () => {
+    const s = summary('loud16');
+    const float = summary('loud32');
+    // Measured on the render before the output gain: the same as the float file's.
+    expect(s.measured).toEqual(float.measured);
+    expect(s.format).toBe('pcm16');
+    expect(s.outputGainDb).toBeCloseTo(-0.1 - s.measured.peakDbfs, 6);
+    expect(await wavFormat(out('loud16.wav'))).toEqual({ tag: 1, bits: 16 });
+    const pcm = await decodeAudioFile(out('loud16.wav'));
+    const ref = await decodeAudioFile(out('loud32.wav'));
+    const gain = 10 ** (s.outputGainDb / 20);
+    // Every 16-bit sample is the float render times the one gain, to within rounding.
+    pcm.channels.forEach((x, c) => {
+      let worst = 0;
+      for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(x[i] - ref.channels[c][i] * gain));
+      expect(worst).toBeLessThanOrEqual(0.5 / 32768 + 1e-6);
+    });
+    expect(peakDbfs(pcm.channels)).toBeCloseTo(-0.1, 2);
+    expect(clippedSamples(pcm.channels)).toBe(0);
+    expect(runs.loud16.stderr).toContain(`loud16.wav: the render peaks at +${s.measured.peakDbfs.toFixed(1)} dBFS (${s.measured.clippedSamples} samples past full scale); scaled by ${s.outputGainDb.toFixed(1)} dB to peak at -0.1 dBFS`);
+  });
+
+  it('a render within full scale says nothing about levels on stderr', () => {
+    expect(summary('plain').measured.clippedSamples).toBe(0);
+    expect(runs.plain.stderr).not.toMatch(/peaks at/);
   });
 });

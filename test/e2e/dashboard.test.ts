@@ -88,6 +88,38 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in Chromium against a real earshot se
     expect(browser.problems).toEqual([]);
   }, 60_000);
 
+  it('a -10 dB scene drives the degraded signal past full scale: the CLIP lamp lights, with the count and peak in its tooltip, and goes dark once the scene is clean', async () => {
+    const { page } = browser;
+    await page.getByTestId('clip').selectOption('speech/digits/en/7.wav');
+    await page.getByTestId('start').click();
+    await page.getByTestId('stream-status').filter({ hasText: 'running' }).waitFor();
+    await page.getByTestId('snr').fill('-10');
+    await page.getByTestId('applied-condition').filter({ hasText: '-10 dB SNR' }).waitFor({ timeout: 10_000 });
+
+    const lamp = page.getByTestId('clip-degraded');
+    const read = async () => ({
+      lit: await lamp.getAttribute('data-lit'),
+      clipped: Number(await lamp.getAttribute('data-clipped')),
+      peak: Number(await lamp.getAttribute('data-peak')),
+      title: (await lamp.getAttribute('title')) ?? '',
+    });
+    const lit = await until(read, (l) => l.lit === 'true', 'the CLIP lamp to light under the -10 dB scene');
+    expect(lit.clipped).toBeGreaterThan(0);
+    expect(lit.peak).toBeGreaterThan(0);
+    expect(lit.title).toContain(`${lit.clipped} samples past full scale`);
+    expect(lit.title).toContain(`peak +${lit.peak.toFixed(1)} dBFS`);
+    expect(await lamp.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(248, 113, 113)'); // --bad
+
+    // Clean speech held at -14 dBFS stays within full scale once the leveller has settled: the lamp lets go.
+    await page.getByTestId('snr-clean').click();
+    await page.getByTestId('applied-condition').filter({ hasText: /^clean/ }).waitFor({ timeout: 10_000 });
+    const dark = await until(read, (l) => l.lit === 'false', 'the CLIP lamp to go dark in the clean scene');
+    expect(dark.title).toMatch(/no samples past full scale/);
+    await page.getByTestId('stop').click();
+    await page.getByTestId('stream-status').filter({ hasText: 'stopped' }).waitFor();
+    expect(browser.problems).toEqual([]);
+  }, 60_000);
+
   it("shows the server's error message in a toast (an upload that is not audio), and accepts a real upload", async () => {
     const { page } = browser;
     const dir = scratchDir('upload');

@@ -6,7 +6,8 @@ import { StreamResampler } from '../../client/src/lib/resample.ts';
 import { parseSession, serializeSession, sessionAudio, type RecordedEvent } from '../../client/src/lib/session.ts';
 import { encodeWavFloat32 } from '../../client/src/lib/wav.ts';
 import { ModelTrack } from '../../client/src/lib/track.ts';
-import { levelDbfs } from '../../client/src/lib/levels.ts';
+import { ClipLatch, describeClip, levelDbfs } from '../../client/src/lib/levels.ts';
+import { AudioView } from '../../client/src/lib/audioView.ts';
 
 // The dashboard's pure modules (client/src/lib), run in Node: what the browser tests cannot pin down.
 
@@ -228,5 +229,39 @@ describe('ModelTrack', () => {
     expect(snap.latencyMs.at(-1)).toBe(100);
     expect(snap.projection!.clean.length).toBe(10);
     expect(snap.projection!.explained).toBeGreaterThan(0.99);
+  });
+});
+
+describe('clip lamp', () => {
+  it('ClipLatch lights on a frame past full scale and holds for 1 s of stream time, summing the clipping frames within it', () => {
+    const latch = new ClipLatch();
+    const at = (t: number, n = 0, db = -6) => latch.push(t, n, db);
+    expect(at(0)).toEqual({ lit: false, clippedSamples: 0, peakDbfs: -Infinity });
+    expect(at(0.5, 5, 3)).toEqual({ lit: true, clippedSamples: 5, peakDbfs: 3 });
+    expect(at(0.75)).toEqual({ lit: true, clippedSamples: 5, peakDbfs: 3 });
+    expect(at(1, 2, 1.5)).toEqual({ lit: true, clippedSamples: 7, peakDbfs: 3 });
+    expect(at(1.25)).toEqual({ lit: true, clippedSamples: 7, peakDbfs: 3 });
+    // The frame at 0.5 s has aged out; the one at 1 s still holds the lamp.
+    expect(at(1.5)).toEqual({ lit: true, clippedSamples: 2, peakDbfs: 1.5 });
+    expect(at(2)).toEqual({ lit: false, clippedSamples: 0, peakDbfs: -Infinity });
+    at(2.25, 9, 8);
+    latch.reset();
+    expect(at(0)).toEqual({ lit: false, clippedSamples: 0, peakDbfs: -Infinity });
+  });
+
+  it('the tooltip gives the count and the peak', () => {
+    expect(describeClip({ lit: true, clippedSamples: 1803, peakDbfs: 7.77 })).toMatch(/1803 samples past full scale in the last second, peak \+7\.8 dBFS/);
+    expect(describeClip({ lit: false, clippedSamples: 0, peakDbfs: -Infinity })).toMatch(/no samples past full scale/);
+  });
+
+  it("AudioView feeds the lamp from the server's all-channel figures, not the mono mix (none in older recordings: dark)", () => {
+    const view = new AudioView();
+    const frame = () => new Float32Array(3200).fill(0.1);
+    const msg = { type: 'audio' as const, streamId: 's', sampleRateHz: 16000, samples: 1600 };
+    expect(view.push({ ...msg, t0S: 0 }, frame()).levels.clip.lit).toBe(false);
+    const lit = view.push({ ...msg, t0S: 0.1, degradedPeakDbfs: 4.5, degradedClippedSamples: 12 }, frame()).levels;
+    expect(lit.clip).toEqual({ lit: true, clippedSamples: 12, peakDbfs: 4.5 });
+    expect(lit.degraded.peakDb).toBeCloseTo(-20, 4); // the meter's tick still shows the mono mix
+    expect(view.push({ ...msg, t0S: 1.2, degradedPeakDbfs: -20, degradedClippedSamples: 0 }, frame()).levels.clip.lit).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BehaviorSubject, from, lastValueFrom, Subject, toArray } from 'rxjs';
 import { audioFrames } from '../../src/pipeline/audioFrames.ts';
+import { LEVEL_FLOOR_DBFS } from '../../src/pipeline/metricsInternals.ts';
 import { renderScene, type VersionedScene } from '../../src/pipeline/renderScene.ts';
 import type { SceneChunk, SourceChunk } from '../../src/pipeline/types.ts';
 import { validateCondition } from '../../src/scene/condition.ts';
@@ -72,6 +73,24 @@ describe('audioFrames', () => {
     expect(frames.map((f) => f.clean.length)).toEqual([5, 5, 5, 3]);
     expect(Array.from(frames.flatMap((f) => Array.from(f.clean)))).toEqual(Array.from({ length: 18 }, (_, i) => i));
     expect(Array.from(frames[1].degraded)).toEqual(Array.from(frames[1].clean));
+  });
+
+  it("each frame carries the scene's peak and samples past full scale over all channels, measured before the mono mix hides them", async () => {
+    // 12 samples at 1 kHz in chunks of 7 and 5, frames of 5: [0..4], [5..9], [10, 11] (silent).
+    const left = new Float32Array(12);
+    const right = new Float32Array(12);
+    left.set([0.1, 0.2, 1.5, 0.3, 0.1, 0.1, 0.5, 0.2, 2, 0.1]);
+    right.set([0.1, 0.2, -1.5, 0.3, 0.1, 0.1, -0.5, 0.2, -0.25, 0.1]);
+    const chunks: SceneChunk[] = [[0, 7], [7, 5]].map(([at, n]) => ({
+      ...rampChunk(at, n, { channels: 2 }),
+      degraded: [left.slice(at, at + n), right.slice(at, at + n)],
+    }));
+    const frames = await lastValueFrom(from(chunks).pipe(audioFrames({ frameS: 0.005 }), toArray()));
+    expect(frames.map((f) => f.degradedClippedSamples)).toEqual([2, 1, 0]);
+    expect(frames[0].degradedPeakDbfs).toBeCloseTo(20 * Math.log10(1.5), 5);
+    expect(frames[0].degraded[2]).toBe(0); // the mono mix cancels the two clipped samples
+    expect(frames[1].degradedPeakDbfs).toBeCloseTo(20 * Math.log10(2), 5);
+    expect(frames[2].degradedPeakDbfs).toBe(LEVEL_FLOOR_DBFS);
   });
 
   it('timing: a frame goes out with the chunk that completes it (marbles)', () => {

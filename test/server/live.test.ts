@@ -66,6 +66,28 @@ describe('WebSocket protocol v1', () => {
     }
   });
 
+  it("audio messages carry the degraded scene's peak and samples past full scale: a -10 dB scene goes past it", async () => {
+    const c = await TestClient.open(server.ws);
+    try {
+      const id = await startStream(c, { source: { kind: 'file', path: 'digits/en/7', realtime: false, loop: false }, condition: { snrDb: -10 } });
+      await c.next('stopped', id, 30_000);
+      const audio = c.of('audio', id);
+      expect(audio.length).toBeGreaterThan(5);
+      for (const a of audio) {
+        // A mono scene: the frame's samples are the scene itself, so they give the same figures.
+        const degraded = a.data!.subarray(a.samples as number);
+        const peak = degraded.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+        expect(a.degradedPeakDbfs as number).toBeCloseTo(Math.max(-120, 20 * Math.log10(peak)), 4);
+        expect(a.degradedClippedSamples).toBe(degraded.filter((v) => Math.abs(v) > 1).length);
+      }
+      const clipped = audio.filter((a) => (a.degradedClippedSamples as number) > 0);
+      expect(clipped.length).toBeGreaterThan(0);
+      for (const a of clipped) expect(a.degradedPeakDbfs as number).toBeGreaterThan(0);
+    } finally {
+      c.close();
+    }
+  });
+
   it('fans one stream out to many clients; a condition change reaches them all with its version', async () => {
     const owner = await TestClient.open(server.ws);
     const viewers = await Promise.all([1, 2, 3].map(() => TestClient.open(server.ws)));

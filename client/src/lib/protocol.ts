@@ -70,7 +70,12 @@ export interface ResultMsg {
   droppedTotal: number;
   embeddingDim: number;
 }
-export interface AudioMsg { type: 'audio'; streamId: string; t0S: number; sampleRateHz: number; samples: number }
+/**
+ * `degradedPeakDbfs` (floored at -120) and `degradedClippedSamples` (|x| > 1) measure the degraded
+ * scene over all its channels, before the mono mix the binary frame carries; sessions recorded
+ * before the server sent them lack them.
+ */
+export interface AudioMsg { type: 'audio'; streamId: string; t0S: number; sampleRateHz: number; samples: number; degradedPeakDbfs?: number; degradedClippedSamples?: number }
 export interface ConditionMsg { type: 'condition'; streamId: string; condition: Condition; conditionVersion: number }
 export interface StatsMsg { type: 'stats'; streamId: string; windows: number; dropped: number; latencyMsP50: number; latencyMsP99: number; models?: Record<string, { windows: number; dropped: number }>; skipped?: number }
 export interface StoppedMsg { type: 'stopped'; streamId: string; reason: string }
