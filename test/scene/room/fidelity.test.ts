@@ -74,12 +74,13 @@ describe('frequency-dependent rooms', () => {
     }
   });
 
+  // The 125 Hz band of one IR scatters by about 12 % (few degrees of freedom): averaged over 8 seeds.
   it('with defaults, a 0.9 s room rings visibly shorter at 4 kHz than at 500 Hz, and each band decays at its Sabine target', async () => {
     const room = { dimensionsM: defaultRoomFor(0.9), rt60S: 0.9 };
     const bands = roomBands(room, FS);
     const mid = (bands.rt60S[2] + bands.rt60S[3]) / 2;
     expect(mid).toBeCloseTo(0.9, 6);
-    const measured = await Promise.all([1, 2, 3].map(async (seed) => measureRoomAcoustics(await simulateRir({ room, source, receiver: { kind: 'mono' }, sampleRateHz: FS, seed }), FS).bandT20S));
+    const measured = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map(async (seed) => measureRoomAcoustics(await simulateRir({ room, source, receiver: { kind: 'mono' }, sampleRateHz: FS, seed }), FS).bandT20S));
     const mean = (b: number) => measured.reduce((s, m) => s + m[b].t20S!, 0) / measured.length;
     expect(mean(5) / mean(2)).toBeLessThan(0.92);
     bands.rt60S.forEach((target, b) => expect(Math.abs(mean(b) / target - 1), `${bands.centresHz[b]} Hz: ${mean(b)} vs ${target}`).toBeLessThan(b === 0 ? 0.15 : 0.08));
