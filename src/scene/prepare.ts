@@ -2,7 +2,17 @@ import type { Condition, ReceiverCondition } from './condition.ts';
 import type { SceneBanks } from './render.ts';
 import type { NoiseSource } from './noiseBank.ts';
 import { sampleNoisePositions } from './noisePositions.ts';
-import { channelCount, defaultRoomFor, maxSourceDistanceM, simulateRir, type Placement, type ReceiverSpec, type RoomSpec } from './room/index.ts';
+import {
+  channelCount,
+  defaultRoomFor,
+  elevationRangeDeg,
+  loadHrtf,
+  maxSourceDistanceM,
+  simulateRir,
+  type Placement,
+  type ReceiverSpec,
+  type RoomSpec,
+} from './room/index.ts';
 import { normalizeRms } from '../dsp/level.ts';
 import { measureRt60 } from '../dsp/rt60.ts';
 import { createRng } from '../random.ts';
@@ -20,6 +30,8 @@ export interface PreparedScene {
   sourceRirInfo: { kind: 'none' | 'anechoic' | 'bank' | 'simulated'; id?: string; room?: RoomSpec; channels: number; lengthS: number; rt60S: number | null };
   /** One layer per distinct noise id; its IR is the sum of the IRs of the sources that play it (one convolution per layer). */
   noiseLayers: { noise: NoiseSource; rir: Float32Array[] | null; positions: Placement[] | null }[];
+  /** What the scene could not render as asked, in words for the user (e.g. a source below the HRTF's measured elevations). */
+  warnings: string[];
 }
 
 /** Far enough for free-field sources; near enough that anechoic placement stays sensible. */
@@ -55,6 +67,7 @@ export async function prepareScene(condition: Condition, banks: SceneBanks, samp
       sourceRirInfo: { kind: 'bank', id: room.bank, channels: rir.length, lengthS: rir[0].length / sampleRateHz, rt60S: rt60OrNull(rir, sampleRateHz) },
       // A bank IR is one measured path: every noise source plays through it too.
       noiseLayers: normalised.map((noise) => ({ noise, rir, positions: null })),
+      warnings: [],
     };
   }
 
@@ -71,6 +84,7 @@ export async function prepareScene(condition: Condition, banks: SceneBanks, samp
       sourceRir: null,
       sourceRirInfo: { kind: 'none', channels: 1, lengthS: 0, rt60S: null },
       noiseLayers: normalised.map((noise) => ({ noise, rir: null, positions: null })),
+      warnings: [],
     };
   }
   const rirAt = (source: Placement) => simulateRir({ room: roomSpec, source, receiver, sampleRateHz, seed: condition.seed });
@@ -99,7 +113,17 @@ export async function prepareScene(condition: Condition, banks: SceneBanks, samp
       rt60S: roomSpec ? rt60OrNull(sourceRir, sampleRateHz) : null,
     },
     noiseLayers,
+    warnings: await belowHrtfWarnings(receiver, [['source', condition.source], ...positions.map((p, i) => [`noise source ${i + 1}`, p] as const)], sampleRateHz),
   };
+}
+
+// A binaural receiver holds the lowest measured HRTF ring below it (KEMAR: −40°); say so for each placement down there.
+async function belowHrtfWarnings(receiver: ReceiverSpec, placements: (readonly [string, Placement])[], sampleRateHz: number): Promise<string[]> {
+  if (receiver.kind !== 'binaural') return [];
+  const { minDeg } = elevationRangeDeg(await loadHrtf(sampleRateHz));
+  return placements
+    .filter(([, p]) => p.elevationDeg < minDeg)
+    .map(([what, p]) => `${what} elevation ${p.elevationDeg}° is below the HRTF's measured range (${minDeg}°); the ${minDeg}° ring's responses are used`);
 }
 
 /** The condition's receiver as the room simulator's spec. */

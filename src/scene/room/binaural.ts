@@ -13,8 +13,9 @@ import { forEachArrival, type Receiver } from './receivers.ts';
  * Each image arrives from its own direction: its amplitude β^n/r and
  * fractional delay r/c (measured to the head centre) are applied to the HRIR
  * pair for that direction, interpolated between the measured directions around
- * it with the onsets aligned (`hrirPair`; the KEMAR grid is 5–10° apart in
- * azimuth, 10° in elevation). KEMAR has nothing below −40° elevation: lower
+ * it with the onsets aligned (`hrirPair`; the KEMAR rings are 10° apart in
+ * elevation, 5° apart in azimuth at the horizon and 30° at 80°). KEMAR has
+ * nothing below −40° elevation: lower
  * arrivals (floor reflections, mostly) take the −40° ring's HRIRs, held rather
  * than extrapolated; a source placed there is reported by `prepareScene`.
  * The HRIRs carry the interaural time and level

@@ -69,15 +69,15 @@ export function loadHrtf(sampleRateHz: number, sofaPath: string = KEMAR_SOFA_PAT
  * carries the interaural time difference) is interpolated with the same weights,
  * and every neighbour's HRIR is shifted by the fractional difference between that
  * onset and its own before the mix, so neighbours with different delays add in
- * time instead of comb-filtering (the time-aligned interpolation of e.g.
- * F. P. Freeland et al., "Interpositional transfer function for 3D-sound
- * generation", JAES 52(9), 2004). The shifts use the 16-tap windowed sinc of
- * `fractionalDelayKernel`, precomputed at load for 8 sub-sample phases and
- * interpolated linearly between them (within 0.2 dB up to 0.9 × Nyquist).
- * Finally each ear is scaled to the weighted mean of its neighbours' energies:
- * where their spectra differ (pinna notches move with direction) the aligned
- * mix would lose up to 0.2 dB midway, so loudness and level difference now move
- * monotonically from one measured direction to the next.
+ * time instead of comb-filtering (arrival-time correction: M. Matsumoto et al.,
+ * "Effect of arrival time correction on the accuracy of binaural impulse
+ * response interpolation", JAES 52(1/2), 2004). The shifts use the 16-tap
+ * windowed sinc of `fractionalDelayKernel`, precomputed at load for 8 sub-sample
+ * phases and interpolated linearly between them (which loses at most 0.14 dB up
+ * to 0.9 × Nyquist). Finally each ear is scaled to the weighted mean of its
+ * neighbours' energies: where their spectra differ (pinna notches move with
+ * direction) the aligned mix loses a fraction of a dB midway; scaled, loudness
+ * and level difference move monotonically from one measured direction to the next.
  *
  * At a measured direction the result is that direction's HRIR. Elevations below
  * the lowest measured ring (−40° for KEMAR) take that ring's responses (held, not

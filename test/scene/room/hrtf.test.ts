@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { elevationRangeDeg, hrirPair, loadHrtf, type Hrtf } from '../../../src/scene/room/hrtf.ts';
 
-const energy = (x: ArrayLike<number>) => Array.prototype.reduce.call(x, (a: number, v: number) => a + v * v, 0) as number;
+function energy(x: ArrayLike<number>): number {
+  let e = 0;
+  for (let n = 0; n < x.length; n++) e += x[n] * x[n];
+  return e;
+}
 const db = (x: ArrayLike<number>) => 10 * Math.log10(energy(x));
 
 /** Unit vector for an azimuth and elevation in degrees (x front, y left, z up). */
