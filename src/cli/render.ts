@@ -2,7 +2,8 @@ import { Command } from 'commander';
 import { addConditionOptions, conditionFromOptions } from './conditionOptions.ts';
 import { loadAudio } from '../audio/load.ts';
 import { writeWav } from '../audio/wav.ts';
-import { openBanks, renderCondition } from '../scene/render.ts';
+import { openBanks, renderScene } from '../scene/render.ts';
+import { prepareScene } from '../scene/prepare.ts';
 import { Errors } from '../errors.ts';
 import { loudRenderNote, measuredLevels } from './outputLevels.ts';
 
@@ -20,7 +21,7 @@ export function renderCommand(): Command {
     .requiredOption('-o, --output <file>', 'output WAV file')
     .option('--sample-rate <hz>', 'output sample rate in Hz', '16000')
     .option('--pcm16', 'write 16-bit PCM instead of 32-bit float; a render louder than full scale is scaled down by one gain to peak at -0.1 dBFS (never clipped), and the gain is reported')
-    .option('--json', 'print the full condition used, the output gain and the SNR, RT60, peak and samples past full scale measured on the output, as JSON on stdout');
+    .option('--json', 'print the full condition used, the output gain and the SNR, RT60, peak and samples past full scale measured on the output and any warnings, as JSON on stdout');
   addConditionOptions(cmd);
   cmd.addHelpText(
     'after',
@@ -38,7 +39,8 @@ export function renderCommand(): Command {
     const condition = await conditionFromOptions(opts, (name) => cmd.getOptionValueSource(name) === 'cli');
     const banks = await openBanks({ rirDirs: opts.rirDir as string[], noiseDirs: opts.noiseDir as string[] });
     const clean = await loadAudio(input, { sampleRateHz, mono: true, quality: 'best' });
-    const scene = await renderCondition(clean.channels[0], condition, banks, sampleRateHz);
+    const prepared = await prepareScene(condition, banks, sampleRateHz);
+    const scene = renderScene(clean.channels[0], prepared);
     const format = opts.pcm16 ? 'pcm16' : 'float32';
     const levels = await writeWav(String(opts.output), { sampleRateHz, channels: scene.channels }, format);
     const summary = {
@@ -52,7 +54,9 @@ export function renderCommand(): Command {
       condition,
       scene: scene.params,
       measured: { ...scene.measured, ...measuredLevels(levels) },
+      warnings: prepared.warnings,
     };
+    for (const w of prepared.warnings) process.stderr.write(`warning: ${w}\n`);
     if (opts.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     else process.stderr.write(`wrote ${opts.output}: ${summary.channels} ch, ${summary.durationS.toFixed(2)} s at ${sampleRateHz} Hz\n`);
     const loud = loudRenderNote(String(opts.output), levels, format);

@@ -2,7 +2,17 @@ import type { Condition, ReceiverCondition } from './condition.ts';
 import type { SceneBanks } from './render.ts';
 import type { NoiseSource } from './noiseBank.ts';
 import { sampleNoisePositions } from './noisePositions.ts';
-import { channelCount, defaultRoomFor, maxSourceDistanceM, simulateRir, type Placement, type ReceiverSpec, type RoomSpec } from './room/index.ts';
+import {
+  channelCount,
+  defaultRoomFor,
+  elevationRangeDeg,
+  loadHrtf,
+  maxSourceDistanceM,
+  simulateRir,
+  type Placement,
+  type ReceiverSpec,
+  type RoomSpec,
+} from './room/index.ts';
 import { normalizeRms } from '../dsp/level.ts';
 import { measureRt60 } from '../dsp/rt60.ts';
 import { measureRoomAcoustics, type RoomAcoustics } from '../dsp/roomMetrics.ts';
@@ -21,6 +31,8 @@ export interface PreparedScene {
   sourceRirInfo: SourceRirInfo;
   /** One layer per distinct noise id; its IR is the sum of the IRs of the sources that play it (one convolution per layer). */
   noiseLayers: { noise: NoiseSource; rir: Float32Array[] | null; positions: Placement[] | null }[];
+  /** What the scene could not render as asked, in words for the user (e.g. a source below the HRTF's measured elevations). */
+  warnings: string[];
 }
 
 /**
@@ -82,6 +94,7 @@ export async function prepareScene(condition: Condition, banks: SceneBanks, samp
       },
       // A bank IR is one measured path: every noise source plays through it too.
       noiseLayers: normalised.map((noise) => ({ noise, rir, positions: null })),
+      warnings: [],
     };
   }
 
@@ -98,6 +111,7 @@ export async function prepareScene(condition: Condition, banks: SceneBanks, samp
       sourceRir: null,
       sourceRirInfo: { kind: 'none', channels: 1, lengthS: 0, rt60S: null },
       noiseLayers: normalised.map((noise) => ({ noise, rir: null, positions: null })),
+      warnings: [],
     };
   }
   // Every IR of the scene gets its own late tail (its own seed): sources at different places do not share one reverberant waveform.
@@ -122,7 +136,17 @@ export async function prepareScene(condition: Condition, banks: SceneBanks, samp
     sourceRir,
     sourceRirInfo: roomSpec ? simulatedInfo(roomSpec, sourceRir, sampleRateHz) : { kind: 'anechoic', channels, lengthS: sourceRir[0].length / sampleRateHz, rt60S: null },
     noiseLayers,
+    warnings: await belowHrtfWarnings(receiver, [['source', condition.source], ...positions.map((p, i) => [`noise source ${i + 1}`, p] as const)], sampleRateHz),
   };
+}
+
+// A binaural receiver holds the lowest measured HRTF ring below it (KEMAR: −40°); say so for each placement down there.
+async function belowHrtfWarnings(receiver: ReceiverSpec, placements: (readonly [string, Placement])[], sampleRateHz: number): Promise<string[]> {
+  if (receiver.kind !== 'binaural') return [];
+  const { minDeg } = elevationRangeDeg(await loadHrtf(sampleRateHz));
+  return placements
+    .filter(([, p]) => p.elevationDeg < minDeg)
+    .map(([what, p]) => `${what} elevation ${p.elevationDeg}° is below the HRTF's measured range (${minDeg}°); the ${minDeg}° ring's responses are used`);
 }
 
 /** The condition's receiver as the room simulator's spec. */

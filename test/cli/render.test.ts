@@ -28,6 +28,7 @@ beforeAll(async () => {
   await writeFile(out('cond.json'), JSON.stringify(CONDITION_FILE));
   const cases: Record<string, string[]> = {
     binaural: ['--snr', '10', '--rt60', '0.5', '--receiver', 'binaural', '--noise-sources', '2', '--json'],
+    below: ['--receiver', 'binaural', '--elevation', '-60', '--json'],
     rate: ['--rir', 'street', '--snr', '5', '--noise', 'rain', '--sample-rate', '22050', '--json'],
     plain: ['--json'],
     condition: ['--condition', out('cond.json'), '--snr', '15', '--seed', '2', '--distance', '1.2', '--json'],
@@ -74,6 +75,17 @@ describe('earshot render', () => {
     expect(wav.sampleRateHz).toBe(16000);
     expect(wav.channels).toHaveLength(2);
     expect(wav.channels[0].length).toBe(clip.length);
+    expect(s.warnings).toEqual([]);
+    expect(runs.binaural.stderr).not.toMatch(/warning/);
+  });
+
+  it('a binaural source below the HRTF’s measured elevations (free field) renders, with a warning on stderr and in the JSON', async () => {
+    const s = summary('below');
+    const warning = "source elevation -60° is below the HRTF's measured range (-40°); the -40° ring's responses are used";
+    expect(s.warnings).toEqual([warning]);
+    expect(runs.below.stderr).toContain(`warning: ${warning}\n`);
+    expect(s.condition.source).toEqual({ azimuthDeg: 0, elevationDeg: -60, distanceM: 1.5 });
+    expect(s.channels).toBe(2);
   });
 
   it('--sample-rate 22050 renders at that rate', async () => {

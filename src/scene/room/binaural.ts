@@ -1,5 +1,5 @@
 import FFT from 'fft.js';
-import { nearestDirection, type Hrtf } from './hrtf.ts';
+import { hrirPair, type Hrtf } from './hrtf.ts';
 import { addKernel, fractionalDelayKernel, FRACTIONAL_DELAY_HALF_TAPS } from './ism.ts';
 import { DIFFUSE_DIRECTIONS, fibonacciSphere, planeWaveDiffuse } from './lateTail.ts';
 import { forEachArrival, type Receiver } from './receivers.ts';
@@ -12,18 +12,23 @@ import { forEachArrival, type Receiver } from './receivers.ts';
  *
  * Each image arrives from its own direction: its amplitude β^n/r and
  * fractional delay r/c (measured to the head centre) are applied to the HRIR
- * pair of the nearest measured direction (nearest neighbour, no interpolation;
- * the KEMAR grid is 5–10° apart, and has nothing below −40° elevation, so
- * lower arrivals take the −40° ring's HRIRs). The HRIRs carry the interaural time and level
+ * pair for that direction, interpolated between the measured directions around
+ * it with the onsets aligned (`hrirPair`; the KEMAR rings are 10° apart in
+ * elevation, 5° apart in azimuth at the horizon and 30° at 80°). KEMAR has
+ * nothing below −40° elevation: lower
+ * arrivals (floor reflections, mostly) take the −40° ring's HRIRs, held rather
+ * than extrapolated; a source placed there is reported by `prepareScene`.
+ * The HRIRs carry the interaural time and level
  * differences and the pinna filtering; near-field effects (sources closer
  * than the 1.4 m measuring distance) are not modelled. The diffuse late tail
  * is 48 independent plane waves from a Fibonacci lattice of directions, each
- * filtered by its nearest HRIR pair, which gives the tail the diffuse-field
+ * filtered by its interpolated HRIR pair, which gives the tail the diffuse-field
  * spectrum and the frequency-dependent interaural coherence of the head.
  */
 export function binauralReceiver(hrtf: Hrtf): Receiver {
   const taps = new Float64Array(2 * FRACTIONAL_DELAY_HALF_TAPS);
   const T = hrtf.taps;
+  const pair: [Float32Array, Float32Array] = [new Float32Array(T), new Float32Array(T)];
   // The image's HRIR pair convolved with its fractional delay, added to every band with the band's amplitude.
   const kernel = [new Float64Array(T + taps.length - 1), new Float64Array(T + taps.length - 1)];
   return {
@@ -31,10 +36,10 @@ export function binauralReceiver(hrtf: Hrtf): Receiver {
     offsetsM: [[0, 0, 0]],
     addImages: (job, centreM, out) =>
       forEachArrival(job, centreM, (d, amps, ux, uy, uz) => {
-        const k = nearestDirection(hrtf, ux, uy, uz);
+        hrirPair(hrtf, ux, uy, uz, pair);
         const start = fractionalDelayKernel(d, taps);
         for (let ear = 0; ear < 2; ear++) {
-          const h = hrtf.ir.subarray((2 * k + ear) * T, (2 * k + ear + 1) * T);
+          const h = pair[ear];
           const kern = kernel[ear];
           kern.fill(0);
           for (let j = 0; j < taps.length; j++) {
@@ -53,7 +58,7 @@ export function binauralReceiver(hrtf: Hrtf): Receiver {
 
 const spectraCache = new WeakMap<Hrtf, Map<number, { re: Float64Array; im: Float64Array }[]>>();
 
-// HRTF spectra (bins 0..size/2) of the HRIR pairs nearest the diffuse-field directions, cached per HRTF and FFT size.
+// HRTF spectra (bins 0..size/2) of the HRIR pairs for the diffuse-field directions, cached per HRTF and FFT size.
 function diffuseSpectra(hrtf: Hrtf, size: number): { re: Float64Array; im: Float64Array }[] {
   let bySize = spectraCache.get(hrtf);
   if (!bySize) spectraCache.set(hrtf, (bySize = new Map()));
@@ -63,12 +68,13 @@ function diffuseSpectra(hrtf: Hrtf, size: number): { re: Float64Array; im: Float
   const fft = new FFT(size);
   const input = new Float64Array(size);
   const spec = fft.createComplexArray() as number[];
+  const pair: [Float32Array, Float32Array] = [new Float32Array(hrtf.taps), new Float32Array(hrtf.taps)];
   const out: { re: Float64Array; im: Float64Array }[] = [];
   for (let k = 0; k < DIFFUSE_DIRECTIONS; k++) {
-    const idx = nearestDirection(hrtf, dirs[3 * k], dirs[3 * k + 1], dirs[3 * k + 2]);
+    hrirPair(hrtf, dirs[3 * k], dirs[3 * k + 1], dirs[3 * k + 2], pair);
     for (let ear = 0; ear < 2; ear++) {
       input.fill(0);
-      input.set(hrtf.ir.subarray((2 * idx + ear) * hrtf.taps, (2 * idx + ear + 1) * hrtf.taps));
+      input.set(pair[ear]);
       fft.realTransform(spec, input);
       const re = new Float64Array(size / 2 + 1);
       const im = new Float64Array(size / 2 + 1);

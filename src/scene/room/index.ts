@@ -9,4 +9,4 @@ export { defaultRirLengthS } from './options.ts';
 export { channelCount } from './receivers.ts';
 export { defaultRoomFor, inverseSabine, type SabineAbsorption } from './sabine.ts';
 export { defaultReceiverPosition, directionVector, maxSourceDistanceM, sourcePosition } from './geometry.ts';
-export { loadHrtf, type Hrtf } from './hrtf.ts';
+export { elevationRangeDeg, loadHrtf, type Hrtf } from './hrtf.ts';
