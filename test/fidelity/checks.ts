@@ -1,6 +1,9 @@
 // The checks behind `npm run fidelity`: each renders with earshot's own code paths and
 // measures with src/dsp/roomMetrics.ts (itself checked against scipy in test/scene/room).
 import { readFileSync } from 'node:fs';
+import h5wasm from 'h5wasm/node';
+import { filterZeroPhase } from '../../src/dsp/zeroPhase.ts';
+import { KEMAR_SOFA_PATH } from '../../src/scene/room/hrtf.ts';
 import { envelopeStepDb, measureRoomAcoustics } from '../../src/dsp/roomMetrics.ts';
 import { hashSeed } from '../../src/random.ts';
 import { validateCondition } from '../../src/scene/condition.ts';
@@ -208,7 +211,64 @@ async function foaGains(): Promise<FidelityRow[]> {
   return [{ check: 'FOA gains Y, Z, X ÷ W of a direct path, 5 directions', earshot: `worst error ${worst.toExponential(1)}`, reference: 'ACN/SN3D: sin az cos el, sin el, cos az cos el', target: '≤ 1e-6', pass: worst <= 1e-6 }];
 }
 
+// Lag (samples, parabolic peak) by which b trails a: the ITD when a is the left ear and b the right.
+function lagOf(a: ArrayLike<number>, b: ArrayLike<number>, maxLag: number): number {
+  const xc = (k: number) => {
+    let s = 0;
+    for (let i = 0; i < a.length; i++) if (i + k >= 0 && i + k < b.length) s += a[i] * b[i + k];
+    return s;
+  };
+  let best = -maxLag;
+  for (let k = -maxLag; k <= maxLag; k++) if (xc(k) > xc(best)) best = k;
+  const [l, m, r] = [xc(best - 1), xc(best), xc(best + 1)];
+  return best + (0.5 * (l - r)) / (l - 2 * m + r);
+}
+
+// Interaural time (µs, right ear minus left) and level (dB, left over right, below 7.5 kHz) differences of a pair.
+function itdIld([left, right]: ArrayLike<number>[], sampleRateHz: number): { itdUs: number; ildDb: number } {
+  const below = (hz: number) => (hz < 7500 ? 1 : 0);
+  const [l, r] = [left, right].map((x) => filterZeroPhase(x, sampleRateHz, [below])[0]);
+  const e = (x: Float64Array) => x.reduce((s, v) => s + v * v, 0);
+  return { itdUs: (lagOf(l, r, Math.round(0.0012 * sampleRateHz)) / sampleRateHz) * 1e6, ildDb: 10 * Math.log10(e(l) / e(r)) };
+}
+
+async function interauralCues(): Promise<FidelityRow[]> {
+  await h5wasm.ready;
+  const file = new h5wasm.File(KEMAR_SOFA_PATH, 'r');
+  const ir = Float64Array.from((file.get('Data.IR') as InstanceType<typeof h5wasm.Dataset>).value as ArrayLike<number>);
+  const pos = Float64Array.from((file.get('SourcePosition') as InstanceType<typeof h5wasm.Dataset>).value as ArrayLike<number>);
+  const rawRate = Number(((file.get('Data.SamplingRate') as InstanceType<typeof h5wasm.Dataset>).value as ArrayLike<number>)[0]);
+  const taps = ir.length / (pos.length / 3) / 2;
+  file.close();
+  const rows: FidelityRow[] = [];
+  const pairs: { az: number; ours: { itdUs: number; ildDb: number }; raw: { itdUs: number; ildDb: number } }[] = [];
+  for (const az of [30, 60, 90, 135, -45]) {
+    const i = [...Array(pos.length / 3).keys()].find((k) => pos[3 * k + 1] === 0 && (pos[3 * k] - az + 360) % 360 === 0)!;
+    const raw = itdIld([ir.subarray(2 * i * taps, (2 * i + 1) * taps), ir.subarray((2 * i + 1) * taps, (2 * i + 2) * taps)], rawRate);
+    const rendered = await simulateRir({ room: null, source: { azimuthDeg: az, elevationDeg: 0, distanceM: 1.4 }, receiver: { kind: 'binaural' }, sampleRateHz: 48000, seed: 0 });
+    pairs.push({ az, ours: itdIld(rendered, 48000), raw });
+  }
+  const worstItd = Math.max(...pairs.map((p) => Math.abs(p.ours.itdUs - p.raw.itdUs)));
+  const worstIld = Math.max(...pairs.map((p) => Math.abs(p.ours.ildDb - p.raw.ildDb)));
+  rows.push({
+    check: `ITD (µs), binaural direct path at ${pairs.map((p) => `${p.az}°`).join(' / ')} (48 kHz)`,
+    earshot: pairs.map((p) => p.ours.itdUs.toFixed(0)).join(' / '),
+    reference: `${pairs.map((p) => p.raw.itdUs.toFixed(0)).join(' / ')} (raw KEMAR file, 44.1 kHz)`,
+    target: 'each within 25 µs',
+    pass: worstItd <= 25,
+  });
+  rows.push({
+    check: 'ILD below 7.5 kHz (dB), same directions',
+    earshot: pairs.map((p) => p.ours.ildDb.toFixed(1)).join(' / '),
+    reference: pairs.map((p) => p.raw.ildDb.toFixed(1)).join(' / '),
+    target: 'each within 0.5 dB',
+    pass: worstIld <= 0.5,
+  });
+  return rows;
+}
+
 export const checks: { name: string; run: () => Promise<FidelityRow[]> }[] = [
+  { name: 'interaural cues against the raw KEMAR file', run: interauralCues },
   { name: 'C50, DRR and decay against full-order image sources', run: againstImageSources },
   { name: 'low frequencies and the tail takeover', run: lowFrequenciesAndContinuity },
   { name: 'frequency-dependent rooms', run: frequencyDependentRooms },
