@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { validateCondition } from '../../src/scene/condition.ts';
 import { prepareScene, type PreparedScene } from '../../src/scene/prepare.ts';
 import { openBanks, renderScene, type SceneBanks } from '../../src/scene/render.ts';
+import { StreamingScene } from '../../src/scene/streamingScene.ts';
 import { normalizeRms } from '../../src/dsp/level.ts';
 import { measureChannelSnrDb } from '../../src/dsp/mix.ts';
 import { ir4, noise, speech } from '../dsp/fixtures.ts';
@@ -48,6 +49,43 @@ describe('snrMode', () => {
     expect(Math.abs(pooledOut.measured.snrDb!)).toBeLessThan(0.05);
     expect(spread(channelSnrs(short, pooled), 0)).toBeGreaterThan(1);
     expect(pooledOut.params.noise!.noiseGains.every((g) => g === pooledOut.params.noise!.noiseGain)).toBe(true);
+  });
+});
+
+describe('snrMode live (StreamingScene)', () => {
+  // The long clip twice through a binaural scene, in 640-sample chunks; the SNR per channel over the second half.
+  function liveChannelSnrs(scene: PreparedScene): number[] {
+    const x = new Float32Array(2 * long.length);
+    x.set(long);
+    x.set(long, long.length);
+    const run = (s: PreparedScene) => {
+      const live = new StreamingScene(s);
+      const out = Array.from({ length: s.channelCount }, () => new Float32Array(x.length));
+      for (let i = 0; i < x.length; i += 640) live.process(x.subarray(i, i + 640)).degraded.forEach((ch, c) => out[c].set(ch, i));
+      live.dispose();
+      return out.map((ch) => ch.subarray(long.length));
+    };
+    const noisy = run(scene);
+    const dry = run({ ...scene, condition: { ...scene.condition, snrDb: 'clean' } });
+    return measureChannelSnrDb(dry, noisy.map((ch, c) => ch.map((v, i) => v - dry[c][i])));
+  }
+
+  it('binaural at 0 dB, talker on the left: per-channel running energies hold each ear within 1.5 dB; pooled ones leave the ears further apart', async () => {
+    const base = { snrDb: 0, room: { rt60S: 0.4 }, receiver: 'binaural', source: { azimuthDeg: 90 }, noise: { ids: ['pink'], sources: 1 }, seed: 4 };
+    const per = liveChannelSnrs(await prepareScene(validateCondition({ ...base, snrMode: 'per-channel' }), banks, RATE));
+    const pooled = liveChannelSnrs(await prepareScene(validateCondition(base), banks, RATE));
+    expect(spread(per, 0)).toBeLessThan(1.5);
+    // The ears' SNRs differ by 0.14 dB per channel here, 1.03 dB pooled.
+    expect(Math.abs(pooled[0] - pooled[1])).toBeGreaterThan(0.8);
+    expect(Math.abs(pooled[0] - pooled[1])).toBeGreaterThan(3 * Math.abs(per[0] - per[1]));
+  });
+
+  it('refuses recipe nathear by name, at construction and at setScene', async () => {
+    const nathear = await prepareScene(validateCondition({ snrDb: 0, recipe: 'nathear' }), banks, RATE);
+    expect(() => new StreamingScene(nathear)).toThrow(/recipe = "nathear" renders whole clips only/);
+    const live = new StreamingScene(await prepareScene(validateCondition({ snrDb: 0 }), banks, RATE));
+    expect(() => live.setScene(nathear)).toThrow(/recipe = "nathear"/);
+    live.dispose();
   });
 });
 
