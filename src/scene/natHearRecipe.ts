@@ -11,7 +11,8 @@
  *   clip shorter than that is zero-padded to it *before* anything is
  *   measured: the SNR is set over the padded clip (source plus silence and
  *   reverb tail, noise over the whole 4 s), and the output is cut back to the
- *   clip. On a clip under 4 s the SNR actually heard is above nominal;
+ *   clip. On a clip under 4 s the SNR actually heard is above nominal. Dry
+ *   scenes (no RIR, which the code never has) are padded the same way;
  * - the noise is faded before it is convolved (cut to the padded clip with a
  *   200 ms fade-out when longer; faded in and out over 200 ms otherwise),
  *   its convolution is cut to the noise's own length (its reverb tail is
@@ -34,7 +35,7 @@ import type { RenderedScene } from './render.ts';
 import { addInto, fillChannels, measureMix, sceneParamsBase } from './sceneParts.ts';
 
 /** `preprocess_rirs(reverb, 32000)` pads or cuts every RIR to 2 · 32000 samples: 4 s at the 16 kHz the scenes run at. */
-export const NATHEAR_RIR_S = 4;
+const NATHEAR_RIR_S = 4;
 /** `normalize_audio(audio, -14.0)` (hear_api/feature_helper.py); noise comes normalised the same way. */
 const NATHEAR_LEVEL_DBFS = -14;
 /** `fade_noise(..., duration=0.2)`. */
