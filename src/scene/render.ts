@@ -51,7 +51,8 @@ export interface RenderedScene {
  * Render one clip (mono, at the scene's rate) into the prepared scene, the Nat-HEAR way:
  * normalise to -14 dBFS, convolve with the source IR (cut to the input length), lay each
  * noise recording under the clip (cut or placed, with 200 ms fades), convolve it with the
- * sum of its sources' IRs, and mix at the condition's SNR over all channels. The draws come
+ * sum of its sources' IRs, and mix at the condition's SNR (pooled over all channels, or per
+ * channel: snrMode). Recipe "nathear" renders through natHearRecipe.ts instead. The draws come
  * from the condition's seed: the same clip, condition and seed give identical samples.
  * `clipSeed` redraws only the per-clip noise (offsets, synthetic colours) over the same
  * prepared room, so each clip of a data set gets its own noise without re-simulating IRs.
