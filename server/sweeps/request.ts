@@ -123,7 +123,10 @@ async function probePaths(ids: string[], dirs: string[]): Promise<string[]> {
 const FLAG_FIELDS: [RegExp, string][] = [
   [/--noise-sources\b/g, 'noiseSources'],
   [/--noise\b/g, 'noise'],
+  [/--snr-mode\b/g, 'snrMode'],
   [/--snr\b/g, 'snrDb'],
+  [/--recipe\b/g, 'recipe'],
+  [/--clean-reference\b/g, 'cleanReference'],
   [/--rt60\b/g, 'rt60S'],
   [/--azimuth\b/g, 'azimuthDeg'],
   [/--test-fraction\b/g, 'testFraction'],

@@ -1,4 +1,5 @@
 import { Type, type ArrayOptions, type Static, type TSchema } from '@sinclair/typebox';
+import { RecipeSchema, SnrModeSchema } from '../../src/scene/condition.ts';
 
 /**
  * The wire shapes of the sweeps API (REST answers and `sweep` WebSocket
@@ -6,6 +7,17 @@ import { Type, type ArrayOptions, type Static, type TSchema } from '@sinclair/ty
  * data set is named, never located, and the results travel without their
  * spec (which holds the folders the engine read).
  */
+
+const CleanReferenceSchema = Type.Union([Type.Literal('levelled'), Type.Literal('original')], {
+  description: 'what cells are compared with: "levelled" (clean clips at -14 dBFS, as scenes level the talker; the default) or "original" (the clips as decoded)',
+});
+
+// Results written before these were recorded lack them: optional, so those still load.
+const SceneSettingsFields = {
+  snrMode: Type.Optional(SnrModeSchema),
+  recipe: Type.Optional(RecipeSchema),
+  cleanReference: Type.Optional(CleanReferenceSchema),
+};
 
 // Empty axes are refused by the request parser, with a message about the grid.
 function axis<T extends TSchema>(item: T, options: ArrayOptions) {
@@ -26,6 +38,9 @@ export const SweepRequestSchema = Type.Object(
     noiseSources: Type.Optional(axis(Type.Integer({ minimum: 1, maximum: 5 }), { description: 'numbers of noise sources' })),
     seeds: Type.Integer({ minimum: 1, maximum: 16, default: 1, description: 'seeds per grid point' }),
     receiver: Type.Optional(Type.Union([Type.Literal('auto'), Type.Literal('mono'), Type.Literal('binaural'), Type.Literal('foa')])),
+    snrMode: Type.Optional(SnrModeSchema),
+    recipe: Type.Optional(RecipeSchema),
+    cleanReference: Type.Optional(CleanReferenceSchema),
     testFraction: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 0.9, description: 'share of each class held out for testing' })),
     splitSeed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 })),
   },
@@ -65,6 +80,7 @@ export const CleanScoreSchema = Type.Object({ model: Type.String(), top1: Metric
 /** results.json without its spec. */
 export const PublicResultsSchema = Type.Object({
   createdAt: Type.String(),
+  ...SceneSettingsFields,
   classes: Type.Array(Type.String()),
   testClips: Type.Integer(),
   bootstrap: Type.Integer(),
@@ -74,6 +90,8 @@ export const PublicResultsSchema = Type.Object({
   points: Type.Array(
     Type.Object({
       ...GridPointSchema.properties,
+      snrMode: SceneSettingsFields.snrMode,
+      recipe: SceneSettingsFields.recipe,
       ...MetricsFields,
       seeds: Type.Integer(),
       clips: Type.Integer(),

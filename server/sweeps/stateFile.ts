@@ -56,6 +56,6 @@ export async function readResults(dir: string): Promise<PublicResults | null> {
 }
 
 export function publicResults(results: SweepResults): PublicResults {
-  const { createdAt, classes, testClips, bootstrap, cellsDone, cellsTotal, clean, points } = results;
-  return { createdAt, classes, testClips, bootstrap, cellsDone, cellsTotal, clean, points };
+  const { createdAt, snrMode, recipe, cleanReference, classes, testClips, bootstrap, cellsDone, cellsTotal, clean, points } = results;
+  return { createdAt, snrMode, recipe, cleanReference, classes, testClips, bootstrap, cellsDone, cellsTotal, clean, points };
 }

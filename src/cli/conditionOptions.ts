@@ -22,6 +22,8 @@ export function addConditionOptions(cmd: Command): Command {
     .option('--noise <ids>', 'noise recordings or colours, comma-separated (see `earshot noises`)', 'cafe')
     .option('--noise-sources <n>', 'number of noise sources at distinct positions (1..5)', '1')
     .option('--seed <n>', 'random seed: same seed, same samples', '0')
+    .addOption(new Option('--snr-mode <mode>', 'SNR definition: pooled (one noise gain from energies over all channels) or per-channel (one gain per channel, as Nat-HEAR); default pooled, per-channel with --recipe nathear').choices(['pooled', 'per-channel']))
+    .addOption(new Option('--recipe <name>', 'scene recipe: earshot (default) or nathear (the Nat-HEAR evaluation code step by step: clip padded to the 4 s RIR before the SNR is set, per-channel SNR; offline only)').choices(['earshot', 'nathear']))
     .option('--rir-dir <dir>', 'add a folder of your own IRs to the RIR bank (repeatable)', collect, [])
     .option('--noise-dir <dir>', 'add a folder of your own noise recordings to the noise bank (repeatable)', collect, []);
 }
@@ -65,6 +67,8 @@ export async function conditionFromOptions(opts: Record<string, unknown>, flagSe
   if (flagSet('noiseSources') || !('sources' in noise)) noise.sources = toNumber(opts.noiseSources);
   c.noise = noise;
   if (flagSet('seed') || !('seed' in c)) c.seed = toNumber(opts.seed);
+  if (opts.snrMode !== undefined) c.snrMode = opts.snrMode;
+  if (opts.recipe !== undefined) c.recipe = opts.recipe;
   return validateCondition(c);
 }
 

@@ -21,7 +21,7 @@ export function renderCommand(): Command {
     .requiredOption('-o, --output <file>', 'output WAV file')
     .option('--sample-rate <hz>', 'output sample rate in Hz', '16000')
     .option('--pcm16', 'write 16-bit PCM instead of 32-bit float; a render louder than full scale is scaled down by one gain to peak at -0.1 dBFS (never clipped), and the gain is reported')
-    .option('--json', 'print the full condition used, the output gain and the SNR, RT60, peak and samples past full scale measured on the output and any warnings, as JSON on stdout');
+    .option('--json', 'print the full condition used, the SNR definition and recipe, the output gain, what was measured on the output (SNR pooled and per channel, RT60 and band RT60s, peak, samples past full scale) and any warnings, as JSON on stdout');
   addConditionOptions(cmd);
   cmd.addHelpText(
     'after',
@@ -29,7 +29,9 @@ export function renderCommand(): Command {
       '\nExamples:\n' +
       '  earshot render talk.wav -o out.wav --snr 5 --noise cafe\n' +
       '  earshot render talk.wav -o out.wav --rt60 0.8 --receiver binaural --azimuth 90 --snr 10 --noise-sources 3\n' +
-      '  earshot render talk.wav -o out.wav --rir street --snr 0 --noise airport,rain --noise-sources 2 --json',
+      '  earshot render talk.wav -o out.wav --rir street --snr 0 --noise airport,rain --noise-sources 2 --json\n' +
+      '  earshot render talk.wav -o out.wav --rt60 0.5 --receiver foa --snr 0 --snr-mode per-channel --json\n' +
+      '  earshot render talk.wav -o out.wav --rt60 0.5 --receiver binaural --snr 0 --recipe nathear   # as the Nat-HEAR evaluation code',
   );
   cmd.action(async (input: string, opts: Record<string, unknown>) => {
     const sampleRateHz = Number(opts.sampleRate);
@@ -52,6 +54,8 @@ export function renderCommand(): Command {
       channels: scene.channels.length,
       durationS: scene.channels[0].length / sampleRateHz,
       condition,
+      snrMode: scene.params.snrMode,
+      recipe: scene.params.recipe,
       scene: scene.params,
       measured: { ...scene.measured, ...measuredLevels(levels) },
       warnings: prepared.warnings,

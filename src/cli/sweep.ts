@@ -45,6 +45,9 @@ export function sweepCommand(): Command {
     .option('--noise-sources <list>', 'numbers of noise sources (1..5)', d.noiseSources.join(','))
     .option('--seeds <n>', 'seeds per grid point (noise placement, room draws)', String(d.seeds))
     .addOption(new Option('--receiver <kind>', 'how models hear the room: auto = binaural for 2-channel models, FOA for 4, else mono').choices(['auto', 'mono', 'binaural', 'foa']).default(d.receiver))
+    .addOption(new Option('--snr-mode <mode>', 'SNR definition of every cell: pooled (one noise gain, energies over all channels) or per-channel (one gain per channel, as Nat-HEAR); default pooled, per-channel with --recipe nathear').choices(['pooled', 'per-channel']))
+    .addOption(new Option('--recipe <name>', 'scene recipe: earshot, or nathear (the Nat-HEAR evaluation code step by step, for comparisons with its tables)').choices(['earshot', 'nathear']).default(d.recipe))
+    .addOption(new Option('--clean-reference <ref>', 'what cells are compared with: levelled (clean clips at -14 dBFS, as scenes level the talker) or original (clips as decoded)').choices(['levelled', 'original']).default(d.cleanReference))
     .option('--test-fraction <f>', 'share of each class held out for testing (clean and matched protocols)', String(d.testFraction))
     .option('--split-seed <n>', 'seed of the train/test split and probe training', String(d.splitSeed))
     .option('--workers <n>', 'worker threads (default: one per core)')
@@ -61,6 +64,7 @@ export function sweepCommand(): Command {
         '  earshot sweep --model oww-speech-embedding --data speech/ -o sweep/                 # 6 SNR × 4 RT60 × 3 seeds\n' +
         '  earshot sweep --model oww-speech-embedding,naive-logmel --data speech/ --snr 20,5,-5 --rt60 0,0.6 -o sweep/\n' +
         '  earshot sweep --model oww-speech-embedding --probe probe.json --data speech/ --azimuth 0,90 -o sweep/\n' +
+        '  earshot sweep --model oww-speech-embedding --data speech/ --receiver binaural --recipe nathear -o sweep/   # as Nat-HEAR\n' +
         '  earshot worker --redis redis://host:6379 &   # on each machine, then:\n' +
         '  earshot sweep ... --redis redis://host:6379 -o sweep/\n\n' +
         'Outputs: OUT/report.html (plots and the Nat-HEAR table), OUT/results.csv, OUT/results.json.',
@@ -80,6 +84,9 @@ export function sweepCommand(): Command {
         noiseSources: numbers(opts.noiseSources),
         seeds: Number(opts.seeds),
         receiver: opts.receiver,
+        snrMode: opts.snrMode,
+        recipe: opts.recipe,
+        cleanReference: opts.cleanReference,
         testFraction: Number(opts.testFraction),
         splitSeed: Number(opts.splitSeed),
         modelsDir: opts.modelsDir,

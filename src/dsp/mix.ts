@@ -1,16 +1,30 @@
 /**
- * Mixing a source with noise at a signal-to-noise ratio, the Nat-HEAR way:
- * one noise gain for all channels, from energies pooled over all channels.
+ * Mixing a source with noise at a signal-to-noise ratio. Two definitions:
+ * `pooled`, one noise gain for all channels from energies pooled over all
+ * channels (the SNR holds for the scene as a whole; the noise keeps its
+ * interaural level differences), and `per-channel`, one gain per channel from
+ * that channel's energies (the Nat-HEAR evaluation code: labhamlet/wavjepa,
+ * hear_api/heaRIR/scene_module/generate_scenes.py, `add_noise`, whose norms
+ * run over the last axis of a [channels, samples] tensor).
  */
 import { Errors } from '../errors.ts';
 import { energy } from './level.ts';
 
+/** How the noise gain is set: from energies over all channels, or channel by channel. */
+export type SnrMode = 'pooled' | 'per-channel';
+
 /** Result of {@link mixAtSnr}. */
 export interface SnrMix {
-  /** source + noiseGain * noise, one array per channel (new arrays). */
+  /** source + noiseGains[c] * noise, one array per channel (new arrays). */
   mixed: Float32Array[];
-  /** Linear amplitude factor applied to the noise (0 when source or noise is silent). */
+  /**
+   * Linear amplitude factor applied to the noise: pooled, the one gain;
+   * per-channel, the single gain that would add the same noise energy,
+   * sqrt(Σ a_c² E_n,c / Σ E_n,c). 0 when no noise was added.
+   */
   noiseGain: number;
+  /** The factor applied to each channel's noise (all equal when pooled; 0 for a silent channel). */
+  noiseGains: number[];
 }
 
 /**
@@ -29,18 +43,20 @@ export function noiseGainForSnr(sourceEnergy: number, noiseEnergy: number, snrDb
 }
 
 /**
- * y = x + a * n with a from {@link noiseGainForSnr}, energies summed over all
- * channels of the (reverberant) source x and the (spatialised) noise n.
- * `noise` has as many channels as `source`, or one channel that is added to
- * every channel (its energy then counts once per channel, as mixed). All
- * channels must have the source's length.
+ * y = x + a * n with a from {@link noiseGainForSnr}: `pooled` (the default),
+ * energies summed over all channels of the (reverberant) source x and the
+ * (spatialised) noise n, one gain; `per-channel`, each channel's own energies
+ * and gain, so every channel is at `snrDb`. `noise` has as many channels as
+ * `source`, or one channel that is added to every channel (its energy then
+ * counts once per channel, as mixed). All channels must have the source's length.
  *
- * Silence: a silent noise or a silent source gives `noiseGain` 0 and `mixed`
- * equal to the source. No clipping: at low SNR, peaks may exceed [-1, 1].
+ * Silence: a silent noise or a silent source gives gain 0 and `mixed` equal to
+ * the source; per-channel, so does a channel whose source or noise is silent.
+ * No clipping: at low SNR, peaks may exceed [-1, 1].
  *
- * @example const { mixed, noiseGain } = mixAtSnr([left, right], [nl, nr], 10);
+ * @example const { mixed, noiseGains } = mixAtSnr([left, right], [nl, nr], 10, 'per-channel');
  */
-export function mixAtSnr(source: readonly Float32Array[], noise: readonly Float32Array[], snrDb: number): SnrMix {
+export function mixAtSnr(source: readonly Float32Array[], noise: readonly Float32Array[], snrDb: number, mode: SnrMode = 'pooled'): SnrMix {
   if (!Number.isFinite(snrDb)) throw new Errors.INVALID_OPTION(`snrDb must be a finite number of decibels, got ${snrDb}`);
   const k = source.length;
   if (k === 0) throw new Errors.INVALID_OPTION('source must have at least one channel, got 0');
@@ -53,15 +69,22 @@ export function mixAtSnr(source: readonly Float32Array[], noise: readonly Float3
       if (ch.length !== n) throw new Errors.INVALID_OPTION(`${name}[${i}] has ${ch.length} samples, source[0] has ${n}; lay the noise under the clip first`);
     });
   }
-  const noiseEnergy = energy(noise) * (k / noise.length);
-  const noiseGain = noiseGainForSnr(energy(source), noiseEnergy, snrDb);
+  if (mode !== 'pooled' && mode !== 'per-channel') throw new Errors.INVALID_OPTION(`mode must be "pooled" or "per-channel", got ${JSON.stringify(mode)}`);
+  const noiseOf = (c: number) => noise[noise.length === 1 ? 0 : c];
+  const noiseEnergies = source.map((_, c) => energy([noiseOf(c)]));
+  const totalNoise = noiseEnergies.reduce((a, b) => a + b, 0);
+  const pooled = mode === 'pooled' ? noiseGainForSnr(energy(source), totalNoise, snrDb) : 0;
+  const noiseGains = source.map((x, c) => (mode === 'pooled' ? pooled : noiseGainForSnr(energy([x]), noiseEnergies[c], snrDb)));
+  const added = noiseGains.reduce((e, a, c) => e + a * a * noiseEnergies[c], 0);
   const mixed = source.map((x, c) => {
-    const nz = noise[noise.length === 1 ? 0 : c];
+    const nz = noiseOf(c);
+    const a = noiseGains[c];
     const y = new Float32Array(n);
-    for (let i = 0; i < n; i++) y[i] = x[i] + noiseGain * nz[i];
+    for (let i = 0; i < n; i++) y[i] = x[i] + a * nz[i];
     return y;
   });
-  return { mixed, noiseGain };
+  const noiseGain = mode === 'pooled' ? pooled : totalNoise > 0 ? Math.sqrt(added / totalNoise) : 0;
+  return { mixed, noiseGain, noiseGains };
 }
 
 /**
@@ -71,8 +94,15 @@ export function mixAtSnr(source: readonly Float32Array[], noise: readonly Float3
  * for a silent source (including both silent).
  */
 export function measureSnrDb(source: readonly Float32Array[], noiseScaled: readonly Float32Array[]): number {
-  const es = energy(source);
-  const en = energy(noiseScaled);
+  return snrFromEnergies(energy(source), energy(noiseScaled));
+}
+
+/** {@link measureSnrDb} of each channel on its own (the per-channel definition), in channel order. */
+export function measureChannelSnrDb(source: readonly Float32Array[], noiseScaled: readonly Float32Array[]): number[] {
+  return source.map((x, c) => snrFromEnergies(energy([x]), energy([noiseScaled[c]])));
+}
+
+function snrFromEnergies(es: number, en: number): number {
   if (es === 0) return -Infinity;
   if (en === 0) return Infinity;
   return 10 * Math.log10(es / en);

@@ -5,6 +5,7 @@ import { Errors } from '../errors.ts';
 import { loadProbeManifest } from '../probes/probeManifest.ts';
 import { validateCondition, type Condition } from '../scene/condition.ts';
 import { prepareScene, type PreparedScene } from '../scene/prepare.ts';
+import { checkLiveCondition } from '../scene/streamingScene.ts';
 import { audioFrames } from './audioFrames.ts';
 import { encodeWindows, type DropPolicy } from './encodeWindows.ts';
 import { fileSource } from './fileSource.ts';
@@ -172,6 +173,7 @@ class Live implements LiveStream {
 
   async setCondition(input: Condition): Promise<void> {
     const condition = validateCondition(input);
+    checkLiveCondition(condition);
     const ticket = ++this.requests;
     const scene = await prepareScene(condition, this.deps.banks, this.embedders[0].manifest.sampleRateHz);
     checkSceneFits(scene, this.embedders);

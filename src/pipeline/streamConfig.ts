@@ -3,6 +3,7 @@ import { Value } from '@sinclair/typebox/value';
 import type { ModelManifest } from '../encoders/manifest.ts';
 import { Errors } from '../errors.ts';
 import { validateCondition } from '../scene/condition.ts';
+import { checkLiveCondition } from '../scene/streamingScene.ts';
 import type { StreamConfig } from './types.ts';
 
 /** A live window is at least this long: frame-level models (naive-logmel: 25 ms) would give 100 results a second. */
@@ -48,7 +49,9 @@ export function validateStreamConfig(input: unknown): StreamConfig {
   const config = input as StreamConfig;
   const twice = config.models.find((m, i) => config.models.indexOf(m) !== i);
   if (twice !== undefined) throw new Errors.INVALID_OPTION(`stream config: model "${twice}" is listed twice`);
-  return { ...config, condition: validateCondition(config.condition) };
+  const condition = validateCondition(config.condition);
+  checkLiveCondition(condition);
+  return { ...config, condition };
 }
 
 /** Window and hop of one model in a live stream, in seconds and in samples at the model's rate. */

@@ -79,6 +79,16 @@ export const NoiseSchema = Type.Object(
   { additionalProperties: false, description: '{"ids": [1 to 5 noise bank ids], "sources": integer 1..5} (noise recordings and how many noise sources play them)' },
 );
 
+export const SnrModeSchema = Type.Union([Type.Literal('pooled'), Type.Literal('per-channel')], {
+  description:
+    '"pooled" (one noise gain from energies over all channels: the SNR holds over the whole scene and interaural noise cues are kept) or "per-channel" (one gain per channel, as the Nat-HEAR evaluation code does: each channel at the SNR)',
+});
+
+export const RecipeSchema = Type.Union([Type.Literal('earshot'), Type.Literal('nathear')], {
+  description:
+    '"earshot" (the scene recipe as documented) or "nathear" (the Nat-HEAR evaluation code step by step: the clip padded to the 4 s RIR before the SNR is measured, per-channel SNR; offline only)',
+});
+
 export const SeedSchema = Type.Integer({ minimum: 0, maximum: 2 ** 32 - 1, description: 'an integer seed in 0..4294967295' });
 
 /** The JSON shape of a condition (also the REST body schema). */
@@ -90,6 +100,8 @@ export const ConditionSchema = Type.Object(
     receiver: Type.Optional(ReceiverSchema),
     noise: NoiseSchema,
     seed: SeedSchema,
+    snrMode: Type.Optional(SnrModeSchema),
+    recipe: Type.Optional(RecipeSchema),
   },
   { additionalProperties: false },
 );
@@ -98,6 +110,8 @@ export type Condition = Static<typeof ConditionSchema>;
 export type RoomCondition = Static<typeof RoomSchema>;
 export type ReceiverCondition = Static<typeof ReceiverSchema>;
 export type SourceCondition = Static<typeof SourceSchema>;
+export type SnrMode = Static<typeof SnrModeSchema>;
+export type Recipe = Static<typeof RecipeSchema>;
 
 /** Defaults: clean, dry, a talker 1.5 m straight ahead, the café recording as noise, seed 0. */
 export const CONDITION_DEFAULTS: Readonly<Condition> = Object.freeze({
@@ -115,7 +129,22 @@ const FIELDS: Record<keyof Condition, TSchema> = {
   receiver: ReceiverSchema,
   noise: NoiseSchema,
   seed: SeedSchema,
+  snrMode: SnrModeSchema,
+  recipe: RecipeSchema,
 };
+
+/** Fields a condition may leave out: receiver (the room's own layout, else mono), snrMode and recipe (see {@link snrModeOf}, {@link recipeOf}). */
+const OPTIONAL = new Set<string>(['receiver', 'snrMode', 'recipe']);
+
+/** The scene recipe a condition renders with: "earshot" unless it says "nathear". */
+export function recipeOf(condition: Pick<Condition, 'recipe'>): Recipe {
+  return condition.recipe ?? 'earshot';
+}
+
+/** The SNR definition a condition mixes with: as given, else per-channel for the nathear recipe and pooled otherwise. */
+export function snrModeOf(condition: Pick<Condition, 'snrMode' | 'recipe'>): SnrMode {
+  return condition.snrMode ?? (recipeOf(condition) === 'nathear' ? 'per-channel' : 'pooled');
+}
 
 /**
  * Merge a partial condition over the defaults and validate it. Throws
@@ -140,7 +169,7 @@ export function validateCondition(input: unknown): Condition {
   if (isPlainObject(partial.noise)) merged.noise = { ...CONDITION_DEFAULTS.noise, ...partial.noise };
   for (const [key, schema] of Object.entries(FIELDS)) {
     const value = merged[key];
-    if (value === undefined && key === 'receiver') continue;
+    if (value === undefined && OPTIONAL.has(key)) continue;
     if (!Value.Check(schema, value)) {
       throw new Errors.INVALID_CONDITION(`${offending(key, schema, value)}: ${key} must be ${schema.description}`);
     }
@@ -156,6 +185,9 @@ export function validateCondition(input: unknown): Condition {
     throw new Errors.INVALID_CONDITION(
       `noise.ids lists ${noise.ids.length} recordings but noise.sources = ${noise.sources}; each recording needs a source of its own: raise noise.sources to ${noise.ids.length} or list fewer ids`,
     );
+  }
+  if (merged.recipe === 'nathear' && merged.snrMode === 'pooled') {
+    throw new Errors.INVALID_CONDITION('snrMode = "pooled" with recipe = "nathear": the Nat-HEAR code sets one noise gain per channel; leave snrMode out (or "per-channel"), or use recipe "earshot" for the pooled SNR');
   }
   return structuredClone(merged) as Condition;
 }

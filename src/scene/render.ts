@@ -1,4 +1,4 @@
-import type { Condition } from './condition.ts';
+import { recipeOf, type Condition, type Recipe, type SnrMode } from './condition.ts';
 import { RirBank } from './rirBank.ts';
 import { NoiseBank } from './noiseBank.ts';
 import { prepareScene, type PreparedScene } from './prepare.ts';
@@ -6,7 +6,9 @@ import { applyNoisePlacement, sampleNoisePlacement, type NoisePlacement } from '
 import { colouredNoise } from '../dsp/colouredNoise.ts';
 import { convolve } from '../dsp/convolver.ts';
 import { mixAtSnr } from '../dsp/mix.ts';
-import { energy, normalizeRms } from '../dsp/level.ts';
+import { normalizeRms } from '../dsp/level.ts';
+import { renderNatHear } from './natHearRecipe.ts';
+import { addInto, fillChannels, measureMix, measuredRoom, sceneParamsBase } from './sceneParts.ts';
 import { createRng } from '../random.ts';
 
 export interface SceneBanks {
@@ -29,36 +31,42 @@ export interface RenderedScene {
   channels: Float32Array[];
   params: {
     receiver: string;
+    /** The scene recipe and SNR definition rendered with (see condition.ts). */
+    recipe: Recipe;
+    snrMode: SnrMode;
     sourceRir: PreparedScene['sourceRirInfo'];
-    noise: null | { noiseGain: number; layers: { id: string; positions: PreparedScene['noiseLayers'][number]['positions']; placement: NoisePlacement | null }[] };
+    /** `noiseGain` and `noiseGains`: see SnrMix in dsp/mix.ts. */
+    noise: null | { noiseGain: number; noiseGains: number[]; layers: { id: string; positions: PreparedScene['noiseLayers'][number]['positions']; placement: NoisePlacement | null }[] };
   };
   /**
-   * SNR measured on the output: reverberant source against what the mix added to it (output − source), energies over all channels;
-   * RT60 of the source IR (see `SourceRirInfo.rt60S`) and its octave-band T20s keyed by centre frequency in Hz.
+   * Measured on the output: the SNR of the reverberant source against what the
+   * mix added to it (output − source), `snrDb` with energies over all channels,
+   * `snrDbPerChannel` channel by channel (null without noise); the RT60 of the
+   * source IR (see `SourceRirInfo.rt60S`) and its octave-band T20s keyed by centre frequency in Hz.
    */
-  measured: { snrDb: number | null; rt60S: number | null; bandRt60S: Record<string, number | null> | null };
+  measured: { snrDb: number | null; snrDbPerChannel: number[] | null; rt60S: number | null; bandRt60S: Record<string, number | null> | null };
 }
 
 /**
  * Render one clip (mono, at the scene's rate) into the prepared scene, the Nat-HEAR way:
  * normalise to -14 dBFS, convolve with the source IR (cut to the input length), lay each
  * noise recording under the clip (cut or placed, with 200 ms fades), convolve it with the
- * sum of its sources' IRs, and mix at the condition's SNR over all channels. The draws come
+ * sum of its sources' IRs, and mix at the condition's SNR (pooled over all channels, or per
+ * channel: snrMode). Recipe "nathear" renders through natHearRecipe.ts instead. The draws come
  * from the condition's seed: the same clip, condition and seed give identical samples.
  * `clipSeed` redraws only the per-clip noise (offsets, synthetic colours) over the same
  * prepared room, so each clip of a data set gets its own noise without re-simulating IRs.
  * Silent input stays silent (no noise is scaled against zero energy).
  */
 export function renderScene(clean: Float32Array, scene: PreparedScene, opts: { clipSeed?: number } = {}): RenderedScene {
+  if (recipeOf(scene.condition) === 'nathear') return renderNatHear(clean, scene, opts);
   const { condition, sampleRateHz } = scene;
   const n = clean.length;
   const [x] = normalizeRms([clean], SCENE_LEVEL_DBFS);
-  const source = scene.sourceRir ? convolve(x, scene.sourceRir) : fill(x, scene.channelCount);
-  const rt60S = scene.sourceRirInfo.rt60S;
-  const bands = scene.sourceRirInfo.acoustics?.bandT20S;
-  const bandRt60S = bands ? Object.fromEntries(bands.map((b) => [String(b.centreHz), b.t20S])) : null;
-  const base = { receiver: scene.receiverLabel, sourceRir: scene.sourceRirInfo };
-  if (condition.snrDb === 'clean') return { channels: source, params: { ...base, noise: null }, measured: { snrDb: null, rt60S, bandRt60S } };
+  const source = scene.sourceRir ? convolve(x, scene.sourceRir) : fillChannels(x, scene.channelCount);
+  const room = measuredRoom(scene);
+  const base = sceneParamsBase(scene);
+  if (condition.snrDb === 'clean') return { channels: source, params: { ...base, noise: null }, measured: { snrDb: null, snrDbPerChannel: null, ...room } };
 
   const rng = createRng(opts.clipSeed ?? condition.seed).fork('noise-signal');
   const noise = Array.from({ length: scene.channelCount }, () => new Float32Array(n));
@@ -74,38 +82,15 @@ export function renderScene(clean: Float32Array, scene: PreparedScene, opts: { c
       placement = sampleNoisePlacement(layer.noise.samples.length, n, rng.fork(layer.noise.id));
       mono = applyNoisePlacement(layer.noise.samples, n, placement, fadeSamples);
     }
-    const spatial = layer.rir ? convolve(mono, layer.rir) : fill(mono, scene.channelCount);
+    const spatial = layer.rir ? convolve(mono, layer.rir) : fillChannels(mono, scene.channelCount);
     for (let c = 0; c < noise.length; c++) addInto(noise[c], spatial[c]);
     layers.push({ id: layer.noise.id, positions: layer.positions, placement });
   }
-  const { mixed, noiseGain } = mixAtSnr(source, noise, condition.snrDb);
-  return {
-    channels: mixed,
-    params: { ...base, noise: { noiseGain, layers } },
-    measured: { snrDb: noiseGain > 0 ? 10 * Math.log10(energy(source) / residualEnergy(mixed, source)) : null, rt60S, bandRt60S },
-  };
+  const { mixed, noiseGain, noiseGains } = mixAtSnr(source, noise, condition.snrDb, base.snrMode);
+  return { channels: mixed, params: { ...base, noise: { noiseGain, noiseGains, layers } }, measured: measureMix(source, mixed, noiseGain, room) };
 }
 
 /** Prepare and render in one go (the offline path of `earshot render`). */
 export async function renderCondition(clean: Float32Array, condition: Condition, banks: SceneBanks, sampleRateHz: number): Promise<RenderedScene> {
   return renderScene(clean, await prepareScene(condition, banks, sampleRateHz));
-}
-
-function fill(x: Float32Array, channels: number): Float32Array[] {
-  return Array.from({ length: channels }, () => x.slice());
-}
-
-// Energy of (a − b) over all channels, without allocating the difference.
-function residualEnergy(a: Float32Array[], b: Float32Array[]): number {
-  let e = 0;
-  for (let c = 0; c < a.length; c++) {
-    const x = a[c];
-    const y = b[c];
-    for (let i = 0; i < x.length; i++) e += (x[i] - y[i]) ** 2;
-  }
-  return e;
-}
-
-function addInto(acc: Float32Array, x: Float32Array): void {
-  for (let i = 0; i < acc.length; i++) acc[i] += x[i];
 }

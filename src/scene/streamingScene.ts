@@ -8,8 +8,13 @@
  *   samples are levelled too) holds the source near -14 dBFS, with at most
  *   `maxGainDb` of gain.
  * - SNR: a = sqrt(E_x / E_n · 10^(-SNR/10)) from running energies (same time
- *   constant) of the reverberant source and the spatialised noise, pooled
- *   over channels, updated per sample.
+ *   constant) of the reverberant source and the spatialised noise, updated
+ *   per sample: pooled over channels (one gain), or, with snrMode
+ *   "per-channel", one pair of energies and one gain per channel.
+ * - Recipe "nathear" is refused ({@link checkLiveCondition}): it pads each
+ *   clip to its 4 s RIR and sets the SNR over the padded clip, which has no
+ *   counterpart in a stream without clips; its per-channel SNR is available
+ *   live as snrMode "per-channel".
  * - A sample gate: input samples below `gateDbfs` in magnitude (digital
  *   silence, dither, a muted input) freeze both trackers, so pauses and
  *   padding pump neither the gain nor the noise level, as the absolute gate
@@ -28,6 +33,7 @@ import { dbToGain } from '../dsp/level.ts';
 import { Errors } from '../errors.ts';
 import { createRng } from '../random.ts';
 import type { PreparedScene } from './prepare.ts';
+import { recipeOf, snrModeOf, type Condition } from './condition.ts';
 import { SCENE_LEVEL_DBFS } from './render.ts';
 import { noiseGenerator, type NoiseGenerator } from './liveNoise.ts';
 
@@ -74,6 +80,19 @@ export function validateStreamingSceneOptions(o: StreamingSceneOptions): void {
 }
 
 const PREROLL_PIECE = 4096;
+
+/**
+ * Throw EARSHOT_INVALID_CONDITION for a condition a live stream cannot render:
+ * recipe "nathear" (whole clips only). Called when a stream starts and when its
+ * condition changes, before any audio is touched.
+ */
+export function checkLiveCondition(condition: Pick<Condition, 'recipe'>): void {
+  if (recipeOf(condition) === 'nathear') {
+    throw new Errors.INVALID_CONDITION(
+      'recipe = "nathear" renders whole clips only (it pads each clip to the 4 s RIR before setting the SNR), so a live stream cannot use it; use recipe "earshot" with snrMode "per-channel" for Nat-HEAR\'s per-channel SNR live, or `earshot render` / `earshot sweep` for the recipe itself',
+    );
+  }
+}
 
 /** One chunk through the scene: the levelled dry source (what "clean" means live) and the degraded channels. */
 export interface StreamingSceneChunk {
@@ -147,6 +166,7 @@ export class StreamingScene {
    */
   setScene(scene: PreparedScene, tag = this.tag + 1): void {
     if (this.disposed) throw new Errors.INVALID_OPTION('StreamingScene used after dispose(); create a new one');
+    checkLiveCondition(scene.condition);
     if (scene.sampleRateHz !== this.sampleRateHz) {
       throw new Errors.INVALID_OPTION(`the new scene runs at ${scene.sampleRateHz} Hz, the stream at ${this.sampleRateHz} Hz; prepare it at ${this.sampleRateHz} Hz`);
     }
@@ -282,12 +302,18 @@ class SceneRenderer {
   private readonly source: StreamingConvolver | null;
   private readonly layers: { gen: NoiseGenerator; conv: StreamingConvolver | null }[];
   private readonly snrFactor: number;
-  private ex = 0;
-  private en = 0;
+  private readonly perChannel: boolean;
+  // Running energies of source and noise: one pair (pooled) or one per channel.
+  private readonly ex: Float64Array;
+  private readonly en: Float64Array;
   private scratch = { mono: new Float32Array(0), noise: [] as Float32Array[], layer: [] as Float32Array[] };
 
   constructor(scene: PreparedScene, opts: StreamingSceneOptions, readonly alpha: number, readonly tag: number) {
+    checkLiveCondition(scene.condition);
     this.channels = scene.channelCount;
+    this.perChannel = snrModeOf(scene.condition) === 'per-channel';
+    this.ex = new Float64Array(this.perChannel ? this.channels : 1);
+    this.en = new Float64Array(this.perChannel ? this.channels : 1);
     const conv = (ir: Float32Array[] | null) => (ir ? new StreamingConvolver(ir, { blockSize: opts.blockSize, crossfadeSamples: 0 }) : null);
     this.source = conv(scene.sourceRir);
     const snr = scene.condition.snrDb;
@@ -329,20 +355,34 @@ class SceneRenderer {
   private mix(open: Uint8Array, out: Float32Array[], noise: Float32Array[], n: number): void {
     const k = this.channels;
     const a = this.alpha;
+    const { ex, en, perChannel } = this;
     for (let i = 0; i < n; i++) {
       if (open[i]) {
-        let es = 0;
-        let en = 0;
-        for (let c = 0; c < k; c++) {
-          es += out[c][i] * out[c][i];
-          en += noise[c][i] * noise[c][i];
+        if (perChannel) {
+          for (let c = 0; c < k; c++) {
+            ex[c] += a * (out[c][i] * out[c][i] - ex[c]);
+            en[c] += a * (noise[c][i] * noise[c][i] - en[c]);
+          }
+        } else {
+          let es = 0;
+          let e = 0;
+          for (let c = 0; c < k; c++) {
+            es += out[c][i] * out[c][i];
+            e += noise[c][i] * noise[c][i];
+          }
+          ex[0] += a * (es - ex[0]);
+          en[0] += a * (e - en[0]);
         }
-        this.ex += a * (es - this.ex);
-        this.en += a * (en - this.en);
       }
-      const g = this.ex > 0 && this.en > 0 ? Math.sqrt((this.ex / this.en) * this.snrFactor) : 0;
-      for (let c = 0; c < k; c++) out[c][i] += g * noise[c][i];
+      const pooled = perChannel ? 0 : this.gain(0);
+      for (let c = 0; c < k; c++) out[c][i] += (perChannel ? this.gain(c) : pooled) * noise[c][i];
     }
+  }
+
+  // The noise gain of tracker t from its running energies (0 until both have energy).
+  private gain(t: number): number {
+    const { ex, en } = this;
+    return ex[t] > 0 && en[t] > 0 ? Math.sqrt((ex[t] / en[t]) * this.snrFactor) : 0;
   }
 
   // Scratch reused across chunks; grown (never shrunk) to the largest chunk seen.

@@ -33,12 +33,15 @@ export function aggregateResults(
     cellsDone += runs.length;
     if (runs.length === 0 || !cleanRecord) continue;
     const estimates = estimatePoint(runs, cleanRecord, testLabels, classes.length, pointKey(point), resamples);
-    results.push({ ...point, seeds: runs.length, clips: testLabels.length, ...estimates });
+    results.push({ ...point, snrMode: spec.snrMode, recipe: spec.recipe, seeds: runs.length, clips: testLabels.length, ...estimates });
   }
   return {
     format: 'earshot-sweep-results',
     version: 1,
     createdAt: new Date().toISOString(),
+    snrMode: spec.snrMode,
+    recipe: spec.recipe,
+    cleanReference: spec.cleanReference,
     spec,
     classes,
     testClips: testLabels.length,

@@ -10,7 +10,8 @@ import type { Encoder } from '../encoders/types.ts';
 import { predictProbe, trainProbe, type FittedProbe } from '../probes/linearProbe.ts';
 import { fromProbeFile } from '../probes/probeFile.ts';
 import { prepareScene, type PreparedScene } from '../scene/prepare.ts';
-import { openBanks, renderScene, type SceneBanks } from '../scene/render.ts';
+import { openBanks, renderScene, SCENE_LEVEL_DBFS, type SceneBanks } from '../scene/render.ts';
+import { normalizeRms } from '../dsp/level.ts';
 import { hashSeed } from '../random.ts';
 import { cosineSimilarity } from '../pipeline/metricsInternals.ts';
 import { Errors, isEarshotError } from '../errors.ts';
@@ -82,10 +83,14 @@ export class CellWorker {
       });
       // After a bad clip the call fails anyway: go on decoding, to name every bad clip, but stop encoding.
       if (clip === null || failures.length > 0) continue;
-      let embedding = cache ? await cache.get(clip.key, encoder.manifest.embeddingSize) : null;
+      // The levelled reference: the clip at the level renderScene gives the talker (its first step), cached apart from the original.
+      const levelled = spec.cleanReference === 'levelled';
+      const key = levelled ? `${clip.key}-rms${SCENE_LEVEL_DBFS}dbfs` : clip.key;
+      let embedding = cache ? await cache.get(key, encoder.manifest.embeddingSize) : null;
       if (embedding === null) {
-        embedding = await encoder.sceneEmbedding(adaptChannels([clip.samples], encoder.manifest.channels, encoder.manifest.id));
-        await cache?.put(clip.key, embedding);
+        const samples = levelled ? normalizeRms([clip.samples], SCENE_LEVEL_DBFS)[0] : clip.samples;
+        embedding = await encoder.sceneEmbedding(adaptChannels([samples], encoder.manifest.channels, encoder.manifest.id));
+        await cache?.put(key, embedding);
       } else {
         cached++;
       }
@@ -133,6 +138,9 @@ export class CellWorker {
       kind: 'cell',
       key: cell.key,
       cell,
+      snrMode: spec.snrMode,
+      recipe: spec.recipe,
+      cleanReference: spec.cleanReference,
       probabilities: test.map((e) => Array.from(predictProbe(probe, e), roundForStore)),
       cosine: test.map((e, i) => roundForStore(cosineSimilarity(e, clean[i]))),
       elapsedS: roundForStore((performance.now() - started) / 1000),
@@ -142,10 +150,10 @@ export class CellWorker {
 
   /** The cell's prepared room and noise; the last few are kept, for the parts of a cell that land on this thread. */
   private async scene(spec: SweepSpec, cell: Cell, manifest: Encoder['manifest']): Promise<PreparedScene> {
-    const key = `${cell.key}|${manifest.sampleRateHz}|${manifest.channels}`;
+    const key = `${cell.key}|${spec.snrMode}|${spec.recipe}|${manifest.sampleRateHz}|${manifest.channels}`;
     let scene = this.scenes.get(key);
     if (scene === undefined) {
-      const condition = cellCondition(cell, receiverFor(spec.receiver, manifest.channels));
+      const condition = cellCondition(cell, receiverFor(spec.receiver, manifest.channels), spec);
       scene = prepareScene(condition, await this.sceneBanks(spec), manifest.sampleRateHz);
       if (this.scenes.size >= 4) this.scenes.delete(this.scenes.keys().next().value!);
       this.scenes.set(key, scene);

@@ -1,5 +1,5 @@
 import { validateCondition, type Condition, type ReceiverCondition } from '../scene/condition.ts';
-import type { Cell, GridPoint, Receiver, SweepSpec } from './types.ts';
+import type { Cell, GridPoint, Receiver, SceneSettings, SweepSpec } from './types.ts';
 
 /** Source distance of every sweep condition (the CLI's default for `render`). */
 export const SWEEP_SOURCE_DISTANCE_M = 1.5;
@@ -39,9 +39,10 @@ export function receiverFor(receiver: Receiver, modelChannels: number): Receiver
 
 /**
  * The scene condition of a cell. RT60 0 means no room; a binaural or FOA
- * receiver still hears the source from its azimuth then (anechoic).
+ * receiver still hears the source from its azimuth then (anechoic). The
+ * sweep's SNR definition and recipe apply to every cell (default: pooled, earshot).
  */
-export function cellCondition(cell: Cell, receiver: ReceiverCondition): Condition {
+export function cellCondition(cell: Cell, receiver: ReceiverCondition, scene: Partial<Pick<SceneSettings, 'snrMode' | 'recipe'>> = {}): Condition {
   return validateCondition({
     snrDb: cell.snrDb,
     room: cell.rt60S > 0 ? { rt60S: cell.rt60S } : null,
@@ -49,5 +50,7 @@ export function cellCondition(cell: Cell, receiver: ReceiverCondition): Conditio
     receiver,
     noise: { ids: [cell.noise], sources: cell.noiseSources },
     seed: cell.seed,
+    ...(scene.snrMode ? { snrMode: scene.snrMode } : {}),
+    ...(scene.recipe ? { recipe: scene.recipe } : {}),
   });
 }

@@ -18,6 +18,9 @@ import type { Estimate, ProbeMetrics, SweepResults } from './types.ts';
  *   snr_db           dB, or "clean" for a grid point without added noise; empty on clean rows
  *   rt60_s           0: dry source, no room; empty on clean rows
  *   azimuth_deg, noise, noise_sources   the rest of the condition; empty on clean rows
+ *   snr_mode         pooled or per-channel: how the noise gain was set (the sweep's, on every row)
+ *   recipe           earshot or nathear: the scene recipe (the sweep's, on every row)
+ *   clean_reference  levelled or original: what cosine and rel_* compare with (the sweep's, on every row)
  *   seeds            seeds aggregated into the row; empty on clean rows
  *   clips            test clips
  *   top1, macro_f1, map, cosine, rel_top1, rel_macro_f1, rel_map: each with _lo and _hi,
@@ -26,7 +29,7 @@ import type { Estimate, ProbeMetrics, SweepResults } from './types.ts';
  * Numbers carry 6 significant digits; a value the sweep could not compute is empty.
  */
 export const csvColumns = [
-  'condition', 'model', 'snr_db', 'rt60_s', 'azimuth_deg', 'noise', 'noise_sources', 'seeds', 'clips',
+  'condition', 'model', 'snr_db', 'rt60_s', 'azimuth_deg', 'noise', 'noise_sources', 'snr_mode', 'recipe', 'clean_reference', 'seeds', 'clips',
   ...['top1', 'macro_f1', 'map', 'cosine', 'rel_top1', 'rel_macro_f1', 'rel_map'].flatMap((m) => [m, `${m}_lo`, `${m}_hi`]),
 ];
 
@@ -46,12 +49,13 @@ const one: Estimate = { mean: 1, lo: 1, hi: 1 };
 
 export function resultsCsv(results: SweepResults): string {
   const models = orderedModels(results);
+  const scene = [results.snrMode, results.recipe, results.cleanReference];
   const rank = (model: string) => models.indexOf(model);
   const clean = [...results.clean]
     .sort((a, b) => rank(a.model) - rank(b.model))
-    .map((c) => ['clean', c.model, '', '', '', '', '', '', String(c.clips), ...metricCells(c), ...estimateCells(one), ...metricCells({ top1: one, macroF1: one, mAP: one })]);
+    .map((c) => ['clean', c.model, '', '', '', '', '', ...scene, '', String(c.clips), ...metricCells(c), ...estimateCells(one), ...metricCells({ top1: one, macroF1: one, mAP: one })]);
   const degraded = [...results.points].sort(pointComparator(models)).map((p) => [
-    'degraded', p.model, p.snrDb === 'clean' ? 'clean' : num(p.snrDb), num(p.rt60S), num(p.azimuthDeg), p.noise, String(p.noiseSources), String(p.seeds), String(p.clips),
+    'degraded', p.model, p.snrDb === 'clean' ? 'clean' : num(p.snrDb), num(p.rt60S), num(p.azimuthDeg), p.noise, String(p.noiseSources), ...scene, String(p.seeds), String(p.clips),
     ...metricCells(p), ...estimateCells(p.cosine), ...metricCells(p.relative),
   ]);
   return stringify([...clean, ...degraded], { header: true, columns: csvColumns });

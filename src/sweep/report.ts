@@ -69,6 +69,14 @@ function axesList(results: SweepResults): string {
   return `<ul class="axes">${rows.map(([name, values]) => `<li><span>${escapeHtml(name)}:</span> ${escapeHtml(values)}</li>`).join('')}</ul>`;
 }
 
+// Which SNR definition, recipe and clean reference the numbers rest on (results written before these were recorded read as pooled, earshot, original: what they were).
+function sceneNote(results: SweepResults): string {
+  const mode = results.snrMode === 'per-channel' ? 'SNR per channel (one noise gain per channel)' : 'SNR pooled over channels (one noise gain)';
+  const recipe = results.recipe === 'nathear' ? 'recipe nathear (the Nat-HEAR evaluation code: clips padded to the 4 s RIR before the SNR is set)' : 'recipe earshot';
+  const reference = results.cleanReference === 'levelled' ? 'clean reference: the clips levelled to -14 dBFS, as scenes level the talker' : 'clean reference: the clips as decoded';
+  return `${mode}; ${recipe}; ${reference}`;
+}
+
 function header(results: SweepResults): string {
   const { spec } = results;
   const split = spec.protocol === 'probe' ? 'held out by the probes' : `test fraction ${spec.testFraction}, split seed ${spec.splitSeed}`;
@@ -80,6 +88,7 @@ function header(results: SweepResults): string {
     ['Data', `<code>${escapeHtml(spec.data)}</code> (${results.classes.length} classes: ${escapeHtml(results.classes.join(', '))})`],
     ['Protocol', `${escapeHtml(spec.protocol)}: ${escapeHtml(protocolNotes[spec.protocol] ?? '')}${probes}`],
     ['Receiver', escapeHtml(spec.receiver)],
+    ['Scene', escapeHtml(sceneNote(results))],
     ['Seeds', `${spec.seeds} per grid point`],
     ['Test clips', `${results.testClips} (${escapeHtml(split)})`],
     ['Grid', axesList(results)],

@@ -191,7 +191,7 @@ async function cleanPhase(
     const testEmbeddings = split.test.map((i) => byIndex.get(i)!);
     const key = `clean|${model}`;
     if (!store.has(key)) {
-      const record: CleanRecord = { kind: 'clean', key, model, probabilities: testEmbeddings.map((e) => Array.from(predictProbe(unpacked, e), roundForStore)) };
+      const record: CleanRecord = { kind: 'clean', key, model, cleanReference: spec.cleanReference, probabilities: testEmbeddings.map((e) => Array.from(predictProbe(unpacked, e), roundForStore)) };
       await store.append(record);
     }
     const clean = store.records.get(key) as CleanRecord;
@@ -298,6 +298,9 @@ async function identityOf(spec: SweepSpec, data: LabelledData): Promise<StoreIde
     testFraction: spec.testFraction,
     splitSeed: spec.splitSeed,
     receiver: spec.receiver,
+    snrMode: spec.snrMode,
+    recipe: spec.recipe,
+    cleanReference: spec.cleanReference,
     rirDirs: spec.rirDirs,
     noiseDirs: spec.noiseDirs,
     modelsDir: spec.modelsDir ?? null,

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { Errors } from '../errors.ts';
 import { loadProbe } from '../probes/probeFile.ts';
-import type { Protocol, Receiver, SweepSpec } from './types.ts';
+import type { CleanReference, Protocol, Receiver, Recipe, SnrMode, SweepSpec } from './types.ts';
 
 /** A sweep as users describe it (CLI flags, the dashboard's form); everything but models and data has a default. */
 export interface SweepInput {
@@ -17,6 +17,10 @@ export interface SweepInput {
   noiseSources?: number[];
   seeds?: number;
   receiver?: Receiver;
+  /** Default pooled, per-channel with recipe nathear. */
+  snrMode?: SnrMode;
+  recipe?: Recipe;
+  cleanReference?: CleanReference;
   testFraction?: number;
   splitSeed?: number;
   modelsDir?: string;
@@ -33,6 +37,8 @@ export const SWEEP_DEFAULTS = Object.freeze({
   noiseSources: [1],
   seeds: 3,
   receiver: 'auto' as Receiver,
+  recipe: 'earshot' as Recipe,
+  cleanReference: 'levelled' as CleanReference,
   testFraction: 0.25,
   splitSeed: 0,
 });
@@ -79,6 +85,10 @@ export async function specFromInput(input: SweepInput): Promise<SweepSpec> {
   if (!Number.isInteger(splitSeed) || splitSeed < 0) throw new Errors.INVALID_OPTION(`--split-seed must be a non-negative integer, got ${splitSeed}`);
   const receiver = input.receiver ?? d.receiver;
   if (!['auto', 'mono', 'binaural', 'foa'].includes(receiver)) throw new Errors.INVALID_OPTION(`--receiver must be auto, mono, binaural or foa, got ${receiver}`);
+  const recipe = oneOf(input.recipe ?? d.recipe, 'recipe', ['earshot', 'nathear']);
+  const snrMode = oneOf(input.snrMode ?? (recipe === 'nathear' ? 'per-channel' : 'pooled'), 'snr-mode', ['pooled', 'per-channel']);
+  if (recipe === 'nathear' && snrMode === 'pooled') throw new Errors.INVALID_OPTION('--snr-mode pooled cannot go with --recipe nathear: the Nat-HEAR code sets one noise gain per channel; leave --snr-mode out, or use --recipe earshot for the pooled SNR');
+  const cleanReference = oneOf(input.cleanReference ?? d.cleanReference, 'clean-reference', ['levelled', 'original']);
   return {
     models,
     data: resolve(input.data),
@@ -87,6 +97,9 @@ export async function specFromInput(input: SweepInput): Promise<SweepSpec> {
     axes,
     seeds,
     receiver,
+    snrMode,
+    recipe,
+    cleanReference,
     testFraction,
     splitSeed,
     ...(input.modelsDir ? { modelsDir: resolve(input.modelsDir) } : {}),
@@ -101,6 +114,11 @@ function axis<T>(values: T[], flag: string, ok: (v: unknown) => boolean, allowed
   if (bad.length > 0) throw new Errors.INVALID_OPTION(`--${flag}: ${bad.map((v) => JSON.stringify(v)).join(', ')} not allowed; expected ${allowed}`);
   unique(values, flag);
   return values;
+}
+
+function oneOf<T extends string>(value: T, flag: string, allowed: T[]): T {
+  if (!allowed.includes(value)) throw new Errors.INVALID_OPTION(`--${flag} must be ${allowed.join(' or ')}, got ${JSON.stringify(value)}`);
+  return value;
 }
 
 function unique(values: unknown[], flag: string): void {

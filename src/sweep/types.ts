@@ -4,6 +4,23 @@
  * executor needs to run cells (SweepContext) and the aggregated results.
  */
 import type { ProbeFile } from '../probes/probeFile.ts';
+import type { Recipe, SnrMode } from '../scene/condition.ts';
+
+export type { Recipe, SnrMode };
+
+/**
+ * What each cell is compared with: `levelled`, the clean clips RMS-normalised
+ * to -14 dBFS exactly as scenes level the talker (a dry, noiseless cell then
+ * reproduces the clean scores, cosine 1); `original`, the clips as decoded.
+ */
+export type CleanReference = 'levelled' | 'original';
+
+/** How a sweep renders and compares its cells: recorded with every record and result. */
+export interface SceneSettings {
+  snrMode: SnrMode;
+  recipe: Recipe;
+  cleanReference: CleanReference;
+}
 
 /**
  * How probes meet degraded audio (Nat-HEAR): `clean` trains one probe per
@@ -27,7 +44,7 @@ export interface SweepAxes {
 }
 
 /** What the user asked for: enough to rebuild the whole sweep. */
-export interface SweepSpec {
+export interface SweepSpec extends SceneSettings {
   models: string[];
   /** Absolute path of the labelled data folder (one subfolder of clips per class). */
   data: string;
@@ -90,12 +107,13 @@ export interface CleanRecord {
   kind: 'clean';
   key: string;
   model: string;
+  cleanReference: CleanReference;
   /** Class probabilities per test clip, in `test` order. */
   probabilities: number[][];
 }
 
 /** What a finished cell leaves in cells.jsonl. */
-export interface CellRecord {
+export interface CellRecord extends SceneSettings {
   kind: 'cell';
   key: string;
   cell: Cell;
@@ -124,7 +142,7 @@ export interface ProbeMetrics {
 }
 
 /** One grid point, aggregated over its seeds. `relative` is degraded ÷ clean, paired on the same clips. */
-export interface PointResult extends GridPoint, ProbeMetrics {
+export interface PointResult extends GridPoint, ProbeMetrics, Pick<SceneSettings, 'snrMode' | 'recipe'> {
   seeds: number;
   clips: number;
   cosine: Estimate;
@@ -137,7 +155,7 @@ export interface CleanResult extends ProbeMetrics {
 }
 
 /** results.json. */
-export interface SweepResults {
+export interface SweepResults extends SceneSettings {
   format: 'earshot-sweep-results';
   version: 1;
   createdAt: string;

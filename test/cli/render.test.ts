@@ -101,7 +101,8 @@ describe('earshot render', () => {
 
   it('without --snr and a room: no noise, no RT60, and the output is the input normalised to -14 dBFS', async () => {
     const s = summary('plain');
-    expect(s.measured).toMatchObject({ snrDb: null, rt60S: null });
+    expect(s.measured).toMatchObject({ snrDb: null, snrDbPerChannel: null, rt60S: null, bandRt60S: null });
+    expect(s).toMatchObject({ snrMode: 'pooled', recipe: 'earshot' });
     expect(s.condition).toMatchObject({ snrDb: 'clean', room: null });
     expect(s.scene.noise).toBeNull();
     const wav = await decodeAudioFile(out('plain.wav'));

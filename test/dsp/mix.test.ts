@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { convolve } from '../../src/dsp/convolver.ts';
 import { energy } from '../../src/dsp/level.ts';
-import { measureSnrDb, mixAtSnr, noiseGainForSnr } from '../../src/dsp/mix.ts';
+import { measureChannelSnrDb, measureSnrDb, mixAtSnr, noiseGainForSnr } from '../../src/dsp/mix.ts';
 import { full4, ir4, meta, noise, speech } from './fixtures.ts';
 
 const x = speech();
@@ -69,6 +69,45 @@ describe('mixAtSnr on real speech and real noise', () => {
     expect(() => mixAtSnr([x, x], noiseChannels(3), 0)).toThrow(/1 or 2 channel\(s\).*got 3/);
     expect(() => mixAtSnr([x], [nz], 0)).toThrow(/noise\[0\] has 64000 samples, source\[0\] has 40824/);
     expect(() => mixAtSnr([], [], 0)).toThrow(/at least one channel/);
+  });
+});
+
+describe('mixAtSnr per channel', () => {
+  const irs = ir4();
+  const source = convolve(x, irs);
+  const spatial = convolve(nz.slice(1234, 1234 + n), irs.slice().reverse());
+
+  it('4 channels: each channel within 0.05 dB of the target, where the pooled gain leaves them dB apart', () => {
+    for (const snrDb of [-5, 0, 10, 30]) {
+      const per = mixAtSnr(source, spatial, snrDb, 'per-channel');
+      for (const s of measureChannelSnrDb(source, residual(per.mixed, source))) expect(Math.abs(s - snrDb)).toBeLessThan(0.05);
+      expect(new Set(per.noiseGains).size).toBe(4);
+      // Same noise energy as one gain would add: noiseGain is that gain.
+      const added = energy(residual(per.mixed, source));
+      expect((per.noiseGain ** 2 * energy(spatial)) / added).toBeCloseTo(1, 6);
+      const pooled = mixAtSnr(source, spatial, snrDb);
+      expect(Math.abs(measureSnrDb(source, residual(pooled.mixed, source)) - snrDb)).toBeLessThan(0.05);
+      const spread = measureChannelSnrDb(source, residual(pooled.mixed, source)).map((s) => Math.abs(s - snrDb));
+      expect(Math.max(...spread)).toBeGreaterThan(1);
+      expect(pooled.noiseGains).toEqual([pooled.noiseGain, pooled.noiseGain, pooled.noiseGain, pooled.noiseGain]);
+    }
+  });
+
+  it('the gain of each channel is the one-channel gain of that channel alone', () => {
+    const per = mixAtSnr(source, spatial, 5, 'per-channel');
+    per.noiseGains.forEach((g, c) => expect(g).toBeCloseTo(mixAtSnr([source[c]], [spatial[c]], 5).noiseGain, 12));
+  });
+
+  it('a silent channel gets no noise; the others are still at the target', () => {
+    const withSilence = [source[0], new Float32Array(n)];
+    const { mixed, noiseGains } = mixAtSnr(withSilence, spatial.slice(0, 2), 10, 'per-channel');
+    expect(noiseGains[1]).toBe(0);
+    expect(mixed[1]).toEqual(new Float32Array(n));
+    expect(measureChannelSnrDb([source[0]], residual([mixed[0]], [source[0]]))[0]).toBeCloseTo(10, 2);
+  });
+
+  it('rejects an unknown mode, naming it', () => {
+    expect(() => mixAtSnr([x], noiseChannels(1), 0, 'loud' as never)).toThrow('mode must be "pooled" or "per-channel", got "loud"');
   });
 });
 

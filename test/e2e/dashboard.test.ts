@@ -75,6 +75,9 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in Chromium against a real earshot se
     expect(noisy.seq).toBeGreaterThan(clean.seq);
     const apart = await until(() => probeRows(page), (rs) => rs.some((r) => Math.abs(r.clean - r.degraded) > 0.01), 'probe probabilities to differ');
     expect(apart.length).toBe(3);
+    // The SNR definition: per channel, confirmed by the server.
+    await page.getByTestId('snr-mode').selectOption('per-channel');
+    await page.getByTestId('applied-condition').filter({ hasText: 'SNR per channel' }).waitFor({ timeout: 10_000 });
 
     mkdirSync(OUTPUT, { recursive: true });
     await page.waitForTimeout(1500); // let the spectrograms and trajectories fill in for the picture

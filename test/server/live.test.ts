@@ -164,10 +164,13 @@ describe('WebSocket protocol v1', () => {
       expect(bad.json()).toEqual({ code: 'EARSHOT_INVALID_CONDITION', message: expect.stringMatching(/source.azimuthDeg = 400/) });
       const unknownNoise = await server.app.inject({ method: 'PATCH', url: `/api/streams/${id}/condition`, payload: { snrDb: 5, noise: { ids: ['volcano'] } } });
       expect([unknownNoise.statusCode, unknownNoise.json().code]).toEqual([404, 'EARSHOT_UNKNOWN_ID']);
-      const patched = await server.app.inject({ method: 'PATCH', url: `/api/streams/${id}/condition`, payload: { snrDb: 3 } });
+      const nathear = await server.app.inject({ method: 'PATCH', url: `/api/streams/${id}/condition`, payload: { snrDb: 5, recipe: 'nathear' } });
+      expect([nathear.statusCode, nathear.json().code]).toEqual([400, 'EARSHOT_INVALID_CONDITION']);
+      expect(nathear.json().message).toMatch(/recipe = "nathear" renders whole clips only/);
+      const patched = await server.app.inject({ method: 'PATCH', url: `/api/streams/${id}/condition`, payload: { snrDb: 3, snrMode: 'per-channel' } });
       expect(patched.statusCode, patched.body).toBe(200);
-      expect(await c.next('condition', id)).toMatchObject({ conditionVersion: 1, condition: { snrDb: 3 } });
-      expect((await server.app.inject(`/api/streams/${id}`)).json()).toMatchObject({ conditionVersion: 1, condition: { snrDb: 3 } });
+      expect(await c.next('condition', id)).toMatchObject({ conditionVersion: 1, condition: { snrDb: 3, snrMode: 'per-channel' } });
+      expect((await server.app.inject(`/api/streams/${id}`)).json()).toMatchObject({ conditionVersion: 1, condition: { snrDb: 3, snrMode: 'per-channel' } });
 
       const metrics = (await server.app.inject('/metrics')).body;
       for (const name of ['earshot_stream_cosine', 'earshot_stream_cosine_mean', 'earshot_stream_dropped_windows']) {

@@ -123,6 +123,8 @@ describe('REST: bad input gets { code, message } and the right status', () => {
     [{ source: { kind: 'file', path: 'digits/en/7' }, models: ['naive-logmel', 'naive-logmel'] }, 400, 'EARSHOT_INVALID_REQUEST', /lists "naive-logmel" twice/],
     [{ source: { kind: 'file', path: 'digits/en/7' }, models: ['naive-logmel'], colour: 'red' }, 400, 'EARSHOT_INVALID_REQUEST', /unknown stream config field "colour"/],
     [{ source: { kind: 'file', path: 'digits/en/7' }, models: ['naive-logmel'], condition: { snrDb: 200 } }, 400, 'EARSHOT_INVALID_CONDITION', /snrDb = 200: snrDb must be a signal-to-noise ratio in dB from -30 to 80/],
+    [{ source: { kind: 'file', path: 'digits/en/7' }, models: ['naive-logmel'], condition: { snrDb: 5, snrMode: 'loud' } }, 400, 'EARSHOT_INVALID_CONDITION', /snrMode = "loud": snrMode must be "pooled" .* or "per-channel"/],
+    [{ source: { kind: 'file', path: 'digits/en/7' }, models: ['naive-logmel'], condition: { snrDb: 5, recipe: 'nathear' } }, 400, 'EARSHOT_INVALID_CONDITION', /recipe = "nathear" renders whole clips only .* snrMode "per-channel"/],
     [{ source: { kind: 'file', path: 'digits/en/7' }, models: ['naive-logmel'], condition: { snrDb: 5, noise: { ids: ['volcano'] } } }, 404, 'EARSHOT_UNKNOWN_ID', /unknown noise "volcano". Known: cafe/],
     [{ source: { kind: 'file', path: 'digits/en/7' }, models: ['naive-logmel'], condition: { room: { bank: 'cathedral' } } }, 404, 'EARSHOT_UNKNOWN_ID', /unknown RIR "cathedral"/],
     [{ source: { kind: 'file', path: 'digits/en/7' }, models: ['gpt-audio'] }, 404, 'EARSHOT_UNKNOWN_ID', /unknown model "gpt-audio". Known: .*naive-logmel/],

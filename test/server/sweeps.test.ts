@@ -101,6 +101,8 @@ describe('a small sweep, end to end', () => {
     expect(state.cells).toHaveLength(2);
     expect(state.clean).toEqual([{ model: 'oww-speech-embedding', top1: expect.any(Number), macroF1: expect.any(Number), mAP: expect.any(Number) }]);
     const results = state.results as { points: { snrDb: number; top1: { mean: number } }[] };
+    expect(results).toMatchObject({ snrMode: 'pooled', recipe: 'earshot', cleanReference: 'levelled' });
+    for (const p of results.points) expect(p).toMatchObject({ snrMode: 'pooled', recipe: 'earshot' });
     expect(results.points.map((p) => p.snrDb).sort()).toEqual([0, 20]);
     expect(state.finishedAt).toEqual(expect.any(String));
     expect(JSON.stringify(state)).not.toContain(scratch);
@@ -197,6 +199,8 @@ describe('bad requests get a 400 naming the problem', () => {
     [{ data: 'speech' }, /data "speech" is not a data set/],
     [{ data: DIGITS }, /is not a data set/],
     [{ path: '/tmp' }, /unknown sweep field "path"/],
+    [{ cleanReference: 'raw' }, /cleanReference .*"raw".*levelled.*original/],
+    [{ recipe: 'nathear', snrMode: 'pooled' }, /snrMode pooled cannot go with recipe nathear/],
     [{ probes: ['language'], protocol: 'probe' }, /unknown probe "language"/],
     ['[1, 2]', /a sweep request must be a JSON object/],
   ])('POST /api/sweeps %j', async (body, message) => {

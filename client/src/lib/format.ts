@@ -25,6 +25,7 @@ export function fmtDuration(ms: number): string {
 export function describeCondition(c: import('./protocol.ts').Condition): string {
   const parts = [c.snrDb === 'clean' ? 'clean' : `${c.snrDb} dB SNR`];
   if (c.snrDb !== 'clean') parts.push(`${c.noise.ids.join('+')} ×${c.noise.sources}`);
+  if (c.snrDb !== 'clean' && c.snrMode === 'per-channel') parts.push('SNR per channel');
   if (c.room === null) parts.push('dry');
   else if ('bank' in c.room) parts.push(`room ${c.room.bank}`);
   else parts.push(`RT60 ${c.room.rt60S} s`);

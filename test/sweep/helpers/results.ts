@@ -1,4 +1,4 @@
-import type { Estimate, GridPoint, PointResult, SweepAxes, SweepResults } from '../../../src/sweep/types.ts';
+import type { Estimate, GridPoint, PointResult, SceneSettings, SweepAxes, SweepResults } from '../../../src/sweep/types.ts';
 
 export interface ResultsOptions {
   models?: string[];
@@ -7,6 +7,8 @@ export interface ResultsOptions {
   testClips?: number;
   /** Seeds finished per grid point (default: all); 0 leaves the point out, as an unfinished sweep does. */
   seedsDone?: (point: GridPoint) => number;
+  /** The sweep's SNR definition, recipe and clean reference (default: pooled, earshot, levelled). */
+  scene?: Partial<SceneSettings>;
 }
 
 const defaultAxes: SweepAxes = { snrDb: [0, 10, 'clean'], rt60S: [0, 0.6], azimuthDeg: [0], noise: ['babble'], noiseSources: [1] };
@@ -34,6 +36,7 @@ export function buildResults(options: ResultsOptions = {}): SweepResults {
   const axes = { ...defaultAxes, ...options.axes };
   const seeds = options.seeds ?? 2;
   const testClips = options.testClips ?? 40;
+  const scene: SceneSettings = { snrMode: 'pooled', recipe: 'earshot', cleanReference: 'levelled', ...options.scene };
   const points: PointResult[] = [];
   let cellsDone = 0;
   let cellsTotal = 0;
@@ -52,6 +55,8 @@ export function buildResults(options: ResultsOptions = {}): SweepResults {
               const rel = top1 / cleanTop1(i);
               points.push({
                 ...grid,
+                snrMode: scene.snrMode,
+                recipe: scene.recipe,
                 seeds: done,
                 clips: testClips * done,
                 top1: around(top1),
@@ -66,7 +71,9 @@ export function buildResults(options: ResultsOptions = {}): SweepResults {
     format: 'earshot-sweep-results',
     version: 1,
     createdAt: '2025-01-02T03:04:05.000Z',
+    ...scene,
     spec: {
+      ...scene,
       models,
       data: '/data/speech-commands',
       protocol: 'clean',
