@@ -151,7 +151,7 @@ describe('recipe nathear', () => {
     expect(a.channels).toHaveLength(4);
     expect(a.channels.every((ch) => ch.length === short.length && ch.every(Number.isFinite))).toBe(true);
     const clean = renderScene(short, { ...scene, condition: { ...condition, snrDb: 'clean' } });
-    expect(clean.measured).toEqual({ snrDb: null, snrDbPerChannel: null, rt60S: clean.params.sourceRir.rt60S });
+    expect(clean.measured).toMatchObject({ snrDb: null, snrDbPerChannel: null, rt60S: clean.params.sourceRir.rt60S });
   });
 
   it('a condition with recipe nathear and snrMode pooled is refused, naming both', () => {
