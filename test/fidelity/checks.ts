@@ -1,6 +1,7 @@
 // The checks behind `npm run fidelity`: each renders with earshot's own code paths and
 // measures with src/dsp/roomMetrics.ts (itself checked against scipy in test/scene/room).
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import h5wasm from 'h5wasm/node';
 import { filterZeroPhase } from '../../src/dsp/zeroPhase.ts';
 import { KEMAR_SOFA_PATH } from '../../src/scene/room/hrtf.ts';
@@ -8,7 +9,8 @@ import { envelopeStepDb, measureRoomAcoustics } from '../../src/dsp/roomMetrics.
 import { hashSeed } from '../../src/random.ts';
 import { validateCondition } from '../../src/scene/condition.ts';
 import { prepareScene } from '../../src/scene/prepare.ts';
-import { openBanks } from '../../src/scene/render.ts';
+import { openBanks, renderScene } from '../../src/scene/render.ts';
+import { loadAudio } from '../../src/audio/load.ts';
 import { airAttenuationDbPerM, roomBands } from '../../src/scene/room/absorption.ts';
 import { defaultReceiverPosition, defaultRoomFor, directionVector, simulateRir, sourcePosition, type ReceiverSpec, type RoomSpec } from '../../src/scene/room/index.ts';
 import { crossoverS } from '../../src/scene/room/simulate.ts';
@@ -23,7 +25,8 @@ export interface FidelityRow {
 
 const FS = 16000;
 const fix = (v: number, d = 2) => v.toFixed(d);
-const dbStr = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(1)}`;
+// Signed decibels, one decimal; a value that rounds to zero prints as 0.0.
+const dbStr = (v: number) => (Math.abs(v) < 0.05 ? '0.0' : `${v > 0 ? '+' : ''}${v.toFixed(1)}`);
 
 interface ReferenceCase {
   room: RoomSpec;
@@ -267,7 +270,54 @@ async function interauralCues(): Promise<FidelityRow[]> {
   return rows;
 }
 
+async function speechClips(): Promise<{ short: Float32Array; long: Float32Array }> {
+  const dir = new URL('../fixtures/speech/digits/en/', import.meta.url);
+  const digits = await Promise.all([7, 1, 2, 3, 4, 5].map(async (d) => (await loadAudio(fileURLToPath(new URL(`${d}.wav`, dir)), { sampleRateHz: FS, mono: true })).channels[0]));
+  const long = new Float32Array(digits.reduce((n, d) => n + d.length, 0));
+  digits.reduce((at, d) => (long.set(d, at), at + d.length), 0);
+  return { short: digits[0], long };
+}
+
+async function snrDefinitions(): Promise<FidelityRow[]> {
+  const banks = await openBanks();
+  const { short, long } = await speechClips();
+  const rows: FidelityRow[] = [];
+  const spread = (v: number[], target: number) => Math.max(...v.map((x) => Math.abs(x - target)));
+  for (const receiver of ['binaural', 'foa'] as const) {
+    const base = { snrDb: 0, room: { rt60S: 0.6 }, receiver, source: { azimuthDeg: 90 }, noise: { ids: ['cafe', 'airport'], sources: 3 }, seed: 4 };
+    const pooled = renderScene(short, await prepareScene(validateCondition({ ...base, snrMode: 'pooled' }), banks, FS)).measured;
+    const perChannel = renderScene(short, await prepareScene(validateCondition({ ...base, snrMode: 'per-channel' }), banks, FS)).measured;
+    rows.push({
+      check: `SNR at nominal 0 dB, ${receiver}, talker at 90°, 3 noise sources: pooled mode`,
+      earshot: `pooled ${dbStr(pooled.snrDb!)}; channels ${pooled.snrDbPerChannel!.map(dbStr).join(' / ')}`,
+      reference: 'one gain, energy over all channels (keeps interaural noise cues)',
+      target: 'pooled within 0.05 dB',
+      pass: Math.abs(pooled.snrDb!) <= 0.05,
+    });
+    rows.push({
+      check: `same scene, per-channel mode (Nat-HEAR's definition)`,
+      earshot: `channels ${perChannel.snrDbPerChannel!.map(dbStr).join(' / ')}`,
+      reference: 'one gain per channel',
+      target: 'each channel within 0.05 dB',
+      pass: spread(perChannel.snrDbPerChannel!, 0) <= 0.05,
+    });
+  }
+  const nathear = { snrDb: 0, room: { rt60S: 0.5 }, receiver: 'binaural' as const, source: { azimuthDeg: 30 }, noise: { ids: ['pink'], sources: 1 }, recipe: 'nathear' as const, seed: 2 };
+  const scene = await prepareScene(validateCondition(nathear), banks, FS);
+  const onShort = renderScene(short, scene).measured.snrDbPerChannel!;
+  const onLong = renderScene(long, scene).measured.snrDbPerChannel!;
+  rows.push({
+    check: `--recipe nathear at nominal 0 dB, binaural, steady noise: SNR per channel on a ${fix(short.length / FS)} s clip · a ${fix(long.length / FS, 1)} s clip`,
+    earshot: `${onShort.map(dbStr).join(' / ')} · ${onLong.map(dbStr).join(' / ')}`,
+    reference: 'the Nat-HEAR code pads clips to the 4 s RIR before setting the SNR: +7.5 to +9.2 dB on 0.91 s clips, exact on 4.9 s',
+    target: 'short clip 6 to 9.5 dB above nominal; long clip within 0.05 dB',
+    pass: onShort.every((v) => v >= 6 && v <= 9.5) && spread(onLong, 0) <= 0.05,
+  });
+  return rows;
+}
+
 export const checks: { name: string; run: () => Promise<FidelityRow[]> }[] = [
+  { name: 'SNR definitions', run: snrDefinitions },
   { name: 'interaural cues against the raw KEMAR file', run: interauralCues },
   { name: 'C50, DRR and decay against full-order image sources', run: againstImageSources },
   { name: 'low frequencies and the tail takeover', run: lowFrequenciesAndContinuity },
