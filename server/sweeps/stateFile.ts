@@ -57,5 +57,6 @@ export async function readResults(dir: string): Promise<PublicResults | null> {
 
 export function publicResults(results: SweepResults): PublicResults {
   const { createdAt, classes, testClips, bootstrap, cellsDone, cellsTotal, clean, points } = results;
-  return { createdAt, classes, testClips, bootstrap, cellsDone, cellsTotal, clean, points };
+  // Results written before rooms were measured have none.
+  return { createdAt, classes, testClips, bootstrap, cellsDone, cellsTotal, clean, rooms: results.rooms ?? [], points };
 }

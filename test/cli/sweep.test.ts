@@ -53,8 +53,8 @@ describe('earshot sweep', () => {
       expect(p.relative.top1.mean).toBeCloseTo(p.top1.mean / clean.top1.mean, 9);
     }
     // Degradation is monotone where it must be: 0 dB in a reverberant room is worse than 20 dB dry.
-    const at0 = results.points.find((p) => p.snrDb === 0 && p.rt60S === 0.6)!;
-    const at20 = results.points.find((p) => p.snrDb === 20 && p.rt60S === 0)!;
+    const at0 = results.points.find((p) => p.snrDb === 0 && p.room === 0.6)!;
+    const at20 = results.points.find((p) => p.snrDb === 20 && p.room === 0)!;
     expect(at0.top1.mean).toBeLessThan(at20.top1.mean);
     expect(at0.cosine.mean).toBeLessThan(at20.cosine.mean);
     expect(readFileSync(join(out, 'results.csv'), 'utf8').trim().split('\n')).toHaveLength(1 + 1 + 4);
