@@ -25,5 +25,5 @@ export async function readPublicReport(dir: string): Promise<string | null> {
 
 function withoutPaths(spec: SweepSpec): SweepSpec {
   const probes = Object.fromEntries(Object.entries(spec.probes).map(([model, path]) => [model, basename(path, '.json')]));
-  return { ...spec, data: basename(spec.data), probes, modelsDir: undefined, rirDirs: [], noiseDirs: [] };
+  return { ...spec, data: basename(spec.data), probes, modelsDir: undefined, rirDirs: [], rirFiles: [], noiseDirs: [] };
 }

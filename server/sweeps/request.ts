@@ -4,6 +4,7 @@ import { Value } from '@sinclair/typebox/value';
 import { isEarshotError } from '../../src/errors.ts';
 import type { ModelRegistry } from '../../src/encoders/registry.ts';
 import type { SceneBanks } from '../../src/scene/render.ts';
+import { checkRoomChannels } from '../../src/sweep/rooms.ts';
 import type { SweepSpec } from '../../src/sweep/types.ts';
 import { ServerErrors } from '../errors.ts';
 import type { ServerOptions } from '../options.ts';
@@ -13,7 +14,9 @@ import type { SweepInput } from './runner.ts';
 import { SweepRequestSchema, type SweepRequest } from './schemas.ts';
 
 const FIELDS = Object.keys(SweepRequestSchema.properties);
-const AXES = ['snrDb', 'rt60S', 'azimuthDeg', 'noise', 'noiseSources'] as const;
+const AXES = ['snrDb', 'room', 'rt60S', 'azimuthDeg', 'noise', 'noiseSources'] as const;
+/** Rooms when a request names none: dry and a reverberant simulated room. */
+const DEFAULT_ROOMS = [0, 0.6];
 
 /**
  * Check a POST /api/sweeps body and fill in the defaults. Throws
@@ -42,6 +45,8 @@ export function parseSweepRequest(body: unknown): SweepRequest {
   }
   const twice = request.models.find((m, i) => request.models.indexOf(m) !== i);
   if (twice !== undefined) throw new ServerErrors.INVALID_REQUEST(`models lists "${twice}" twice; list each model once`);
+  if (request.room !== undefined && request.rt60S !== undefined) throw new ServerErrors.INVALID_REQUEST('give either room or rt60S, not both: room takes RT60s too, e.g. "room": [0, 0.6, "street"]');
+  if (request.room === undefined && request.rt60S === undefined) request.room = DEFAULT_ROOMS;
   return request;
 }
 
@@ -68,6 +73,10 @@ export async function resolveSweepRequest(request: SweepRequest, ctx: SweepReque
   const noises = ctx.banks.noises.list().map((n) => n.id);
   const unknownNoise = request.noise?.find((id) => !noises.includes(id));
   if (unknownNoise !== undefined) throw new ServerErrors.INVALID_REQUEST(`unknown noise "${unknownNoise.slice(0, 100)}". Known: ${noises.join(', ')} (GET /api/noises)`);
+  // Rooms named by the client are bank ids, never paths: only the CLI reads IR files.
+  const rirIds = ctx.banks.rirs.list().map((e) => e.id);
+  const unknownRoom = request.room?.find((r): r is string => typeof r === 'string' && !rirIds.includes(r));
+  if (unknownRoom !== undefined) throw new ServerErrors.INVALID_REQUEST(`unknown room "${unknownRoom.slice(0, 100)}": give RT60s in seconds or RIR bank ids. Known: ${rirIds.join(', ')} (GET /api/rirs)`);
   const data = ctx.datasets.folder(request.data);
   const probes = request.probes === undefined ? undefined : await probePaths(request.probes, ctx.config.probeDirs);
   const { rirDirs, noiseDirs } = ctx.config;
@@ -75,6 +84,8 @@ export async function resolveSweepRequest(request: SweepRequest, ctx: SweepReque
   let spec: SweepSpec;
   try {
     spec = await ctx.specFromInput(input);
+    const channels = spec.models.map((id) => ({ id, channels: ctx.models.require(id).manifest.channels }));
+    await checkRoomChannels(spec.axes.room, ctx.banks.rirs, channels, spec.receiver);
   } catch (err) {
     if (!isEarshotError(err) || err.statusCode >= 500) throw err;
     throw new ServerErrors.INVALID_REQUEST(inFieldNames(err.message).replaceAll(data.dir, `data set "${data.name}"`));
@@ -82,7 +93,7 @@ export async function resolveSweepRequest(request: SweepRequest, ctx: SweepReque
   const cellsTotal = countCells(spec);
   if (cellsTotal > ctx.config.maxSweepCells) {
     const { axes } = spec;
-    const sizes = `${spec.models.length} model(s) × ${axes.snrDb.length} SNR × ${axes.rt60S.length} RT60 × ${axes.azimuthDeg.length} azimuth × ${axes.noise.length} noise × ${axes.noiseSources.length} noise-source count × ${spec.seeds} seed(s)`;
+    const sizes = `${spec.models.length} model(s) × ${axes.snrDb.length} SNR × ${axes.room.length} room(s) × ${axes.azimuthDeg.length} azimuth × ${axes.noise.length} noise × ${axes.noiseSources.length} noise-source count × ${spec.seeds} seed(s)`;
     throw new ServerErrors.INVALID_REQUEST(`the grid has ${cellsTotal} cells (${sizes}); sweeps started here may have at most ${ctx.config.maxSweepCells}. Shrink an axis, or run the full grid with \`earshot sweep\``);
   }
   return { spec, dataName: data.name, cellsTotal };
@@ -91,7 +102,7 @@ export async function resolveSweepRequest(request: SweepRequest, ctx: SweepReque
 /** Cells of a spec: every model × grid point × seed (src/sweep/grid.ts). */
 export function countCells(spec: Pick<SweepSpec, 'models' | 'axes' | 'seeds'>): number {
   const { axes } = spec;
-  return spec.models.length * axes.snrDb.length * axes.rt60S.length * axes.azimuthDeg.length * axes.noise.length * axes.noiseSources.length * spec.seeds;
+  return spec.models.length * axes.snrDb.length * axes.room.length * axes.azimuthDeg.length * axes.noise.length * axes.noiseSources.length * spec.seeds;
 }
 
 /**
@@ -128,6 +139,7 @@ const FLAG_FIELDS: [RegExp, string][] = [
   [/--recipe\b/g, 'recipe'],
   [/--clean-reference\b/g, 'cleanReference'],
   [/--rt60\b/g, 'rt60S'],
+  [/--room\b/g, 'room'],
   [/--azimuth\b/g, 'azimuthDeg'],
   [/--test-fraction\b/g, 'testFraction'],
   [/--split-seed\b/g, 'splitSeed'],

@@ -32,7 +32,12 @@ export const SweepRequestSchema = Type.Object(
     protocol: Type.Union([Type.Literal('clean'), Type.Literal('matched'), Type.Literal('probe')], { default: 'clean', description: 'clean: one probe per model trained on clean clips; matched: one per cell; probe: trained probes (give probes)' }),
     probes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 8, description: 'protocol probe: one probe id (GET /api/probes) per model, in the order of models' })),
     snrDb: axis(Type.Union([Type.Number({ minimum: -30, maximum: 80 }), Type.Literal('clean')], { description: 'a number of dB in -30..80, or "clean"' }), { default: [20, 10, 0], description: 'SNRs in dB, or "clean"' }),
-    rt60S: axis(Type.Number({ minimum: 0, maximum: 3 }), { default: [0, 0.6], description: 'room RT60s in seconds; 0 is no room' }),
+    room: Type.Optional(
+      axis(Type.Union([Type.Number({ minimum: 0, maximum: 3 }), Type.String({ pattern: '^[\\w.:-]+$', maxLength: 200 })], { description: 'an RT60 in seconds (0..3; 0 is no room) or a RIR bank id (GET /api/rirs)' }), {
+        description: 'rooms: RT60s of simulated rooms and RIR bank ids (default [0, 0.6])',
+      }),
+    ),
+    rt60S: Type.Optional(axis(Type.Number({ minimum: 0, maximum: 3 }), { description: 'room RT60s in seconds; 0 is no room (the same as numbers in room, which it cannot be combined with)' })),
     azimuthDeg: Type.Optional(axis(Type.Number({ minimum: -180, maximum: 180 }), { description: 'source azimuths in degrees' })),
     noise: Type.Optional(axis(Type.String({ minLength: 1, maxLength: 200 }), { description: 'noise ids (GET /api/noises)' })),
     noiseSources: Type.Optional(axis(Type.Integer({ minimum: 1, maximum: 5 }), { description: 'numbers of noise sources' })),
@@ -55,7 +60,7 @@ const Metric = Type.Union([Type.Number(), Type.Null()]);
 export const GridPointSchema = Type.Object({
   model: Type.String(),
   snrDb: Type.Union([Type.Number(), Type.Literal('clean')]),
-  rt60S: Type.Number(),
+  room: Type.Union([Type.Number(), Type.String()], { description: 'an RT60 in seconds (0: dry) or a RIR bank id' }),
   azimuthDeg: Type.Number(),
   noise: Type.String(),
   noiseSources: Type.Integer(),
@@ -77,6 +82,24 @@ const MetricsFields = { top1: EstimateSchema, macroF1: EstimateSchema, mAP: Esti
 
 export const CleanScoreSchema = Type.Object({ model: Type.String(), top1: Metric, macroF1: Metric, mAP: Metric });
 
+const Optional = Type.Union([Type.Number(), Type.Null()]);
+
+/** A room of the grid with its acoustics (src/sweep/types.ts RoomResult). */
+export const RoomSchema = Type.Object({
+  room: Type.Union([Type.Number(), Type.String()]),
+  kind: Type.String(),
+  channels: Type.Integer(),
+  layout: Type.String(),
+  description: Type.String(),
+  measuredOn: Type.String(),
+  t20S: Optional,
+  t30S: Optional,
+  c50Db: Optional,
+  drrDb: Optional,
+  rt60S: Optional,
+  rt60Method: Type.Union([Type.String(), Type.Null()]),
+});
+
 /** results.json without its spec. */
 export const PublicResultsSchema = Type.Object({
   createdAt: Type.String(),
@@ -87,6 +110,7 @@ export const PublicResultsSchema = Type.Object({
   cellsDone: Type.Integer(),
   cellsTotal: Type.Integer(),
   clean: Type.Array(Type.Object({ model: Type.String(), clips: Type.Integer(), ...MetricsFields })),
+  rooms: Type.Array(RoomSchema),
   points: Type.Array(
     Type.Object({
       ...GridPointSchema.properties,

@@ -40,7 +40,12 @@ export async function writeState(dir: string, state: SweepState): Promise<void> 
 export async function readState(dir: string): Promise<SweepState | null> {
   try {
     const { format, version, ...state } = JSON.parse(await readFile(join(dir, STATE_FILE), 'utf8')) as SweepState & { format: string; version: number };
-    return format === FORMAT && version === 1 ? state : null;
+    if (format !== FORMAT || version !== 1) return null;
+    return {
+      ...state,
+      plan: state.plan && { ...state.plan, points: state.plan.points.map(withRoom) },
+      cells: state.cells.map((c) => ({ ...c, point: withRoom(c.point) })),
+    };
   } catch {
     return null;
   }
@@ -57,5 +62,14 @@ export async function readResults(dir: string): Promise<PublicResults | null> {
 
 export function publicResults(results: SweepResults): PublicResults {
   const { createdAt, snrMode, recipe, cleanReference, classes, testClips, bootstrap, cellsDone, cellsTotal, clean, points } = results;
-  return { createdAt, snrMode, recipe, cleanReference, classes, testClips, bootstrap, cellsDone, cellsTotal, clean, points };
+  // Results written before rooms were measured have none.
+  return { createdAt, snrMode, recipe, cleanReference, classes, testClips, bootstrap, cellsDone, cellsTotal, clean, rooms: results.rooms ?? [], points: points.map(withRoom) };
+}
+
+/** Sweeps written before rooms could be bank IRs name a grid point's room by its RT60 (`rt60S`). */
+function withRoom<T extends GridPoint>(point: T): T {
+  const old = point as T & { rt60S?: number };
+  if (old.room !== undefined || old.rt60S === undefined) return point;
+  const { rt60S, ...rest } = old;
+  return { ...rest, room: rt60S } as T;
 }

@@ -22,10 +22,10 @@ const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 export function sweepCommand(): Command {
   const d = SWEEP_DEFAULTS;
   return new Command('sweep')
-    .summary('sweep SNR × reverberation × ... over labelled data; Nat-HEAR table, CSV, HTML report')
+    .summary('sweep SNR × room × ... over labelled data; Nat-HEAR table, CSV, HTML report')
     .description(
       'Degrade every test clip of a labelled data folder (DIR/<class>/<clip>) with each condition of a grid ' +
-        '(SNR × RT60 × azimuth × noise × noise sources, each with --seeds seeds), embed it with each model, and score ' +
+        '(SNR × room × azimuth × noise × noise sources, each with --seeds seeds), embed it with each model, and score ' +
         'a linear probe on it (Nat-HEAR protocol: trained on clean audio, evaluated per condition; --matched trains on ' +
         'audio degraded the same way). Per grid point: top-1, macro-F1, mAP, mean cosine to the clean embedding and ' +
         'robustness relative to clean, each with a 95% bias-corrected bootstrap interval over seeds and clips.\n\n' +
@@ -39,7 +39,12 @@ export function sweepCommand(): Command {
     .option('--train-clean', 'train the probe on clean training clips, evaluate per condition (the default)')
     .option('--matched', 'train a probe per cell on training clips degraded the same way')
     .option('--snr <list>', 'SNRs in dB (-30..80) or "clean"', d.snrDb.join(','))
-    .option('--rt60 <list>', 'reverberation times in s (0: no room, else a simulated room, up to 3)', d.rt60S.join(','))
+    .option(
+      '--room <list>',
+      'rooms: RT60s in s (0: no room, else a simulated room, up to 3), RIR bank ids (`earshot rirs`), and IR files, folders or ' +
+        `file-name patterns (irs/*.wav; each file a room named by its file name) (default: ${d.room.join(',')})`,
+    )
+    .option('--rt60 <list>', 'RT60s only, the same as numbers in --room (not with --room)')
     .option('--azimuth <list>', 'source azimuths in degrees (-180..180; 0 ahead, 90 left)', d.azimuthDeg.join(','))
     .option('--noise <ids>', 'noise recordings or colours, one grid value each (see `earshot noises`)', d.noise.join(','))
     .option('--noise-sources <list>', 'numbers of noise sources (1..5)', d.noiseSources.join(','))
@@ -62,7 +67,8 @@ export function sweepCommand(): Command {
       'after',
       '\nExamples:\n' +
         '  earshot sweep --model oww-speech-embedding --data speech/ -o sweep/                 # 6 SNR × 4 RT60 × 3 seeds\n' +
-        '  earshot sweep --model oww-speech-embedding,naive-logmel --data speech/ --snr 20,5,-5 --rt60 0,0.6 -o sweep/\n' +
+        '  earshot sweep --model oww-speech-embedding,naive-logmel --data speech/ --snr 20,5,-5 --room 0,0.6 -o sweep/\n' +
+        "  earshot sweep --model oww-speech-embedding --data speech/ --room '0,0.6,street,my-irs/*.wav' -o sweep/   # measured rooms too\n" +
         '  earshot sweep --model oww-speech-embedding --probe probe.json --data speech/ --azimuth 0,90 -o sweep/\n' +
         '  earshot sweep --model oww-speech-embedding --data speech/ --receiver binaural --recipe nathear -o sweep/   # as Nat-HEAR\n' +
         '  earshot worker --redis redis://host:6379 &   # on each machine, then:\n' +
@@ -78,7 +84,8 @@ export function sweepCommand(): Command {
         protocol: opts.matched ? 'matched' : opts.probe.length > 0 ? 'probe' : 'clean',
         probes: opts.probe,
         snrDb: list(opts.snr).map((v) => (v === 'clean' ? 'clean' : (toNumber(v) as number))),
-        rt60S: numbers(opts.rt60),
+        ...(opts.room === undefined ? {} : { room: list(opts.room) }),
+        ...(opts.rt60 === undefined ? {} : { rt60S: numbers(opts.rt60) }),
         azimuthDeg: numbers(opts.azimuth),
         noise: list(opts.noise),
         noiseSources: numbers(opts.noiseSources),
@@ -141,7 +148,7 @@ async function confirmGrid(spec: SweepSpec, yes: boolean): Promise<void> {
   process.stderr.write(`sweep: ${what}\n`);
   if (yes || (plan.cells.length <= CONFIRM_ABOVE_CELLS && clipConditions <= CONFIRM_ABOVE_CLIP_CONDITIONS)) return;
   if (!process.stdin.isTTY || !process.stderr.isTTY) {
-    throw new Errors.GRID_TOO_LARGE(`the grid is large: ${what}. Check the lists (--snr, --rt60, --azimuth, --noise, --noise-sources, --seeds), or pass --yes to run it.`);
+    throw new Errors.GRID_TOO_LARGE(`the grid is large: ${what}. Check the lists (--snr, --room, --azimuth, --noise, --noise-sources, --seeds), or pass --yes to run it.`);
   }
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   const answer = await rl.question('This is a large grid. Run it? [y/N] ');

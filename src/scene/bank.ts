@@ -32,12 +32,13 @@ export async function readBankDir(dir: string, listKey: string, origin: BankEntr
   if (manifest !== undefined) return parseManifest(manifestPath, manifest, root, listKey, origin);
   const names = (await readdir(root)).filter((n) => AUDIO_EXTENSIONS.has(extname(n).toLowerCase())).sort();
   if (names.length === 0) throw new Errors.INVALID_BANK(`${root} holds no audio files (.wav, .flac, .ogg, .mp3) and no manifest.json.`);
-  return names.map((name) => ({
-    id: basename(name, extname(name)),
-    file: join(root, name),
-    description: `user file ${name}`,
-    origin,
-  }));
+  return names.map((name) => bankFileEntry(join(root, name), origin));
+}
+
+/** The entry of one audio file outside any manifest: its id is the file name without extension. */
+export function bankFileEntry(file: string, origin: BankEntry['origin']): BankEntry {
+  const name = basename(file);
+  return { id: basename(name, extname(name)), file: resolve(file), description: `user file ${name}`, origin };
 }
 
 function parseManifest(path: string, text: string, root: string, listKey: string, origin: BankEntry['origin']): BankEntry[] {

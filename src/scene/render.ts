@@ -16,9 +16,9 @@ export interface SceneBanks {
   noises: NoiseBank;
 }
 
-/** Open the shipped banks plus the user's folders. */
-export async function openBanks(opts: { rirDirs?: string[]; noiseDirs?: string[] } = {}): Promise<SceneBanks> {
-  const [rirs, noises] = await Promise.all([RirBank.open({ userDirs: opts.rirDirs }), NoiseBank.open({ userDirs: opts.noiseDirs })]);
+/** Open the shipped banks plus the user's folders (and single IR files). */
+export async function openBanks(opts: { rirDirs?: string[]; rirFiles?: string[]; noiseDirs?: string[] } = {}): Promise<SceneBanks> {
+  const [rirs, noises] = await Promise.all([RirBank.open({ userDirs: opts.rirDirs, userFiles: opts.rirFiles }), NoiseBank.open({ userDirs: opts.noiseDirs })]);
   return { rirs, noises };
 }
 

@@ -1,6 +1,6 @@
 import { loadAudio } from '../audio/load.ts';
 import { SHIPPED_RIR_DIR } from '../paths.ts';
-import { indexEntries, lookup, readBankDir, type BankEntry } from './bank.ts';
+import { bankFileEntry, indexEntries, lookup, readBankDir, type BankEntry } from './bank.ts';
 import { Errors } from '../errors.ts';
 
 /** Channel layout of an IR: how its channels map to a receiver. */
@@ -18,6 +18,8 @@ export interface RirEntry extends BankEntry {
 export interface RirBankOptions {
   /** Extra folders of multichannel WAV/FLAC IRs (or with a manifest.json listing "rirs"). */
   userDirs: string[];
+  /** Single IR files (WAV/FLAC...), each an entry named by its file name without extension. */
+  userFiles: string[];
   /** Skip the shipped bank (tests of user folders). */
   includeShipped: boolean;
 }
@@ -36,10 +38,11 @@ export class RirBank {
   ) {}
 
   static async open(opts: Partial<RirBankOptions> = {}): Promise<RirBank> {
-    const { userDirs = [], includeShipped = true } = opts;
+    const { userDirs = [], userFiles = [], includeShipped = true } = opts;
     const lists = await Promise.all([
       ...(includeShipped ? [readBankDir(SHIPPED_RIR_DIR, 'rirs', 'shipped')] : []),
       ...userDirs.map((d) => readBankDir(d, 'rirs', 'user')),
+      userFiles.map((file) => bankFileEntry(file, 'user')),
     ]);
     const inferLayout = new Set<string>();
     const entries = lists.flat().map((e): RirEntry => {

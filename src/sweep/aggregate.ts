@@ -1,6 +1,6 @@
 import { cellKey, pointKey } from './grid.ts';
 import { BOOTSTRAP_RESAMPLES, estimateClean, estimatePoint, runMetrics, type Run } from './stats.ts';
-import type { CellRecord, CellSummary, CleanRecord, GridPoint, PointResult, SweepRecord, SweepResults, SweepSpec } from './types.ts';
+import type { CellRecord, CellSummary, CleanRecord, GridPoint, PointResult, RoomResult, SweepRecord, SweepResults, SweepSpec } from './types.ts';
 
 /**
  * results.json from the records on disk: every grid point with at least one
@@ -14,6 +14,7 @@ export function aggregateResults(
   points: GridPoint[],
   cellsTotal: number,
   records: ReadonlyMap<string, SweepRecord>,
+  rooms: RoomResult[],
   resamples = BOOTSTRAP_RESAMPLES,
 ): SweepResults {
   const clean: SweepResults['clean'] = [];
@@ -49,6 +50,7 @@ export function aggregateResults(
     cellsDone,
     cellsTotal,
     clean,
+    rooms,
     points: results,
   };
 }
@@ -56,6 +58,6 @@ export function aggregateResults(
 /** A finished cell's own numbers (one seed, no intervals), for progress displays; relative to its model's clean top-1. */
 export function cellSummary(record: CellRecord, cleanTop1: number, testLabels: ArrayLike<number>, classes: number): CellSummary {
   const m = runMetrics(record, testLabels, classes);
-  const { model, snrDb, rt60S, azimuthDeg, noise, noiseSources, seed } = record.cell;
-  return { key: record.key, point: { model, snrDb, rt60S, azimuthDeg, noise, noiseSources }, seed, top1: m.top1, macroF1: m.macroF1, mAP: m.mAP, cosine: m.cosine, relativeTop1: cleanTop1 > 0 ? m.top1 / cleanTop1 : Number.NaN };
+  const { model, snrDb, room, azimuthDeg, noise, noiseSources, seed } = record.cell;
+  return { key: record.key, point: { model, snrDb, room, azimuthDeg, noise, noiseSources }, seed, top1: m.top1, macroF1: m.macroF1, mAP: m.mAP, cosine: m.cosine, relativeTop1: cleanTop1 > 0 ? m.top1 / cleanTop1 : Number.NaN };
 }

@@ -16,7 +16,7 @@ import { hashSeed } from '../random.ts';
 import { cosineSimilarity } from '../pipeline/metricsInternals.ts';
 import { Errors, isEarshotError } from '../errors.ts';
 import { EmbeddingCache } from './embeddingCache.ts';
-import { cellCondition, receiverFor } from './grid.ts';
+import { cellCondition } from './grid.ts';
 import { roundForStore } from './store.ts';
 import type { Cell, CellRecord, SweepContext, SweepSpec } from './types.ts';
 
@@ -153,7 +153,7 @@ export class CellWorker {
     const key = `${cell.key}|${spec.snrMode}|${spec.recipe}|${manifest.sampleRateHz}|${manifest.channels}`;
     let scene = this.scenes.get(key);
     if (scene === undefined) {
-      const condition = cellCondition(cell, receiverFor(spec.receiver, manifest.channels), spec);
+      const condition = cellCondition(cell, spec.receiver, manifest.channels, spec);
       scene = prepareScene(condition, await this.sceneBanks(spec), manifest.sampleRateHz);
       if (this.scenes.size >= 4) this.scenes.delete(this.scenes.keys().next().value!);
       this.scenes.set(key, scene);
@@ -219,10 +219,10 @@ export class CellWorker {
   }
 
   private sceneBanks(spec: SweepSpec): Promise<SceneBanks> {
-    const key = JSON.stringify([spec.rirDirs, spec.noiseDirs]);
+    const key = JSON.stringify([spec.rirDirs, spec.rirFiles, spec.noiseDirs]);
     let banks = this.banks.get(key);
     if (banks === undefined) {
-      this.banks.set(key, (banks = openBanks({ rirDirs: spec.rirDirs, noiseDirs: spec.noiseDirs })));
+      this.banks.set(key, (banks = openBanks({ rirDirs: spec.rirDirs, rirFiles: spec.rirFiles, noiseDirs: spec.noiseDirs })));
       banks.catch(() => this.banks.delete(key));
     }
     return banks;

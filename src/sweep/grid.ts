@@ -5,26 +5,31 @@ import type { Cell, GridPoint, Receiver, SceneSettings, SweepSpec } from './type
 export const SWEEP_SOURCE_DISTANCE_M = 1.5;
 
 /**
- * Every grid point of a sweep (models × SNR × RT60 × azimuth × noise × noise
+ * Every grid point of a sweep (models × SNR × room × azimuth × noise × noise
  * sources, in that nesting order) and every cell (grid point × seed).
  */
 export function buildGrid(spec: Pick<SweepSpec, 'models' | 'axes' | 'seeds'>): { points: GridPoint[]; cells: Cell[] } {
   const points: GridPoint[] = [];
-  const { snrDb, rt60S, azimuthDeg, noise, noiseSources } = spec.axes;
+  const { snrDb, room, azimuthDeg, noise, noiseSources } = spec.axes;
   for (const model of spec.models)
     for (const snr of snrDb)
-      for (const rt60 of rt60S)
+      for (const r of room)
         for (const azimuth of azimuthDeg)
           for (const n of noise)
-            for (const sources of noiseSources) points.push({ model, snrDb: snr, rt60S: rt60, azimuthDeg: azimuth, noise: n, noiseSources: sources });
+            for (const sources of noiseSources) points.push({ model, snrDb: snr, room: r, azimuthDeg: azimuth, noise: n, noiseSources: sources });
   const cells: Cell[] = [];
   for (const point of points) for (let seed = 0; seed < spec.seeds; seed++) cells.push({ ...point, seed, key: cellKey(point, seed) });
   return { points, cells };
 }
 
-/** A stable, readable name of a grid point: the same point always gets the same key. */
+/**
+ * A stable, readable name of a grid point: the same point always gets the same
+ * key. An RT60 keeps the `rt60=` of the keys written before rooms could be
+ * bank IRs (so earlier output folders resume); a bank IR is `room=ID`.
+ */
 export function pointKey(p: GridPoint): string {
-  return `${p.model}|snr=${p.snrDb}|rt60=${p.rt60S}|az=${p.azimuthDeg}|noise=${p.noise}|sources=${p.noiseSources}`;
+  const room = typeof p.room === 'number' ? `rt60=${p.room}` : `room=${p.room}`;
+  return `${p.model}|snr=${p.snrDb}|${room}|az=${p.azimuthDeg}|noise=${p.noise}|sources=${p.noiseSources}`;
 }
 
 export function cellKey(p: GridPoint, seed: number): string {
@@ -38,16 +43,21 @@ export function receiverFor(receiver: Receiver, modelChannels: number): Receiver
 }
 
 /**
- * The scene condition of a cell. RT60 0 means no room; a binaural or FOA
- * receiver still hears the source from its azimuth then (anechoic). The
+ * The scene condition of a cell for a model of `modelChannels` channels. RT60 0
+ * means no room; a binaural or FOA receiver still hears the source from its
+ * azimuth then (anechoic). A bank IR is one measured source path: the azimuth
+ * does not apply, and with receiver `auto` the scene keeps the IR's own layout
+ * (src/sweep/rooms.ts checks before the sweep that the model can hear it). The
  * sweep's SNR definition and recipe apply to every cell (default: pooled, earshot).
  */
-export function cellCondition(cell: Cell, receiver: ReceiverCondition, scene: Partial<Pick<SceneSettings, 'snrMode' | 'recipe'>> = {}): Condition {
+export function cellCondition(cell: Cell, receiver: Receiver, modelChannels: number, scene: Partial<Pick<SceneSettings, 'snrMode' | 'recipe'>> = {}): Condition {
+  const { room } = cell;
+  const bank = typeof room === 'string';
   return validateCondition({
     snrDb: cell.snrDb,
-    room: cell.rt60S > 0 ? { rt60S: cell.rt60S } : null,
+    room: bank ? { bank: room } : room > 0 ? { rt60S: room } : null,
     source: { azimuthDeg: cell.azimuthDeg, elevationDeg: 0, distanceM: SWEEP_SOURCE_DISTANCE_M },
-    receiver,
+    ...(bank && receiver === 'auto' ? {} : { receiver: receiverFor(receiver, modelChannels) }),
     noise: { ids: [cell.noise], sources: cell.noiseSources },
     seed: cell.seed,
     ...(scene.snrMode ? { snrMode: scene.snrMode } : {}),

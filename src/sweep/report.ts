@@ -2,8 +2,8 @@
  * report.html: one self-contained page (inline CSS and SVG, no scripts, no
  * external resources) that summarises a sweep, draws it and lists every grid point.
  */
-import { finiteMean, orderedModels, pointComparator, renderFigures, rt60Label, snrLabel, type Figure } from './reportPlots.ts';
-import type { CleanResult, Estimate, PointResult, Protocol, SweepResults } from './types.ts';
+import { finiteMean, orderedModels, pointComparator, renderFigures, roomAxisTitle, roomLabel, snrLabel, type Figure } from './reportPlots.ts';
+import type { CleanResult, Estimate, PointResult, Protocol, Room, RoomResult, SweepResults } from './types.ts';
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
@@ -19,9 +19,14 @@ export function formatEstimate(e: Estimate): string {
   return `${formatValue(e.mean)} [${formatValue(e.lo)}, ${formatValue(e.hi)}]`;
 }
 
+/** A room in words: "dry", "RT60 0.6 s", "room street". */
+function describeRoom(room: Room): string {
+  return room === 0 ? 'dry' : typeof room === 'number' ? `RT60 ${room} s` : `room ${room}`;
+}
+
 /** "SNR -5 dB · RT60 0.6 s · azimuth 90° · babble noise, 2 sources". */
 export function describePoint(p: PointResult): string {
-  const room = p.rt60S === 0 ? 'dry' : `RT60 ${p.rt60S} s`;
+  const room = describeRoom(p.room);
   const sources = `${p.noiseSources} source${p.noiseSources === 1 ? '' : 's'}`;
   const noise = p.snrDb === 'clean' ? ['no added noise'] : [`SNR ${p.snrDb} dB`];
   const rest = p.snrDb === 'clean' ? [] : [`${p.noise} noise, ${sources}`];
@@ -37,8 +42,8 @@ const protocolNotes: Record<Protocol, string> = {
 const cell = (text: string, className = '') => `<td${className ? ` class="${className}"` : ''}>${escapeHtml(text)}</td>`;
 
 function expectedPoints(results: SweepResults): number {
-  const { snrDb, rt60S, azimuthDeg, noise, noiseSources } = results.spec.axes;
-  return results.spec.models.length * snrDb.length * rt60S.length * azimuthDeg.length * noise.length * noiseSources.length;
+  const { snrDb, room, azimuthDeg, noise, noiseSources } = results.spec.axes;
+  return results.spec.models.length * snrDb.length * room.length * azimuthDeg.length * noise.length * noiseSources.length;
 }
 
 function isIncomplete(results: SweepResults): boolean {
@@ -61,7 +66,7 @@ function axesList(results: SweepResults): string {
   const a = results.spec.axes;
   const rows: [string, string][] = [
     ['SNR (dB)', a.snrDb.map(snrLabel).join(', ')],
-    ['RT60 (s)', a.rt60S.map((r) => (r === 0 ? '0 (dry)' : String(r))).join(', ')],
+    ['rooms', a.room.map((r) => (r === 0 ? '0 (dry)' : typeof r === 'number' ? `${r} s` : r)).join(', ')],
     ['azimuth (°)', a.azimuthDeg.join(', ')],
     ['noise', a.noise.join(', ')],
     ['noise sources', a.noiseSources.join(', ')],
@@ -127,7 +132,7 @@ function summaryTable(results: SweepResults, models: string[]): string {
 /** The condition columns of the grid table; an axis with one value becomes a note instead. */
 const conditionColumns: { head: string; value: (p: PointResult) => string; note: (p: PointResult) => string }[] = [
   { head: 'SNR (dB)', value: (p) => snrLabel(p.snrDb), note: (p) => (p.snrDb === 'clean' ? 'no added noise' : `SNR ${p.snrDb} dB`) },
-  { head: 'RT60 (s)', value: (p) => rt60Label(p.rt60S), note: (p) => (p.rt60S === 0 ? 'dry (no room)' : `RT60 ${p.rt60S} s`) },
+  { head: 'room', value: (p) => roomLabel(p.room), note: (p) => (p.room === 0 ? 'dry (no room)' : describeRoom(p.room)) },
   { head: 'azimuth (°)', value: (p) => String(p.azimuthDeg), note: (p) => `azimuth ${p.azimuthDeg}°` },
   { head: 'noise', value: (p) => p.noise, note: (p) => `noise ${p.noise}` },
   { head: 'noise sources', value: (p) => String(p.noiseSources), note: (p) => `noise sources ${p.noiseSources}` },
@@ -154,6 +159,25 @@ function pointsTable(results: SweepResults, models: string[]): string {
 <tbody>${body}</tbody></table></div></section>`;
 }
 
+const metric = (x: number | null, digits: number) => (x === null || !Number.isFinite(x) ? '–' : x.toFixed(digits));
+
+function roomRow(r: RoomResult): string {
+  const rt60 = r.rt60S === null ? '–' : `${r.rt60S.toFixed(2)} (${r.rt60Method})`;
+  const cells = [roomLabel(r.room), r.kind, `${r.channels} (${r.layout})`, metric(r.t20S, 2), metric(r.t30S, 2), rt60, metric(r.drrDb, 1), metric(r.c50Db, 1)].map((t) => cell(t));
+  return `<tr>${cells.join('')}<td class="wrap">${escapeHtml(r.description)}<br><span class="muted">measured on ${escapeHtml(r.measuredOn)}</span></td></tr>`;
+}
+
+/** The rooms of the grid with their acoustics; absent from results written before rooms were measured. */
+function roomsTable(results: SweepResults): string {
+  const rooms = results.rooms ?? [];
+  if (rooms.length === 0) return '';
+  const head = ['room', 'kind', 'channels', 'T20 (s)', 'T30 (s)', 'RT60, noise-compensated (s)', 'DRR (dB)', 'C50 (dB)', 'what it is'];
+  return `<section><h2>Rooms</h2>
+<p class="note">${escapeHtml(roomAxisTitle(rooms.map((r) => r.room)) === 'RT60 (s)' ? 'Every room is simulated (or dry).' : 'Simulated rooms by RT60 and IRs of the RIR bank by name.')} Measured at 16 kHz above 50 Hz, energies summed over channels. T20, T30: Schroeder backward integration from the IR's end, no noise compensation (right for simulated, noiseless IRs). RT60, noise-compensated: the noise floor subtracted before the decay fit (T30, or T20 when the IR has too little dynamic range), the robust figure for measured IRs with a noise floor. DRR: direct sound (±2.5 ms around the strongest sample) over the rest; C50: the first 50 ms over the rest. A simulated room is measured on one representative source IR; a bank IR plays every cell of its room as it is (one source path, whatever the azimuth).</p>
+<div class="scroll"><table class="rooms"><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>
+<tbody>${rooms.map(roomRow).join('\n')}</tbody></table></div></section>`;
+}
+
 function figureHtml(f: Figure): string {
   const title = `<h3>${escapeHtml(f.title)}</h3>`;
   if ('skipped' in f) return `<figure id="fig-${f.id}">${title}<p class="note">${escapeHtml(f.skipped)}</p></figure>`;
@@ -172,7 +196,7 @@ code { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; back
 table { border-collapse: collapse; font-size: 12.5px; font-variant-numeric: tabular-nums; }
 th, td { padding: .25rem .55rem; border-bottom: 1px solid #e6e6e6; text-align: left; vertical-align: top; white-space: nowrap; }
 thead th { background: #f6f6f6; border-bottom: 1px solid #ccc; } tbody tr:nth-child(even) { background: #fafafa; }
-tbody th { font-weight: 600; } .summary td:last-child { white-space: normal; min-width: 16rem; }
+tbody th { font-weight: 600; } .summary td:last-child, td.wrap { white-space: normal; min-width: 16rem; }
 figure { margin: 0 0 1.5rem; } figcaption { color: #555; font-size: 13px; max-width: 75rem; margin-top: .3rem; }
 svg { max-width: 100%; height: auto; }
 `;
@@ -192,6 +216,7 @@ export async function renderReport(results: SweepResults): Promise<string> {
 <body>
 ${header(results)}
 ${summaryTable(results, models)}
+${roomsTable(results)}
 <section><h2>Figures</h2>
 ${figures.map(figureHtml).join('\n')}
 </section>

@@ -4,7 +4,7 @@
  */
 import * as vega from 'vega';
 import * as vl from 'vega-lite';
-import type { Estimate, PointResult, SweepResults } from './types.ts';
+import type { Estimate, PointResult, Room, SweepResults } from './types.ts';
 
 type Snr = number | 'clean';
 
@@ -17,8 +17,14 @@ export function snrLabel(snr: Snr): string {
   return snr === 'clean' ? 'clean' : String(snr);
 }
 
-export function rt60Label(rt60: number): string {
-  return rt60 === 0 ? 'dry' : String(rt60);
+/** A room on an axis or in a table: "dry", an RT60 in s ("0.6"), or an IR's name. */
+export function roomLabel(room: Room): string {
+  return room === 0 ? 'dry' : String(room);
+}
+
+/** The title of a room axis: RT60 when every room is one, else rooms by name. */
+export function roomAxisTitle(rooms: Room[]): string {
+  return rooms.every((r) => typeof r === 'number') ? 'RT60 (s)' : 'room (RT60 s or IR)';
 }
 
 /** The spec's models first (in its order), then any others the results name. */
@@ -26,13 +32,13 @@ export function orderedModels(results: SweepResults): string[] {
   return [...new Set([...results.spec.models, ...results.clean.map((c) => c.model), ...results.points.map((p) => p.model)])];
 }
 
-/** Sort key of a grid point: model (spec order), SNR, RT60, azimuth, noise, noise sources. */
+/** Sort key of a grid point: model (spec order), SNR, room (RT60s, then IRs by name), azimuth, noise, noise sources. */
 export function pointComparator(models: string[]): (a: PointResult, b: PointResult) => number {
   const rank = new Map(models.map((m, i) => [m, i]));
   return (a, b) =>
     (rank.get(a.model) ?? 0) - (rank.get(b.model) ?? 0) ||
     compareSnr(a.snrDb, b.snrDb) ||
-    a.rt60S - b.rt60S ||
+    compareValues(a.room, b.room) ||
     a.azimuthDeg - b.azimuthDeg ||
     a.noise.localeCompare(b.noise) ||
     a.noiseSources - b.noiseSources;
@@ -40,19 +46,19 @@ export function pointComparator(models: string[]): (a: PointResult, b: PointResu
 
 export type Figure = { id: string; title: string; caption: string; svg: string } | { id: string; title: string; skipped: string };
 
-type AxisKey = 'snrDb' | 'rt60S' | 'azimuthDeg' | 'noise' | 'noiseSources';
+type AxisKey = 'snrDb' | 'room' | 'azimuthDeg' | 'noise' | 'noiseSources';
 
-const axisNames: Record<AxisKey, string> = { snrDb: 'SNR', rt60S: 'RT60', azimuthDeg: 'azimuth', noise: 'noise', noiseSources: 'noise sources' };
+const axisNames: Record<AxisKey, string> = { snrDb: 'SNR', room: 'room', azimuthDeg: 'azimuth', noise: 'noise', noiseSources: 'noise sources' };
 
 /** A grid value with its unit, for captions and notes. */
 function withUnit(key: AxisKey, value: number | string): string {
   if (key === 'snrDb') return value === 'clean' ? 'clean' : `${value} dB`;
-  if (key === 'rt60S') return value === 0 ? 'dry' : `${value} s`;
+  if (key === 'room') return value === 0 ? 'dry' : typeof value === 'number' ? `${value} s` : value;
   if (key === 'azimuthDeg') return `${value}°`;
   return String(value);
 }
 
-/** Numbers in order, then strings; only SNR mixes the two, and its one string is 'clean'. */
+/** Numbers in order, then strings: SNRs then 'clean', RT60s then IR names. */
 function compareValues(a: number | string, b: number | string): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   if (typeof a === 'number') return -1;
@@ -221,7 +227,8 @@ function lineSpec(f: LineFigure): vl.TopLevelSpec {
 const titles = {
   snr: 'Top-1 against SNR',
   rt60: 'Top-1 against RT60',
-  heatmap: 'Top-1 over SNR × RT60',
+  rooms: 'Top-1 per room',
+  heatmap: 'Top-1 over SNR × room',
   cosine: 'Embedding similarity against SNR',
 } as const;
 
@@ -258,11 +265,11 @@ function snrAxis(points: PointResult[]): { axis: LineFigure['x']; position: (s: 
   return { axis: { title: 'SNR (dB)', ticks, labelExpr }, position };
 }
 
-/** RT60 panels for SNR figures: one column per RT60 when there are several (the report's main interaction). */
-function rt60Panels(points: PointResult[]): { panels: LineFigure['panels']; panel: (p: PointResult) => string } {
-  const rt60s = distinct(points, 'rt60S');
-  if (rt60s.length < 2) return { panels: null, panel: () => '' };
-  return { panels: { title: 'RT60 (s)', order: rt60s.map(rt60Label) }, panel: (p) => rt60Label(p.rt60S) };
+/** Room panels for SNR figures: one column per room when there are several (the report's main interaction). */
+function roomPanels(points: PointResult[]): { panels: LineFigure['panels']; panel: (p: PointResult) => string } {
+  const rooms = distinct(points, 'room');
+  if (rooms.length < 2) return { panels: null, panel: () => '' };
+  return { panels: { title: roomAxisTitle(rooms), order: rooms.map(roomLabel) }, panel: (p) => roomLabel(p.room) };
 }
 
 async function snrFigure(results: SweepResults): Promise<Figure> {
@@ -271,7 +278,7 @@ async function snrFigure(results: SweepResults): Promise<Figure> {
   const points = results.points;
   const axis = snrAxis(points);
   if (typeof axis === 'string') return { id, title, skipped: axis };
-  const { panels, panel } = rt60Panels(points);
+  const { panels, panel } = roomPanels(points);
   const clean = cleanTop1(results);
   const rows = lineRows(points, (p) => axis.position(p.snrDb), panel, [
     { label: metricLabels.top1, pick: (p) => p.top1, ref: (m) => clean.get(m) ?? null },
@@ -279,9 +286,9 @@ async function snrFigure(results: SweepResults): Promise<Figure> {
   ]);
   const models = plottedModels(results);
   const svg = await toSvg(lineSpec({ rows, models, metrics: [metricLabels.top1, metricLabels.relTop1], x: axis.axis, panels }), id);
-  const averaged = averagedOver(points, panels ? ['azimuthDeg', 'noise', 'noiseSources'] : ['rt60S', 'azimuthDeg', 'noise', 'noiseSources']);
+  const averaged = averagedOver(points, panels ? ['azimuthDeg', 'noise', 'noiseSources'] : ['room', 'azimuthDeg', 'noise', 'noiseSources']);
   const caption = [
-    `Top-1 accuracy and relative top-1 (degraded ÷ clean, paired on the same clips) against SNR, one line per model${panels ? ', one column per RT60' : ''}.`,
+    `Top-1 accuracy and relative top-1 (degraded ÷ clean, paired on the same clips) against SNR, one line per model${panels ? ', one column per room' : ''}.`,
     'Dashed lines: the clean reference.',
     bandNote(averaged),
     snrCleanNote(points),
@@ -293,16 +300,24 @@ function snrCleanNote(points: PointResult[]): string {
   return points.some((p) => p.snrDb === 'clean') ? '"clean" (no added noise) is drawn at the right end of the SNR axis.' : '';
 }
 
+/** Rooms of the grid that are IRs, not RT60s. */
+function hasIrRooms(points: PointResult[]): boolean {
+  return points.some((p) => typeof p.room === 'string');
+}
+
 async function rt60Figure(results: SweepResults): Promise<Figure> {
   const id = 'rt60';
   const title = titles[id];
-  const points = results.points;
-  const rt60s = distinct(points, 'rt60S');
+  // IR rooms have no place on an RT60 axis: they are drawn per room below.
+  const points = results.points.filter((p) => typeof p.room === 'number');
+  const rt60s = distinct(points, 'room') as number[];
+  const irs = hasIrRooms(results.points) ? ' The IR rooms are in the figure per room.' : '';
   if (rt60s.length < 2) {
-    return { id, title, skipped: `Only one RT60 value (${rt60s.map((r) => withUnit('rt60S', r)).join('')}): nothing to draw against reverberation; see the tables.` };
+    const what = rt60s.length === 0 ? 'No RT60 value' : `Only one RT60 value (${rt60s.map((r) => withUnit('room', r)).join('')})`;
+    return { id, title, skipped: `${what}: nothing to draw against reverberation; see the tables.${irs}` };
   }
   const clean = cleanTop1(results);
-  const rows = lineRows(points, (p) => p.rt60S, () => '', [
+  const rows = lineRows(points, (p) => p.room as number, () => '', [
     { label: metricLabels.top1, pick: (p) => p.top1, ref: (m) => clean.get(m) ?? null },
     { label: metricLabels.relTop1, pick: (p) => p.relative.top1, ref: () => 1 },
   ]);
@@ -311,12 +326,57 @@ async function rt60Figure(results: SweepResults): Promise<Figure> {
   const svg = await toSvg(lineSpec({ rows, models, metrics: [metricLabels.top1, metricLabels.relTop1], x, panels: null }), id);
   const averaged = averagedOver(points, ['snrDb', 'azimuthDeg', 'noise', 'noiseSources']);
   const caption = [
-    'Top-1 accuracy and relative top-1 against reverberation time (RT60 0: dry source, no room), one line per model.',
+    'Top-1 accuracy and relative top-1 against reverberation time (RT60 0: dry source, no room) of the simulated rooms, one line per model.',
     'Dashed lines: the clean reference.',
     bandNote(averaged),
-    averaged.includes('SNR') ? 'The heatmap below separates SNR and RT60.' : '',
+    averaged.includes('SNR') ? 'The heatmap below separates SNR and room.' : '',
+    irs,
   ].join(' ');
   return { id, title, caption, svg };
+}
+
+/**
+ * Top-1 and relative top-1 per room, every room a category (RT60s and IRs by
+ * name side by side): a point per model with its interval, no lines, since
+ * rooms in a row are no scale.
+ */
+async function roomsFigure(results: SweepResults): Promise<Figure> {
+  const id = 'rooms';
+  const title = titles[id];
+  const points = results.points;
+  const rooms = distinct(points, 'room');
+  if (rooms.length < 2) return { id, title, skipped: `Only one room (${rooms.map((r) => withUnit('room', r)).join('')}): nothing to compare; see the tables.` };
+  const clean = cleanTop1(results);
+  const rows = lineRows(points, () => 0, (p) => roomLabel(p.room), [
+    { label: metricLabels.top1, pick: (p) => p.top1, ref: (m) => clean.get(m) ?? null },
+    { label: metricLabels.relTop1, pick: (p) => p.relative.top1, ref: () => 1 },
+  ]);
+  const models = plottedModels(results);
+  const color = { field: 'model', type: 'nominal', title: 'model', scale: { domain: models } } as const;
+  const x = { field: 'panel', type: 'nominal', title: roomAxisTitle(rooms), sort: rooms.map(roomLabel), axis: { labelAngle: -30 } } as const;
+  const xOffset = { field: 'model', type: 'nominal', sort: models } as const;
+  const row = (metric: string, last: boolean) => ({
+    transform: [{ filter: { field: 'metric', equal: metric } }],
+    width: { step: Math.max(36, 14 * models.length) },
+    height: 130,
+    layer: [
+      { mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { x: last ? x : { ...x, title: null }, xOffset, y: { field: 'lo', type: 'quantitative', title: metric, scale: { zero: false } }, y2: { field: 'hi' }, color } },
+      { mark: { type: 'point', filled: true, size: 30 }, encoding: { x, xOffset, y: { field: 'mean', type: 'quantitative' }, color } },
+      {
+        transform: [{ filter: 'isValid(datum.ref)' }],
+        mark: { type: 'rule', strokeDash: [4, 3], strokeWidth: 1, opacity: 0.7 },
+        encoding: { y: { field: 'ref', type: 'quantitative' }, color },
+      },
+    ],
+  });
+  const spec = { data: { values: rows }, vconcat: [row(metricLabels.top1, false), row(metricLabels.relTop1, true)] } as unknown as vl.TopLevelSpec;
+  const averaged = averagedOver(points, ['snrDb', 'azimuthDeg', 'noise', 'noiseSources']);
+  const caption = [
+    'Top-1 accuracy and relative top-1 per room (simulated rooms by RT60, IRs by name; their acoustics are in the table of rooms), one point per model.',
+    'Dashed lines: the clean reference.',
+    averaged ? `Values ${averaged}; bars: mean of those grid points' 95% intervals.` : 'Bars: 95% bootstrap intervals.',
+  ].join(' ');
+  return { id, title, caption, svg: await toSvg(spec, id) };
 }
 
 async function heatmapFigure(results: SweepResults): Promise<Figure> {
@@ -324,14 +384,14 @@ async function heatmapFigure(results: SweepResults): Promise<Figure> {
   const title = titles[id];
   const points = results.points;
   const snrs = distinct(points, 'snrDb');
-  const rt60s = distinct(points, 'rt60S');
-  if (snrs.length < 2 && rt60s.length < 2) {
-    return { id, title, skipped: 'SNR and RT60 each have one value: no grid to map; see the tables.' };
+  const rooms = distinct(points, 'room');
+  if (snrs.length < 2 && rooms.length < 2) {
+    return { id, title, skipped: 'SNR and room each have one value: no grid to map; see the tables.' };
   }
-  const cells = groupBy(points, (p) => JSON.stringify([p.model, p.snrDb, p.rt60S])).map((group) => ({
+  const cells = groupBy(points, (p) => JSON.stringify([p.model, p.snrDb, p.room])).map((group) => ({
     model: group[0].model,
     snr: snrLabel(group[0].snrDb),
-    rt60: rt60Label(group[0].rt60S),
+    room: roomLabel(group[0].room),
     top1: meanEstimate(group.map((p) => p.top1)).mean,
   })).filter((c) => Number.isFinite(c.top1));
   const values = cells.map((c) => c.top1);
@@ -347,7 +407,7 @@ async function heatmapFigure(results: SweepResults): Promise<Figure> {
       height: { step: 26 },
       encoding: {
         x: { field: 'snr', type: 'ordinal', sort: snrs.map(snrLabel), title: 'SNR (dB)', axis: { labelAngle: 0 } },
-        y: { field: 'rt60', type: 'ordinal', sort: rt60s.map(rt60Label).reverse(), title: 'RT60 (s)' },
+        y: { field: 'room', type: 'ordinal', sort: rooms.map(roomLabel).reverse(), title: roomAxisTitle(rooms) },
       },
       layer: [
         { mark: 'rect', encoding: { color: { field: 'top1', type: 'quantitative', title: 'top-1', scale: { scheme: 'blues' } } } },
@@ -363,7 +423,7 @@ async function heatmapFigure(results: SweepResults): Promise<Figure> {
   } as unknown as vl.TopLevelSpec;
   const averaged = averagedOver(points, ['azimuthDeg', 'noise', 'noiseSources']);
   const caption = [
-    'Top-1 accuracy per SNR and RT60, one panel per model; the colour scale is shared across panels.',
+    'Top-1 accuracy per SNR and room, one panel per model; the colour scale is shared across panels.',
     averaged ? `Values ${averaged}.` : '',
   ].join(' ');
   return { id, title, caption, svg: await toSvg(spec, id) };
@@ -375,13 +435,13 @@ async function cosineFigure(results: SweepResults): Promise<Figure> {
   const points = results.points;
   const axis = snrAxis(points);
   if (typeof axis === 'string') return { id, title, skipped: axis };
-  const { panels, panel } = rt60Panels(points);
+  const { panels, panel } = roomPanels(points);
   const rows = lineRows(points, (p) => axis.position(p.snrDb), panel, [{ label: metricLabels.cosine, pick: (p) => p.cosine, ref: () => null }]);
   const models = plottedModels(results);
   const svg = await toSvg(lineSpec({ rows, models, metrics: [metricLabels.cosine], x: axis.axis, panels }), id);
-  const averaged = averagedOver(points, panels ? ['azimuthDeg', 'noise', 'noiseSources'] : ['rt60S', 'azimuthDeg', 'noise', 'noiseSources']);
+  const averaged = averagedOver(points, panels ? ['azimuthDeg', 'noise', 'noiseSources'] : ['room', 'azimuthDeg', 'noise', 'noiseSources']);
   const caption = [
-    `Mean cosine similarity of each test clip's degraded scene embedding to its clean one, against SNR${panels ? ', one column per RT60' : ''}.`,
+    `Mean cosine similarity of each test clip's degraded scene embedding to its clean one, against SNR${panels ? ', one column per room' : ''}.`,
     'Embedding spaces differ between models: compare the shape of the curves, not their levels.',
     bandNote(averaged),
     snrCleanNote(points),
@@ -392,10 +452,14 @@ async function cosineFigure(results: SweepResults): Promise<Figure> {
 /** The report's figures in page order; a figure with nothing to show says why instead. */
 export async function renderFigures(results: SweepResults): Promise<Figure[]> {
   if (results.points.length === 0) {
-    return Object.entries(titles).map(([id, title]) => ({ id, title, skipped: 'No grid point has finished yet.' }));
+    const withIrs = results.spec.axes.room.some((r) => typeof r === 'string');
+    return Object.entries(titles)
+      .filter(([id]) => id !== 'rooms' || withIrs)
+      .map(([id, title]) => ({ id, title, skipped: 'No grid point has finished yet.' }));
   }
   // One after another: vega's id counters are process-wide and the work is CPU-bound anyway.
   const figures: Figure[] = [];
-  for (const make of [snrFigure, rt60Figure, heatmapFigure, cosineFigure]) figures.push(await make(results));
+  const makers = [snrFigure, rt60Figure, ...(hasIrRooms(results.points) ? [roomsFigure] : []), heatmapFigure, cosineFigure];
+  for (const make of makers) figures.push(await make(results));
   return figures;
 }

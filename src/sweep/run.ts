@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ModelRegistry } from '../encoders/registry.ts';
-import { NoiseBank } from '../scene/noiseBank.ts';
+import { openBanks } from '../scene/render.ts';
 import { readLabelledData, type LabelledData } from '../probes/dataset.ts';
 import { predictProbe, trainProbe } from '../probes/linearProbe.ts';
 import { fromProbeFile, loadProbe, saveProbe, toProbeFile, type ProbeFile } from '../probes/probeFile.ts';
@@ -14,6 +14,7 @@ import { runMetrics } from './stats.ts';
 import { CellPool } from './cellPool.ts';
 import { defaultCacheDir } from './embeddingCache.ts';
 import { buildGrid } from './grid.ts';
+import { checkRoomChannels, measureRooms } from './rooms.ts';
 import { writeOutputs } from './outputs.ts';
 import { roundForStore, SweepStore, type StoreIdentity } from './store.ts';
 import type { Cell, CellRecord, CleanRecord, SweepContext, SweepEvent, SweepResults, SweepSpec } from './types.ts';
@@ -61,8 +62,11 @@ export async function runSweep(spec: SweepSpec, opts: RunSweepOptions): Promise<
   const data = await readLabelledData(spec.data);
   const registry = await ModelRegistry.open({ userDirs: spec.modelsDir ? [spec.modelsDir] : [] });
   const entries = spec.models.map((m) => registry.require(m));
-  const noises = await NoiseBank.open({ userDirs: spec.noiseDirs });
-  for (const id of spec.axes.noise) noises.entry(id); // an unknown noise fails here, naming the known ones, not in every cell
+  const banks = await openBanks({ rirDirs: spec.rirDirs, rirFiles: spec.rirFiles, noiseDirs: spec.noiseDirs });
+  for (const id of spec.axes.noise) banks.noises.entry(id); // an unknown noise fails here, naming the known ones, not in every cell
+  const models = entries.map((e) => ({ id: e.manifest.id, channels: e.manifest.channels }));
+  await checkRoomChannels(spec.axes.room, banks.rirs, models, spec.receiver);
+  const rooms = await measureRooms(spec, banks, models[0]);
   const userProbes = await loadUserProbes(spec, data, entries.map((e) => e.manifest));
   const { train, test } = await splitData(spec, data, userProbes);
   const { points, cells } = buildGrid(spec);
@@ -109,7 +113,7 @@ export async function runSweep(spec: SweepSpec, opts: RunSweepOptions): Promise<
     const stopped = opts.signal?.aborted === true;
     // Before the clean references exist there is nothing new to report: earlier outputs stay as they are.
     if (context === null && !stopped) throw failure;
-    const results = aggregateResults(spec, data.classes, test.map((i) => data.labels[i]), points, cells.length, store.records);
+    const results = aggregateResults(spec, data.classes, test.map((i) => data.labels[i]), points, cells.length, store.records, rooms);
     if (context !== null) await writeOutputs(opts.out, results);
     if (failure === null && !opts.signal?.aborted) emit({ type: 'done', results });
     if (failure !== null && !stopped) throw failure;
@@ -302,6 +306,8 @@ async function identityOf(spec: SweepSpec, data: LabelledData): Promise<StoreIde
     recipe: spec.recipe,
     cleanReference: spec.cleanReference,
     rirDirs: spec.rirDirs,
+    // Only when there are some: folders written before IR files could be rooms keep their fingerprint.
+    ...(spec.rirFiles.length > 0 ? { rirFiles: spec.rirFiles } : {}),
     noiseDirs: spec.noiseDirs,
     modelsDir: spec.modelsDir ?? null,
   };

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { Errors } from '../errors.ts';
 import { loadProbe } from '../probes/probeFile.ts';
-import type { CleanReference, Protocol, Receiver, Recipe, SnrMode, SweepSpec } from './types.ts';
+import { readRoomList } from './rooms.ts';
+import type { CleanReference, Protocol, Receiver, Recipe, Room, SnrMode, SweepSpec } from './types.ts';
 
 /** A sweep as users describe it (CLI flags, the dashboard's form); everything but models and data has a default. */
 export interface SweepInput {
@@ -11,6 +12,9 @@ export interface SweepInput {
   /** Probe files (`earshot probe train`), one per model; implies protocol `probe`. */
   probes?: string[];
   snrDb?: (number | 'clean')[];
+  /** Rooms: RT60s in s (0: dry), RIR bank ids, and IR files, folders or file-name patterns (src/sweep/rooms.ts). */
+  room?: (number | string)[];
+  /** RT60s only: the same as numbers in `room`, which it cannot be combined with. */
   rt60S?: number[];
   azimuthDeg?: number[];
   noise?: string[];
@@ -31,7 +35,7 @@ export interface SweepInput {
 /** The grid when nothing is said: Nat-HEAR's range of SNRs and a dry-to-reverberant range of rooms. */
 export const SWEEP_DEFAULTS = Object.freeze({
   snrDb: [40, 20, 10, 5, 0, -5] as (number | 'clean')[],
-  rt60S: [0, 0.3, 0.6, 1.0],
+  room: [0, 0.3, 0.6, 1.0] as Room[],
   azimuthDeg: [0],
   noise: ['cafe'],
   noiseSources: [1],
@@ -70,9 +74,10 @@ export async function specFromInput(input: SweepInput): Promise<SweepSpec> {
     throw new Errors.INVALID_OPTION(`--probe evaluates given probes; it cannot be combined with ${protocol === 'matched' ? '--matched' : '--train-clean'}`);
   }
   const d = SWEEP_DEFAULTS;
+  const rooms = await roomAxis(input);
   const axes = {
     snrDb: axis(input.snrDb ?? d.snrDb, 'snr', (v) => v === 'clean' || (typeof v === 'number' && v >= -30 && v <= 80), 'numbers in -30..80 dB, or "clean"'),
-    rt60S: axis(input.rt60S ?? d.rt60S, 'rt60', (v) => typeof v === 'number' && v >= 0 && v <= 3, 'seconds in 0..3 (0: no room)'),
+    room: rooms.room,
     azimuthDeg: axis(input.azimuthDeg ?? d.azimuthDeg, 'azimuth', (v) => typeof v === 'number' && v >= -180 && v <= 180, 'degrees in -180..180'),
     noise: axis(input.noise ?? d.noise, 'noise', (v) => typeof v === 'string' && v.trim() !== '', 'noise ids (see `earshot noises`)'),
     noiseSources: axis(input.noiseSources ?? d.noiseSources, 'noise-sources', (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 5, 'integers in 1..5'),
@@ -104,8 +109,24 @@ export async function specFromInput(input: SweepInput): Promise<SweepSpec> {
     splitSeed,
     ...(input.modelsDir ? { modelsDir: resolve(input.modelsDir) } : {}),
     rirDirs: (input.rirDirs ?? []).map((p) => resolve(p)),
+    rirFiles: rooms.files,
     noiseDirs: (input.noiseDirs ?? []).map((p) => resolve(p)),
   };
+}
+
+/** The room axis from `room` or its RT60-only synonym `rt60S` (not both); IR files named in it become bank IRs of the sweep. */
+async function roomAxis(input: SweepInput): Promise<{ room: Room[]; files: string[] }> {
+  if (input.room !== undefined && input.rt60S !== undefined) {
+    throw new Errors.INVALID_OPTION('give the rooms in one list: --room takes RT60s too (e.g. --room 0,0.6,street), so leave --rt60 out');
+  }
+  if (input.room === undefined) {
+    const rt60S = axis(input.rt60S ?? (SWEEP_DEFAULTS.room as number[]), 'rt60', (v) => typeof v === 'number' && v >= 0 && v <= 3, 'seconds in 0..3 (0: no room)');
+    return { room: rt60S, files: [] };
+  }
+  if (input.room.length === 0) axis(input.room, 'room', () => true, 'RT60s in s, RIR bank ids or IR files');
+  const { rooms, files } = await readRoomList(input.room, '--room');
+  unique(rooms, 'room');
+  return { room: rooms, files };
 }
 
 function axis<T>(values: T[], flag: string, ok: (v: unknown) => boolean, allowed: string): T[] {

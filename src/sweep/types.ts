@@ -32,11 +32,18 @@ export type Protocol = 'clean' | 'matched' | 'probe';
 
 export type Receiver = 'auto' | 'mono' | 'binaural' | 'foa';
 
+/**
+ * A room of the grid: a number is an RT60 in seconds (0: no room, a dry
+ * source; otherwise a simulated shoebox room), a string the id of an IR in
+ * the sweep's RIR bank (shipped, --rir-dir, or a file given to --room).
+ */
+export type Room = number | string;
+
 /** The axes of the grid; every combination is a grid point. */
 export interface SweepAxes {
   snrDb: (number | 'clean')[];
-  /** 0: no room (dry source); otherwise a simulated shoebox room of this RT60. */
-  rt60S: number[];
+  /** RT60s (0: dry) and RIR bank ids, in the user's order. */
+  room: Room[];
   azimuthDeg: number[];
   /** One noise id (recording or colour) per value. */
   noise: string[];
@@ -62,6 +69,8 @@ export interface SweepSpec extends SceneSettings {
   splitSeed: number;
   modelsDir?: string;
   rirDirs: string[];
+  /** Absolute paths of IR files given to --room: each is a bank IR named by its file name. */
+  rirFiles: string[];
   noiseDirs: string[];
 }
 
@@ -69,7 +78,7 @@ export interface SweepSpec extends SceneSettings {
 export interface GridPoint {
   model: string;
   snrDb: number | 'clean';
-  rt60S: number;
+  room: Room;
   azimuthDeg: number;
   noise: string;
   noiseSources: number;
@@ -154,6 +163,32 @@ export interface CleanResult extends ProbeMetrics {
   clips: number;
 }
 
+/**
+ * One room of the grid as the models heard it, with its acoustics measured at
+ * 16 kHz (src/dsp/roomMetrics.ts: energies summed over channels, above 50 Hz).
+ * A bank IR is measured as it is; a simulated room on a representative source
+ * IR (`measuredOn` says which). Metrics are null for a dry source, or where the
+ * decay is too short or noisy to fit.
+ */
+export interface RoomResult {
+  room: Room;
+  /** dry: no room; simulated: the shoebox simulator at that RT60; the others: the bank IR's kind. */
+  kind: 'dry' | 'simulated' | 'measured' | 'synthesized' | 'user';
+  /** Channels of the source IR the scene is rendered with, and their layout. */
+  channels: number;
+  layout: string;
+  description: string;
+  measuredOn: string;
+  /** Schroeder T20 and T30 (no noise compensation), C50 and DRR, dB. */
+  t20S: number | null;
+  t30S: number | null;
+  c50Db: number | null;
+  drrDb: number | null;
+  /** Broadband reverberation time with the noise floor compensated (src/dsp/rt60.ts), and the fit it used. */
+  rt60S: number | null;
+  rt60Method: 'T30' | 'T20' | null;
+}
+
 /** results.json. */
 export interface SweepResults extends SceneSettings {
   format: 'earshot-sweep-results';
@@ -167,6 +202,8 @@ export interface SweepResults extends SceneSettings {
   cellsDone: number;
   cellsTotal: number;
   clean: CleanResult[];
+  /** Every room of the grid, in the spec's order. */
+  rooms: RoomResult[];
   points: PointResult[];
 }
 

@@ -50,8 +50,8 @@ async function bareLimit(threads: number, root: string, files: string[]): Promis
 }
 
 async function sweepThroughput(threads: number, data: string, out: string, cacheDir: string): Promise<{ cellPhase: number; whole: number; clipConditions: number; outputsS: number }> {
-  const spec = await specFromInput({ models: [MODEL], data, snrDb: [20, 10, 5, 0], rt60S: [0, 0.6], seeds: 2 });
-  await runSweep({ ...spec, axes: { ...spec.axes, snrDb: [40], rt60S: [0] }, seeds: 1 }, { out: join(out, 'warm'), threads, cacheDir }); // fills the clean cache
+  const spec = await specFromInput({ models: [MODEL], data, snrDb: [20, 10, 5, 0], room: [0, 0.6], seeds: 2 });
+  await runSweep({ ...spec, axes: { ...spec.axes, snrDb: [40], room: [0] }, seeds: 1 }, { out: join(out, 'warm'), threads, cacheDir }); // fills the clean cache
   let cellsFrom = 0;
   let cellsTo = 0;
   let testClips = 0;
@@ -75,7 +75,7 @@ export default async function run(): Promise<BenchReport> {
     const spec = await specFromInput({ models: [MODEL], data: data.root });
     // The same test clips the sweep will use: its split, recomputed here from a one-cell plan.
     const { planSweep } = await import('../../src/sweep/run.ts');
-    const plan = await planSweep({ ...spec, axes: { ...spec.axes, snrDb: [0], rt60S: [0] }, seeds: 1 });
+    const plan = await planSweep({ ...spec, axes: { ...spec.axes, snrDb: [0], room: [0] }, seeds: 1 });
     const testFiles = data.files.slice(0, plan.testClips);
     // Contenders take turns, best of ROUNDS each: a busy moment on a shared machine slows whichever runs then.
     let baseline = 0;

@@ -16,29 +16,31 @@ if (!HAVE_CHROMIUM) console.warn(`test/e2e/sweep.test.ts ${NO_CHROMIUM}`);
 
 interface Heat {
   snr: string;
-  rt60: string;
+  room: string;
   value: number;
 }
 
 async function filledCells(page: Page): Promise<Heat[]> {
   return page.getByTestId('heat-cell').evaluateAll((tds) =>
     tds
-      .map((td) => ({ snr: td.getAttribute('data-snr') ?? '', rt60: td.getAttribute('data-rt60') ?? '', value: Number.parseFloat(td.getAttribute('data-value') ?? '') }))
+      .map((td) => ({ snr: td.getAttribute('data-snr') ?? '', room: td.getAttribute('data-room') ?? '', value: Number.parseFloat(td.getAttribute('data-value') ?? '') }))
       .filter((c) => Number.isFinite(c.value)),
   );
 }
 
 describe('the sweep view\'s pure modules', () => {
-  const point = (model: string, snrDb: number | 'clean', rt60S: number): GridPoint => ({ model, snrDb, rt60S, azimuthDeg: 0, noise: 'cafe', noiseSources: 1 });
-  const cell = (p: GridPoint, seed: number, top1: number): CellSummary => ({ key: `${p.model}|${p.snrDb}|${p.rt60S}|${seed}`, point: p, seed, top1, macroF1: top1, mAP: top1, cosine: 0.9, relativeTop1: top1 / 0.8 });
+  const point = (model: string, snrDb: number | 'clean', room: number | string): GridPoint => ({ model, snrDb, room, azimuthDeg: 0, noise: 'cafe', noiseSources: 1 });
+  const cell = (p: GridPoint, seed: number, top1: number): CellSummary => ({ key: `${p.model}|${p.snrDb}|${p.room}|${seed}`, point: p, seed, top1, macroF1: top1, mAP: top1, cosine: 0.9, relativeTop1: top1 / 0.8 });
 
-  it('heatmaps: one per model, cleanest SNR and driest room first, seeds pooled, unfinished cells empty', () => {
-    const points = [point('a', 0, 0), point('a', 20, 0), point('a', 'clean', 0.6), point('a', 0, 0.6), point('a', 20, 0.6), point('a', 'clean', 0), point('b', 20, 0)];
-    const cells = [cell(points[1], 0, 0.8), cell(points[1], 1, 0.6), cell(points[0], 0, 0.2), cell(points[6], 0, 1)];
+  it('heatmaps: one per model, cleanest SNR and driest room first, IR rooms after the RT60s, seeds pooled, unfinished cells empty', () => {
+    const points = [point('a', 0, 0), point('a', 20, 0), point('a', 'clean', 0.6), point('a', 0, 0.6), point('a', 20, 'street'), point('a', 20, 0.6), point('a', 'clean', 0), point('b', 20, 0)];
+    const cells = [cell(points[1], 0, 0.8), cell(points[1], 1, 0.6), cell(points[0], 0, 0.2), cell(points[7], 0, 1), cell(points[4], 0, 0.4)];
     const [a, b] = heatmaps(points, 2, cells, 'top1');
     expect(a.snrs).toEqual(['clean', 20, 0]);
-    expect(a.rt60s).toEqual([0, 0.6]);
-    expect(a.rows[1][0]).toMatchObject({ snrDb: 20, rt60S: 0, value: 0.7, done: 2, total: 2 });
+    expect(a.rooms).toEqual([0, 0.6, 'street']);
+    expect(a.rows[1][0]).toMatchObject({ snrDb: 20, room: 0, value: 0.7, done: 2, total: 2 });
+    expect(a.rows[1][2]).toMatchObject({ snrDb: 20, room: 'street', value: 0.4, done: 1, total: 2 });
+    expect(a.rows[0][2]).toMatchObject({ value: null, total: 0 });
     expect(a.rows[2][0]).toMatchObject({ value: 0.2, done: 1, total: 2 });
     expect(a.rows[0][1]).toMatchObject({ value: null, done: 0 });
     expect(b).toMatchObject({ model: 'b', snrs: [20], rows: [[{ value: 1 }]] });
@@ -62,7 +64,7 @@ describe('the sweep view\'s pure modules', () => {
 
   it('apply: events update the state, a repeated cell counts once, the end sets the status', () => {
     const p = point('a', 20, 0);
-    let s: SweepDetail = { id: 'x', status: 'running', createdAt: '', finishedAt: null, request: { models: ['a'], protocol: 'clean', snrDb: [20], rt60S: [0], seeds: 1 }, cellsDone: 0, cellsTotal: 1, error: null, report: null, plan: null, clean: [], cells: [], results: null };
+    let s: SweepDetail = { id: 'x', status: 'running', createdAt: '', finishedAt: null, request: { models: ['a'], protocol: 'clean', snrDb: [20], room: [0], seeds: 1 }, cellsDone: 0, cellsTotal: 1, error: null, report: null, plan: null, clean: [], cells: [], results: null };
     s = apply(s, { type: 'plan', points: [p], seeds: 1, testClips: 9, cellsTotal: 1, cellsDone: 0 });
     s = apply(s, { type: 'clean', model: 'a', top1: 0.9, macroF1: 0.9, mAP: 0.9 });
     s = apply(s, { type: 'cell', summary: cell(p, 0, 0.5), cellsDone: 1, cellsTotal: 1 });
@@ -112,6 +114,11 @@ describe.skipIf(!HAVE_CHROMIUM)('sweep view in Chromium against a real earshot s
     await expect.poll(() => page.getByTestId('sweep-size').textContent()).toMatch(/× 2 azimuths\s*× 2 noises × 1 seed = 8 cells/);
     await page.getByTestId('sweep-azimuth').fill('0');
     await page.getByTestId('sweep-noises').getByRole('button', { name: 'rain' }).click();
+    await expect.poll(() => page.getByTestId('sweep-size').textContent()).toMatch(/= 2 cells/);
+    // A bank IR is a room beside the RT60s.
+    await page.getByTestId('sweep-rirs').getByRole('button', { name: 'street' }).click();
+    await expect.poll(() => page.getByTestId('sweep-size').textContent()).toMatch(/× 2 rooms × 1 seed = 4 cells/);
+    await page.getByTestId('sweep-rirs').getByRole('button', { name: 'street' }).click();
     await expect.poll(() => page.getByTestId('sweep-size').textContent()).toMatch(/= 2 cells/);
     // Count the filled heatmap cells after every change of the page, to see them arrive one at a time.
     await page.evaluate(() => {

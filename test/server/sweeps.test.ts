@@ -182,6 +182,29 @@ describe('a sweep that fails', () => {
   });
 });
 
+describe('a sweep over a measured room', () => {
+  it('takes a bank id beside an RT60, names the room in its plan, cells and results, with its acoustics', async () => {
+    const request = { models: ['oww-speech-embedding'], snrDb: [20], room: [0, 'street'], seeds: 1 };
+    const res = await api('POST', '/api/sweeps', request);
+    const body = await res.json();
+    expect(res.status, JSON.stringify(body)).toBe(202);
+    expect(body).toMatchObject({ cellsTotal: 2, request });
+    const end = await sweepEnd(body.id as string);
+    expect(end.type).toBe('done');
+    const detail = await (await api('GET', `/api/sweeps/${body.id}`)).json();
+    expect(detail.plan.points.map((p: { room: unknown }) => p.room)).toEqual([0, 'street']);
+    expect(detail.cells.map((c: { point: { room: unknown } }) => c.point.room).sort()).toEqual([0, 'street']);
+    const { rooms, points } = detail.results as { rooms: Record<string, unknown>[]; points: { room: unknown }[] };
+    expect(points.map((p) => p.room).sort()).toEqual([0, 'street']);
+    expect(rooms).toEqual([
+      expect.objectContaining({ room: 0, kind: 'dry', t20S: null }),
+      expect.objectContaining({ room: 'street', kind: 'measured', channels: 2, layout: 'stereo', t20S: expect.any(Number), drrDb: expect.any(Number), c50Db: expect.any(Number), rt60S: expect.any(Number) }),
+    ]);
+    const report = await (await api('GET', `/api/sweeps/${body.id}/report.html`)).text();
+    expect(report).toContain('<td>street</td><td>measured</td><td>2 (stereo)</td>');
+  }, 150_000);
+});
+
 describe('bad requests get a 400 naming the problem', () => {
   it.each([
     [{ models: ['gpt-audio'] }, /unknown model "gpt-audio". Known: .*oww-speech-embedding/],
@@ -193,7 +216,13 @@ describe('bad requests get a 400 naming the problem', () => {
     [{ seeds: 0 }, /seeds = 0/],
     [{ noise: ['volcano'] }, /unknown noise "volcano". Known: cafe/],
     [{ snrDb: [20, 20] }, /snrDb lists 20 twice/],
-    [{ snrDb: [20, 15, 10, 5, 0, -5, -10, -15], rt60S: [0, 0.3, 0.6, 0.9, 1.2], seeds: 2 }, /the grid has 80 cells \(1 model\(s\) × 8 SNR × 5 RT60 .* × 2 seed\(s\)\); sweeps started here may have at most 64/],
+    [{ snrDb: [20, 15, 10, 5, 0, -5, -10, -15], rt60S: [0, 0.3, 0.6, 0.9, 1.2], seeds: 2 }, /the grid has 80 cells \(1 model\(s\) × 8 SNR × 5 room\(s\) .* × 2 seed\(s\)\); sweeps started here may have at most 64/],
+    [{ room: [] }, /room is empty, so the grid has no points/],
+    [{ room: [0, 'nope'] }, /unknown room "nope": give RT60s in seconds or RIR bank ids. Known: street, .*hall-binaural/],
+    [{ room: ['../../etc/passwd'] }, /room.0 = "..\/..\/etc\/passwd": not allowed \(an RT60 in seconds \(0..3; 0 is no room\) or a RIR bank id/],
+    [{ room: [0, 'office-foa'] }, /room: the IR "office-foa" has 4 channel\(s\) \(foa\) but model "oww-speech-embedding" takes 1; choose IRs with 1 channel/],
+    [{ room: [0, 'street'], rt60S: [0.6] }, /give either room or rt60S, not both/],
+    [{ room: [0.6, 0.6] }, /room lists 0.6 twice/],
     [{ data: '/etc' }, /data "\/etc" is not a data set of this server; this server offers "digits", "broken"/],
     [{ data: '../digits' }, /data "..\/digits" is not a data set/],
     [{ data: 'speech' }, /data "speech" is not a data set/],
@@ -222,6 +251,7 @@ describe('bad requests get a 400 naming the problem', () => {
 describe('sweeps an earlier server left behind', () => {
   it('one left running is listed as interrupted; undefined metrics come back as null', async () => {
     const id = '20200101-000000-abcdef';
+    // Written before rooms could be bank IRs: its points name their room by RT60.
     const point = { model: 'oww-speech-embedding', snrDb: 0, rt60S: 0, azimuthDeg: 0, noise: 'cafe', noiseSources: 1 };
     const state = {
       format: 'earshot-serve-sweep',
@@ -244,7 +274,7 @@ describe('sweeps an earlier server left behind', () => {
     expect(list.find((s) => s.id === id)?.status).toBe('interrupted');
     expect(list.at(-1)?.id).toBe(id); // newest first
     const detail = await (await api('GET', `/api/sweeps/${id}`)).json();
-    expect(detail).toMatchObject({ status: 'interrupted', results: null, report: null, cells: [{ relativeTop1: null, top1: 0 }] });
+    expect(detail).toMatchObject({ status: 'interrupted', results: null, report: null, cells: [{ relativeTop1: null, top1: 0, point: { room: 0 } }], plan: { points: [{ room: 0, snrDb: 0 }] } });
     expect((await api('DELETE', `/api/sweeps/${id}`)).status).toBe(409);
     const report = await api('GET', `/api/sweeps/${id}/report.html`);
     expect(report.status).toBe(404);

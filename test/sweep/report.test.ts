@@ -98,7 +98,7 @@ describe('writeOutputs', () => {
   });
 
   it('writes one CSV row per clean reference, then one per grid point, with their values', async () => {
-    const results = buildResults({ models: ['beats', 'clap, "large"'], axes: { snrDb: [-5, 'clean'], rt60S: [0, 0.6] } });
+    const results = buildResults({ models: ['beats', 'clap, "large"'], axes: { snrDb: [-5, 'clean'], room: [0, 0.6, 'street'] } });
     const { csv } = await writeOutputs(dir, results);
     const text = await readFile(csv, 'utf8');
     expect(parseCsv(text)[0]).toEqual(csvColumns);
@@ -111,16 +111,23 @@ describe('writeOutputs', () => {
       const c = results.clean[i];
       expect(Number(r.top1)).toBeCloseTo(c.top1.mean, 5);
       expect(Number(r.map_hi)).toBeCloseTo(c.mAP.hi, 5);
-      expect([r.snr_db, r.rt60_s, r.noise, r.seeds]).toEqual(['', '', '', '']);
+      expect([r.snr_db, r.room, r.rt60_s, r.noise, r.seeds, r.room_kind, r.room_t20_s]).toEqual(['', '', '', '', '', '', '']);
       expect([r.cosine, r.rel_top1, r.rel_map_lo]).toEqual(['1', '1', '1']);
     });
     expect(records.slice(0, clean.length).every((r) => r.condition === 'clean')).toBe(true);
 
     const degraded = records.filter((r) => r.condition === 'degraded');
     for (const p of results.points) {
-      const row = degraded.find((r) => r.model === p.model && r.snr_db === String(p.snrDb) && Number(r.rt60_s) === p.rt60S);
-      expect(row, `${p.model} ${p.snrDb} ${p.rt60S}`).toBeDefined();
+      const row = degraded.find((r) => r.model === p.model && r.snr_db === String(p.snrDb) && r.room === String(p.room));
+      expect(row, `${p.model} ${p.snrDb} ${p.room}`).toBeDefined();
       const r = row as Record<string, string>;
+      // The room by name, its RT60 when simulated, and its acoustics from results.rooms.
+      const room = results.rooms.find((x) => x.room === p.room)!;
+      expect(r.rt60_s).toBe(typeof p.room === 'number' ? String(p.room) : '');
+      expect([r.room_kind, r.room_channels, r.room_rt60_method]).toEqual([room.kind, String(room.channels), room.rt60Method ?? '']);
+      for (const [column, value] of [['room_t20_s', room.t20S], ['room_t30_s', room.t30S], ['room_rt60_s', room.rt60S], ['room_drr_db', room.drrDb], ['room_c50_db', room.c50Db]] as const) {
+        expect(r[column]).toBe(value === null ? '' : String(Number(value.toPrecision(6))));
+      }
       expect([Number(r.azimuth_deg), r.noise, Number(r.noise_sources), Number(r.seeds), Number(r.clips)]).toEqual([p.azimuthDeg, p.noise, p.noiseSources, p.seeds, p.clips]);
       const expected: [string, number][] = [
         ['top1', p.top1.mean], ['top1_lo', p.top1.lo], ['macro_f1_hi', p.macroF1.hi], ['map', p.mAP.mean],
@@ -144,7 +151,7 @@ describe('writeOutputs', () => {
 describe('renderReport', () => {
   const fullGrid = buildResults({
     models: ['beats', 'clap', 'whisper'],
-    axes: { snrDb: [-5, 0, 5, 10, 20, 'clean'], rt60S: [0, 0.3, 0.6, 1], azimuthDeg: [0, 90] },
+    axes: { snrDb: [-5, 0, 5, 10, 20, 'clean'], room: [0, 0.3, 0.6, 1], azimuthDeg: [0, 90] },
     seeds: 3,
   });
 
@@ -171,12 +178,38 @@ describe('renderReport', () => {
     const rows = gridRows(html);
     expect(rows).toHaveLength(fullGrid.points.length);
     for (const p of fullGrid.points) {
-      const room = p.rt60S === 0 ? 'dry' : String(p.rt60S);
+      const room = p.room === 0 ? 'dry' : String(p.room);
       const expected = [p.model, String(p.snrDb), room, String(p.azimuthDeg), '3', String(p.clips), ...metricsOf(p)];
       expect(rows).toContainEqual(expected);
     }
     // Axes with one value are named once instead of filling a column.
     expect(html).toContain('not repeated: noise babble, noise sources 1');
+  });
+
+  it('reports rooms by name beside RT60s: a table of their acoustics, a figure per room, rooms on the heatmap', async () => {
+    const results = buildResults({ axes: { snrDb: [0, 10], room: [0, 0.6, 'street', 'my-hall'] } });
+    const html = await renderReport(results);
+    const table = html.slice(html.indexOf('<table class="rooms">'), html.indexOf('</table>', html.indexOf('<table class="rooms">')));
+    const rows = table.split('</tr>').slice(1, -1).map((r) => r.split('</td>').slice(0, -1).map((c) => c.replace(/<[^>]*>/g, '').trim()));
+    expect(rows.map((r) => r.slice(0, 8))).toEqual([
+      ['dry', 'dry', '1 (mono)', '–', '–', '–', '–', '–'],
+      ['0.6', 'simulated', '1 (mono)', '0.57', '0.58', '0.58 (T30)', '-5.2', '4.0'],
+      ['street', 'measured', '2 (stereo)', '1.23', '1.10', '1.20 (T20)', '-6.5', '-1.3'],
+      ['my-hall', 'measured', '2 (stereo)', '1.23', '1.10', '1.20 (T20)', '-6.5', '-1.3'],
+    ]);
+    // The RT60 figure keeps the simulated rooms; every room, IRs by name, has a place in the figure per room and on the heatmap.
+    expect(count(html, '<svg')).toBe(5);
+    expect(figure(html, 'rt60')).toContain('The IR rooms are in the figure per room.');
+    for (const label of ['dry', '0.6', 'street', 'my-hall']) {
+      expect(figure(html, 'rooms')).toContain(`>${label}</text>`);
+      expect(figure(html, 'heatmap')).toContain(`>${label}</text>`);
+    }
+    expect(figure(html, 'heatmap')).toContain('>room (RT60 s or IR)</text>');
+    expect(gridRows(html).filter((r) => r.includes('street'))).toHaveLength(results.points.filter((p) => p.room === 'street').length);
+    // Only IR rooms: no RT60 figure to draw.
+    const irsOnly = await renderReport(buildResults({ axes: { room: ['street', 'my-hall'] } }));
+    expect(figure(irsOnly, 'rt60')).toContain('No RT60 value');
+    expect(figure(irsOnly, 'rooms')).toContain('<svg');
   });
 
   it('is self-contained: no external resources, no scripts, no network', async () => {
@@ -209,8 +242,8 @@ describe('renderReport', () => {
     // Half the SNR=-5 points unfinished, the dry SNR=0 points on one seed of two.
     const results = buildResults({
       seeds: 2,
-      seedsDone: (p) => (p.snrDb === -5 && p.rt60S > 0 ? 0 : p.snrDb === 0 && p.rt60S === 0 ? 1 : 2),
-      axes: { snrDb: [-5, 0, 10], rt60S: [0, 0.6] },
+      seedsDone: (p) => (p.snrDb === -5 && p.room !== 0 ? 0 : p.snrDb === 0 && p.room === 0 ? 1 : 2),
+      axes: { snrDb: [-5, 0, 10], room: [0, 0.6] },
     });
     expect(results.cellsDone).toBeLessThan(results.cellsTotal);
     const html = await renderReport(results);
@@ -231,7 +264,7 @@ describe('renderReport', () => {
   });
 
   it('simplifies figures for axes with a single value', async () => {
-    const oneRoom = await renderReport(buildResults({ axes: { rt60S: [0.6] } }));
+    const oneRoom = await renderReport(buildResults({ axes: { room: [0.6] } }));
     expect(count(oneRoom, '<svg')).toBe(3);
     expect(figure(oneRoom, 'rt60')).toContain('Only one RT60 value (0.6 s)');
 
@@ -240,10 +273,10 @@ describe('renderReport', () => {
     expect(figure(oneSnr, 'snr')).toContain('Only one SNR value (10 dB)');
     expect(figure(oneSnr, 'cosine')).toContain('Only one SNR value');
 
-    const onePoint = buildResults({ models: ['beats'], axes: { snrDb: ['clean'], rt60S: [0] }, seeds: 1 });
+    const onePoint = buildResults({ models: ['beats'], axes: { snrDb: ['clean'], room: [0] }, seeds: 1 });
     const html = await renderReport(onePoint);
     expect(count(html, '<svg')).toBe(0);
-    expect(figure(html, 'heatmap')).toContain('SNR and RT60 each have one value');
+    expect(figure(html, 'heatmap')).toContain('SNR and room each have one value');
     expect(gridRows(html)).toEqual([['beats', '1', String(onePoint.points[0].clips), ...metricsOf(onePoint.points[0])]]);
   });
 

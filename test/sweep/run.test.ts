@@ -12,7 +12,7 @@ let spec: SweepSpec;
 
 beforeAll(async () => {
   ({ dir, cleanup } = await tempDir('earshot-sweep-run-'));
-  spec = await specFromInput({ models: ['oww-speech-embedding'], data: ensureProbeData(4), snrDb: [10, 0], rt60S: [0, 0.4], seeds: 2 });
+  spec = await specFromInput({ models: ['oww-speech-embedding'], data: ensureProbeData(4), snrDb: [10, 0], room: [0, 0.4], seeds: 2 });
 });
 afterAll(() => cleanup());
 
@@ -54,7 +54,7 @@ describe('runSweep', () => {
         .sort((a, b) => a.key.localeCompare(b.key));
     expect(cells('two')).toEqual(cells('one'));
     // One cell on two threads is split in two halves of its clips: joined, the same record.
-    const single = await runSweep({ ...spec, axes: { ...spec.axes, snrDb: [0], rt60S: [0.4] }, seeds: 1 }, { out: join(dir, 'split'), threads: 2, cacheDir: null });
+    const single = await runSweep({ ...spec, axes: { ...spec.axes, snrDb: [0], room: [0.4] }, seeds: 1 }, { out: join(dir, 'split'), threads: 2, cacheDir: null });
     expect(single.cellsDone).toBe(1);
     const [split] = cells('split').filter((r) => r.kind === 'cell');
     expect(split).toEqual(cells('one').find((r) => r.key === split.key));

@@ -9,7 +9,7 @@ const identity = { fingerprint: 'abc', describe: { data: '/d', protocol: 'clean'
 const record = (key: string): CellRecord => ({
   kind: 'cell',
   key,
-  cell: { model: 'm', snrDb: 0, rt60S: 0, azimuthDeg: 0, noise: 'cafe', noiseSources: 1, seed: 0, key },
+  cell: { model: 'm', snrDb: 0, room: 0, azimuthDeg: 0, noise: 'cafe', noiseSources: 1, seed: 0, key },
   snrMode: 'pooled',
   recipe: 'earshot',
   cleanReference: 'levelled',

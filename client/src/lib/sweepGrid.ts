@@ -1,16 +1,16 @@
 /**
- * The sweep view's heatmaps, as plain data: for one model, every (SNR, RT60)
+ * The sweep view's heatmaps, as plain data: for one model, every (SNR, room)
  * of the grid with the mean of a metric over the cells finished there (seeds,
  * and any other axis, pooled), and how many of its cells are in.
  */
-import type { CellSummary, GridPoint } from '../../../src/sweep/types.ts';
+import type { CellSummary, GridPoint, Room } from '../../../src/sweep/types.ts';
 
 export type Metric = 'top1' | 'relativeTop1';
 export type Snr = number | 'clean';
 
 export interface HeatCell {
   snrDb: Snr;
-  rt60S: number;
+  room: Room;
   /** Mean over the finished cells; null before the first. */
   value: number | null;
   done: number;
@@ -20,27 +20,28 @@ export interface HeatCell {
 export interface Heatmap {
   model: string;
   snrs: Snr[];
-  rt60s: number[];
-  /** rows[i][j]: snrs[i] × rt60s[j]. */
+  /** RT60s (0: dry) in order, then bank IRs in the plan's order. */
+  rooms: Room[];
+  /** rows[i][j]: snrs[i] × rooms[j]. */
   rows: HeatCell[][];
 }
 
-/** Heatmaps per model, in the plan's order (cleanest SNR first, driest room first). */
+/** Heatmaps per model, in the plan's order (cleanest SNR first, driest simulated room first, then IRs). */
 export function heatmaps(points: GridPoint[], seeds: number, cells: CellSummary[], metric: Metric): Heatmap[] {
   const models = unique(points.map((p) => p.model));
   return models.map((model) => {
     const mine = points.filter((p) => p.model === model);
     const snrs = unique(mine.map((p) => p.snrDb)).sort(bySnrDescending);
-    const rt60s = unique(mine.map((p) => p.rt60S)).sort((a, b) => a - b);
+    const rooms = unique(mine.map((p) => p.room)).sort(byRt60First);
     const rows = snrs.map((snrDb) =>
-      rt60s.map((rt60S) => {
-        const at = (p: GridPoint) => p.model === model && p.snrDb === snrDb && p.rt60S === rt60S;
+      rooms.map((room) => {
+        const at = (p: GridPoint) => p.model === model && p.snrDb === snrDb && p.room === room;
         const values = cells.filter((c) => at(c.point)).map((c) => c[metric]).filter(Number.isFinite);
         const total = mine.filter(at).length * seeds;
-        return { snrDb, rt60S, value: values.length ? values.reduce((a, b) => a + b, 0) / values.length : null, done: values.length, total };
+        return { snrDb, room, value: values.length ? values.reduce((a, b) => a + b, 0) / values.length : null, done: values.length, total };
       }),
     );
-    return { model, snrs, rt60s, rows };
+    return { model, snrs, rooms, rows };
   });
 }
 
@@ -70,6 +71,17 @@ export function parseList(text: string, allowClean: boolean): Snr[] | null {
     else return null;
   }
   return out;
+}
+
+/** A room's column head: "dry", "0.6 s", or the IR's id. */
+export function roomLabel(room: Room): string {
+  return room === 0 ? 'dry' : typeof room === 'number' ? `${room} s` : room;
+}
+
+// RT60s ascending; IRs after them, in their order (a stable sort keeps it).
+function byRt60First(a: Room, b: Room): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  return (typeof a === 'number' ? 0 : 1) - (typeof b === 'number' ? 0 : 1);
 }
 
 function bySnrDescending(a: Snr, b: Snr): number {

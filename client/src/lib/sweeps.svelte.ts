@@ -11,7 +11,7 @@ import type { SweepMsg } from './protocol.ts';
 import { apply, isEnd } from './sweepEvents.ts';
 
 export type { Dataset, SweepDetail, SweepSummary };
-export type SweepStart = Pick<SweepRequest, 'models' | 'snrDb' | 'rt60S' | 'azimuthDeg' | 'noise' | 'seeds'> & { data?: string };
+export type SweepStart = Pick<SweepRequest, 'models' | 'snrDb' | 'room' | 'azimuthDeg' | 'noise' | 'seeds'> & { data?: string };
 
 /** Events of sweeps not shown yet are kept (a few) in case they are about to be: a POST may be answered after its first events. */
 const EARLY_EVENTS = 200;

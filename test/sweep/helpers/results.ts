@@ -1,4 +1,4 @@
-import type { Estimate, GridPoint, PointResult, SceneSettings, SweepAxes, SweepResults } from '../../../src/sweep/types.ts';
+import type { Estimate, GridPoint, PointResult, Room, RoomResult, SceneSettings, SweepAxes, SweepResults } from '../../../src/sweep/types.ts';
 
 export interface ResultsOptions {
   models?: string[];
@@ -11,7 +11,7 @@ export interface ResultsOptions {
   scene?: Partial<SceneSettings>;
 }
 
-const defaultAxes: SweepAxes = { snrDb: [0, 10, 'clean'], rt60S: [0, 0.6], azimuthDeg: [0], noise: ['babble'], noiseSources: [1] };
+const defaultAxes: SweepAxes = { snrDb: [0, 10, 'clean'], room: [0, 0.6], azimuthDeg: [0], noise: ['babble'], noiseSources: [1] };
 
 /** An interval of ±0.02 around `mean`, with enough digits to exercise rounding. */
 function around(mean: number): Estimate {
@@ -23,11 +23,19 @@ export function cleanTop1(modelIndex: number): number {
   return 0.9123456 - 0.1 * modelIndex;
 }
 
-/** A made-up but monotone degradation: lower SNR and longer RT60 lose accuracy. */
-export function degradedTop1(modelIndex: number, p: Pick<GridPoint, 'snrDb' | 'rt60S' | 'azimuthDeg' | 'noiseSources'>): number {
+/** A made-up but monotone degradation: lower SNR and longer RT60 lose accuracy; an IR room (by name) counts as RT60 1 s. */
+export function degradedTop1(modelIndex: number, p: Pick<GridPoint, 'snrDb' | 'room' | 'azimuthDeg' | 'noiseSources'>): number {
   const noise = p.snrDb === 'clean' ? 1 : Math.min(1, 0.55 + p.snrDb / 40);
-  const room = 1 - 0.3 * p.rt60S;
+  const room = 1 - 0.3 * (typeof p.room === 'number' ? p.room : 1);
   return cleanTop1(modelIndex) * noise * room - 0.001 * p.azimuthDeg / 90 - 0.002 * (p.noiseSources - 1);
+}
+
+/** Made-up acoustics of a room: a simulated room decays at its RT60; an IR (by name) is a measured 1.2 s room. */
+export function roomResult(room: Room): RoomResult {
+  const measuredOn = 'the source IR at azimuth 0°, seed 0, mono receiver, 16 kHz';
+  if (room === 0) return { room, kind: 'dry', channels: 1, layout: 'mono', description: 'no room: the dry source', measuredOn: 'nothing (no room)', t20S: null, t30S: null, c50Db: null, drrDb: null, rt60S: null, rt60Method: null };
+  if (typeof room === 'number') return { room, kind: 'simulated', channels: 1, layout: 'mono', description: `shoebox room, target RT60 ${room} s`, measuredOn, t20S: room * 0.95, t30S: room * 0.97, c50Db: 10 - 10 * room, drrDb: 2 - 12 * room, rt60S: room * 0.96, rt60Method: 'T30' };
+  return { room, kind: 'measured', channels: 2, layout: 'stereo', description: `measured IR ${room}`, measuredOn: 'the IR at 16 kHz', t20S: 1.234, t30S: 1.1, c50Db: -1.26, drrDb: -6.54, rt60S: 1.2, rt60Method: 'T20' };
 }
 
 /** SweepResults built by hand: every metric derives from degradedTop1, so tests can predict each number. */
@@ -42,11 +50,11 @@ export function buildResults(options: ResultsOptions = {}): SweepResults {
   let cellsTotal = 0;
   models.forEach((model, i) => {
     for (const snrDb of axes.snrDb)
-      for (const rt60S of axes.rt60S)
+      for (const room of axes.room)
         for (const azimuthDeg of axes.azimuthDeg)
           for (const noise of axes.noise)
             for (const noiseSources of axes.noiseSources) {
-              const grid: GridPoint = { model, snrDb, rt60S, azimuthDeg, noise, noiseSources };
+              const grid: GridPoint = { model, snrDb, room, azimuthDeg, noise, noiseSources };
               const done = options.seedsDone?.(grid) ?? seeds;
               cellsTotal += seeds;
               cellsDone += done;
@@ -84,6 +92,7 @@ export function buildResults(options: ResultsOptions = {}): SweepResults {
       testFraction: 0.2,
       splitSeed: 7,
       rirDirs: [],
+      rirFiles: [],
       noiseDirs: [],
     },
     classes: ['yes', 'no', 'up', 'down'],
@@ -92,6 +101,7 @@ export function buildResults(options: ResultsOptions = {}): SweepResults {
     cellsDone,
     cellsTotal,
     clean: models.map((model, i) => ({ model, clips: testClips, top1: around(cleanTop1(i)), macroF1: around(cleanTop1(i) - 0.05), mAP: around(cleanTop1(i) + 0.03) })),
+    rooms: axes.room.map(roomResult),
     points,
   };
 }
