@@ -14,7 +14,7 @@ const CASES: Record<string, [(d: string) => string[], RegExp]> = {
   'a directory as input': [(d) => [d, '-o', join(d, 'o.wav')], /is a directory, not an audio file/],
   'garbage input': [(d) => [join(d, 'garbage.wav'), '-o', join(d, 'o.wav')], /garbage\.wav: not a recognised audio format/],
   '--snr abc': [(d) => [IN, '-o', join(d, 'o.wav'), '--snr', 'abc'], /snrDb = "abc".*-30 to 80/],
-  '--rt60 0': [(d) => [IN, '-o', join(d, 'o.wav'), '--rt60', '0'], /room = \{"rt60S":0\}.*0<S<=3/],
+  '--rt60 0': [(d) => [IN, '-o', join(d, 'o.wav'), '--rt60', '0'], /room.rt60S = 0.*0<S<=3/],
   '--azimuth 400': [(d) => [IN, '-o', join(d, 'o.wav'), '--azimuth', '400'], /azimuthDeg = 400.*-180\.\.180/],
   '--rir nope': [(d) => [IN, '-o', join(d, 'o.wav'), '--rir', 'nope'], /unknown RIR "nope"\. Known: .*street/],
   '--noise nope': [(d) => [IN, '-o', join(d, 'o.wav'), '--snr', '5', '--noise', 'nope'], /unknown noise "nope"\. Known: .*cafe.*pink/],

@@ -100,12 +100,9 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in Chromium against a real earshot se
     await page.getByTestId('applied-condition').filter({ hasText: '-10 dB SNR' }).waitFor({ timeout: 10_000 });
 
     const lamp = page.getByTestId('clip-degraded');
-    const read = async () => ({
-      lit: await lamp.getAttribute('data-lit'),
-      clipped: Number(await lamp.getAttribute('data-clipped')),
-      peak: Number(await lamp.getAttribute('data-peak')),
-      title: (await lamp.getAttribute('title')) ?? '',
-    });
+    // One snapshot of the lamp: its attributes change together as frames arrive.
+    const read = () =>
+      lamp.evaluate((el) => ({ lit: el.getAttribute('data-lit'), clipped: Number(el.getAttribute('data-clipped')), peak: Number(el.getAttribute('data-peak')), title: el.getAttribute('title') ?? '' }));
     const lit = await until(read, (l) => l.lit === 'true', 'the CLIP lamp to light under the -10 dB scene');
     expect(lit.clipped).toBeGreaterThan(0);
     expect(lit.peak).toBeGreaterThan(0);
