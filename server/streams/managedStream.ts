@@ -21,6 +21,8 @@ export class ManagedStream {
   /** The condition in force and its version, as the pipeline reports them (`condition$`). */
   condition: Condition;
   conditionVersion = 0;
+  /** What preparing that condition's scene warned about. */
+  warnings: string[] = [];
   /** The last condition asked for: changes merge over it, so quick successive changes are not lost while one is being prepared. */
   requested: Condition;
   subscription: Subscription | undefined;

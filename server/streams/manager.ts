@@ -77,9 +77,9 @@ export class StreamManager {
         } else if ('audio' in item) {
           stream.broadcast(audioFrame(item.audio), true);
         } else {
-          const { condition, conditionVersion } = item.condition;
-          Object.assign(stream, { condition, conditionVersion });
-          stream.broadcast(jsonFrame({ type: 'condition', streamId: stream.id, condition, conditionVersion }), false);
+          const { condition, conditionVersion, warnings } = item.condition;
+          Object.assign(stream, { condition, conditionVersion, warnings });
+          stream.broadcast(jsonFrame({ type: 'condition', streamId: stream.id, condition, conditionVersion, warnings }), false);
         }
       },
       error: (err: unknown) => {

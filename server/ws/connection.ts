@@ -118,7 +118,7 @@ export class Connection implements Subscriber {
 
   private subscribe(streamId: string): void {
     const stream = this.ctx.streams.subscribe(streamId, this);
-    this.send({ type: 'condition', streamId, condition: stream.condition, conditionVersion: stream.conditionVersion });
+    this.send({ type: 'condition', streamId, condition: stream.condition, conditionVersion: stream.conditionVersion, warnings: stream.warnings });
   }
 
   private async start(msg: MessageOf<'start'>): Promise<void> {

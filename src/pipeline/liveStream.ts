@@ -18,7 +18,7 @@ import { resample } from './resample.ts';
 import { slidingWindows } from './slidingWindows.ts';
 import { validateStreamConfig } from './streamConfig.ts';
 import { loadProbes, checkSceneFits } from './liveStreamInternals.ts';
-import type { AudioFrame, LiveStream, LiveStreamDeps, SourceChunk, StreamConfig, StreamStats, WindowResult } from './types.ts';
+import type { AppliedCondition, AudioFrame, LiveStream, LiveStreamDeps, SourceChunk, StreamConfig, StreamStats, WindowResult } from './types.ts';
 import { LIVE_VAD_CHUNK_SAMPLES, VadTracker } from './vadInternals.ts';
 import { encoderWindowEmbedder, openWindowEmbedder, type WindowEmbedder } from './windowEmbedder.ts';
 import { windowMetrics, type MeasuredWindow } from './windowMetrics.ts';
@@ -105,13 +105,13 @@ class Live implements LiveStream {
   readonly id = randomUUID();
   readonly results$: Observable<WindowResult>;
   readonly audio$: Observable<AudioFrame>;
-  readonly condition$: Observable<{ condition: Condition; conditionVersion: number }>;
+  readonly condition$: Observable<AppliedCondition>;
   /** Unpaced file sources read up to this stream time. */
   readonly until$: BehaviorSubject<number>;
   readonly pushed$ = new Subject<Float32Array>();
   private readonly results = new Subject<WindowResult>();
   private readonly audio = new Subject<AudioFrame>();
-  private readonly conditions: BehaviorSubject<{ condition: Condition; conditionVersion: number }>;
+  private readonly conditions: BehaviorSubject<AppliedCondition>;
   private readonly scenes: BehaviorSubject<VersionedScene>;
   private readonly counts: Record<string, { windows: number; dropped: number; lastT1S: number }>;
   private readonly latencies = new Float64Array(LATENCIES_KEPT);
@@ -132,7 +132,7 @@ class Live implements LiveStream {
     private readonly vad: VadTracker | null,
   ) {
     this.scenes = new BehaviorSubject<VersionedScene>({ scene, version: 0 });
-    this.conditions = new BehaviorSubject({ condition: config.condition, conditionVersion: 0 });
+    this.conditions = new BehaviorSubject<AppliedCondition>({ condition: config.condition, conditionVersion: 0, warnings: scene.warnings });
     this.results$ = this.results.asObservable();
     this.audio$ = this.audio.asObservable();
     this.condition$ = this.conditions.asObservable();
@@ -181,7 +181,7 @@ class Live implements LiveStream {
     if (ticket !== this.requests || this.stopped) return;
     const version = this.conditions.value.conditionVersion + 1;
     this.scenes.next({ scene, version });
-    this.conditions.next({ condition, conditionVersion: version });
+    this.conditions.next({ condition, conditionVersion: version, warnings: scene.warnings });
   }
 
   push(samples: Float32Array): void {

@@ -108,6 +108,13 @@ export interface StreamStats {
  * starts on the scheduler turn after createLiveStream resolves, so subscribe
  * right after awaiting it; late subscribers see only what comes next.
  */
+/** A condition as a live stream applies it (see `LiveStream.condition$`). */
+export interface AppliedCondition {
+  condition: Condition;
+  conditionVersion: number;
+  warnings: string[];
+}
+
 export interface LiveStream {
   readonly id: string;
   readonly config: StreamConfig;
@@ -116,7 +123,8 @@ export interface LiveStream {
   /** ~100 ms frames of the clean signal and the degraded scene's mono mix; completes with results$. */
   readonly audio$: Observable<AudioFrame>;
   /** The condition in force and its version: the current one on subscribe, then each change as it starts to play. */
-  readonly condition$: Observable<{ condition: Condition; conditionVersion: number }>;
+  /** The condition in force, its version, and what preparing its scene warned about (e.g. a source below the HRTF's measured elevations). */
+  readonly condition$: Observable<AppliedCondition>;
   /**
    * Change the scene: prepared off the audio path, then crossfaded in (50 ms, no click) from the next chunk,
    * conditionVersion + 1. Rejects (EARSHOT_INVALID_CONDITION, EARSHOT_UNKNOWN_ID, ...) and leaves the old

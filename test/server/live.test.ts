@@ -109,7 +109,11 @@ describe('WebSocket protocol v1', () => {
       await owner.waitFor((m) => m.type === 'result' && m.conditionVersion === 1, 20_000);
       // Changes merge over the last one asked for.
       viewers[1].send({ type: 'condition', streamId: id, condition: { seed: 3 } });
-      expect((await owner.next('condition', id)).condition).toMatchObject({ snrDb: 0, room: { rt60S: 0.4 }, seed: 3 });
+      expect(await owner.next('condition', id)).toMatchObject({ condition: { snrDb: 0, room: { rt60S: 0.4 }, seed: 3 }, warnings: [] });
+      // What preparing the scene warned about comes with the condition: a talker below KEMAR's lowest measured ring.
+      viewers[1].send({ type: 'condition', streamId: id, condition: { receiver: 'binaural', source: { elevationDeg: -60 } } });
+      const warned = await owner.next('condition', id);
+      expect(warned.warnings).toEqual([expect.stringMatching(/source elevation -60° is below the HRTF's measured range \(-40°\)/)]);
 
       viewers[2].send({ type: 'unsubscribe', streamId: id });
       await new Promise((r) => setTimeout(r, 300));

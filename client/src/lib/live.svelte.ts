@@ -286,6 +286,7 @@ export class Live {
         break;
       case 'condition':
         this.applied = { condition: msg.condition, version: msg.conditionVersion };
+        for (const w of msg.warnings ?? []) this.notify('info', 'WARNING', w);
         break;
       case 'result':
         if (data) this.onResult(msg, data);

@@ -76,7 +76,7 @@ export interface ResultMsg {
  * before the server sent them lack them.
  */
 export interface AudioMsg { type: 'audio'; streamId: string; t0S: number; sampleRateHz: number; samples: number; degradedPeakDbfs?: number; degradedClippedSamples?: number }
-export interface ConditionMsg { type: 'condition'; streamId: string; condition: Condition; conditionVersion: number }
+export interface ConditionMsg { type: 'condition'; streamId: string; condition: Condition; conditionVersion: number; warnings?: string[] }
 export interface StatsMsg { type: 'stats'; streamId: string; windows: number; dropped: number; latencyMsP50: number; latencyMsP99: number; models?: Record<string, { windows: number; dropped: number }>; skipped?: number }
 export interface StoppedMsg { type: 'stopped'; streamId: string; reason: string }
 /** `id` echoes the id of the client message that caused it, when that message had one. */
