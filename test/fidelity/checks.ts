@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import h5wasm from 'h5wasm/node';
 import { filterZeroPhase } from '../../src/dsp/zeroPhase.ts';
+import { lagOf } from '../helpers/audio.ts';
 import { KEMAR_SOFA_PATH } from '../../src/scene/room/hrtf.ts';
 import { envelopeStepDb, measureRoomAcoustics } from '../../src/dsp/roomMetrics.ts';
 import { hashSeed } from '../../src/random.ts';
@@ -212,19 +213,6 @@ async function foaGains(): Promise<FidelityRow[]> {
     worst = Math.max(worst, Math.abs(x / w - ux), Math.abs(y / w - uy), Math.abs(z / w - uz));
   }
   return [{ check: 'FOA gains Y, Z, X ÷ W of a direct path, 5 directions', earshot: `worst error ${worst.toExponential(1)}`, reference: 'ACN/SN3D: sin az cos el, sin el, cos az cos el', target: '≤ 1e-6', pass: worst <= 1e-6 }];
-}
-
-// Lag (samples, parabolic peak) by which b trails a: the ITD when a is the left ear and b the right.
-function lagOf(a: ArrayLike<number>, b: ArrayLike<number>, maxLag: number): number {
-  const xc = (k: number) => {
-    let s = 0;
-    for (let i = 0; i < a.length; i++) if (i + k >= 0 && i + k < b.length) s += a[i] * b[i + k];
-    return s;
-  };
-  let best = -maxLag;
-  for (let k = -maxLag; k <= maxLag; k++) if (xc(k) > xc(best)) best = k;
-  const [l, m, r] = [xc(best - 1), xc(best), xc(best + 1)];
-  return best + (0.5 * (l - r)) / (l - 2 * m + r);
 }
 
 // Interaural time (µs, right ear minus left) and level (dB, left over right, below 7.5 kHz) differences of a pair.

@@ -85,3 +85,16 @@ export async function makeLayout(dir: string, name: string, files: Record<string
   }
   return root;
 }
+
+/** Lag (samples, parabolic peak of the cross-correlation) by which b trails a: positive when b comes later. */
+export function lagOf(a: ArrayLike<number>, b: ArrayLike<number>, maxLag = 40): number {
+  const xc = (k: number) => {
+    let s = 0;
+    for (let i = 0; i < a.length; i++) if (i + k >= 0 && i + k < b.length) s += a[i] * b[i + k];
+    return s;
+  };
+  let best = -maxLag;
+  for (let k = -maxLag; k <= maxLag; k++) if (xc(k) > xc(best)) best = k;
+  const [l, m, r] = [xc(best - 1), xc(best), xc(best + 1)];
+  return best + (0.5 * (l - r)) / (l - 2 * m + r);
+}

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { lagOf } from '../../helpers/audio.ts';
 import { channelCount, simulateRir, type Placement, type ReceiverSpec } from '../../../src/scene/room/index.ts';
 
 const FS = 16000;
@@ -15,19 +16,6 @@ function directPart(x: Float32Array, distanceM: number): Float32Array {
 }
 
 const energy = (x: Float32Array) => x.reduce((a, v) => a + v * v, 0);
-
-// Lag (samples, parabolic peak) at which b best matches a delayed a: positive when b comes later.
-function lagOf(a: Float32Array, b: Float32Array, maxLag = 40): number {
-  const xc = (k: number) => {
-    let s = 0;
-    for (let i = 0; i < a.length; i++) if (i + k >= 0 && i + k < b.length) s += a[i] * b[i + k];
-    return s;
-  };
-  let best = -maxLag;
-  for (let k = -maxLag; k <= maxLag; k++) if (xc(k) > xc(best)) best = k;
-  const [l, m, r] = [xc(best - 1), xc(best), xc(best + 1)];
-  return best + (0.5 * (l - r)) / (l - 2 * m + r);
-}
 
 describe('channelCount', () => {
   it('is 1, 2, 4 and one per microphone', () => {
