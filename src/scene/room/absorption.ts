@@ -35,7 +35,7 @@ export const MAX_ABSORPTION = 0.99;
  * eqs. (3)–(5) and Annex B (saturation vapour pressure), at `pressureKPa` (default 101.325).
  *
  * @example
- * airAttenuationDbPerM(4000, 20, 50); // ≈ 0.028
+ * airAttenuationDbPerM(4000, 20, 50); // ≈ 0.0297 (29.7 dB/km)
  */
 export function airAttenuationDbPerM(hz: number, temperatureC: number, humidityPct: number, pressureKPa = 101.325): number {
   const pr = 101.325;
@@ -77,7 +77,7 @@ export interface RoomBands {
  * for none) in every band. Throws `UNREACHABLE_RT60` when the walls cannot absorb enough.
  *
  * @example
- * roomBands({ dimensionsM: [6, 4, 3], rt60S: 0.6 }, 16000).rt60S; // [0.62, 0.61, 0.61, 0.6, 0.59, 0.55]
+ * roomBands({ dimensionsM: [6, 4, 3], rt60S: 0.6 }, 16000).rt60S; // [0.61, 0.60, 0.60, 0.60, 0.59, 0.55]
  */
 export function roomBands(room: RoomSpec, sampleRateHz: number): RoomBands {
   room.dimensionsM.forEach((v, i) => {
