@@ -32,7 +32,7 @@ import { snrModeOf } from './condition.ts';
 import type { NoisePlacement } from './placeNoise.ts';
 import type { PreparedScene } from './prepare.ts';
 import type { RenderedScene } from './render.ts';
-import { addInto, fillChannels, measureMix, measuredRoom, sceneParamsBase } from './sceneParts.ts';
+import { addInto, fillChannels, measureMix, sceneParamsBase, withRoomMeasured } from './sceneParts.ts';
 
 /** `preprocess_rirs(reverb, 32000)` pads or cuts every RIR to 2 · 32000 samples: 4 s at the 16 kHz the scenes run at. */
 const NATHEAR_RIR_S = 4;
@@ -57,10 +57,9 @@ export function renderNatHear(clean: Float32Array, scene: PreparedScene, opts: {
   const x = new Float32Array(padded);
   x.set(normalizeRms([clean], NATHEAR_LEVEL_DBFS)[0]);
   const source = scene.sourceRir ? convolve(x, fitRir(scene.sourceRir, rirLength)) : fillChannels(x, scene.channelCount);
-  const room = measuredRoom(scene);
   const base = sceneParamsBase(scene);
   const cut = (chs: Float32Array[]) => chs.map((ch) => ch.slice(0, n));
-  if (condition.snrDb === 'clean') return { channels: cut(source), params: { ...base, noise: null }, measured: { snrDb: null, snrDbPerChannel: null, ...room } };
+  if (condition.snrDb === 'clean') return { channels: cut(source), params: { ...base, noise: null }, measured: withRoomMeasured({ snrDb: null, snrDbPerChannel: null }, scene) };
 
   const rng = createRng(opts.clipSeed ?? condition.seed).fork('noise-signal');
   const fade = Math.floor(NATHEAR_FADE_S * sampleRateHz); // int(duration * sr)
@@ -90,7 +89,7 @@ export function renderNatHear(clean: Float32Array, scene: PreparedScene, opts: {
   // add_noise: energies over the padded clip, one gain per channel (norms over the last axis).
   const { mixed, noiseGain, noiseGains } = mixAtSnr(source, noise, condition.snrDb, snrModeOf(condition));
   const [out, dry] = [cut(mixed), cut(source)];
-  return { channels: out, params: { ...base, noise: { noiseGain, noiseGains, layers } }, measured: measureMix(dry, out, noiseGain, room) };
+  return { channels: out, params: { ...base, noise: { noiseGain, noiseGains, layers } }, measured: measureMix(dry, out, noiseGain, scene) };
 }
 
 // apply_fadein / apply_fadeout: torch.linspace(0, 1, len) (or 1 -> 0) over the first (last) `len` samples, in place;

@@ -84,14 +84,7 @@ export async function prepareScene(condition: Condition, banks: SceneBanks, samp
       channelCount: rir.length,
       receiverLabel: layout,
       sourceRir: rir,
-      sourceRirInfo: {
-        kind: 'bank',
-        id: room.bank,
-        channels: rir.length,
-        lengthS: rir[0].length / sampleRateHz,
-        rt60S: rt60OrNull(rir, sampleRateHz),
-        acoustics: acousticsOrNull(rir, sampleRateHz),
-      },
+      sourceRirInfo: measuredOnDemand({ kind: 'bank', id: room.bank, channels: rir.length, lengthS: rir[0].length / sampleRateHz }, rir, sampleRateHz, () => rt60OrNull(rir, sampleRateHz)),
       // A bank IR is one measured path: every noise source plays through it too.
       noiseLayers: normalised.map((noise) => ({ noise, rir, positions: null })),
       warnings: [],
@@ -163,26 +156,53 @@ function rt60OrNull(ir: Float32Array[], sampleRateHz: number): number | null {
   }
 }
 
-function acousticsOrNull(ir: Float32Array[], sampleRateHz: number): RoomAcoustics | null {
-  try {
-    return measureRoomAcoustics(ir, sampleRateHz);
-  } catch {
-    return null;
-  }
-}
-
 function simulatedInfo(room: RoomSpec, ir: Float32Array[], sampleRateHz: number): SourceRirInfo {
-  const acoustics = acousticsOrNull(ir, sampleRateHz);
-  const mid = acoustics?.bandT20S.filter((b) => b.centreHz === 500 || b.centreHz === 1000).map((b) => b.t20S) ?? [];
   const bands = roomBands(room, sampleRateHz);
-  return {
-    kind: 'simulated',
+  const fixed = {
+    kind: 'simulated' as const,
     room,
     channels: ir.length,
     lengthS: ir[0].length / sampleRateHz,
-    rt60S: mid.length === 2 && mid.every((t) => t !== null) ? (mid[0]! + mid[1]!) / 2 : rt60OrNull(ir, sampleRateHz),
-    acoustics,
     bands: bands.centresHz.map((centreHz, i) => ({ centreHz, targetRt60S: bands.rt60S[i], absorption: bands.absorption[i] })),
+  };
+  return measuredOnDemand(fixed, ir, sampleRateHz, (acoustics) => {
+    const mid = acoustics?.bandT20S.filter((b) => b.centreHz === 500 || b.centreHz === 1000).map((b) => b.t20S) ?? [];
+    return mid.length === 2 && mid.every((t) => t !== null) ? (mid[0]! + mid[1]!) / 2 : rt60OrNull(ir, sampleRateHz);
+  });
+}
+
+/**
+ * `fixed` plus `acoustics` and `rt60S` measured on `ir` when first read, then kept.
+ * Measuring takes about 0.2 s for a 2 s binaural IR: sweeps' cells and live streams,
+ * which never read it, do not pay for it; `earshot render --json` does, once.
+ */
+function measuredOnDemand(
+  fixed: Omit<SourceRirInfo, 'rt60S' | 'acoustics'>,
+  ir: Float32Array[],
+  sampleRateHz: number,
+  rt60: (acoustics: RoomAcoustics | null) => number | null,
+): SourceRirInfo {
+  let acoustics: RoomAcoustics | null | undefined;
+  let rt60S: number | null | undefined;
+  const measure = (): RoomAcoustics | null => {
+    if (acoustics === undefined) {
+      try {
+        acoustics = measureRoomAcoustics(ir, sampleRateHz);
+      } catch {
+        acoustics = null; // silent or empty: nothing to measure
+      }
+    }
+    return acoustics;
+  };
+  return {
+    ...fixed,
+    get acoustics() {
+      return measure();
+    },
+    get rt60S() {
+      if (rt60S === undefined) rt60S = rt60(measure());
+      return rt60S;
+    },
   };
 }
 

@@ -8,7 +8,7 @@ import { convolve } from '../dsp/convolver.ts';
 import { mixAtSnr } from '../dsp/mix.ts';
 import { normalizeRms } from '../dsp/level.ts';
 import { renderNatHear } from './natHearRecipe.ts';
-import { addInto, fillChannels, measureMix, measuredRoom, sceneParamsBase } from './sceneParts.ts';
+import { addInto, fillChannels, measureMix, sceneParamsBase, withRoomMeasured } from './sceneParts.ts';
 import { createRng } from '../random.ts';
 
 export interface SceneBanks {
@@ -64,9 +64,8 @@ export function renderScene(clean: Float32Array, scene: PreparedScene, opts: { c
   const n = clean.length;
   const [x] = normalizeRms([clean], SCENE_LEVEL_DBFS);
   const source = scene.sourceRir ? convolve(x, scene.sourceRir) : fillChannels(x, scene.channelCount);
-  const room = measuredRoom(scene);
   const base = sceneParamsBase(scene);
-  if (condition.snrDb === 'clean') return { channels: source, params: { ...base, noise: null }, measured: { snrDb: null, snrDbPerChannel: null, ...room } };
+  if (condition.snrDb === 'clean') return { channels: source, params: { ...base, noise: null }, measured: withRoomMeasured({ snrDb: null, snrDbPerChannel: null }, scene) };
 
   const rng = createRng(opts.clipSeed ?? condition.seed).fork('noise-signal');
   const noise = Array.from({ length: scene.channelCount }, () => new Float32Array(n));
@@ -87,7 +86,7 @@ export function renderScene(clean: Float32Array, scene: PreparedScene, opts: { c
     layers.push({ id: layer.noise.id, positions: layer.positions, placement });
   }
   const { mixed, noiseGain, noiseGains } = mixAtSnr(source, noise, condition.snrDb, base.snrMode);
-  return { channels: mixed, params: { ...base, noise: { noiseGain, noiseGains, layers } }, measured: measureMix(source, mixed, noiseGain, room) };
+  return { channels: mixed, params: { ...base, noise: { noiseGain, noiseGains, layers } }, measured: measureMix(source, mixed, noiseGain, scene) };
 }
 
 /** Prepare and render in one go (the offline path of `earshot render`). */

@@ -11,22 +11,35 @@ export function sceneParamsBase(scene: PreparedScene): Omit<RenderedScene['param
 
 type RoomMeasured = Pick<RenderedScene['measured'], 'rt60S' | 'bandRt60S'>;
 
-/** What was measured on the scene's source IR: its RT60 and band T20s (keyed by centre frequency, Hz). */
-export function measuredRoom(scene: PreparedScene): RoomMeasured {
-  const bands = scene.sourceRirInfo.acoustics?.bandT20S;
-  return { rt60S: scene.sourceRirInfo.rt60S, bandRt60S: bands ? Object.fromEntries(bands.map((b) => [String(b.centreHz), b.t20S])) : null };
+/**
+ * `fields` plus what was measured on the scene's source IR: its RT60 and band T20s (keyed
+ * by centre frequency, Hz). They are read through to `sourceRirInfo` when read (and so
+ * measured only then; see prepare.ts), so do not spread the scene's info into them.
+ */
+export function withRoomMeasured<T extends object>(fields: T, scene: PreparedScene): T & RoomMeasured {
+  const info = scene.sourceRirInfo;
+  return Object.defineProperties(fields, {
+    rt60S: { enumerable: true, get: () => info.rt60S },
+    bandRt60S: {
+      enumerable: true,
+      get: () => {
+        const bands = info.acoustics?.bandT20S;
+        return bands ? Object.fromEntries(bands.map((b) => [String(b.centreHz), b.t20S])) : null;
+      },
+    },
+  }) as T & RoomMeasured;
 }
 
 /** What a render measures on its output: pooled and per-channel SNR of `source` against `mixed − source` (null when no noise was added), and the room. */
-export function measureMix(source: Float32Array[], mixed: Float32Array[], noiseGain: number, room: RoomMeasured): RenderedScene['measured'] {
-  if (!(noiseGain > 0)) return { snrDb: null, snrDbPerChannel: null, ...room };
+export function measureMix(source: Float32Array[], mixed: Float32Array[], noiseGain: number, scene: PreparedScene): RenderedScene['measured'] {
+  if (!(noiseGain > 0)) return withRoomMeasured({ snrDb: null, snrDbPerChannel: null }, scene);
   const added = mixed.map((m, c) => {
     const x = source[c];
     const d = new Float32Array(m.length);
     for (let i = 0; i < m.length; i++) d[i] = m[i] - x[i];
     return d;
   });
-  return { snrDb: measureSnrDb(source, added), snrDbPerChannel: measureChannelSnrDb(source, added), ...room };
+  return withRoomMeasured({ snrDb: measureSnrDb(source, added), snrDbPerChannel: measureChannelSnrDb(source, added) }, scene);
 }
 
 /** `channels` copies of `x` (a dry source or noise on every receiver channel). */

@@ -6,10 +6,9 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { measureRoomAcoustics } from '../dsp/roomMetrics.ts';
 import { measureRt60 } from '../dsp/rt60.ts';
 import { Errors } from '../errors.ts';
-import { prepareScene } from '../scene/prepare.ts';
+import { prepareScene, type PreparedScene } from '../scene/prepare.ts';
 import type { SceneBanks } from '../scene/render.ts';
 import type { RirBank } from '../scene/rirBank.ts';
 import { cellCondition, receiverFor } from './grid.ts';
@@ -141,9 +140,9 @@ export async function measureRooms(spec: Pick<SweepSpec, 'axes' | 'receiver'>, b
     const base = { room, channels: scene.channelCount, layout: scene.receiverLabel };
     if (typeof room === 'string') {
       const entry = banks.rirs.entry(room);
-      out.push({ ...base, kind: entry.kind, description: entry.description, measuredOn: `the IR at ${ROOM_METRICS_RATE_HZ / 1000} kHz`, ...acoustics(scene.sourceRir) });
+      out.push({ ...base, kind: entry.kind, description: entry.description, measuredOn: `the IR at ${ROOM_METRICS_RATE_HZ / 1000} kHz`, ...acoustics(scene) });
     } else if (room === 0) {
-      out.push({ ...base, kind: 'dry', description: 'no room: the dry source', measuredOn: 'nothing (no room)', ...acoustics(null) });
+      out.push({ ...base, kind: 'dry', description: 'no room: the dry source', measuredOn: 'nothing (no room)', ...NO_ACOUSTICS });
     } else {
       const dims = scene.sourceRirInfo.room?.dimensionsM.map((d) => d.toFixed(2)).join('×') ?? '';
       out.push({
@@ -151,7 +150,7 @@ export async function measureRooms(spec: Pick<SweepSpec, 'axes' | 'receiver'>, b
         kind: 'simulated',
         description: `shoebox room ${dims} m, target RT60 ${room} s`,
         measuredOn: `the source IR at azimuth ${azimuthDeg}°, ${spec.axes.azimuthDeg.length > 1 ? 'the first of the grid, ' : ''}seed 0, ${receiver} receiver, ${ROOM_METRICS_RATE_HZ / 1000} kHz`,
-        ...acoustics(scene.sourceRir),
+        ...acoustics(scene),
       });
     }
   }
@@ -160,18 +159,16 @@ export async function measureRooms(spec: Pick<SweepSpec, 'axes' | 'receiver'>, b
 
 type Acoustics = Pick<RoomResult, 't20S' | 't30S' | 'c50Db' | 'drrDb' | 'rt60S' | 'rt60Method'>;
 
+const NO_ACOUSTICS: Acoustics = { t20S: null, t30S: null, c50Db: null, drrDb: null, rt60S: null, rt60Method: null };
+
+// The prepared scene's own measurement of its source IR, rounded, plus the noise-compensated RT60.
 // An IR too short or noisy to fit leaves its metrics null: it is still a room to sweep.
-function acoustics(ir: Float32Array[] | null): Acoustics {
-  const none: Acoustics = { t20S: null, t30S: null, c50Db: null, drrDb: null, rt60S: null, rt60Method: null };
-  if (ir === null) return none;
+function acoustics(scene: PreparedScene): Acoustics {
+  const ir = scene.sourceRir;
+  if (ir === null) return NO_ACOUSTICS;
   const round = (x: number | null, digits: number) => (x === null || !Number.isFinite(x) ? null : Number(x.toFixed(digits)));
-  let out = none;
-  try {
-    const m = measureRoomAcoustics(ir, ROOM_METRICS_RATE_HZ);
-    out = { ...out, t20S: round(m.t20S, 3), t30S: round(m.t30S, 3), c50Db: round(m.c50Db, 2), drrDb: round(m.drrDb, 2) };
-  } catch {
-    // silent or empty: no metrics
-  }
+  const m = scene.sourceRirInfo.acoustics;
+  let out = m ? { ...NO_ACOUSTICS, t20S: round(m.t20S, 3), t30S: round(m.t30S, 3), c50Db: round(m.c50Db, 2), drrDb: round(m.drrDb, 2) } : NO_ACOUSTICS;
   try {
     const r = measureRt60(ir, ROOM_METRICS_RATE_HZ);
     out = { ...out, rt60S: round(r.rt60S, 3), rt60Method: r.method };
