@@ -12,6 +12,7 @@ import { validateCondition } from '../../src/scene/condition.ts';
 import { prepareScene } from '../../src/scene/prepare.ts';
 import { openBanks, renderScene } from '../../src/scene/render.ts';
 import { loadAudio } from '../../src/audio/load.ts';
+import { signedDb } from '../../src/cli/outputLevels.ts';
 import { airAttenuationDbPerM, roomBands } from '../../src/scene/room/absorption.ts';
 import { defaultReceiverPosition, defaultRoomFor, directionVector, simulateRir, sourcePosition, type ReceiverSpec, type RoomSpec } from '../../src/scene/room/index.ts';
 import { crossoverS } from '../../src/scene/room/simulate.ts';
@@ -26,8 +27,6 @@ export interface FidelityRow {
 
 const FS = 16000;
 const fix = (v: number, d = 2) => v.toFixed(d);
-// Signed decibels, one decimal; a value that rounds to zero prints as 0.0.
-const dbStr = (v: number) => (Math.abs(v) < 0.05 ? '0.0' : `${v > 0 ? '+' : ''}${v.toFixed(1)}`);
 
 interface ReferenceCase {
   room: RoomSpec;
@@ -66,7 +65,7 @@ async function againstImageSources(): Promise<FidelityRow[]> {
     const idx = cases.flatMap((c, i) => (JSON.stringify(c.room) === key ? [i] : []));
     const room = cases[idx[0]].room;
     const label = `${room.dimensionsM.join('×')} m, RT60 ${room.rt60S} s, talker at ${idx.map((i) => cases[i].distanceM).join(' / ')} m`;
-    const list = (f: (i: number) => number) => idx.map((i) => dbStr(f(i))).join(' / ');
+    const list = (f: (i: number) => number) => idx.map((i) => signedDb(f(i))).join(' / ');
     const within = (f: (i: number) => number, g: (i: number) => number) => idx.every((i) => Math.abs(f(i) - g(i)) <= 1);
     rows.push({
       check: `C50 > 50 Hz (dB), ${label}`,
@@ -122,7 +121,7 @@ async function lowFrequenciesAndContinuity(): Promise<FidelityRow[]> {
     });
     rows.push({
       check: `envelope step where the tail takes over, ${receiver.kind} (> 50 Hz; 3 rooms)`,
-      earshot: `${steps.map((s) => dbStr(s)).join(' / ')} dB`,
+      earshot: `${steps.map((s) => signedDb(s)).join(' / ')} dB`,
       reference: '0 (a continuous decay)',
       target: '\\|step\\| ≤ 1 dB',
       pass: Math.abs(worst) <= 1,
@@ -199,7 +198,7 @@ async function independentTails(): Promise<FidelityRow[]> {
   const growth = 10 * Math.log10(energy(late(layer.rir![0])) / singles.reduce((s, ir) => s + energy(late(ir)), 0));
   return [
     { check: 'late-tail correlation between a scene\'s IRs (talker + 4 noise sources, after 150 ms)', earshot: `max \\|ρ\\| ${fix(worst)}`, reference: 'independent paths: ≈ 0', target: '≤ 0.1', pass: worst <= 0.1 },
-    { check: 'late energy of 4 summed noise-source IRs ÷ the sum of their energies', earshot: `${dbStr(growth)} dB`, reference: 'N (0 dB), not N² (+6 dB)', target: 'within 1 dB', pass: Math.abs(growth) <= 1 },
+    { check: 'late energy of 4 summed noise-source IRs ÷ the sum of their energies', earshot: `${signedDb(growth)} dB`, reference: 'N (0 dB), not N² (+6 dB)', target: 'within 1 dB', pass: Math.abs(growth) <= 1 },
   ];
 }
 
@@ -277,14 +276,14 @@ async function snrDefinitions(): Promise<FidelityRow[]> {
     const perChannel = renderScene(short, await prepareScene(validateCondition({ ...base, snrMode: 'per-channel' }), banks, FS)).measured;
     rows.push({
       check: `SNR at nominal 0 dB, ${receiver}, talker at 90°, 3 noise sources: pooled mode`,
-      earshot: `pooled ${dbStr(pooled.snrDb!)}; channels ${pooled.snrDbPerChannel!.map(dbStr).join(' / ')}`,
+      earshot: `pooled ${signedDb(pooled.snrDb!)}; channels ${pooled.snrDbPerChannel!.map(signedDb).join(' / ')}`,
       reference: 'one gain, energy over all channels (keeps interaural noise cues)',
       target: 'pooled within 0.05 dB',
       pass: Math.abs(pooled.snrDb!) <= 0.05,
     });
     rows.push({
       check: `same scene, per-channel mode (Nat-HEAR's definition)`,
-      earshot: `channels ${perChannel.snrDbPerChannel!.map(dbStr).join(' / ')}`,
+      earshot: `channels ${perChannel.snrDbPerChannel!.map(signedDb).join(' / ')}`,
       reference: 'one gain per channel',
       target: 'each channel within 0.05 dB',
       pass: spread(perChannel.snrDbPerChannel!, 0) <= 0.05,
@@ -296,7 +295,7 @@ async function snrDefinitions(): Promise<FidelityRow[]> {
   const onLong = renderScene(long, scene).measured.snrDbPerChannel!;
   rows.push({
     check: `--recipe nathear at nominal 0 dB, binaural, steady noise: SNR per channel on a ${fix(short.length / FS)} s clip · a ${fix(long.length / FS, 1)} s clip`,
-    earshot: `${onShort.map(dbStr).join(' / ')} · ${onLong.map(dbStr).join(' / ')}`,
+    earshot: `${onShort.map(signedDb).join(' / ')} · ${onLong.map(signedDb).join(' / ')}`,
     reference: 'the Nat-HEAR code pads clips to the 4 s RIR before setting the SNR: +7.5 to +9.2 dB on 0.91 s clips, exact on 4.9 s',
     target: 'short clip 6 to 9.5 dB above nominal; long clip within 0.05 dB',
     pass: onShort.every((v) => v >= 6 && v <= 9.5) && spread(onLong, 0) <= 0.05,
