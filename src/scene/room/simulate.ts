@@ -111,28 +111,35 @@ export async function simulateRir(opts: SimulateOptions): Promise<Float32Array[]
   receiver.addImages({ ...job, part: 'direct', weight: () => 1 }, centreM, direct);
 
   const split = octaveSplit(bands.centresHz, HIGHPASS_HZ, fs);
+  // Each band's tail will start at the power its reflections (alone, in band) had just before the crossfade.
+  const start = Math.floor(fadeStart * fs);
+  const windowStart = Math.max(0, Math.floor((fadeStart - MATCH_WINDOW_S) * fs));
+  const matchEnergy = hasTail
+    ? split.map((response, b) => {
+        let energy = 0;
+        for (const ch of reflections[b]) {
+          const inBand = filterZeroPhase(ch, fs, [response])[0];
+          for (let i = windowStart; i < Math.min(start, early); i++) energy += inBand[i] * inBand[i];
+        }
+        return energy;
+      })
+    : [];
   const out = Array.from({ length: receiver.channels }, (_, ch) => {
+    // The direct path joins the reflections (in place: their energies are taken).
+    reflections.forEach((band, b) => direct[b][ch].forEach((v, i) => (band[ch][i] += v)));
     const y = new Float32Array(n);
-    const sum = sumFiltered(reflections.map((b, i) => addArrays(b[ch], direct[i][ch])), split, fs);
-    for (let i = 0; i < early; i++) y[i] = sum[i];
+    y.set(sumFiltered(reflections.map((band) => band[ch]), split, fs).subarray(0, early));
     return y;
   });
   if (!hasTail) return out;
 
-  // Each band's tail starts at the power its reflections had just before the crossfade.
-  const start = Math.floor(fadeStart * fs);
-  const windowStart = Math.max(0, Math.floor((fadeStart - MATCH_WINDOW_S) * fs));
   const noise = receiver.diffuseNoise(n - start, createRng(opts.seed).fork('room-late-tail'));
   // The noise is periodic (or white): split it circularly, with no edge transients.
   const noiseBands = noise.map((ch) => filterZeroPhase(ch, fs, split, { circular: true }));
   const envelope = new Float64Array(n - start);
   for (let b = 0; b < B; b++) {
     const delta = (3 * Math.LN10) / bands.rt60S[b];
-    let energy = 0;
-    for (let ch = 0; ch < receiver.channels; ch++) {
-      const inBand = filterZeroPhase(reflections[b][ch], fs, [split[b]])[0];
-      for (let i = windowStart; i < Math.min(start, early); i++) energy += inBand[i] * inBand[i];
-    }
+    const energy = matchEnergy[b];
     let expected = 0;
     for (let i = windowStart; i < start; i++) expected += Math.exp(-2 * delta * (i / fs - tC));
     let noisePower = 0;
@@ -184,12 +191,6 @@ export function octaveWeight(centresHz: readonly number[], b: number, hz: number
 
 /** Width of the crossover between neighbouring octave bands, octaves. */
 export const CROSSOVER_OCTAVES = 0.5;
-
-function addArrays(a: Float32Array, b: Float32Array): Float32Array {
-  const out = new Float32Array(a.length);
-  for (let i = 0; i < a.length; i++) out[i] = a[i] + b[i];
-  return out;
-}
 
 /**
  * The crossover time tC (seconds from emission) from image sources to the late tail for a
