@@ -2,10 +2,9 @@
 // measures with src/dsp/roomMetrics.ts (itself checked against scipy in test/scene/room).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import h5wasm from 'h5wasm/node';
 import { filterZeroPhase } from '../../src/dsp/zeroPhase.ts';
 import { lagOf } from '../helpers/audio.ts';
-import { KEMAR_SOFA_PATH } from '../../src/scene/room/hrtf.ts';
+import { KEMAR_SOFA_PATH, readSofa } from '../../src/scene/room/hrtf.ts';
 import { envelopeStepDb, measureRoomAcoustics } from '../../src/dsp/roomMetrics.ts';
 import { hashSeed } from '../../src/random.ts';
 import { validateCondition } from '../../src/scene/condition.ts';
@@ -223,18 +222,16 @@ function itdIld([left, right]: ArrayLike<number>[], sampleRateHz: number): { itd
 }
 
 async function interauralCues(): Promise<FidelityRow[]> {
-  await h5wasm.ready;
-  const file = new h5wasm.File(KEMAR_SOFA_PATH, 'r');
-  const ir = Float64Array.from((file.get('Data.IR') as InstanceType<typeof h5wasm.Dataset>).value as ArrayLike<number>);
-  const pos = Float64Array.from((file.get('SourcePosition') as InstanceType<typeof h5wasm.Dataset>).value as ArrayLike<number>);
-  const rawRate = Number(((file.get('Data.SamplingRate') as InstanceType<typeof h5wasm.Dataset>).value as ArrayLike<number>)[0]);
-  const taps = ir.length / (pos.length / 3) / 2;
-  file.close();
+  const kemar = await readSofa(KEMAR_SOFA_PATH);
+  const T = kemar.taps;
   const rows: FidelityRow[] = [];
   const pairs: { az: number; ours: { itdUs: number; ildDb: number }; raw: { itdUs: number; ildDb: number } }[] = [];
   for (const az of [30, 60, 90, 135, -45]) {
-    const i = [...Array(pos.length / 3).keys()].find((k) => pos[3 * k + 1] === 0 && (pos[3 * k] - az + 360) % 360 === 0)!;
-    const raw = itdIld([ir.subarray(2 * i * taps, (2 * i + 1) * taps), ir.subarray((2 * i + 1) * taps, (2 * i + 2) * taps)], rawRate);
+    // The measured direction at this azimuth on the horizontal ring (dot product 1).
+    const [ux, uy] = directionVector(az, 0);
+    const d = kemar.directions;
+    const i = [...Array(kemar.count).keys()].find((k) => Math.abs(d[3 * k] * ux + d[3 * k + 1] * uy - 1) < 1e-9)!;
+    const raw = itdIld([kemar.ir.subarray(2 * i * T, (2 * i + 1) * T), kemar.ir.subarray((2 * i + 1) * T, (2 * i + 2) * T)], kemar.rateHz);
     const rendered = await simulateRir({ room: null, source: { azimuthDeg: az, elevationDeg: 0, distanceM: 1.4 }, receiver: { kind: 'binaural' }, sampleRateHz: 48000, seed: 0 });
     pairs.push({ az, ours: itdIld(rendered, 48000), raw });
   }

@@ -246,7 +246,8 @@ function delayAll(ir: Float32Array, taps: number, delaySamples: number): Float32
   return out;
 }
 
-interface RawHrtf {
+/** A SOFA file's HRIRs as measured: its own rate, unit direction vectors, IR of direction i, ear e at `ir[(2 * i + e) * taps]`. */
+export interface RawHrtf {
   rateHz: number;
   count: number;
   taps: number;
@@ -256,7 +257,8 @@ interface RawHrtf {
 
 const rawCache = new Map<string, Promise<RawHrtf>>();
 
-function readSofa(path: string): Promise<RawHrtf> {
+/** Read a SOFA SimpleFreeFieldHRIR file as it is (no resampling, no scaling); read once per path. */
+export function readSofa(path: string): Promise<RawHrtf> {
   let hit = rawCache.get(path);
   if (!hit) {
     hit = readSofaNow(path);
