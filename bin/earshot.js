@@ -1,13 +1,18 @@
 #!/usr/bin/env node
-// The `earshot` command. Sources are TypeScript, run through tsx's loader so
-// there is no build step to forget and no stale output to confuse.
-import { register } from 'tsx/esm/api';
-
-register();
+// The `earshot` command. It runs the compiled program in dist/, which
+// `npm install` builds (`npm run build` rebuilds it after editing the sources).
 // `earshot rirs | head`: a closed pipe ends the output quietly, as for any Unix tool.
 process.stdout.on('error', (err) => {
   if (err.code === 'EPIPE') process.exit(0);
   throw err;
 });
-const { main } = await import('../src/cli.ts');
-process.exitCode = await main(process.argv);
+const CLI = new URL('../dist/src/cli.js', import.meta.url);
+let cli;
+try {
+  cli = await import(CLI.href);
+} catch (err) {
+  if (err?.code !== 'ERR_MODULE_NOT_FOUND' || !String(err.message).includes(CLI.pathname)) throw err;
+  process.stderr.write(`earshot: error: the compiled program (${CLI.pathname}) is missing; run \`npm run build\` in ${new URL('..', import.meta.url).pathname}\n`);
+  process.exit(1);
+}
+process.exitCode = await cli.main(process.argv);

@@ -39,6 +39,8 @@ export interface ServerOptions {
   /** Extra origins allowed to open the WebSocket and call the API from a browser, e.g. "http://localhost:5173" (a Vite dev server). */
   allowOrigins: string[];
   device: 'auto' | 'cuda' | 'cpu';
+  /** Notices in full (why CUDA is not used and how to enable it). */
+  verbose: boolean;
   /** ONNX worker threads (default: the machine's cores). */
   workers: number | undefined;
   modelsDirs: string[];
@@ -95,6 +97,7 @@ export const SERVER_DEFAULTS: Readonly<Omit<ServerOptions, 'ws'>> = Object.freez
   token: undefined,
   allowOrigins: [],
   device: 'auto',
+  verbose: false,
   workers: undefined,
   modelsDirs: [],
   rirDirs: [],

@@ -1,18 +1,32 @@
 import { Command, CommanderError } from 'commander';
 import { isEarshotError } from './errors.ts';
-import { renderCommand } from './cli/render.ts';
-import { rirsCommand, noisesCommand } from './cli/banks.ts';
-import { demoCommand } from './cli/demo.ts';
-import { modelsCommand } from './cli/models.ts';
-import { embedCommand } from './cli/embed.ts';
-import { probeCommand } from './cli/probe.ts';
-import { streamCommand } from './cli/stream.ts';
-import { serveCommand } from './cli/serve.ts';
-import { workerCommand } from './cli/worker.ts';
-import { sweepCommand } from './cli/sweep.ts';
 
-/** Build the `earshot` command tree (exported for tests of --help). */
-export function buildCli(): Command {
+/**
+ * The subcommands, each with its one-line summary and the module that builds it.
+ * A command's module (and what it imports: codecs, ONNX Runtime, Fastify, ...) is
+ * loaded only when that command runs or its help is asked for, so `earshot
+ * --version` or `earshot rirs` does not pay for the others.
+ */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  render: { summary: 'render a clip into a naturalistic scene (room IR + noise at an SNR)', load: async () => (await import('./cli/render.ts')).renderCommand() },
+  rirs: { summary: 'list the RIR bank', load: async () => (await import('./cli/banks.ts')).rirsCommand() },
+  noises: { summary: 'list the noise bank', load: async () => (await import('./cli/banks.ts')).noisesCommand() },
+  models: { summary: 'list the encoders (model manifests)', load: async () => (await import('./cli/models.ts')).modelsCommand() },
+  embed: { summary: 'timestamp and scene embeddings of a clip (HEAR API)', load: async () => (await import('./cli/embed.ts')).embedCommand() },
+  probe: { summary: 'train and evaluate linear probes on scene embeddings', load: async () => (await import('./cli/probe.ts')).probeCommand() },
+  stream: { summary: 'run the live pipeline on a file or the microphone, one NDJSON result per window', load: async () => (await import('./cli/stream.ts')).streamCommand() },
+  serve: { summary: 'run the live dashboard, REST API and WebSocket (server/)', load: async () => (await import('./cli/serve.ts')).serveCommand() },
+  sweep: { summary: 'sweep SNR × room × ... over labelled data; Nat-HEAR table, CSV, HTML report', load: async () => (await import('./cli/sweep.ts')).sweepCommand() },
+  worker: { summary: 'run the cells of `earshot sweep --redis` on this machine', load: async () => (await import('./cli/worker.ts')).workerCommand() },
+  demo: { summary: 'render shipped speech into a few scenes (what `npm start` runs)', load: async () => (await import('./cli/demo.ts')).demoCommand() },
+};
+
+/**
+ * Build the `earshot` command tree. The commands named in `load` are built in full
+ * (options, help, action); the others stand in as their name and summary, enough for
+ * the top-level help.
+ */
+export async function buildCli(load: readonly string[] = Object.keys(COMMANDS)): Promise<Command> {
   const program = new Command('earshot')
     .description(
       'Streaming robustness tester for audio foundation models.\n' +
@@ -28,7 +42,10 @@ export function buildCli(): Command {
     cmd.commands.forEach((sub) => inherit(cmd, sub));
     return cmd;
   };
-  for (const cmd of [renderCommand(), rirsCommand(), noisesCommand(), modelsCommand(), embedCommand(), probeCommand(), streamCommand(), serveCommand(), sweepCommand(), workerCommand(), demoCommand()]) program.addCommand(inherit(program, cmd));
+  for (const [name, { summary, load: build }] of Object.entries(COMMANDS)) {
+    const cmd = load.includes(name) ? await build() : new Command(name);
+    program.addCommand(inherit(program, cmd.summary(summary)));
+  }
   program.addHelpText(
     'after',
     '\nExamples:\n' +
@@ -44,16 +61,23 @@ export function buildCli(): Command {
   return program;
 }
 
+/** The subcommand `argv` (as process.argv) runs or asks help for, if any: `earshot CMD ...` or `earshot help CMD`. */
+function commandNamed(argv: readonly string[]): string | undefined {
+  const args = argv.slice(2).filter((a) => !a.startsWith('-'));
+  const name = args[0] === 'help' ? args[1] : args[0];
+  return name !== undefined && Object.hasOwn(COMMANDS, name) ? name : undefined;
+}
+
 /** Run the CLI; returns the exit code. Errors print one clear line on stderr, never a stack. */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildCli();
-  program.exitOverride();
-  const exitOverride = (cmd: Command): void => {
-    cmd.exitOverride();
-    cmd.commands.forEach(exitOverride);
-  };
-  exitOverride(program);
   try {
+    const named = commandNamed(argv);
+    const program = await buildCli(named === undefined ? [] : [named]);
+    const exitOverride = (cmd: Command): void => {
+      cmd.exitOverride();
+      cmd.commands.forEach(exitOverride);
+    };
+    exitOverride(program);
     await program.parseAsync(argv);
     return 0;
   } catch (err) {

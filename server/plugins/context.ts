@@ -46,7 +46,7 @@ export const contextPlugin = fp<{ options: ServerOptions; createStream: StreamFa
       ModelRegistry.open({ userDirs: options.modelsDirs }),
       ClipStore.open({ clipsDir: options.clipsDir, uploadsDir: options.uploadsDir }),
     ]);
-    const pool = new OnnxPool({ device: options.device, workers: options.workers });
+    const pool = new OnnxPool({ device: options.device, workers: options.workers, verbose: options.verbose });
     const ctx = { config: options, pool, banks, models, clips, log: app.log } as ServerContext;
     const streams = new StreamManager({
       create: async (config) => createStream(config, ctx),

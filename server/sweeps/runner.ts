@@ -1,13 +1,14 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { workerExecArgv } from '../../src/encoders/runtime/workerSlot.ts';
+import { moduleStart } from '../../src/moduleStart.ts';
 import type { SweepEvent, SweepResults, SweepSpec } from '../../src/sweep/types.ts';
 import type { SweepInput } from '../../src/sweep/run.ts';
 import type { FromSweepProcess, ToSweepProcess } from './protocol.ts';
 
 export type { SweepInput };
 
-const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
+const START = moduleStart(new URL('./sweepProcess.ts', import.meta.url));
 /** After its last message, or a cancel, a process still alive this much later is killed (a cancel lets the engine write its outputs). */
 const EXIT_GRACE_MS = 15_000;
 
@@ -38,7 +39,7 @@ export async function specFromInput(input: SweepInput): Promise<SweepSpec> {
  * are on disk either way.
  */
 export function startSweepProcess(spec: SweepSpec, opts: { out: string; threads: number | undefined; onEvent(e: SweepEvent): void; onLog(line: string): void }): SweepProcess {
-  const child = fork(CHILD, [], { execArgv: workerExecArgv(process.execArgv), stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
+  const child = fork(fileURLToPath(START.file), [START.entry], { execArgv: workerExecArgv(process.execArgv), stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
   let end: SweepEnd | undefined;
   let cancelled = false;
   let stderr = '';

@@ -7,7 +7,7 @@ import type { FromSweepProcess, ToSweepProcess } from './protocol.ts';
 import { writePublicReport } from './report.ts';
 
 /**
- * The child process one sweep runs in (started through child.js): it runs
+ * The child process one sweep runs in (started by runner.ts): it runs
  * the engine, reports its events over IPC, writes the report the API serves,
  * and exits. Losing the server (IPC closed) cancels the sweep.
  */

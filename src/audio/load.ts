@@ -1,7 +1,8 @@
 import type { AudioData } from './types.ts';
 import { Errors } from '../errors.ts';
 import { decodeAudioFile } from './decode.ts';
-import { resample, type ResampleQuality } from './resample.ts';
+import { resample } from './resample.ts';
+import { RESAMPLE_QUALITIES, type ResampleQuality } from './libsamplerate.ts';
 
 /** Options of {@link loadAudio}. */
 export interface LoadAudioOptions {
@@ -13,7 +14,6 @@ export interface LoadAudioOptions {
   mono?: boolean;
 }
 
-const QUALITIES: readonly ResampleQuality[] = ['best', 'medium', 'fastest'];
 
 /**
  * Decode an audio file, optionally downmix it to mono (mean of the channels, so a
@@ -31,7 +31,7 @@ export async function loadAudio(path: string, options: LoadAudioOptions = {}): P
   if (sampleRateHz !== undefined && (!Number.isInteger(sampleRateHz) || sampleRateHz < 1 || sampleRateHz > 768_000)) {
     throw new Errors.INVALID_OPTION(`sampleRateHz must be an integer in 1..768000 Hz, got ${sampleRateHz}`);
   }
-  if (!QUALITIES.includes(quality)) throw new Errors.INVALID_OPTION(`quality must be one of ${QUALITIES.join(', ')}, got ${String(quality)}`);
+  if (!RESAMPLE_QUALITIES.includes(quality)) throw new Errors.INVALID_OPTION(`quality must be one of ${RESAMPLE_QUALITIES.join(', ')}, got ${String(quality)}`);
   if (typeof mono !== 'boolean') throw new Errors.INVALID_OPTION(`mono must be true or false, got ${String(mono)}`);
 
   let audio = await decodeAudioFile(path);

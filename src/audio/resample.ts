@@ -1,15 +1,8 @@
-import LibSampleRate from '@alexanderolsen/libsamplerate-js';
 import type { AudioData } from './types.ts';
 import { Errors } from '../errors.ts';
+import { createConverter, type ResampleQuality } from './libsamplerate.ts';
 
-/** libsamplerate converter quality: best = SRC_SINC_BEST_QUALITY (banks, offline), medium, fastest (live paths). */
-export type ResampleQuality = 'best' | 'medium' | 'fastest';
-
-const CONVERTER: Record<ResampleQuality, (typeof LibSampleRate.ConverterType)[keyof typeof LibSampleRate.ConverterType]> = {
-  best: LibSampleRate.ConverterType.SRC_SINC_BEST_QUALITY,
-  medium: LibSampleRate.ConverterType.SRC_SINC_MEDIUM_QUALITY,
-  fastest: LibSampleRate.ConverterType.SRC_SINC_FASTEST,
-};
+export type { ResampleQuality };
 
 /**
  * Resample planar channels with libsamplerate (wasm). Returns the input arrays
@@ -32,7 +25,7 @@ export async function resampleChannels(
   if (fromRateHz === toRateHz) return channels;
   const out: Float32Array[] = [];
   for (const x of channels) {
-    const src = await LibSampleRate.create(1, fromRateHz, toRateHz, { converterType: CONVERTER[quality] });
+    const src = await createConverter(fromRateHz, toRateHz, quality);
     try {
       out.push(fixLength(src.simple(x), Math.round((x.length * toRateHz) / fromRateHz)));
     } finally {

@@ -1,17 +1,9 @@
-import LibSampleRate from '@alexanderolsen/libsamplerate-js';
 import { Errors } from '../errors.ts';
-import type { ResampleQuality } from './resample.ts';
-
-const CONVERTER: Record<ResampleQuality, (typeof LibSampleRate.ConverterType)[keyof typeof LibSampleRate.ConverterType]> = {
-  best: LibSampleRate.ConverterType.SRC_SINC_BEST_QUALITY,
-  medium: LibSampleRate.ConverterType.SRC_SINC_MEDIUM_QUALITY,
-  fastest: LibSampleRate.ConverterType.SRC_SINC_FASTEST,
-};
+import { createConverter, RESAMPLE_QUALITIES, type Converter, type ResampleQuality } from './libsamplerate.ts';
 
 /** libsamplerate's full API wants at least this many input frames per call; smaller pushes wait. */
 const MIN_CALL_SAMPLES = 128;
 
-type Src = Awaited<ReturnType<typeof LibSampleRate.create>>;
 
 /**
  * Mono resampling of an unbounded stream with libsamplerate's `full` API
@@ -33,14 +25,14 @@ export class StreamResampler {
   private held: Float32Array = new Float32Array(0);
   private disposed = false;
 
-  private constructor(private readonly src: Src, readonly fromRateHz: number, readonly toRateHz: number) {}
+  private constructor(private readonly src: Converter, readonly fromRateHz: number, readonly toRateHz: number) {}
 
   static async create(fromRateHz: number, toRateHz: number, quality: ResampleQuality = 'fastest'): Promise<StreamResampler> {
     for (const [name, rate] of [['fromRateHz', fromRateHz], ['toRateHz', toRateHz]] as const) {
       if (!Number.isInteger(rate) || rate < 1 || rate > 192_000) throw new Errors.INVALID_OPTION(`${name} must be an integer sample rate in 1..192000 Hz, got ${rate}`);
     }
-    if (!(quality in CONVERTER)) throw new Errors.INVALID_OPTION(`quality must be best, medium or fastest, got ${String(quality)}`);
-    const src = await LibSampleRate.create(1, fromRateHz, toRateHz, { converterType: CONVERTER[quality] });
+    if (!RESAMPLE_QUALITIES.includes(quality)) throw new Errors.INVALID_OPTION(`quality must be best, medium or fastest, got ${String(quality)}`);
+    const src = await createConverter(fromRateHz, toRateHz, quality);
     return new StreamResampler(src, fromRateHz, toRateHz);
   }
 

@@ -4,12 +4,9 @@ import { NoiseBank } from '../scene/noiseBank.ts';
 import { measureRt60 } from '../dsp/rt60.ts';
 import { formatTable } from './table.ts';
 
-const RATE_HZ = 16000;
-
 /** `earshot rirs`: list the RIR bank (shipped plus --rir-dir folders). */
 export function rirsCommand(): Command {
   return new Command('rirs')
-    .summary('list the RIR bank')
     .description('List the RIR bank: shipped measured and synthesized IRs plus your folders (use an id with `render --rir ID`).')
     .option('--rir-dir <dir>', 'add a folder of your own IRs (repeatable)', (v: string, p: string[]) => [...p, v], [])
     .option('--json', 'print JSON on stdout')
@@ -17,27 +14,30 @@ export function rirsCommand(): Command {
       const bank = await RirBank.open({ userDirs: opts.rirDir });
       const rows = [];
       for (const e of bank.list()) {
-        const ir = await bank.load(e.id, RATE_HZ);
+        const { channels, sampleRateHz } = await bank.loadAtOwnRate(e.id);
         rows.push({
           id: e.id,
           kind: e.kind,
           layout: bank.entry(e.id).layout,
-          channels: ir.length,
-          lengthS: round(ir[0].length / RATE_HZ, 3),
-          rt60S: round(measureRt60(ir, RATE_HZ).rt60S, 2),
+          channels: channels.length,
+          sampleRateHz,
+          lengthS: round(channels[0].length / sampleRateHz, 3),
+          rt60S: round(measureRt60(channels, sampleRateHz).rt60S, 2),
           license: e.license ?? '',
           description: e.description,
         });
       }
       if (opts.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-      else process.stdout.write(formatTable(rows, ['id', 'kind', 'layout', 'channels', 'lengthS', 'rt60S', 'license', 'description']));
+      else process.stdout.write(formatTable(rows, ['id', 'kind', 'layout', 'channels', 'sampleRateHz', 'lengthS', 'rt60S', 'license', 'description']));
     });
 }
+
+/** The rate `earshot noises` loads recordings at (the pipeline's usual rate: loading measures the length and checks the file decodes). */
+const NOISE_RATE_HZ = 16000;
 
 /** `earshot noises`: list the noise bank. */
 export function noisesCommand(): Command {
   return new Command('noises')
-    .summary('list the noise bank')
     .description('List the noise bank: shipped real recordings, your folders, and synthetic white/pink/brown (use ids with `render --noise`).')
     .option('--noise-dir <dir>', 'add a folder of your own noise recordings (repeatable)', (v: string, p: string[]) => [...p, v], [])
     .option('--json', 'print JSON on stdout')
@@ -45,11 +45,11 @@ export function noisesCommand(): Command {
       const bank = await NoiseBank.open({ userDirs: opts.noiseDir });
       const rows = [];
       for (const e of bank.list()) {
-        const noise = await bank.load(e.id, RATE_HZ);
+        const noise = await bank.load(e.id, NOISE_RATE_HZ);
         rows.push({
           id: e.id,
           origin: e.origin,
-          lengthS: noise.kind === 'recording' ? round(noise.samples.length / RATE_HZ, 1) : 'any',
+          lengthS: noise.kind === 'recording' ? round(noise.samples.length / NOISE_RATE_HZ, 1) : 'any',
           license: e.license ?? '',
           description: e.description,
         });

@@ -25,7 +25,6 @@ const DEMO_SCENES: Record<string, object> = {
 /** `earshot demo`: render the shipped spoken digits into a few scenes and report what was measured. */
 export function demoCommand(): Command {
   return new Command('demo')
-    .summary('render shipped speech into a few scenes (what `npm start` runs)')
     .description('Render shipped speech (the English digits 0-9) into a handful of scenes, write them as WAVs and print what was measured.')
     .option('-o, --output-dir <dir>', 'where to write the scenes', 'earshot-demo')
     .option('--json', 'print each scene (file, condition, and the SNR, RT60, peak and samples past full scale measured on it) as JSON on stdout instead of the table')

@@ -16,7 +16,6 @@ import { runtimeOptions } from './probe.ts';
 /** `earshot embed IN --model ID -o OUT`: HEAR-style timestamp and scene embeddings of one clip. */
 export function embedCommand(): Command {
   const cmd = new Command('embed')
-    .summary('timestamp and scene embeddings of a clip (HEAR API)')
     .description(
       'Compute timestamp embeddings (one vector per frame, with its centre time) and the scene embedding ' +
         '(their mean) of one clip, clean or degraded by --condition. json: one file with everything; ' +
@@ -34,7 +33,7 @@ export function embedCommand(): Command {
     const condition = opts.condition ? validateCondition(await readConditionFile(opts.condition)) : null;
     // Decode before opening the model, so a bad input fails at once, before worker threads (and CUDA) start.
     const decoded = await loadAudio(input, { mono: condition !== null });
-    const { encoder, close } = await openEncoder(opts.model, { device: opts.device, workers: opts.workers ? Number(opts.workers) : undefined, modelsDir: opts.modelsDir });
+    const { encoder, close } = await openEncoder(opts.model, { device: opts.device, workers: opts.workers ? Number(opts.workers) : undefined, modelsDir: opts.modelsDir, verbose: opts.verbose });
     try {
       const { manifest } = encoder;
       const clean = await resample(decoded, manifest.sampleRateHz);

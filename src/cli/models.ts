@@ -43,7 +43,6 @@ export function modelRows(entries: ModelEntry[]): ModelRow[] {
 /** `earshot models`: list the model manifests (shipped plus --models-dir folders). */
 export function modelsCommand(): Command {
   return new Command('models')
-    .summary('list the encoders (model manifests)')
     .description(
       'List the encoders earshot knows: the manifests in models/ plus your --models-dir folders, each with its input\n' +
         'contract (input name and axes, sample rate, channels, window/hop), embedding size, licence and whether its\n' +

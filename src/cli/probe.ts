@@ -15,7 +15,7 @@ import { readConditionFile } from './conditionOptions.ts';
 
 /** `earshot probe train|eval`: linear probes on a model's scene embeddings. */
 export function probeCommand(): Command {
-  const probe = new Command('probe').summary('train and evaluate linear probes on scene embeddings').description(
+  const probe = new Command('probe').description(
     'Linear probes (softmax regression on standardised scene embeddings, L2 chosen on a validation split) ' +
       'trained on a folder with one subfolder of clips per class, clean or degraded by a condition.',
   );
@@ -79,11 +79,12 @@ export function runtimeOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--device <device>', 'where the model runs: auto tries CUDA, then the CPU').choices(['auto', 'cuda', 'cpu']).default('auto'))
     .option('--workers <n>', 'ONNX worker threads (default: one per core)')
-    .option('--models-dir <dir>', 'also load model manifests from this folder');
+    .option('--models-dir <dir>', 'also load model manifests from this folder')
+    .option('--verbose', 'explain notices in full (e.g. why CUDA is not used and how to enable it)');
 }
 
 async function embed(data: LabelledData, opts: Record<string, string>, condition: Condition | null, expectedSize?: number): Promise<Float32Array[]> {
-  const { encoder, close } = await openEncoder(opts.model, { device: opts.device as 'auto', workers: opts.workers ? Number(opts.workers) : undefined, modelsDir: opts.modelsDir });
+  const { encoder, close } = await openEncoder(opts.model, { device: opts.device as 'auto', workers: opts.workers ? Number(opts.workers) : undefined, modelsDir: opts.modelsDir, verbose: Boolean(opts.verbose) });
   try {
     if (expectedSize !== undefined && encoder.manifest.embeddingSize !== expectedSize) {
       throw new Errors.INVALID_PROBE(`the probe expects ${expectedSize}-d embeddings but model "${encoder.manifest.id}" gives ${encoder.manifest.embeddingSize}`);

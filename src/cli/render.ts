@@ -10,7 +10,6 @@ import { loudRenderNote, measuredLevels } from './outputLevels.ts';
 /** `earshot render IN -o OUT.wav [condition flags]`: one clip into one scene, offline. */
 export function renderCommand(): Command {
   const cmd = new Command('render')
-    .summary('render a clip into a naturalistic scene (room IR + noise at an SNR)')
     .description(
       'Render a clip into a naturalistic scene: the clean audio (mixed down to mono, RMS-normalised ' +
         'to -14 dBFS) is convolved with a room impulse response, and real background noise from ' +

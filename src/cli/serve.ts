@@ -28,6 +28,7 @@ interface ServeOptions {
   sweepData: string[];
   maxSweepCells: number;
   log?: boolean;
+  verbose?: boolean;
 }
 
 /** Probes earshot ships, trained on its own audio (models/trained/make-probes.sh). */
@@ -40,7 +41,6 @@ const SHIPPED_PROBE_DIR = join(PACKAGE_ROOT, 'models', 'trained');
  */
 export function serveCommand(): Command {
   return new Command('serve')
-    .summary('run the live dashboard, REST API and WebSocket (server/)')
     .description(
       'Serve the live dashboard at /, the REST API under /api, Prometheus metrics at /metrics and the ' +
         'WebSocket protocol (server/PROTOCOL.md) at /ws. Binds to 127.0.0.1 by default. On any other host ' +
@@ -62,6 +62,7 @@ export function serveCommand(): Command {
     .option('--sweep-data <dir>', 'a labelled data folder (DIR/<class>/<clip>) the dashboard may sweep, offered by folder name (repeatable; default: the shipped spoken digits)', repeat, [])
     .option('--max-sweep-cells <n>', 'largest grid a dashboard sweep may have (bigger ones: `earshot sweep`)', integer('max-sweep-cells'), 64)
     .option('--log', 'log every request (JSON lines on stdout)')
+    .option('--verbose', 'explain notices in full (e.g. why CUDA is not used and how to enable it)')
     .action(async (opts: ServeOptions) => {
       // Imported here so that the other commands do not load Fastify.
       const { buildApp } = await import('../../server/app.ts');
@@ -71,6 +72,7 @@ export function serveCommand(): Command {
         token: opts.token ?? process.env.EARSHOT_TOKEN,
         allowOrigins: opts.allowOrigin,
         device: opts.device,
+        verbose: opts.verbose === true,
         workers: opts.workers,
         modelsDirs: opts.modelsDir,
         rirDirs: opts.rirDir,

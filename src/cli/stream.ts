@@ -12,7 +12,6 @@ import { runtimeOptions } from './probe.ts';
 /** `earshot stream IN|mic --model ID[,ID]`: the live pipeline on a file or the microphone, one NDJSON line per window. */
 export function streamCommand(): Command {
   const cmd = new Command('stream')
-    .summary('run the live pipeline on a file or the microphone, one NDJSON result per window')
     .description(
       'Stream audio through a scene and the models, window by window, as the dashboard does: each model sees ' +
         'sliding windows of the clean signal and of the degraded scene, and one JSON line per window goes to ' +
@@ -51,7 +50,7 @@ export function streamCommand(): Command {
       input === 'mic' ? { kind: 'mic', ...(device === undefined ? {} : { device: /^\d+$/.test(device) ? Number(device) : device }) } : { kind: 'file', path: input, realtime: opts.realtime === true, loop: opts.loop === true };
     const config: StreamConfig = { source, models, probes: opts.probe as string[], condition, ckaWindows, vad: opts.vad !== false, ...(hopS === undefined ? {} : { hopS }) };
 
-    const pool = new OnnxPool({ device: opts.device as 'auto', workers });
+    const pool = new OnnxPool({ device: opts.device as 'auto', workers, verbose: Boolean(opts.verbose) });
     try {
       const [banks, registry] = await Promise.all([
         openBanks({ rirDirs: opts.rirDir as string[], noiseDirs: opts.noiseDir as string[] }),

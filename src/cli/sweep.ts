@@ -22,7 +22,6 @@ const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 export function sweepCommand(): Command {
   const d = SWEEP_DEFAULTS;
   return new Command('sweep')
-    .summary('sweep SNR × room × ... over labelled data; Nat-HEAR table, CSV, HTML report')
     .description(
       'Degrade every test clip of a labelled data folder (DIR/<class>/<clip>) with each condition of a grid ' +
         '(SNR × room × azimuth × noise × noise sources, each with --seeds seeds), embed it with each model, and score ' +

@@ -9,7 +9,6 @@ import { Errors } from '../errors.ts';
  */
 export function workerCommand(): Command {
   return new Command('worker')
-    .summary('run the cells of `earshot sweep --redis` on this machine')
     .description(
       'Take cells of every sweep queued on Redis (by `earshot sweep --redis URL`) and run them on this machine, ' +
         'one per thread, until stopped. Start as many workers, on as many machines, as you like: each needs the ' +

@@ -26,6 +26,8 @@ export interface OpenEncoderOptions {
   workers?: number;
   /** A folder of extra manifests. */
   modelsDir?: string;
+  /** Notices in full (see OnnxPoolOptions.verbose). */
+  verbose?: boolean;
 }
 
 /**
@@ -39,7 +41,7 @@ export interface OpenEncoderOptions {
 export async function openEncoder(idOrFolder: string, opts: OpenEncoderOptions = {}): Promise<{ encoder: Encoder; pool: OnnxPool; close: () => Promise<void> }> {
   const hfFolder = (await stat(join(idOrFolder, 'config.json')).catch(() => undefined))?.isFile() ?? false;
   const entry = hfFolder ? null : (await ModelRegistry.open({ userDirs: opts.modelsDir ? [opts.modelsDir] : [] })).require(idOrFolder);
-  const pool = new OnnxPool({ device: opts.device, workers: opts.workers });
+  const pool = new OnnxPool({ device: opts.device, workers: opts.workers, verbose: opts.verbose });
   try {
     const encoder = entry ? await createEncoder(entry, pool) : await createHuggingFaceEncoder(idOrFolder, pool);
     return { encoder, pool, close: () => pool.close() };

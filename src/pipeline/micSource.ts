@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { asyncScheduler, Observable, type SchedulerLike } from 'rxjs';
 import { Errors } from '../errors.ts';
 import type { SourceChunk } from './types.ts';
@@ -19,14 +21,33 @@ export type InputDevice = ReturnType<PortAudioLike['getDevices']>[number];
 
 export const NO_INPUT_DEVICE = 'no audio input device; use a file or the browser microphone';
 
-/** Load naudiodon2; a clear error when it is not installed (it is an optionalDependency). */
+/**
+ * Load naudiodon2; a clear error when it is not installed (it is an
+ * optionalDependency), or, on Linux, when the machine has no sound card and no
+ * sound server: PortAudio would only find nothing there, after printing a page
+ * of ALSA errors on stderr.
+ */
 export async function loadPortAudio(): Promise<PortAudioLike> {
+  if (process.platform === 'linux' && !linuxAudioPresent()) throw new Errors.INVALID_OPTION(`${NO_INPUT_DEVICE} (this machine has no sound card)`);
   try {
     const mod = (await import('naudiodon2')) as unknown as { default?: PortAudioLike } & PortAudioLike;
     return mod.default ?? mod;
   } catch (err) {
     throw new Errors.INVALID_OPTION(`${NO_INPUT_DEVICE} (naudiodon2, the optional PortAudio binding, did not load: ${(err as Error).message})`);
   }
+}
+
+/** An ALSA card (/proc/asound/cards), or a PulseAudio / PipeWire server that may offer devices of its own. */
+function linuxAudioPresent(): boolean {
+  let cards = '';
+  try {
+    cards = readFileSync('/proc/asound/cards', 'utf8');
+  } catch {
+    // no ALSA driver loaded
+  }
+  if (/^\s*\d+\s*\[/m.test(cards)) return true;
+  const runtimeDir = process.env.XDG_RUNTIME_DIR;
+  return process.env.PULSE_SERVER !== undefined || (runtimeDir !== undefined && (existsSync(join(runtimeDir, 'pulse', 'native')) || existsSync(join(runtimeDir, 'pipewire-0'))));
 }
 
 /**
@@ -52,7 +73,7 @@ export function pickInputDevice(devices: InputDevice[], device?: string | number
   throw new Errors.INVALID_OPTION(`${partial.length === 0 ? 'no' : 'more than one'} input device matches "${device}"; input devices: ${known}`);
 }
 
-/** Find the device to open (listing may print ALSA notices on stderr when there is no sound card). */
+/** Find the device to open. */
 export async function findInputDevice(device?: string | number, portAudio?: PortAudioLike): Promise<InputDevice> {
   const pa = portAudio ?? (await loadPortAudio());
   return pickInputDevice(pa.getDevices(), device);

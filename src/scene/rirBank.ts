@@ -1,4 +1,5 @@
 import { loadAudio } from '../audio/load.ts';
+import type { AudioData } from '../audio/types.ts';
 import { SHIPPED_RIR_DIR } from '../paths.ts';
 import { bankFileEntry, indexEntries, lookup, readBankDir, type BankEntry } from './bank.ts';
 import { Errors } from '../errors.ts';
@@ -29,7 +30,7 @@ export interface RirBankOptions {
  * IRs are decoded and resampled (libsamplerate, best quality) once per rate and cached.
  */
 export class RirBank {
-  private readonly cache = new Map<string, Promise<Float32Array[]>>();
+  private readonly cache = new Map<string, Promise<AudioData>>();
 
   /** `inferLayout`: ids whose manifest gave no layout (or that have no manifest); load() sets it from the channel count. */
   private constructor(
@@ -67,12 +68,22 @@ export class RirBank {
    * The IR's channels at `sampleRateHz`. A layout the manifest left out is settled here from the
    * channel count (1 mono, 2 stereo, else array); a stated one must match it (INVALID_BANK naming the file).
    */
-  load(id: string, sampleRateHz: number): Promise<Float32Array[]> {
+  async load(id: string, sampleRateHz: number): Promise<Float32Array[]> {
+    return (await this.decode(id, sampleRateHz)).channels;
+  }
+
+  /** The IR at its file's own sample rate, unresampled (what `earshot rirs` lists and measures). */
+  loadAtOwnRate(id: string): Promise<AudioData> {
+    return this.decode(id, undefined);
+  }
+
+  private decode(id: string, sampleRateHz: number | undefined): Promise<AudioData> {
     const entry = this.entry(id);
-    const key = `${id}@${sampleRateHz}`;
+    const key = `${id}@${sampleRateHz ?? 'own'}`;
     let hit = this.cache.get(key);
     if (!hit) {
-      hit = loadAudio(entry.file, { sampleRateHz, quality: 'best' }).then(({ channels }) => {
+      hit = loadAudio(entry.file, { sampleRateHz, quality: 'best' }).then((audio) => {
+        const { channels } = audio;
         const needed = LAYOUT_CHANNELS[entry.layout];
         if (this.inferLayout.has(id)) {
           entry.layout = channels.length === 1 ? 'mono' : channels.length === 2 ? 'stereo' : 'array';
@@ -84,7 +95,7 @@ export class RirBank {
         if (channels.length > 64) {
           throw new Errors.INVALID_BANK(`${entry.file}: ${channels.length} channels; an IR may have at most 64.`);
         }
-        return channels;
+        return audio;
       });
       hit.catch(() => this.cache.delete(key));
       this.cache.set(key, hit);

@@ -2,10 +2,10 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { workerExecArgv } from '../encoders/runtime/workerSlot.ts';
 import { Errors } from '../errors.ts';
+import { moduleStart } from '../moduleStart.ts';
 import type { Cell, CellRecord, SweepContext, SweepSpec } from './types.ts';
 
-const BOOTSTRAP = new URL('../encoders/runtime/worker.js', import.meta.url);
-const ENTRY = new URL('./cellThread.ts', import.meta.url).href;
+const START = moduleStart(new URL('./cellThread.ts', import.meta.url));
 
 /** What the pool asks a thread (the context travels with a thread's first cell of a sweep only). */
 export type ThreadTask =
@@ -156,7 +156,7 @@ export class CellPool {
   }
 
   private start(): Thread {
-    const worker = new Worker(BOOTSTRAP, { workerData: { entry: ENTRY }, execArgv: workerExecArgv(process.execArgv) });
+    const worker = new Worker(START.file, { workerData: { entry: START.entry }, execArgv: workerExecArgv(process.execArgv) });
     const thread: Thread = { worker, busy: null, idle: Promise.resolve(), markIdle: () => {}, contexts: new Set(), dead: false };
     worker.unref();
     worker.on('message', (reply: ThreadReply) => {

@@ -1,4 +1,4 @@
-// Entry of a sweep worker thread (started by CellPool through the tsx bootstrap).
+// Entry of a sweep worker thread (started by CellPool).
 import { parentPort } from 'node:worker_threads';
 import { CellWorker } from './cellWorker.ts';
 import type { ThreadReply, ThreadStop, ThreadTask } from './cellPool.ts';

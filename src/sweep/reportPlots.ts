@@ -2,8 +2,8 @@
  * The report's figures, rendered to static SVG with vega-lite + vega, and the
  * ordering and labels of grid values that the figures, tables and CSV share.
  */
-import * as vega from 'vega';
-import * as vl from 'vega-lite';
+import type * as vega from 'vega';
+import type * as vl from 'vega-lite';
 import type { Estimate, PointResult, Room, SweepResults } from './types.ts';
 
 type Snr = number | 'clean';
@@ -166,6 +166,8 @@ function scopeIds(svg: string, prefix: string): string {
 }
 
 async function toSvg(spec: vl.TopLevelSpec, idPrefix: string): Promise<string> {
+  // Loaded with the first figure: vega and vega-lite take most of a second to import.
+  const [vega, vl] = await Promise.all([import('vega'), import('vega-lite')]);
   const compiled = vl.compile(spec, { config: vlConfig }).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none', loader: offlineLoader, logLevel: vega.Error });
   try {

@@ -18,22 +18,22 @@ import { readLabelledData } from '../../src/probes/dataset.ts';
 import { runSweep, specFromInput } from '../../src/sweep/run.ts';
 import type { SweepEvent } from '../../src/sweep/types.ts';
 import { workerExecArgv } from '../../src/encoders/runtime/workerSlot.ts';
+import { moduleStart } from '../../src/moduleStart.ts';
 import { ensureProbeData } from '../helpers/probeData.ts';
 import type { BaselineInit } from './sweepBaseline.thread.ts';
 import type { BenchReport } from './report.ts';
 
 const MODEL = 'oww-speech-embedding';
 const ROUNDS = 3;
-const BOOTSTRAP = new URL('../../src/encoders/runtime/worker.js', import.meta.url);
-const ENTRY = new URL('./sweepBaseline.thread.ts', import.meta.url).href;
+const START = moduleStart(new URL('./sweepBaseline.thread.ts', import.meta.url));
 
 async function bareLimit(threads: number, root: string, files: string[]): Promise<number> {
   const start = new SharedArrayBuffer(4);
   const condition = { snrDb: 0, room: { rt60S: 0.6 }, noise: { ids: ['cafe'], sources: 1 }, seed: 0 };
   const share = Math.ceil(files.length / threads);
   const workers = Array.from({ length: threads }, (_, t) => {
-    const init: BaselineInit & { entry: string } = { entry: ENTRY, model: MODEL, root, files: files.slice(t * share, (t + 1) * share), condition, repeats: 3, start };
-    return new Worker(BOOTSTRAP, { workerData: init, execArgv: workerExecArgv(process.execArgv) });
+    const init: BaselineInit & { entry: string } = { entry: START.entry, model: MODEL, root, files: files.slice(t * share, (t + 1) * share), condition, repeats: 3, start };
+    return new Worker(START.file, { workerData: init, execArgv: workerExecArgv(process.execArgv) });
   });
   const message = (w: Worker, type: string) =>
     new Promise<{ ms: number; clips: number }>((resolve, reject) => {

@@ -1,6 +1,6 @@
 // One thread of the sweep benchmark's baseline: bare onnxruntime-node on exactly the graph calls the
 // encoder makes for degraded clips (captured once, replayed as raw session.run calls, no earshot code
-// in the timed loop). Started through src/encoders/runtime/worker.js by test/bench/sweep.bench.ts.
+// in the timed loop). Started by test/bench/sweep.bench.ts.
 import ort from 'onnxruntime-node';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';

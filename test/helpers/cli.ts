@@ -11,8 +11,8 @@ export interface CliRun {
 }
 
 /**
- * Run `node bin/earshot.js ...args` from the repository root, as a user would
- * (TypeScript through tsx, so a second or more per call). Never rejects: the
+ * Run `node bin/earshot.js ...args` from the repository root, as a user would: the
+ * compiled program in dist/, which `npm test` builds before the tests. Never rejects: the
  * exit status is in `code`. EARSHOT_DEBUG is cleared so errors print as users see them.
  */
 export function runCli(args: string[], timeoutMs = 60_000): Promise<CliRun> {

@@ -5,13 +5,14 @@ import { Errors } from '../../errors.ts';
 
 /** What to do for a GPU: said by every CUDA message earshot prints. */
 export const CUDA_HOWTO =
-  'To enable CUDA: remove the line `onnxruntime-node-install=skip` from .npmrc and run `npm install` again ' +
-  '(or `ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node`), on a machine with an NVIDIA driver, CUDA 12 and cuDNN 9.';
+  'To enable CUDA, on a machine with an NVIDIA driver, CUDA 12 and cuDNN 9, download its provider once: ' +
+  '`ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js`.';
 
 /**
  * Where onnxruntime-node keeps its CUDA execution provider library on this
  * platform, or undefined where it has none (macOS, arm64). The library is
- * downloaded at install unless `.npmrc` skips it, as earshot's does.
+ * not downloaded at install (package.json's allowScripts skips onnxruntime-node's
+ * install script, whose only work is that download); CUDA_HOWTO says how to get it.
  */
 export function cudaProviderPath(): string | undefined {
   const file = { linux: 'libonnxruntime_providers_cuda.so', win32: 'onnxruntime_providers_cuda.dll' }[process.platform as string];

@@ -1,6 +1,6 @@
 // The worker side of OnnxPool: one ONNX Runtime session per graph, one run
 // at a time (the pool never sends a second run before the first answers).
-// Started through worker.js, which registers tsx first.
+// Started by WorkerSlot (see src/moduleStart.ts).
 import { parentPort, workerData } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
 import type { Feeds, GraphInfo, TensorData } from '../types.ts';

@@ -13,6 +13,8 @@ export interface OnnxPoolOptions {
   maxBatch: number;
   /** Where the pool's few notices go (one line each, no newline). Default: stderr, prefixed "earshot: ". */
   log: (line: string) => void;
+  /** Notices in full (why CUDA is not used and how to enable it) instead of one short line. Default false. */
+  verbose: boolean;
 }
 
 /** Defaults for every OnnxPool option (`workers` is filled in per machine). */
@@ -20,6 +22,7 @@ export const ONNX_POOL_DEFAULTS: Readonly<Omit<OnnxPoolOptions, 'workers'>> = Ob
   intraOpNumThreads: 1,
   device: 'auto',
   maxBatch: 16,
+  verbose: false,
   log: (line: string) => void process.stderr.write(`earshot: ${line}\n`),
 });
 

@@ -146,7 +146,7 @@ export class OnnxPool implements GraphLoader {
     return { path, info: first.info, device: first.device, run: (feeds, opts) => this.submit(graph, feeds, opts?.batchable === true) };
   }
 
-  // Settle 'auto' without starting a worker when onnxruntime-node has no CUDA provider at all (earshot's .npmrc skips it).
+  // Settle 'auto' without starting a worker when onnxruntime-node has no CUDA provider at all (its install script, which downloads it, does not run: see device.ts).
   private resolveDeviceWithoutGpu(): void {
     if (this.resolvedDevice !== undefined) return;
     const missing = this.options.device === 'cpu' ? undefined : missingCudaProvider(this.options.device);
@@ -159,7 +159,9 @@ export class OnnxPool implements GraphLoader {
     for (const slot of this.slots) for (const load of slot.loads.values()) load.device = this.resolvedDevice;
     if (device === 'cpu' && cudaError !== undefined && this.options.device === 'auto' && !this.fallbackLogged) {
       this.fallbackLogged = true;
-      this.options.log(`ONNX models run on CPU: CUDA is not available (${cudaError}). ${CUDA_HOWTO}`);
+      this.options.log(
+        this.options.verbose ? `ONNX models run on CPU: CUDA is not available (${cudaError}). ${CUDA_HOWTO}` : 'ONNX models run on CPU: CUDA is not available (--verbose says why and how to enable it)',
+      );
     }
   }
 

@@ -11,7 +11,7 @@ export type WorkerDevice = 'auto' | 'cuda' | 'cpu';
 /** Set once per worker, at start. */
 export interface WorkerInit {
   intraOpNumThreads: number;
-  /** The worker's own TypeScript entry, imported by the .js bootstrap once tsx is registered. */
+  /** The module the thread runs (see src/moduleStart.ts). */
   entry: string;
 }
 

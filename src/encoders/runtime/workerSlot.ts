@@ -1,8 +1,8 @@
 import { Worker } from 'node:worker_threads';
+import { moduleStart } from '../../moduleStart.ts';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol.ts';
 
-const BOOTSTRAP = new URL('./worker.js', import.meta.url);
-const ENTRY = new URL('./onnxWorker.ts', import.meta.url).href;
+const START = moduleStart(new URL('./onnxWorker.ts', import.meta.url));
 
 /** A slot gives up restarting after this many crashes in a row with no answer in between. */
 export const MAX_CONSECUTIVE_CRASHES = 3;
@@ -63,7 +63,7 @@ export class WorkerSlot<Job> {
 
   private start(): void {
     this.lastError = '';
-    const worker = new Worker(BOOTSTRAP, { workerData: { ...this.init, entry: ENTRY } satisfies WorkerInit, execArgv: workerExecArgv(process.execArgv) });
+    const worker = new Worker(START.file, { workerData: { ...this.init, entry: START.entry } satisfies WorkerInit, execArgv: workerExecArgv(process.execArgv) });
     this.worker = worker;
     worker.on('message', (msg: FromWorker) => {
       this.crashes = 0;

@@ -1,12 +1,12 @@
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { existsSync } from 'node:fs';
-import h5wasm from 'h5wasm/node';
 import { resampleChannels } from '../../audio/resample.ts';
 import { Errors } from '../../errors.ts';
+import { PACKAGE_ROOT } from '../../paths.ts';
 import { fractionalDelayKernel, FRACTIONAL_DELAY_HALF_TAPS } from './ism.ts';
 
 /** The shipped KEMAR HRTF (MIT, normal pinna; SOFA SimpleFreeFieldHRIR, 710 directions at 1.4 m, 44.1 kHz). */
-export const KEMAR_SOFA_PATH = fileURLToPath(new URL('../../../rirs/hrtf/mit_kemar_normal_pinna.sofa', import.meta.url));
+export const KEMAR_SOFA_PATH = join(PACKAGE_ROOT, 'rirs/hrtf/mit_kemar_normal_pinna.sofa');
 
 /**
  * A set of head-related impulse responses at one sample rate.
@@ -270,6 +270,8 @@ export function readSofa(path: string): Promise<RawHrtf> {
 
 async function readSofaNow(path: string): Promise<RawHrtf> {
   if (!existsSync(path)) throw new Errors.FILE_NOT_FOUND(path);
+  // HDF5's wasm is loaded when a SOFA file is first read, not by every process that imports the scene code.
+  const { default: h5wasm } = await import('h5wasm/node');
   await h5wasm.ready;
   const f = new h5wasm.File(path, 'r');
   try {

@@ -2,9 +2,9 @@ import { execFile } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../helpers/audio.ts';
 
-// Workers start on src/encoders/runtime/worker.js, which registers tsx and imports the TypeScript entry.
-// Every other test here covers vitest; these cover a plain `node` process with tsx registered the two usual
-// ways, and check that an idle pool lets the process end without close().
+// Workers start on the compiled onnxWorker.js in the program (dist/), and through src/tsBootstrap.js when
+// running the TypeScript sources. Every other test here covers vitest; these cover a plain `node` process
+// both ways, and check that an idle pool lets the process end without close().
 function runNode(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(process.execPath, args, { cwd: REPO_ROOT, timeout: 30_000 }, (err, stdout, stderr) => {
@@ -16,8 +16,8 @@ function runNode(args: string[]): Promise<{ code: number | null; stdout: string;
 const SCRIPT = 'test/encoders/runtime/poolScript.ts';
 
 describe('worker bootstrap outside vitest', () => {
-  it("runs under tsx's register() (as bin/earshot.js does), and an idle pool does not hold the process", async () => {
-    const run = await runNode(['--input-type=module', '-e', `import { register } from 'tsx/esm/api'; register(); await import('./${SCRIPT}');`]);
+  it('runs compiled (as bin/earshot.js does), and an idle pool does not hold the process', async () => {
+    const run = await runNode([`dist/${SCRIPT.replace(/\.ts$/, '.js')}`]);
     expect(run.code, run.stderr).toBe(0);
     const result = JSON.parse(run.stdout);
     expect(result.dims).toEqual([[2, 1, 1, 96], [2, 1, 1, 96], [2, 1, 1, 96]]);

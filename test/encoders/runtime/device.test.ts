@@ -4,9 +4,9 @@ import * as device from '../../../src/encoders/runtime/device.ts';
 import { EMBEDDING_ONNX, TINY_WAVEFORM_ONNX } from './helpers.ts';
 
 const pools: OnnxPool[] = [];
-function makePool(dev: 'auto' | 'cuda' | 'cpu'): { pool: OnnxPool; logs: string[] } {
+function makePool(dev: 'auto' | 'cuda' | 'cpu', verbose = true): { pool: OnnxPool; logs: string[] } {
   const logs: string[] = [];
-  const pool = new OnnxPool({ workers: 2, device: dev, log: (l) => logs.push(l) });
+  const pool = new OnnxPool({ workers: 2, device: dev, verbose, log: (l) => logs.push(l) });
   pools.push(pool);
   return { pool, logs };
 }
@@ -15,21 +15,28 @@ afterEach(async () => {
   await Promise.all(pools.splice(0).map((p) => p.close()));
 });
 
-// This machine has no GPU and earshot's .npmrc skips the CUDA provider download.
+// This machine has no GPU and installs skip the CUDA provider download (package.json's allowScripts).
 describe.skipIf(cudaProviderInstalled())('device without CUDA', () => {
-  it("'auto' falls back to CPU with one log line saying how to enable CUDA, however many graphs open", async () => {
+  it("'auto' falls back to CPU with one short log line, however many graphs open", async () => {
+    const { pool, logs } = makePool('auto', false);
+    await Promise.all([pool.open(EMBEDDING_ONNX), pool.open(TINY_WAVEFORM_ONNX)]);
+    expect(pool.device).toBe('cpu');
+    expect(logs).toEqual(['ONNX models run on CPU: CUDA is not available (--verbose says why and how to enable it)']);
+  });
+
+  it("'auto' with verbose says why and how to enable CUDA", async () => {
     const { pool, logs } = makePool('auto');
     const [a, b] = await Promise.all([pool.open(EMBEDDING_ONNX), pool.open(TINY_WAVEFORM_ONNX)]);
     expect([pool.device, a.device, b.device]).toEqual(['cpu', 'cpu', 'cpu']);
     expect(logs).toHaveLength(1);
-    expect(logs[0]).toMatch(/^ONNX models run on CPU: CUDA is not available \(its CUDA provider is not installed: .*libonnxruntime_providers_cuda\.so\)\. To enable CUDA: remove the line `onnxruntime-node-install=skip` from \.npmrc and run `npm install` again/);
+    expect(logs[0]).toMatch(/^ONNX models run on CPU: CUDA is not available \(its CUDA provider is not installed: .*libonnxruntime_providers_cuda\.so\)\. To enable CUDA, .* `ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules\/onnxruntime-node\/script\/install\.js`\.$/);
   });
 
   it("'cuda' fails clearly, saying how to enable CUDA", async () => {
     const { pool } = makePool('cuda');
     const err = await pool.open(EMBEDDING_ONNX).catch((e: Error) => e);
     expect(err).toMatchObject({ code: 'EARSHOT_CUDA_UNAVAILABLE', statusCode: 503 });
-    expect((err as Error).message).toMatch(/^device 'cuda' asked for, but onnxruntime-node's CUDA provider is not installed \(.*\)\. To enable CUDA: remove the line `onnxruntime-node-install=skip` from \.npmrc/);
+    expect((err as Error).message).toMatch(/^device 'cuda' asked for, but onnxruntime-node's CUDA provider is not installed \(.*\)\. To enable CUDA, .*ONNXRUNTIME_NODE_INSTALL=cuda12/);
   });
 
   // With the provider check bypassed, the workers really ask ONNX Runtime for CUDA and it fails (as on a machine with the library but no GPU).

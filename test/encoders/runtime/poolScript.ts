@@ -1,4 +1,4 @@
-// Run by contexts.test.ts in a fresh `node` process that registers tsx the way bin/earshot.js does:
+// Run by contexts.test.ts in a fresh `node` process, compiled (dist/) as bin/earshot.js runs, and through tsx:
 // opens the embedding model in a 2-worker pool, runs a stacked call, prints JSON, and does NOT close
 // the pool: idle workers must not keep the process alive.
 import { OnnxPool } from '../../../src/encoders/runtime/index.ts';

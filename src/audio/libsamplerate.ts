@@ -1,0 +1,21 @@
+import type LibSampleRate from '@alexanderolsen/libsamplerate-js';
+
+/** libsamplerate converter quality: best = SRC_SINC_BEST_QUALITY (banks, offline), medium, fastest (live paths). */
+export type ResampleQuality = 'best' | 'medium' | 'fastest';
+
+export const RESAMPLE_QUALITIES: readonly ResampleQuality[] = ['best', 'medium', 'fastest'];
+
+/** A mono libsamplerate converter (its `simple` and `full` APIs); `destroy()` frees its wasm memory. */
+export type Converter = Awaited<ReturnType<typeof LibSampleRate.create>>;
+
+const CONVERTER_NAME = { best: 'SRC_SINC_BEST_QUALITY', medium: 'SRC_SINC_MEDIUM_QUALITY', fastest: 'SRC_SINC_FASTEST' } as const;
+
+/**
+ * A mono converter from `fromRateHz` to `toRateHz`. libsamplerate's wasm is
+ * imported on the first call, not at start-up: it takes a few hundred
+ * milliseconds, which commands that never resample should not pay.
+ */
+export async function createConverter(fromRateHz: number, toRateHz: number, quality: ResampleQuality): Promise<Converter> {
+  const { default: lsr } = await import('@alexanderolsen/libsamplerate-js');
+  return lsr.create(1, fromRateHz, toRateHz, { converterType: lsr.ConverterType[CONVERTER_NAME[quality]] });
+}

@@ -1,0 +1,26 @@
+/**
+ * How a worker thread or child process starts on one of earshot's modules.
+ *
+ * The program runs as compiled JavaScript (dist/, built by `npm install`), where a
+ * thread starts on the module's own .js file. The tests and `tsx` run the
+ * TypeScript sources, which Node cannot start a thread on: there a plain-JS
+ * bootstrap (tsBootstrap.js) registers tsx's loader, then imports the module.
+ */
+
+/** True in the compiled program, false when running the TypeScript sources. */
+export const COMPILED = import.meta.url.endsWith('.js');
+
+const TS_BOOTSTRAP = new URL('./tsBootstrap.js', import.meta.url);
+
+/**
+ * The file to start a thread or process on, and the module it is to run.
+ * Worker threads pass `entry` as `workerData.entry`, child processes as their
+ * first argument; the compiled module ignores it.
+ *
+ * @param source the module's TypeScript source, e.g. `new URL('./onnxWorker.ts', import.meta.url)`
+ */
+export function moduleStart(source: URL): { file: URL; entry: string } {
+  if (!COMPILED) return { file: TS_BOOTSTRAP, entry: source.href };
+  const compiled = new URL(source.href.replace(/\.ts$/, '.js'));
+  return { file: compiled, entry: compiled.href };
+}
