@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { resampleChannels } from '../../audio/resample.ts';
 import { Errors } from '../../errors.ts';
 import { PACKAGE_ROOT } from '../../paths.ts';
+import { readHrtfTable } from './hrtfTable.ts';
 import { fractionalDelayKernel, FRACTIONAL_DELAY_HALF_TAPS } from './ism.ts';
 
 /** The shipped KEMAR HRTF (MIT, normal pinna; SOFA SimpleFreeFieldHRIR, 710 directions at 1.4 m, 44.1 kHz). */
@@ -37,10 +38,19 @@ export interface Hrtf {
 
 const cache = new Map<string, Promise<Hrtf>>();
 
+/** The rates the shipped KEMAR set also comes in already resampled (rirs/hrtf/make-kemar-tables.ts writes them). */
+export const KEMAR_TABLE_RATES: readonly number[] = [16000, 48000];
+
+/** Where the shipped KEMAR set resampled to `sampleRateHz` lies. */
+export function kemarTablePath(sampleRateHz: number): string {
+  return join(PACKAGE_ROOT, `rirs/hrtf/kemar-${sampleRateHz}.hrtf.br`);
+}
+
 /**
- * Load a SOFA SimpleFreeFieldHRIR file with h5wasm and resample its IRs to
- * `sampleRateHz` with libsamplerate (best quality). Loaded once per file and
- * rate, then served from memory (the first load at 16 kHz takes about 2 s here, mostly libsamplerate).
+ * The HRTF set of a SOFA SimpleFreeFieldHRIR file at `sampleRateHz`. Loaded once
+ * per file and rate, then served from memory. The shipped KEMAR set at 16 or
+ * 48 kHz is read from its table (milliseconds); any other file or rate is read
+ * with h5wasm and resampled with libsamplerate, best quality (about 2 s).
  *
  * @example
  * const hrtf = await loadHrtf(16000); // KEMAR, 710 directions, 186 taps
@@ -49,9 +59,8 @@ export function loadHrtf(sampleRateHz: number, sofaPath: string = KEMAR_SOFA_PAT
   const key = `${sofaPath}@${sampleRateHz}`;
   let hit = cache.get(key);
   if (!hit) {
-    hit = readSofa(sofaPath)
-      .then((raw) => resampleHrtf(raw, sampleRateHz))
-      .then((hrtf) => (gridOf(hrtf), hrtf));
+    const shipped = sofaPath === KEMAR_SOFA_PATH && KEMAR_TABLE_RATES.includes(sampleRateHz);
+    hit = (shipped ? readHrtfTable(kemarTablePath(sampleRateHz)) : hrtfFromSofa(sofaPath, sampleRateHz)).then((hrtf) => (gridOf(hrtf), hrtf));
     hit.catch(() => cache.delete(key));
     cache.set(key, hit);
   }
@@ -300,6 +309,11 @@ async function readSofaNow(path: string): Promise<RawHrtf> {
   } finally {
     f.close();
   }
+}
+
+/** Read a SOFA file and resample its IRs to `sampleRateHz` (what {@link loadHrtf} does without a table). */
+export async function hrtfFromSofa(sofaPath: string, sampleRateHz: number): Promise<Hrtf> {
+  return resampleHrtf(await readSofa(sofaPath), sampleRateHz);
 }
 
 // Resample all IRs in one libsamplerate call: they are laid end to end with a

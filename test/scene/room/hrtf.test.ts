@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { elevationRangeDeg, hrirPair, loadHrtf, type Hrtf } from '../../../src/scene/room/hrtf.ts';
+import { elevationRangeDeg, hrirPair, hrtfFromSofa, KEMAR_SOFA_PATH, KEMAR_TABLE_RATES, loadHrtf, type Hrtf } from '../../../src/scene/room/hrtf.ts';
 
 function energy(x: ArrayLike<number>): number {
   let e = 0;
@@ -59,6 +59,16 @@ function magnitudeDb(x: ArrayLike<number>, freqHz: number, sampleRateHz: number)
 }
 
 describe('loadHrtf (MIT KEMAR SOFA)', () => {
+  // The shipped tables (rirs/hrtf/make-kemar-tables.ts) must be exactly what reading the SOFA file and resampling gives now.
+  it.each(KEMAR_TABLE_RATES)('reads the shipped table at %i Hz: bit-identical to the SOFA file resampled', async (rate) => {
+    const [table, fresh] = await Promise.all([loadHrtf(rate), hrtfFromSofa(KEMAR_SOFA_PATH, rate)]);
+    expect({ ...table, ir: null, directions: null, onsetsSamples: null }).toEqual({ ...fresh, ir: null, directions: null, onsetsSamples: null });
+    expect(Buffer.from(table.ir.buffer).equals(Buffer.from(fresh.ir.buffer))).toBe(true);
+    expect(Buffer.from(table.directions.buffer).equals(Buffer.from(fresh.directions.buffer))).toBe(true);
+    expect(Buffer.from(table.onsetsSamples.buffer).equals(Buffer.from(fresh.onsetsSamples.buffer))).toBe(true);
+  });
+
+
   it('loads 710 directions resampled to the rate, once per rate', async () => {
     const h = await loadHrtf(16000);
     expect(h.count).toBe(710);
