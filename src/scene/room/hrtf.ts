@@ -247,9 +247,14 @@ function delayAll(ir: Float32Array, taps: number, delaySamples: number): Float32
   const kernel = new Float64Array(2 * FRACTIONAL_DELAY_HALF_TAPS);
   const start = fractionalDelayKernel(delaySamples, kernel);
   const out = new Float32Array(ir.length);
+  // out[row + n] = Σ_j kernel[j] · ir[row + n − start − j], samples outside the IR being zero.
   for (let row = 0; row < ir.length; row += taps) {
-    for (let j = 0; j < kernel.length; j++) {
-      if (kernel[j] !== 0) addShifted(out.subarray(row), ir, ir, row, taps, start + j, kernel[j], 0);
+    for (let n = 0; n < taps; n++) {
+      const j0 = Math.max(0, n - start - taps + 1);
+      const j1 = Math.min(kernel.length, n - start + 1);
+      let acc = 0;
+      for (let j = j0; j < j1; j++) acc += kernel[j] * ir[row + n - start - j];
+      out[row + n] = acc;
     }
   }
   return out;

@@ -38,10 +38,10 @@ export async function readHrtfTable(path: string): Promise<Hrtf> {
   if (raw.length < HEADER_BYTES || raw.readUInt32LE(0) !== MAGIC) throw new Errors.INVALID_BANK(`${path}: not an HRTF table`);
   const [sampleRateHz, count, taps] = [raw.readUInt32LE(4), raw.readUInt32LE(8), raw.readUInt32LE(12)];
   if (raw.length !== HEADER_BYTES + 8 * 5 * count + 4 * 2 * count * taps) throw new Errors.INVALID_BANK(`${path}: an HRTF table of the wrong size`);
-  // Copied out so that each array is aligned and owns its memory.
-  const take = <T>(bytes: number, make: (b: ArrayBuffer) => T, at: number): T => make(raw.buffer.slice(raw.byteOffset + at, raw.byteOffset + at + bytes));
-  const directions = take(8 * 3 * count, (b) => new Float64Array(b), HEADER_BYTES);
-  const onsetsSamples = take(8 * 2 * count, (b) => new Float64Array(b), HEADER_BYTES + 8 * 3 * count);
-  const ir = take(4 * 2 * count * taps, (b) => new Float32Array(b), HEADER_BYTES + 8 * 5 * count);
+  // Each part copied out, so that it is aligned and owns its memory.
+  const take = (at: number, bytes: number): ArrayBuffer => new Uint8Array(raw.subarray(at, at + bytes)).buffer;
+  const directions = new Float64Array(take(HEADER_BYTES, 8 * 3 * count));
+  const onsetsSamples = new Float64Array(take(HEADER_BYTES + 8 * 3 * count, 8 * 2 * count));
+  const ir = new Float32Array(take(HEADER_BYTES + 8 * 5 * count, 4 * 2 * count * taps));
   return { sampleRateHz, count, taps, directions, onsetsSamples, ir };
 }
