@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { PACKAGE_ROOT } from '../src/paths.ts';
+import { PACKAGE_VERSION } from '../src/paths.ts';
 import { validateServerOptions, type ServerOptionsInput } from './options.ts';
 import { contextPlugin } from './plugins/context.ts';
 import { errorsPlugin } from './plugins/errors.ts';
@@ -18,7 +16,6 @@ import { sweepRoutes } from './routes/sweeps.ts';
 import { uploadRoutes } from './routes/uploads.ts';
 import { pipelineStream } from './streams/pipelineStream.ts';
 
-const VERSION = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 /**
  * Build the earshot server (never listens: `earshot serve` does). Options are
@@ -44,14 +41,14 @@ export async function buildApp(input: ServerOptionsInput = {}): Promise<FastifyI
   await app.register(websocketPlugin, { hardMaxPayloadBytes: options.ws.hardMaxPayloadBytes });
   await app.register(securityPlugin, { options });
   await app.register(contextPlugin, { options, createStream: options.createStream ?? pipelineStream });
-  await app.register(healthRoutes, { version: VERSION });
+  await app.register(healthRoutes, { version: PACKAGE_VERSION });
   await app.register(modelRoutes);
   await app.register(bankRoutes);
   await app.register(uploadRoutes);
   await app.register(streamRoutes);
   await app.register(sweepRoutes);
   await app.register(metricsRoutes);
-  await app.register(liveRoutes, { version: VERSION });
+  await app.register(liveRoutes, { version: PACKAGE_VERSION });
   await app.register(staticRoutes, { root: options.clientDist });
   return app as unknown as FastifyInstance;
 }

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isEarshotError } from './errors.ts';
+import { PACKAGE_VERSION } from './paths.ts';
 
 /**
  * The subcommands, each with its one-line summary and the module that builds it.
@@ -33,7 +34,7 @@ export async function buildCli(load: readonly string[] = Object.keys(COMMANDS)):
         'Renders clean audio into naturalistic scenes (room impulse response + real\n' +
         'background noise at a chosen SNR) and measures how far models drift.',
     )
-    .version('0.1.0')
+    .version(PACKAGE_VERSION)
     .showHelpAfterError('(add --help for usage)')
     .configureOutput({ outputError: (str, write) => write(`earshot: ${str.replace(/^error: /, 'error: ')}`) });
   // addCommand does not pass the output settings on; copy them so subcommand errors read the same.
