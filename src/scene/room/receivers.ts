@@ -153,27 +153,36 @@ export function arrayReceiver(micsM: readonly Vec3[], sampleRateHz: number): Rec
         }),
       ),
     diffuseNoise: (n, rng) =>
-      planeWaveDiffuse(n, micsM.length, DIFFUSE_DIRECTIONS, (k, ch, size, re, im) => {
+      planeWaveDiffuse(n, micsM.length, DIFFUSE_DIRECTIONS, (k, ch, size, ordered) => {
         // A plane wave from u reaches the microphone at m earlier by u·m/c: G = exp(+jωu·m/c).
         const m = micsM[ch];
         const lead = (dirs[3 * k] * m[0] + dirs[3 * k + 1] * m[1] + dirs[3 * k + 2] * m[2]) / SPEED_OF_SOUND_MS;
-        phasorRamp((2 * Math.PI * lead * sampleRateHz) / size, re, im);
-        return { re, im };
+        phasorRamp((2 * Math.PI * lead * sampleRateHz) / size, ordered);
+        return { ordered };
       }, rng),
   };
 }
 
-// re[b] + j·im[b] = exp(j·step·b), by rotation, re-anchored every 256 bins to stop rounding drift.
-function phasorRamp(step: number, re: Float64Array, im: Float64Array): void {
+// exp(j·step·b) at bins b = 0 .. N/2 in PFFFT's ordered layout (N = ordered.length; DC and Nyquist, real,
+// in the first two floats), by rotation in double precision, re-anchored every 256 bins to stop rounding drift.
+function phasorRamp(step: number, ordered: Float32Array): void {
+  const half = ordered.length / 2;
   const c = Math.cos(step);
   const s = Math.sin(step);
-  for (let b = 0; b < re.length; b++) {
+  let re = 1;
+  let im = 0;
+  ordered[0] = 1;
+  for (let b = 1; b < half; b++) {
     if (b % 256 === 0) {
-      re[b] = Math.cos(step * b);
-      im[b] = Math.sin(step * b);
+      re = Math.cos(step * b);
+      im = Math.sin(step * b);
     } else {
-      re[b] = re[b - 1] * c - im[b - 1] * s;
-      im[b] = re[b - 1] * s + im[b - 1] * c;
+      const r = re * c - im * s;
+      im = re * s + im * c;
+      re = r;
     }
+    ordered[2 * b] = re;
+    ordered[2 * b + 1] = im;
   }
+  ordered[1] = Math.cos(step * half);
 }

@@ -4,7 +4,7 @@ import { createReceiver } from './createReceiver.ts';
 import { insideRoom, sourcePosition, SPEED_OF_SOUND_MS } from './geometry.ts';
 import { imageSources } from './ism.ts';
 import { resolveOptions } from './options.ts';
-import { butterworthHighpassPower, filterZeroPhase, sumFiltered, type Response } from '../../dsp/zeroPhase.ts';
+import { butterworthHighpassPower, filterZeroPhase, filterZeroPhaseInto, sumFiltered, type Response } from '../../dsp/zeroPhase.ts';
 import type { ImageJob } from './receivers.ts';
 import type { SimulateOptions } from './types.ts';
 
@@ -114,11 +114,12 @@ export async function simulateRir(opts: SimulateOptions): Promise<Float32Array[]
   // Each band's tail will start at the power its reflections (alone, in band) had just before the crossfade.
   const start = Math.floor(fadeStart * fs);
   const windowStart = Math.max(0, Math.floor((fadeStart - MATCH_WINDOW_S) * fs));
+  const inBand = new Float32Array(early);
   const matchEnergy = hasTail
     ? split.map((response, b) => {
         let energy = 0;
         for (const ch of reflections[b]) {
-          const inBand = filterZeroPhase(ch, fs, [response])[0];
+          filterZeroPhaseInto(ch, fs, response, inBand);
           for (let i = windowStart; i < Math.min(start, early); i++) energy += inBand[i] * inBand[i];
         }
         return energy;
@@ -126,7 +127,11 @@ export async function simulateRir(opts: SimulateOptions): Promise<Float32Array[]
     : [];
   const out = Array.from({ length: receiver.channels }, (_, ch) => {
     // The direct path joins the reflections (in place: their energies are taken).
-    reflections.forEach((band, b) => direct[b][ch].forEach((v, i) => (band[ch][i] += v)));
+    for (let b = 0; b < B; b++) {
+      const r = reflections[b][ch];
+      const d = direct[b][ch];
+      for (let i = 0; i < early; i++) r[i] += d[i];
+    }
     const y = new Float32Array(n);
     y.set(sumFiltered(reflections.map((band) => band[ch]), split, fs).subarray(0, early));
     return y;
@@ -136,6 +141,9 @@ export async function simulateRir(opts: SimulateOptions): Promise<Float32Array[]
   const noise = receiver.diffuseNoise(n - start, createRng(opts.seed).fork('room-late-tail'));
   // The noise is periodic (or white): split it circularly, with no edge transients.
   const noiseBands = noise.map((ch) => filterZeroPhase(ch, fs, split, { circular: true }));
+  // The tail's fade-in, shared by the bands; 1 after the crossfade.
+  const fadeIn = new Float64Array(n - start);
+  for (let i = 0; i < fadeIn.length; i++) fadeIn[i] = Math.sin(fade((start + i) / fs));
   const envelope = new Float64Array(n - start);
   for (let b = 0; b < B; b++) {
     const delta = (3 * Math.LN10) / bands.rt60S[b];
@@ -143,18 +151,26 @@ export async function simulateRir(opts: SimulateOptions): Promise<Float32Array[]
     let expected = 0;
     for (let i = windowStart; i < start; i++) expected += Math.exp(-2 * delta * (i / fs - tC));
     let noisePower = 0;
-    for (const ch of noiseBands) for (const v of ch[b]) noisePower += v * v;
+    for (const ch of noiseBands) {
+      const x = ch[b];
+      for (let i = 0; i < x.length; i++) noisePower += x[i] * x[i];
+    }
     noisePower /= n - start;
     if (!(expected > 0 && noisePower > 0 && energy > 0)) continue;
     const scale = Math.sqrt(energy / expected / noisePower);
+    // exp(−δ(t − tC)) by a constant ratio per sample, re-anchored every 1024 samples.
+    const ratio = Math.exp(-delta / fs);
+    let decay = 1;
     for (let i = 0; i < envelope.length; i++) {
-      const t = (start + i) / fs;
-      envelope[i] = scale * Math.exp(-delta * (t - tC)) * Math.sin(fade(t));
+      if (i % 1024 === 0) decay = Math.exp(-delta * ((start + i) / fs - tC));
+      else decay *= ratio;
+      envelope[i] = scale * decay * fadeIn[i];
     }
-    out.forEach((y, ch) => {
+    for (let ch = 0; ch < out.length; ch++) {
       const x = noiseBands[ch][b];
+      const y = out[ch];
       for (let i = 0; i < envelope.length; i++) y[start + i] += x[i] * envelope[i];
-    });
+    }
   }
   return out;
 }
