@@ -1,6 +1,6 @@
 import { heapF32, WasmArena } from '../../dsp/pffft.ts';
-import { hrirPair, type Hrtf } from './hrtf.ts';
-import { addKernel, fractionalDelayKernel, FRACTIONAL_DELAY_HALF_TAPS } from './ism.ts';
+import { hrirPair, hrirPairUnscaled, type Hrtf } from './hrtf.ts';
+import { addKernelBands, fractionalDelayKernel, FRACTIONAL_DELAY_HALF_TAPS } from './ism.ts';
 import { DIFFUSE_DIRECTIONS, fibonacciSphere, planeWaveDiffuse } from './lateTail.ts';
 import { forEachArrival, type Receiver } from './receivers.ts';
 
@@ -28,25 +28,22 @@ import { forEachArrival, type Receiver } from './receivers.ts';
 export function binauralReceiver(hrtf: Hrtf): Receiver {
   const taps = new Float64Array(2 * FRACTIONAL_DELAY_HALF_TAPS);
   const T = hrtf.taps;
-  const pair: [Float32Array, Float32Array] = [new Float32Array(T), new Float32Array(T)];
-  // The image's HRIR pair convolved with its fractional delay, added to every band with the band's amplitude.
-  const kernel = [new Float64Array(T + taps.length - 1), new Float64Array(T + taps.length - 1)];
+  const pad = taps.length - 1;
+  // Each ear's HRIR with `pad` zeros either side, then convolved with the image's fractional delay.
+  const hrir = [new Float64Array(T + 2 * pad), new Float64Array(T + 2 * pad)];
+  const gains = new Float64Array(2);
+  const kernel = new Float64Array(T + pad);
   return {
     channels: 2,
     offsetsM: [[0, 0, 0]],
     addImages: (job, centreM, out) =>
       forEachArrival(job, centreM, (d, amps, ux, uy, uz) => {
-        hrirPair(hrtf, ux, uy, uz, pair);
+        // The HRIR pair's energy scaling rides on the band amplitudes.
+        hrirPairUnscaled(hrtf, ux, uy, uz, hrir[0], pad, hrir[1], pad, gains);
         const start = fractionalDelayKernel(d, taps);
         for (let ear = 0; ear < 2; ear++) {
-          const h = pair[ear];
-          const kern = kernel[ear];
-          kern.fill(0);
-          for (let j = 0; j < taps.length; j++) {
-            const g = taps[j];
-            for (let n = 0; n < T; n++) kern[j + n] += g * h[n];
-          }
-          for (let b = 0; b < amps.length; b++) addKernel(out[b][ear], start, kern, amps[b]);
+          convolveFractionalDelay(hrir[ear], taps, kernel);
+          addKernelBands(out, ear, start, kernel, amps, gains[ear]);
         }
       }),
     diffuseNoise: (n, rng) => {
@@ -54,6 +51,24 @@ export function binauralReceiver(hrtf: Hrtf): Receiver {
       return planeWaveDiffuse(n, 2, DIFFUSE_DIRECTIONS, (k, ear, size) => ({ z: (spectra ??= diffuseSpectra(hrtf, size))[2 * k + ear] }), rng);
     },
   };
+}
+
+/**
+ * out = h ∗ taps (full convolution, out.length = h.length + 15) for the 16 taps of
+ * `fractionalDelayKernel`, each output summed over the taps in ascending order;
+ * h lies in `padded` between 15 zeros either side. The taps sit in locals and each
+ * output is one expression: three times faster than a tap-by-tap scatter.
+ */
+function convolveFractionalDelay(padded: Float64Array, taps: Float64Array, out: Float64Array): void {
+  if (taps.length !== 16) throw new Error('convolveFractionalDelay expects 16 taps');
+  const [t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15] = taps;
+  const x = padded;
+  for (let m = 0; m < out.length; m++) {
+    const o = m + 15;
+    out[m] =
+      t0 * x[o] + t1 * x[o - 1] + t2 * x[o - 2] + t3 * x[o - 3] + t4 * x[o - 4] + t5 * x[o - 5] + t6 * x[o - 6] + t7 * x[o - 7] +
+      t8 * x[o - 8] + t9 * x[o - 9] + t10 * x[o - 10] + t11 * x[o - 11] + t12 * x[o - 12] + t13 * x[o - 13] + t14 * x[o - 14] + t15 * x[o - 15];
+  }
 }
 
 const spectraCache = new WeakMap<Hrtf, Map<number, Float32Array[]>>();

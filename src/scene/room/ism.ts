@@ -125,3 +125,30 @@ export function addKernel(out: Float32Array, start: number, taps: Float64Array, 
   const j1 = Math.min(taps.length, out.length - start);
   for (let j = j0; j < j1; j++) out[start + j] += amplitude * taps[j];
 }
+
+/**
+ * Add `gain` × `amplitudes[b]` × `taps` into `out[b][channel]` for every band b, from index `start` on
+ * (clipped to the outputs' length, which all bands share): `addKernel` per band, three bands per pass over the taps.
+ */
+export function addKernelBands(out: readonly Float32Array[][], channel: number, start: number, taps: Float64Array, amplitudes: Float64Array, gain: number): void {
+  const bands = amplitudes.length;
+  const j0 = Math.max(0, -start);
+  const j1 = Math.min(taps.length, out[0][channel].length - start);
+  let b = 0;
+  for (; b + 3 <= bands; b += 3) {
+    const o0 = out[b][channel];
+    const o1 = out[b + 1][channel];
+    const o2 = out[b + 2][channel];
+    const a0 = amplitudes[b] * gain;
+    const a1 = amplitudes[b + 1] * gain;
+    const a2 = amplitudes[b + 2] * gain;
+    for (let j = j0; j < j1; j++) {
+      const v = taps[j];
+      const i = start + j;
+      o0[i] += a0 * v;
+      o1[i] += a1 * v;
+      o2[i] += a2 * v;
+    }
+  }
+  for (; b < bands; b++) addKernel(out[b][channel], start, taps, amplitudes[b] * gain);
+}

@@ -1,7 +1,7 @@
 import { Errors } from '../../errors.ts';
 import type { Rng } from '../../random.ts';
 import { SPEED_OF_SOUND_MS } from './geometry.ts';
-import { addKernel, fractionalDelayKernel, FRACTIONAL_DELAY_HALF_TAPS, type ImageSources } from './ism.ts';
+import { addKernel, addKernelBands, fractionalDelayKernel, FRACTIONAL_DELAY_HALF_TAPS, type ImageSources } from './ism.ts';
 import { DIFFUSE_DIRECTIONS, fibonacciSphere, planeWaveDiffuse, whiteNoise } from './lateTail.ts';
 import type { ReceiverSpec } from './types.ts';
 
@@ -73,7 +73,7 @@ export function forEachArrival(
     const dx = im.x[i] - pointM[0];
     const dy = im.y[i] - pointM[1];
     const dz = im.z[i] - pointM[2];
-    const r = Math.max(MIN_PATH_M, Math.hypot(dx, dy, dz));
+    const r = Math.max(MIN_PATH_M, Math.sqrt(dx * dx + dy * dy + dz * dz));
     const t = r / SPEED_OF_SOUND_MS;
     const w = job.weight(t);
     if (w === 0) continue;
@@ -90,8 +90,7 @@ export function monoReceiver(): Receiver {
     offsetsM: [[0, 0, 0]],
     addImages: (job, centreM, out) =>
       forEachArrival(job, centreM, (d, amps) => {
-        const start = fractionalDelayKernel(d, taps);
-        for (let b = 0; b < amps.length; b++) addKernel(out[b][0], start, taps, amps[b]);
+        addKernelBands(out, 0, fractionalDelayKernel(d, taps), taps, amps, 1);
       }),
     diffuseNoise: (n, rng) => [whiteNoise(n, rng)],
   };
@@ -148,8 +147,7 @@ export function arrayReceiver(micsM: readonly Vec3[], sampleRateHz: number): Rec
     addImages: (job, c, out) =>
       micsM.forEach((m, i) =>
         forEachArrival(job, [c[0] + m[0], c[1] + m[1], c[2] + m[2]], (d, amps) => {
-          const start = fractionalDelayKernel(d, taps);
-          for (let b = 0; b < amps.length; b++) addKernel(out[b][i], start, taps, amps[b]);
+          addKernelBands(out, i, fractionalDelayKernel(d, taps), taps, amps, 1);
         }),
       ),
     diffuseNoise: (n, rng) =>
