@@ -33,27 +33,30 @@ const MIN_SIZE = 32;
  * const [low, high] = filterZeroPhase(ir, 16000, [(f) => (f < 1000 ? 1 : 0), (f) => (f < 1000 ? 0 : 1)]);
  */
 export function filterZeroPhase(x: ArrayLike<number>, sampleRateHz: number, responses: readonly Response[], opts: { circular?: boolean } = {}): Float64Array[] {
-  const n = x.length;
-  return withSpectrum(opts.circular ? n : 2 * n, (spectrum) => {
-    spectrum.load(x);
-    return responses.map((response) => {
-      spectrum.clearAcc();
-      spectrum.accumulate(response, sampleRateHz);
-      return spectrum.inverse(new Float64Array(n));
-    });
-  });
+  const outs = responses.map(() => new Float64Array(x.length));
+  filterZeroPhaseInto(x, sampleRateHz, responses, outs, opts);
+  return outs;
 }
 
 /**
- * Like {@link filterZeroPhase} with one response, into `out` (its length is the input's):
- * the filtered signal, overwriting `out`.
+ * {@link filterZeroPhase} into the caller's arrays: `outs[k]` (as long as `x`) receives
+ * `x` filtered by `responses[k]`, overwritten.
  */
-export function filterZeroPhaseInto(x: ArrayLike<number>, sampleRateHz: number, response: Response, out: Float32Array | Float64Array): void {
-  withSpectrum(2 * x.length, (spectrum) => {
+export function filterZeroPhaseInto(
+  x: ArrayLike<number>,
+  sampleRateHz: number,
+  responses: readonly Response[],
+  outs: readonly (Float32Array | Float64Array)[],
+  opts: { circular?: boolean } = {},
+): void {
+  const n = x.length;
+  withSpectrum(opts.circular ? n : 2 * n, (spectrum) => {
     spectrum.load(x);
-    spectrum.clearAcc();
-    spectrum.accumulate(response, sampleRateHz);
-    spectrum.inverse(out);
+    responses.forEach((response, k) => {
+      spectrum.clearAcc();
+      spectrum.accumulate(response, sampleRateHz);
+      spectrum.inverse(outs[k]);
+    });
   });
 }
 

@@ -120,7 +120,12 @@ export function foaReceiver(): Receiver {
           addKernel(x, start, taps, a * ux);
         }
       }),
-    diffuseNoise: (n, rng) => [1, 1 / Math.sqrt(3), 1 / Math.sqrt(3), 1 / Math.sqrt(3)].map((g) => whiteNoise(n, rng).map((v) => v * g)),
+    diffuseNoise: (n, rng) =>
+      [1, 1 / Math.sqrt(3), 1 / Math.sqrt(3), 1 / Math.sqrt(3)].map((g) => {
+        const x = whiteNoise(n, rng);
+        for (let i = 0; i < n; i++) x[i] *= g;
+        return x;
+      }),
   };
 }
 

@@ -4,7 +4,7 @@ import { createReceiver } from './createReceiver.ts';
 import { insideRoom, sourcePosition, SPEED_OF_SOUND_MS } from './geometry.ts';
 import { imageSources } from './ism.ts';
 import { resolveOptions } from './options.ts';
-import { butterworthHighpassPower, filterZeroPhase, filterZeroPhaseInto, sumFiltered, type Response } from '../../dsp/zeroPhase.ts';
+import { butterworthHighpassPower, filterZeroPhaseInto, sumFiltered, type Response } from '../../dsp/zeroPhase.ts';
 import type { ImageJob } from './receivers.ts';
 import type { SimulateOptions } from './types.ts';
 
@@ -104,11 +104,8 @@ export async function simulateRir(opts: SimulateOptions): Promise<Float32Array[]
   };
   // The image sources fill the first part of the IR; their filters ring a while longer.
   const early = Math.min(n, Math.ceil((reachS + FILTER_RING_S) * fs));
-  const bandBuffers = () => Array.from({ length: B }, () => Array.from({ length: receiver.channels }, () => new Float32Array(early)));
-  const reflections = bandBuffers();
+  const reflections = Array.from({ length: B }, () => Array.from({ length: receiver.channels }, () => new Float32Array(early)));
   receiver.addImages(job, centreM, reflections);
-  const direct = bandBuffers();
-  receiver.addImages({ ...job, part: 'direct', weight: () => 1 }, centreM, direct);
 
   const split = octaveSplit(bands.centresHz, HIGHPASS_HZ, fs);
   // Each band's tail will start at the power its reflections (alone, in band) had just before the crossfade.
@@ -119,19 +116,15 @@ export async function simulateRir(opts: SimulateOptions): Promise<Float32Array[]
     ? split.map((response, b) => {
         let energy = 0;
         for (const ch of reflections[b]) {
-          filterZeroPhaseInto(ch, fs, response, inBand);
+          filterZeroPhaseInto(ch, fs, [response], [inBand]);
           for (let i = windowStart; i < Math.min(start, early); i++) energy += inBand[i] * inBand[i];
         }
         return energy;
       })
     : [];
+  // The direct path joins the reflections (in place: their energies are taken).
+  receiver.addImages({ ...job, part: 'direct', weight: () => 1 }, centreM, reflections);
   const out = Array.from({ length: receiver.channels }, (_, ch) => {
-    // The direct path joins the reflections (in place: their energies are taken).
-    for (let b = 0; b < B; b++) {
-      const r = reflections[b][ch];
-      const d = direct[b][ch];
-      for (let i = 0; i < early; i++) r[i] += d[i];
-    }
     const y = new Float32Array(n);
     y.set(sumFiltered(reflections.map((band) => band[ch]), split, fs).subarray(0, early));
     return y;
@@ -140,7 +133,11 @@ export async function simulateRir(opts: SimulateOptions): Promise<Float32Array[]
 
   const noise = receiver.diffuseNoise(n - start, createRng(opts.seed).fork('room-late-tail'));
   // The noise is periodic (or white): split it circularly, with no edge transients.
-  const noiseBands = noise.map((ch) => filterZeroPhase(ch, fs, split, { circular: true }));
+  const noiseBands = noise.map((ch) => {
+    const bandsOfCh = split.map(() => new Float32Array(ch.length));
+    filterZeroPhaseInto(ch, fs, split, bandsOfCh, { circular: true });
+    return bandsOfCh;
+  });
   // The tail's fade-in, shared by the bands; 1 after the crossfade.
   const fadeIn = new Float64Array(n - start);
   for (let i = 0; i < fadeIn.length; i++) fadeIn[i] = Math.sin(fade((start + i) / fs));
