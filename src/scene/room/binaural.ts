@@ -1,6 +1,6 @@
 import { heapF32, WasmArena } from '../../dsp/pffft.ts';
 import { hrirPair, hrirPairUnscaled, type Hrtf } from './hrtf.ts';
-import { addKernelBands, fractionalDelayKernel, FRACTIONAL_DELAY_HALF_TAPS } from './ism.ts';
+import { addKernelBands, convolveTaps16, fractionalDelayKernel, FRACTIONAL_DELAY_HALF_TAPS } from './ism.ts';
 import { DIFFUSE_DIRECTIONS, fibonacciSphere, planeWaveDiffuse } from './lateTail.ts';
 import { forEachArrival, type Receiver } from './receivers.ts';
 
@@ -42,7 +42,7 @@ export function binauralReceiver(hrtf: Hrtf): Receiver {
         hrirPairUnscaled(hrtf, ux, uy, uz, hrir[0], pad, hrir[1], pad, gains);
         const start = fractionalDelayKernel(d, taps);
         for (let ear = 0; ear < 2; ear++) {
-          convolveFractionalDelay(hrir[ear], taps, kernel);
+          convolveTaps16(hrir[ear], pad, taps, kernel, 0, kernel.length);
           addKernelBands(out, ear, start, kernel, amps, gains[ear]);
         }
       }),
@@ -51,24 +51,6 @@ export function binauralReceiver(hrtf: Hrtf): Receiver {
       return planeWaveDiffuse(n, 2, DIFFUSE_DIRECTIONS, (k, ear, size) => ({ z: (spectra ??= diffuseSpectra(hrtf, size))[2 * k + ear] }), rng);
     },
   };
-}
-
-/**
- * out = h ∗ taps (full convolution, out.length = h.length + 15) for the 16 taps of
- * `fractionalDelayKernel`, each output summed over the taps in ascending order;
- * h lies in `padded` between 15 zeros either side. The taps sit in locals and each
- * output is one expression: three times faster than a tap-by-tap scatter.
- */
-function convolveFractionalDelay(padded: Float64Array, taps: Float64Array, out: Float64Array): void {
-  if (taps.length !== 16) throw new Error('convolveFractionalDelay expects 16 taps');
-  const [t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15] = taps;
-  const x = padded;
-  for (let m = 0; m < out.length; m++) {
-    const o = m + 15;
-    out[m] =
-      t0 * x[o] + t1 * x[o - 1] + t2 * x[o - 2] + t3 * x[o - 3] + t4 * x[o - 4] + t5 * x[o - 5] + t6 * x[o - 6] + t7 * x[o - 7] +
-      t8 * x[o - 8] + t9 * x[o - 9] + t10 * x[o - 10] + t11 * x[o - 11] + t12 * x[o - 12] + t13 * x[o - 13] + t14 * x[o - 14] + t15 * x[o - 15];
-  }
 }
 
 const spectraCache = new WeakMap<Hrtf, Map<number, Float32Array[]>>();

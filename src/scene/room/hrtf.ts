@@ -4,7 +4,7 @@ import { resampleChannels } from '../../audio/resample.ts';
 import { Errors } from '../../errors.ts';
 import { PACKAGE_ROOT } from '../../paths.ts';
 import { readHrtfTable } from './hrtfTable.ts';
-import { fractionalDelayKernel, FRACTIONAL_DELAY_HALF_TAPS } from './ism.ts';
+import { convolveTaps16, fractionalDelayKernel, FRACTIONAL_DELAY_HALF_TAPS } from './ism.ts';
 
 /** The shipped KEMAR HRTF (MIT, normal pinna; SOFA SimpleFreeFieldHRIR, 710 directions at 1.4 m, 44.1 kHz). */
 export const KEMAR_SOFA_PATH = join(PACKAGE_ROOT, 'rirs/hrtf/mit_kemar_normal_pinna.sofa');
@@ -318,7 +318,8 @@ function addShifted(y: Float64Array, y0: number, tab: Float32Array, at: number, 
   for (let n = y0 + n0; n < y0 + n1; n++) y[n] += gainA * tab[from + n] + gainB * tab[from + stride + n];
 }
 
-// The IRs and their PHASES delayed copies, interleaved by row with zero margins (see HrtfGrid.table).
+// The IRs and their PHASES delayed copies, interleaved by row with zero margins (see HrtfGrid.table):
+// row by row, each delayed with the fractional-delay kernel and cut to `taps` (samples outside the IR are zero).
 function phaseTable(hrtf: Hrtf): Pick<HrtfGrid, 'table' | 'stride' | 'pad' | 'rowAt'> {
   const T = hrtf.taps;
   const pad = Math.ceil((TABLE_PAD_PER_KHZ * hrtf.sampleRateHz) / 1000) + 2;
@@ -326,29 +327,20 @@ function phaseTable(hrtf: Hrtf): Pick<HrtfGrid, 'table' | 'stride' | 'pad' | 'ro
   const rows = 2 * hrtf.count;
   const table = new Float32Array(rows * (PHASES + 1) * stride);
   const rowAt = (row: number, phase: number) => (row * (PHASES + 1) + phase) * stride + pad;
-  for (let p = 0; p <= PHASES; p++) {
-    const delayed = p === 0 ? hrtf.ir : delayAll(hrtf.ir, T, p / PHASES);
-    for (let row = 0; row < rows; row++) table.set(delayed.subarray(row * T, (row + 1) * T), rowAt(row, p));
+  const kernels = Array.from({ length: PHASES }, (_, p) => {
+    const taps = new Float64Array(2 * FRACTIONAL_DELAY_HALF_TAPS);
+    return { taps, start: fractionalDelayKernel((p + 1) / PHASES, taps) };
+  });
+  // One IR with 2·HALF_TAPS zeros either side: delayed[n] = Σ_j taps[j] · ir[n − start − j].
+  const margin = 2 * FRACTIONAL_DELAY_HALF_TAPS;
+  const x = new Float64Array(T + 2 * margin);
+  for (let row = 0; row < rows; row++) {
+    const ir = hrtf.ir.subarray(row * T, (row + 1) * T);
+    table.set(ir, rowAt(row, 0));
+    x.set(ir, margin);
+    for (const [p, { taps, start }] of kernels.entries()) convolveTaps16(x, margin - start, taps, table, rowAt(row, p + 1), T);
   }
   return { table, stride, pad, rowAt };
-}
-
-// Every IR (rows of `taps`) delayed by `delaySamples` (0 < delay ≤ 1) with the fractional-delay kernel, cut to `taps`.
-function delayAll(ir: Float32Array, taps: number, delaySamples: number): Float32Array {
-  const kernel = new Float64Array(2 * FRACTIONAL_DELAY_HALF_TAPS);
-  const start = fractionalDelayKernel(delaySamples, kernel);
-  const out = new Float32Array(ir.length);
-  // out[row + n] = Σ_j kernel[j] · ir[row + n − start − j], samples outside the IR being zero.
-  for (let row = 0; row < ir.length; row += taps) {
-    for (let n = 0; n < taps; n++) {
-      const j0 = Math.max(0, n - start - taps + 1);
-      const j1 = Math.min(kernel.length, n - start + 1);
-      let acc = 0;
-      for (let j = j0; j < j1; j++) acc += kernel[j] * ir[row + n - start - j];
-      out[row + n] = acc;
-    }
-  }
-  return out;
 }
 
 /** A SOFA file's HRIRs as measured: its own rate, unit direction vectors, IR of direction i, ear e at `ir[(2 * i + e) * taps]`. */
