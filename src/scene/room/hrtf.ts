@@ -91,7 +91,9 @@ export function loadHrtf(sampleRateHz: number, sofaPath: string = KEMAR_SOFA_PAT
  * At a measured direction the result is that direction's HRIR. Elevations below
  * the lowest measured ring (−40° for KEMAR) take that ring's responses (held, not
  * extrapolated; see `elevationRangeDeg`), and likewise above the highest ring.
- * About 20 × `taps` multiply-adds a call; the rings are found by a short scan and a binary search.
+ * The mix is in double precision, one pass over a table that keeps each IR's phases side by side
+ * (rounded to float32 once, at the end). About 20 × `taps` multiply-adds a call; the rings are found
+ * by a short scan and a binary search.
  *
  * @example
  * const pair: [Float32Array, Float32Array] = [new Float32Array(hrtf.taps), new Float32Array(hrtf.taps)];

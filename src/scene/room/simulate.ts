@@ -117,7 +117,7 @@ export async function simulateRir(opts: SimulateOptions): Promise<Float32Array[]
         let energy = 0;
         for (const ch of reflections[b]) {
           filterZeroPhaseInto(ch, fs, [response], [inBand]);
-          for (let i = windowStart; i < Math.min(start, early); i++) energy += inBand[i] * inBand[i];
+          energy += sumOfSquares(inBand, windowStart, Math.min(start, early));
         }
         return energy;
       })
@@ -148,28 +148,39 @@ export async function simulateRir(opts: SimulateOptions): Promise<Float32Array[]
     let expected = 0;
     for (let i = windowStart; i < start; i++) expected += Math.exp(-2 * delta * (i / fs - tC));
     let noisePower = 0;
-    for (const ch of noiseBands) {
-      const x = ch[b];
-      for (let i = 0; i < x.length; i++) noisePower += x[i] * x[i];
-    }
+    for (const ch of noiseBands) noisePower += sumOfSquares(ch[b], 0, ch[b].length);
     noisePower /= n - start;
     if (!(expected > 0 && noisePower > 0 && energy > 0)) continue;
     const scale = Math.sqrt(energy / expected / noisePower);
-    // exp(−δ(t − tC)) by a constant ratio per sample, re-anchored every 1024 samples.
-    const ratio = Math.exp(-delta / fs);
-    let decay = 1;
-    for (let i = 0; i < envelope.length; i++) {
-      if (i % 1024 === 0) decay = Math.exp(-delta * ((start + i) / fs - tC));
-      else decay *= ratio;
-      envelope[i] = scale * decay * fadeIn[i];
-    }
-    for (let ch = 0; ch < out.length; ch++) {
-      const x = noiseBands[ch][b];
-      const y = out[ch];
-      for (let i = 0; i < envelope.length; i++) y[start + i] += x[i] * envelope[i];
-    }
+    decayEnvelope(envelope, scale, delta, (start / fs) - tC, fs, fadeIn);
+    for (let ch = 0; ch < out.length; ch++) addProduct(out[ch], start, noiseBands[ch][b], envelope);
   }
   return out;
+}
+
+// The hot loops of simulateRir, as small functions the JIT optimises on their own.
+
+// Σ x[i]² over from .. to − 1.
+function sumOfSquares(x: Float32Array, from: number, to: number): number {
+  let s = 0;
+  for (let i = from; i < to; i++) s += x[i] * x[i];
+  return s;
+}
+
+// envelope[i] = scale · exp(−δ(t0 + i/fs)) · fadeIn[i]: the exponential by a constant ratio per sample, re-anchored every 1024 samples.
+function decayEnvelope(envelope: Float64Array, scale: number, delta: number, t0: number, fs: number, fadeIn: Float64Array): void {
+  const ratio = Math.exp(-delta / fs);
+  let decay = 1;
+  for (let i = 0; i < envelope.length; i++) {
+    if (i % 1024 === 0) decay = Math.exp(-delta * (t0 + i / fs));
+    else decay *= ratio;
+    envelope[i] = scale * decay * fadeIn[i];
+  }
+}
+
+// y[at + i] += x[i] · w[i].
+function addProduct(y: Float32Array, at: number, x: Float32Array, w: Float64Array): void {
+  for (let i = 0; i < w.length; i++) y[at + i] += x[i] * w[i];
 }
 
 const splits = new Map<string, Response[]>();
