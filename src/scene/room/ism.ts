@@ -79,6 +79,10 @@ function axisImages(L: number, s: number, c: number, maxD: number): { pos: numbe
 /** Half-length of the fractional-delay kernel: 2·8 = 16 taps. */
 export const FRACTIONAL_DELAY_HALF_TAPS = 8;
 
+// cos(πn/H) and sin(πn/H) for the kernel's taps n = j − H + 1, j = 0 .. 2H − 1.
+const WINDOW_COS = Float64Array.from({ length: 2 * FRACTIONAL_DELAY_HALF_TAPS }, (_, j) => Math.cos((Math.PI * (j - FRACTIONAL_DELAY_HALF_TAPS + 1)) / FRACTIONAL_DELAY_HALF_TAPS));
+const WINDOW_SIN = Float64Array.from({ length: 2 * FRACTIONAL_DELAY_HALF_TAPS }, (_, j) => Math.sin((Math.PI * (j - FRACTIONAL_DELAY_HALF_TAPS + 1)) / FRACTIONAL_DELAY_HALF_TAPS));
+
 /**
  * A Hann-windowed sinc that delays by a fractional number of samples
  * (T. I. Laakso et al., "Splitting the unit delay", IEEE SP Magazine 1996, §3.2),
@@ -98,14 +102,17 @@ export function fractionalDelayKernel(delaySamples: number, taps: Float64Array):
     taps[H - 1] = 1;
     return n0 - H + 1;
   }
-  // sin(π(n − f)) = −(−1)^n · sin(πf): one sine for the whole kernel.
+  // sin(π(n − f)) = −(−1)^n · sin(πf): one sine for the whole kernel; and
+  // cos(π(n − f)/H) = cos(πn/H)·cos(πf/H) + sin(πn/H)·sin(πf/H): one cosine and one sine for the window.
   const sinPf = Math.sin(Math.PI * frac);
+  const cosF = Math.cos((Math.PI * frac) / H);
+  const sinF = Math.sin((Math.PI * frac) / H);
   let sum = 0;
   for (let j = 0; j < 2 * H; j++) {
     const n = j - H + 1;
     const t = n - frac;
     const sign = n % 2 === 0 ? -1 : 1;
-    const w = 0.5 * (1 + Math.cos((Math.PI * t) / H));
+    const w = 0.5 * (1 + WINDOW_COS[j] * cosF + WINDOW_SIN[j] * sinF);
     const v = ((sign * sinPf) / (Math.PI * t)) * w;
     taps[j] = v;
     sum += v;
