@@ -171,8 +171,10 @@ export function hrirPairUnscaled(
     let mixed = 0;
     if (padded) {
       // One pass over the taps: the table's zero margins stand for the samples outside each IR.
-      // A neighbour without weight reads the first neighbour's rows, times zero.
-      for (let k = 0; k < 4; k++) if (NEIGHBOUR_WEIGHT[k] === 0) BASE[k] = BASE[0];
+      // A neighbour without weight (its shift unchecked) reads a weighted neighbour's rows, times zero.
+      let weighted = 0;
+      while (NEIGHBOUR_WEIGHT[weighted] === 0) weighted++;
+      for (let k = 0; k < 4; k++) if (NEIGHBOUR_WEIGHT[k] === 0) BASE[k] = BASE[weighted];
       const tab = g.table;
       const S = g.stride;
       const [b0, b1, b2, b3] = BASE;
