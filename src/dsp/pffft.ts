@@ -12,7 +12,10 @@
  *
  * Spectra are in PFFFT's internal "z-domain" order (unordered transform),
  * which is all a convolution needs: multiply-accumulate with
- * `zconvolve`, then transform back. Transforms are unscaled:
+ * `zconvolve`, then transform back. Where the bins must be read or written
+ * one by one, `forwardOrdered` / `backwardOrdered` (or `reorder`) use the
+ * ordered layout instead: [X(0), X(N/2), Re X(1), Im X(1), Re X(2), ...]
+ * with X(k) = Σ x(n)·e^(−2πjkn/N). Transforms are unscaled:
  * backward(forward(x)) = N * x.
  */
 import createSimd from '@echogarden/pffft-wasm/simd';
@@ -107,6 +110,24 @@ export class RealFft {
   /** Unscaled backward transform of a z-domain spectrum (multiply by 1/size yourself). */
   backward(input: number, output: number): void {
     wasm._pffft_transform(this.setup, input, output, this.work, PFFFT_BACKWARD);
+  }
+
+  /** Forward transform with the bins in order: X(0), X(N/2), then Re, Im of X(1) .. X(N/2 − 1). */
+  forwardOrdered(input: number, output: number): void {
+    wasm._pffft_transform_ordered(this.setup, input, output, this.work, PFFFT_FORWARD);
+  }
+
+  /** Unscaled backward transform of an ordered spectrum (the layout of `forwardOrdered`). */
+  backwardOrdered(input: number, output: number): void {
+    wasm._pffft_transform_ordered(this.setup, input, output, this.work, PFFFT_BACKWARD);
+  }
+
+  /**
+   * Convert between z-domain and ordered spectra (a permutation of the floats):
+   * 'toOrdered' after `forward`, 'toZ' before `backward` or `zconvolve`. `input` and `output` must differ.
+   */
+  reorder(input: number, output: number, to: 'toOrdered' | 'toZ'): void {
+    wasm._pffft_zreorder(this.setup, input, output, to === 'toOrdered' ? PFFFT_FORWARD : PFFFT_BACKWARD);
   }
 
   /** `ab += a * b * scaling`, bin by bin, over z-domain spectra. */

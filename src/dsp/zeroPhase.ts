@@ -1,11 +1,12 @@
-import FFT from 'fft.js';
+import { heapF32, WasmArena, type RealFft } from './pffft.ts';
 
 /**
  * Zero-phase filtering in the frequency domain: multiply the spectrum by a
  * real, non-negative response and transform back. Applying the squared
  * magnitude of a digital Butterworth filter this way is what
  * scipy.signal.sosfiltfilt does in the time domain (forward and backward
- * pass), up to its edge padding.
+ * pass), up to its edge padding. The transforms are PFFFT's (single precision,
+ * see pffft.ts): the filtered signal carries rounding at about 1e-7 of its peak.
  */
 
 /** A real response as a function of frequency in Hz. */
@@ -18,6 +19,9 @@ export function fftSizeFor(n: number): number {
   return size;
 }
 
+// PFFFT's smallest real transform.
+const MIN_SIZE = 32;
+
 /**
  * Filter `x` with each of the zero-phase `responses` (one output per response, each as
  * long as the input). The input is zero-padded to twice its length, so the filters'
@@ -29,10 +33,31 @@ export function fftSizeFor(n: number): number {
  * const [low, high] = filterZeroPhase(ir, 16000, [(f) => (f < 1000 ? 1 : 0), (f) => (f < 1000 ? 0 : 1)]);
  */
 export function filterZeroPhase(x: ArrayLike<number>, sampleRateHz: number, responses: readonly Response[], opts: { circular?: boolean } = {}): Float64Array[] {
+  const outs = responses.map(() => new Float64Array(x.length));
+  filterZeroPhaseInto(x, sampleRateHz, responses, outs, opts);
+  return outs;
+}
+
+/**
+ * {@link filterZeroPhase} into the caller's arrays: `outs[k]` (as long as `x`) receives
+ * `x` filtered by `responses[k]`, overwritten.
+ */
+export function filterZeroPhaseInto(
+  x: ArrayLike<number>,
+  sampleRateHz: number,
+  responses: readonly Response[],
+  outs: readonly (Float32Array | Float64Array)[],
+  opts: { circular?: boolean } = {},
+): void {
   const n = x.length;
-  const spectrum = new Spectrum(opts.circular ? n : 2 * n);
-  spectrum.load(x);
-  return responses.map((response) => spectrum.inverse(response, sampleRateHz, n));
+  withSpectrum(opts.circular ? n : 2 * n, (spectrum) => {
+    spectrum.load(x);
+    responses.forEach((response, k) => {
+      spectrum.clearAcc();
+      spectrum.accumulate(response, sampleRateHz);
+      spectrum.inverse(outs[k]);
+    });
+  });
 }
 
 /**
@@ -41,83 +66,106 @@ export function filterZeroPhase(x: ArrayLike<number>, sampleRateHz: number, resp
  */
 export function sumFiltered(inputs: readonly ArrayLike<number>[], responses: readonly Response[], sampleRateHz: number): Float64Array {
   const n = Math.max(...inputs.map((x) => x.length));
-  const spectrum = new Spectrum(2 * n);
-  const acc = new Float64Array(2 * spectrum.size);
-  inputs.forEach((x, b) => {
-    spectrum.load(x);
-    spectrum.accumulate(responses[b], sampleRateHz, acc);
+  return withSpectrum(2 * n, (spectrum) => {
+    spectrum.clearAcc();
+    inputs.forEach((x, b) => {
+      spectrum.load(x);
+      spectrum.accumulate(responses[b], sampleRateHz);
+    });
+    return spectrum.inverse(new Float64Array(n));
   });
-  return spectrum.inverseOf(acc, n);
 }
 
-// One FFT size's transform and buffers: the full complex spectrum of a loaded signal.
-// Cached per size (fft.js builds its tables and plain-array buffers slowly); callers are synchronous.
-class Spectrum {
-  private static readonly cache = new Map<number, { fft: FFT; input: Float64Array; spec: number[]; time: number[] }>();
-  readonly size: number;
-  private readonly fft: FFT;
-  private readonly input: Float64Array;
-  private readonly spec: number[];
-  private readonly time: number[];
+// Transform buffers are kept per size up to this many floats (a few MB in all); larger ones are freed after the call.
+const KEPT_SIZE = 1 << 18;
+const spectra = new Map<number, Spectrum>();
 
-  constructor(minLength: number) {
-    this.size = fftSizeFor(minLength);
-    let hit = Spectrum.cache.get(this.size);
-    if (!hit) {
-      const fft = new FFT(this.size);
-      hit = { fft, input: new Float64Array(this.size), spec: fft.createComplexArray() as number[], time: fft.createComplexArray() as number[] };
-      Spectrum.cache.set(this.size, hit);
-    }
-    ({ fft: this.fft, input: this.input, spec: this.spec, time: this.time } = hit);
+// Run `use` with a Spectrum of at least `minLength` points (callers are synchronous and do not nest).
+function withSpectrum<T>(minLength: number, use: (spectrum: Spectrum) => T): T {
+  const size = Math.max(MIN_SIZE, fftSizeFor(minLength));
+  const kept = spectra.get(size);
+  if (kept) return use(kept);
+  const spectrum = new Spectrum(size);
+  if (size <= KEPT_SIZE) {
+    spectra.set(size, spectrum);
+    return use(spectrum);
+  }
+  try {
+    return use(spectrum);
+  } finally {
+    spectrum.dispose();
+  }
+}
+
+// One transform size: a loaded signal's spectrum and an accumulator, in the wasm heap (PFFFT's z-domain order).
+class Spectrum {
+  readonly size: number;
+  private readonly arena = new WasmArena(this);
+  private readonly fft: RealFft;
+  private readonly time: number;
+  private readonly spec: number;
+  private readonly acc: number;
+  private readonly gains: number;
+
+  constructor(size: number) {
+    this.size = size;
+    this.fft = this.arena.realFft(size);
+    this.time = this.arena.floats(size);
+    this.spec = this.arena.floats(size);
+    this.acc = this.arena.floats(size);
+    this.gains = this.arena.floats(size);
   }
 
   load(x: ArrayLike<number>): void {
-    this.input.fill(0);
-    this.input.set(x);
-    this.fft.realTransform(this.spec, this.input);
-    this.fft.completeSpectrum(this.spec);
+    const heap = heapF32();
+    const at = this.time >> 2;
+    heap.set(x, at);
+    heap.fill(0, at + x.length, at + this.size);
+    this.fft.forward(this.time, this.spec);
   }
 
-  // acc += response × spectrum (both halves, so the inverse is real).
-  accumulate(response: Response, sampleRateHz: number, acc: Float64Array): void {
-    const { size, spec } = this;
-    const gains = sampledResponse(response, size, sampleRateHz);
-    for (let b = 0; b <= size / 2; b++) {
-      const g = gains[b];
-      acc[2 * b] += spec[2 * b] * g;
-      acc[2 * b + 1] += spec[2 * b + 1] * g;
-      if (b > 0 && b < size / 2) {
-        const m = size - b;
-        acc[2 * m] += spec[2 * m] * g;
-        acc[2 * m + 1] += spec[2 * m + 1] * g;
-      }
-    }
+  clearAcc(): void {
+    heapF32().fill(0, this.acc >> 2, (this.acc >> 2) + this.size);
   }
 
-  inverse(response: Response, sampleRateHz: number, n: number): Float64Array {
-    const acc = new Float64Array(2 * this.size);
-    this.accumulate(response, sampleRateHz, acc);
-    return this.inverseOf(acc, n);
+  // acc += response × spectrum / size (so the unscaled inverse returns the filtered signal).
+  accumulate(response: Response, sampleRateHz: number): void {
+    heapF32().set(zGains(response, this.size, sampleRateHz, this.fft, this.time, this.gains), this.gains >> 2);
+    this.fft.zconvolve(this.spec, this.gains, this.acc, 1 / this.size);
   }
 
-  inverseOf(acc: Float64Array, n: number): Float64Array {
-    this.fft.inverseTransform(this.time, acc as unknown as number[]);
-    const out = new Float64Array(n);
-    for (let i = 0; i < n; i++) out[i] = this.time[2 * i];
+  // The first out.length samples of the inverse transform of acc.
+  inverse<T extends Float32Array | Float64Array>(out: T): T {
+    this.fft.backward(this.acc, this.time);
+    const at = this.time >> 2;
+    out.set(heapF32().subarray(at, at + out.length));
     return out;
+  }
+
+  dispose(): void {
+    this.arena.dispose();
   }
 }
 
-// A response at the bins of one FFT size, kept while the response object lives (keep responses you reuse).
-const sampled = new WeakMap<Response, Map<string, Float64Array>>();
-function sampledResponse(response: Response, size: number, sampleRateHz: number): Float64Array {
+// A response at the bins of one transform size as a z-domain spectrum of real gains, kept while the response object lives (keep responses you reuse).
+const sampled = new WeakMap<Response, Map<string, Float32Array>>();
+function zGains(response: Response, size: number, sampleRateHz: number, fft: RealFft, scratchA: number, scratchB: number): Float32Array {
   let bySize = sampled.get(response);
   if (!bySize) sampled.set(response, (bySize = new Map()));
   const key = `${size}@${sampleRateHz}`;
   let gains = bySize.get(key);
   if (!gains) {
-    gains = new Float64Array(size / 2 + 1);
-    for (let b = 0; b <= size / 2; b++) gains[b] = response((b * sampleRateHz) / size);
+    // Ordered layout: DC, Nyquist, then (re, im) per bin; a real gain has no imaginary part.
+    const heap = heapF32();
+    const a = scratchA >> 2;
+    heap[a] = response(0);
+    heap[a + 1] = response(sampleRateHz / 2);
+    for (let b = 1; b < size / 2; b++) {
+      heap[a + 2 * b] = response((b * sampleRateHz) / size);
+      heap[a + 2 * b + 1] = 0;
+    }
+    fft.reorder(scratchA, scratchB, 'toZ');
+    gains = heap.slice(scratchB >> 2, (scratchB >> 2) + size);
     bySize.set(key, gains);
   }
   return gains;

@@ -1,6 +1,6 @@
-import FFT from 'fft.js';
-import { hrirPair, type Hrtf } from './hrtf.ts';
-import { addKernel, fractionalDelayKernel, FRACTIONAL_DELAY_HALF_TAPS } from './ism.ts';
+import { heapF32, WasmArena } from '../../dsp/pffft.ts';
+import { hrirPair, hrirPairUnscaled, type Hrtf } from './hrtf.ts';
+import { addKernelBands, convolveTaps16, fractionalDelayKernel, FRACTIONAL_DELAY_HALF_TAPS } from './ism.ts';
 import { DIFFUSE_DIRECTIONS, fibonacciSphere, planeWaveDiffuse } from './lateTail.ts';
 import { forEachArrival, type Receiver } from './receivers.ts';
 
@@ -28,63 +28,62 @@ import { forEachArrival, type Receiver } from './receivers.ts';
 export function binauralReceiver(hrtf: Hrtf): Receiver {
   const taps = new Float64Array(2 * FRACTIONAL_DELAY_HALF_TAPS);
   const T = hrtf.taps;
-  const pair: [Float32Array, Float32Array] = [new Float32Array(T), new Float32Array(T)];
-  // The image's HRIR pair convolved with its fractional delay, added to every band with the band's amplitude.
-  const kernel = [new Float64Array(T + taps.length - 1), new Float64Array(T + taps.length - 1)];
+  const pad = taps.length - 1;
+  // Each ear's HRIR with `pad` zeros either side, then convolved with the image's fractional delay.
+  const hrir = [new Float64Array(T + 2 * pad), new Float64Array(T + 2 * pad)];
+  const gains = new Float64Array(2);
+  const kernel = new Float64Array(T + pad);
   return {
     channels: 2,
     offsetsM: [[0, 0, 0]],
     addImages: (job, centreM, out) =>
       forEachArrival(job, centreM, (d, amps, ux, uy, uz) => {
-        hrirPair(hrtf, ux, uy, uz, pair);
+        // The HRIR pair's energy scaling rides on the band amplitudes.
+        hrirPairUnscaled(hrtf, ux, uy, uz, hrir[0], pad, hrir[1], pad, gains);
         const start = fractionalDelayKernel(d, taps);
         for (let ear = 0; ear < 2; ear++) {
-          const h = pair[ear];
-          const kern = kernel[ear];
-          kern.fill(0);
-          for (let j = 0; j < taps.length; j++) {
-            const g = taps[j];
-            for (let n = 0; n < T; n++) kern[j + n] += g * h[n];
-          }
-          for (let b = 0; b < amps.length; b++) addKernel(out[b][ear], start, kern, amps[b]);
+          convolveTaps16(hrir[ear], pad, taps, kernel, 0, kernel.length);
+          addKernelBands(out, ear, start, kernel, amps, gains[ear]);
         }
       }),
     diffuseNoise: (n, rng) => {
-      let spectra: { re: Float64Array; im: Float64Array }[] | undefined;
-      return planeWaveDiffuse(n, 2, DIFFUSE_DIRECTIONS, (k, ear, size) => (spectra ??= diffuseSpectra(hrtf, size))[2 * k + ear], rng);
+      let spectra: Float32Array[] | undefined;
+      return planeWaveDiffuse(n, 2, DIFFUSE_DIRECTIONS, (k, ear, size) => ({ z: (spectra ??= diffuseSpectra(hrtf, size))[2 * k + ear] }), rng);
     },
   };
 }
 
-const spectraCache = new WeakMap<Hrtf, Map<number, { re: Float64Array; im: Float64Array }[]>>();
+const spectraCache = new WeakMap<Hrtf, Map<number, Float32Array[]>>();
 
-// HRTF spectra (bins 0..size/2) of the HRIR pairs for the diffuse-field directions, cached per HRTF and FFT size.
-function diffuseSpectra(hrtf: Hrtf, size: number): { re: Float64Array; im: Float64Array }[] {
+// HRTF spectra of the HRIR pairs for the diffuse-field directions (PFFFT z-domain order, `size` points), cached per HRTF and FFT size.
+function diffuseSpectra(hrtf: Hrtf, size: number): Float32Array[] {
   let bySize = spectraCache.get(hrtf);
   if (!bySize) spectraCache.set(hrtf, (bySize = new Map()));
   const hit = bySize.get(size);
   if (hit) return hit;
   const dirs = fibonacciSphere(DIFFUSE_DIRECTIONS);
-  const fft = new FFT(size);
-  const input = new Float64Array(size);
-  const spec = fft.createComplexArray() as number[];
-  const pair: [Float32Array, Float32Array] = [new Float32Array(hrtf.taps), new Float32Array(hrtf.taps)];
-  const out: { re: Float64Array; im: Float64Array }[] = [];
-  for (let k = 0; k < DIFFUSE_DIRECTIONS; k++) {
-    hrirPair(hrtf, dirs[3 * k], dirs[3 * k + 1], dirs[3 * k + 2], pair);
-    for (let ear = 0; ear < 2; ear++) {
-      input.fill(0);
-      input.set(pair[ear]);
-      fft.realTransform(spec, input);
-      const re = new Float64Array(size / 2 + 1);
-      const im = new Float64Array(size / 2 + 1);
-      for (let b = 0; b <= size / 2; b++) {
-        re[b] = spec[2 * b];
-        im[b] = spec[2 * b + 1];
+  const arena = new WasmArena(bySize);
+  try {
+    const fft = arena.realFft(size);
+    const input = arena.floats(size);
+    const spec = arena.floats(size);
+    const pair: [Float32Array, Float32Array] = [new Float32Array(hrtf.taps), new Float32Array(hrtf.taps)];
+    const out: Float32Array[] = [];
+    for (let k = 0; k < DIFFUSE_DIRECTIONS; k++) {
+      hrirPair(hrtf, dirs[3 * k], dirs[3 * k + 1], dirs[3 * k + 2], pair);
+      for (let ear = 0; ear < 2; ear++) {
+        // The HRTF at `size` bins: the HRIR zero-padded, or wrapped where it is longer.
+        const heap = heapF32();
+        const at = input >> 2;
+        heap.fill(0, at, at + size);
+        for (let i = 0; i < hrtf.taps; i++) heap[at + (i % size)] += pair[ear][i];
+        fft.forward(input, spec);
+        out.push(heapF32().slice(spec >> 2, (spec >> 2) + size));
       }
-      out.push({ re, im });
     }
+    bySize.set(size, out);
+    return out;
+  } finally {
+    arena.dispose();
   }
-  bySize.set(size, out);
-  return out;
 }

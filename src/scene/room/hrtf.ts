@@ -4,7 +4,7 @@ import { resampleChannels } from '../../audio/resample.ts';
 import { Errors } from '../../errors.ts';
 import { PACKAGE_ROOT } from '../../paths.ts';
 import { readHrtfTable } from './hrtfTable.ts';
-import { fractionalDelayKernel, FRACTIONAL_DELAY_HALF_TAPS } from './ism.ts';
+import { convolveTaps16, fractionalDelayKernel, FRACTIONAL_DELAY_HALF_TAPS } from './ism.ts';
 
 /** The shipped KEMAR HRTF (MIT, normal pinna; SOFA SimpleFreeFieldHRIR, 710 directions at 1.4 m, 44.1 kHz). */
 export const KEMAR_SOFA_PATH = join(PACKAGE_ROOT, 'rirs/hrtf/mit_kemar_normal_pinna.sofa');
@@ -91,15 +91,48 @@ export function loadHrtf(sampleRateHz: number, sofaPath: string = KEMAR_SOFA_PAT
  * At a measured direction the result is that direction's HRIR. Elevations below
  * the lowest measured ring (−40° for KEMAR) take that ring's responses (held, not
  * extrapolated; see `elevationRangeDeg`), and likewise above the highest ring.
- * About 20 × `taps` multiply-adds a call; the rings are found by a short scan and a binary search.
+ * The mix is in double precision, one pass over a table that keeps each IR's phases side by side
+ * (rounded to float32 once, at the end). About 20 × `taps` multiply-adds a call; the rings are found
+ * by a short scan and a binary search.
  *
  * @example
  * const pair: [Float32Array, Float32Array] = [new Float32Array(hrtf.taps), new Float32Array(hrtf.taps)];
  * hrirPair(hrtf, Math.SQRT1_2, Math.SQRT1_2, 0, pair); // 45° to the left, between the 40° and 50° measurements
  */
 export function hrirPair(hrtf: Hrtf, ux: number, uy: number, uz: number, out: readonly [Float32Array, Float32Array]): void {
+  const T = hrtf.taps;
+  if (PAIR_SCRATCH.length < 2 * T) PAIR_SCRATCH = new Float64Array(2 * T);
+  hrirPairUnscaled(hrtf, ux, uy, uz, PAIR_SCRATCH, 0, PAIR_SCRATCH, T, PAIR_GAINS);
+  for (let ear = 0; ear < 2; ear++) {
+    const y = out[ear];
+    const g = PAIR_GAINS[ear];
+    const at = ear * T;
+    for (let n = 0; n < T; n++) y[n] = g * PAIR_SCRATCH[at + n];
+  }
+}
+
+let PAIR_SCRATCH = new Float64Array(0);
+const PAIR_GAINS = new Float64Array(2);
+
+/**
+ * `hrirPair` before its energy scaling, in double precision: the left ear's mix into
+ * `left[leftAt ..]`, the right's into `right[rightAt ..]` (`hrtf.taps` samples each), and
+ * the gains that scale them to the neighbours' weighted mean energies into `gains[0]`, `gains[1]`.
+ * For callers that fold the gain into their own amplitudes.
+ */
+export function hrirPairUnscaled(
+  hrtf: Hrtf,
+  ux: number,
+  uy: number,
+  uz: number,
+  left: Float64Array,
+  leftAt: number,
+  right: Float64Array,
+  rightAt: number,
+  gains: Float64Array,
+): void {
   const g = gridOf(hrtf);
-  const el = Math.atan2(uz, Math.hypot(ux, uy));
+  const el = Math.atan2(uz, Math.sqrt(ux * ux + uy * uy));
   const az = azimuthOf(ux, uy);
   const n = g.ringElRad.length;
   let r1 = 0;
@@ -116,27 +149,60 @@ export function hrirPair(hrtf: Hrtf, ux: number, uy: number, uz: number, out: re
       onset += NEIGHBOUR_WEIGHT[k] * hrtf.onsetsSamples[2 * NEIGHBOUR[k] + ear];
       energy += NEIGHBOUR_WEIGHT[k] * g.energy[2 * NEIGHBOUR[k] + ear];
     }
-    const y = out[ear];
-    y.fill(0);
+    const y = ear === 0 ? left : right;
+    const y0 = ear === 0 ? leftAt : rightAt;
+    // Each neighbour k delayed by (onset − own onset) = m whole samples + phase p/PHASES + λ/PHASES:
+    // λ-weighted mix of its rows delayed by p and p + 1 phases, read from BASE[k] on (m included).
+    // The onset mix may miss a measured direction's own onset by rounding: a hair below a phase counts as on it.
+    let padded = true;
     for (let k = 0; k < 4; k++) {
       const w = NEIGHBOUR_WEIGHT[k];
-      if (w === 0) continue;
-      const row = (2 * NEIGHBOUR[k] + ear) * T;
-      // Delay by (onset − own onset) = m whole samples + phase p/PHASES + λ/PHASES. The onset
-      // mix may miss a measured direction's own onset by rounding: a hair below a phase counts as on it.
       const x = (onset - hrtf.onsetsSamples[2 * NEIGHBOUR[k] + ear]) * PHASES;
       const q = Math.floor(x + 1e-9);
       const lambda = x - q;
       const m = Math.floor(q / PHASES);
       const p = q - m * PHASES;
-      addShifted(y, p === 0 ? hrtf.ir : g.phases[p - 1], g.phases[p], row, T, m, w * (1 - lambda), w * lambda);
+      GAIN_A[k] = w * (1 - lambda);
+      GAIN_B[k] = w * lambda;
+      SHIFT[k] = m;
+      BASE[k] = g.rowAt(2 * NEIGHBOUR[k] + ear, p) - m;
+      if (w !== 0 && Math.abs(m) > g.pad) padded = false;
     }
     let mixed = 0;
-    for (let n = 0; n < T; n++) mixed += y[n] * y[n];
-    const gain = mixed > 0 ? Math.sqrt(energy / mixed) : 1;
-    if (gain !== 1) for (let n = 0; n < T; n++) y[n] *= gain;
+    if (padded) {
+      // One pass over the taps: the table's zero margins stand for the samples outside each IR.
+      // A neighbour without weight (its shift unchecked) reads a weighted neighbour's rows, times zero.
+      let weighted = 0;
+      while (NEIGHBOUR_WEIGHT[weighted] === 0) weighted++;
+      for (let k = 0; k < 4; k++) if (NEIGHBOUR_WEIGHT[k] === 0) BASE[k] = BASE[weighted];
+      const tab = g.table;
+      const S = g.stride;
+      const [b0, b1, b2, b3] = BASE;
+      const [a0, a1, a2, a3] = GAIN_A;
+      const [c0, c1, c2, c3] = GAIN_B;
+      for (let n = 0; n < T; n++) {
+        const v =
+          a0 * tab[b0 + n] + c0 * tab[b0 + S + n] + (a1 * tab[b1 + n] + c1 * tab[b1 + S + n]) + (a2 * tab[b2 + n] + c2 * tab[b2 + S + n]) + (a3 * tab[b3 + n] + c3 * tab[b3 + S + n]);
+        y[y0 + n] = v;
+        mixed += v * v;
+      }
+    } else {
+      y.fill(0, y0, y0 + T);
+      for (let k = 0; k < 4; k++) {
+        if (NEIGHBOUR_WEIGHT[k] === 0) continue;
+        addShifted(y, y0, g.table, BASE[k] + SHIFT[k], g.stride, T, SHIFT[k], GAIN_A[k], GAIN_B[k]);
+      }
+      for (let i = y0; i < y0 + T; i++) mixed += y[i] * y[i];
+    }
+    gains[ear] = mixed > 0 ? Math.sqrt(energy / mixed) : 1;
   }
 }
+
+// hrirPairUnscaled's per-neighbour gains for the rows delayed by p and p + 1 phases, whole-sample shifts and read positions; scratch.
+const GAIN_A = new Float64Array(4);
+const GAIN_B = new Float64Array(4);
+const SHIFT = new Int32Array(4);
+const BASE = new Int32Array(4);
 
 /**
  * Lowest and highest measured elevations, degrees (−40° and 90° for KEMAR).
@@ -150,6 +216,12 @@ export function elevationRangeDeg(hrtf: Hrtf): { minDeg: number; maxDeg: number 
 
 /** Sub-sample phases precomputed per HRIR for the onset shifts of `hrirPair`. */
 const PHASES = 8;
+/**
+ * Zeros either side of each IR in the phase table, per kHz of sample rate: whole-sample onset
+ * shifts up to that many samples need no clipping (KEMAR's neighbours differ by up to 4 samples
+ * at 16 kHz, 10 at 48 kHz; larger shifts take a slower path).
+ */
+const TABLE_PAD_PER_KHZ = 0.25;
 
 // The measured directions as rings of equal elevation, and the HRIRs delayed by p/PHASES samples.
 interface HrtfGrid {
@@ -161,8 +233,15 @@ interface HrtfGrid {
   direction: Int32Array;
   /** Energy of each IR, at `energy[2 * i + e]`. */
   energy: Float64Array;
-  /** phases[p − 1]: every IR of `hrtf.ir` (same layout) delayed by p/PHASES samples, p = 1 .. PHASES (a whole sample). */
-  phases: Float32Array[];
+  /**
+   * Every IR of `hrtf.ir` (row k = 2 · direction + ear) delayed by p/PHASES samples, p = 0 .. PHASES
+   * (PHASES: a whole sample), each with `pad` zeros either side: the row's phases lie next to each other,
+   * `stride` = taps + 2 · pad floats apart, sample n of row k, phase p at `rowAt(k, p) + n`.
+   */
+  table: Float32Array;
+  stride: number;
+  pad: number;
+  rowAt(row: number, phase: number): number;
 }
 
 const grids = new WeakMap<Hrtf, HrtfGrid>();
@@ -207,7 +286,7 @@ function buildGrid(hrtf: Hrtf): HrtfGrid {
     azRad: Float64Array.from(members, (m) => m.az),
     direction: Int32Array.from(members, (m) => m.i),
     energy: Float64Array.from({ length: hrtf.count * 2 }, (_, k) => hrtf.ir.subarray(k * hrtf.taps, (k + 1) * hrtf.taps).reduce((e, v) => e + v * v, 0)),
-    phases: Array.from({ length: PHASES }, (_, p) => delayAll(hrtf.ir, hrtf.taps, (p + 1) / PHASES)),
+    ...phaseTable(hrtf),
   };
 }
 
@@ -234,30 +313,38 @@ function ringNeighbours(g: HrtfGrid, r: number, az: number, weight: number, slot
   NEIGHBOUR_WEIGHT[slot + 1] = weight * u;
 }
 
-// y[n] += gainA · a[row + n − shift] + gainB · b[row + n − shift] for n in 0 .. taps − 1 (samples outside the IR are zero).
-function addShifted(y: Float32Array, a: Float32Array, b: Float32Array, row: number, taps: number, shift: number, gainA: number, gainB: number): void {
+// y[y0 + n] += gainA · tab[at + n − shift] + gainB · tab[at + stride + n − shift] for n in 0 .. taps − 1
+// where n − shift is inside the IR (samples outside it are zero).
+function addShifted(y: Float64Array, y0: number, tab: Float32Array, at: number, stride: number, taps: number, shift: number, gainA: number, gainB: number): void {
   const n0 = Math.max(0, shift);
   const n1 = Math.min(taps, taps + shift);
-  const at = row - shift;
-  for (let n = n0; n < n1; n++) y[n] += gainA * a[at + n] + gainB * b[at + n];
+  const from = at - shift - y0;
+  for (let n = y0 + n0; n < y0 + n1; n++) y[n] += gainA * tab[from + n] + gainB * tab[from + stride + n];
 }
 
-// Every IR (rows of `taps`) delayed by `delaySamples` (0 < delay ≤ 1) with the fractional-delay kernel, cut to `taps`.
-function delayAll(ir: Float32Array, taps: number, delaySamples: number): Float32Array {
-  const kernel = new Float64Array(2 * FRACTIONAL_DELAY_HALF_TAPS);
-  const start = fractionalDelayKernel(delaySamples, kernel);
-  const out = new Float32Array(ir.length);
-  // out[row + n] = Σ_j kernel[j] · ir[row + n − start − j], samples outside the IR being zero.
-  for (let row = 0; row < ir.length; row += taps) {
-    for (let n = 0; n < taps; n++) {
-      const j0 = Math.max(0, n - start - taps + 1);
-      const j1 = Math.min(kernel.length, n - start + 1);
-      let acc = 0;
-      for (let j = j0; j < j1; j++) acc += kernel[j] * ir[row + n - start - j];
-      out[row + n] = acc;
-    }
+// The IRs and their PHASES delayed copies, interleaved by row with zero margins (see HrtfGrid.table):
+// row by row, each delayed with the fractional-delay kernel and cut to `taps` (samples outside the IR are zero).
+function phaseTable(hrtf: Hrtf): Pick<HrtfGrid, 'table' | 'stride' | 'pad' | 'rowAt'> {
+  const T = hrtf.taps;
+  const pad = Math.ceil((TABLE_PAD_PER_KHZ * hrtf.sampleRateHz) / 1000) + 2;
+  const stride = T + 2 * pad;
+  const rows = 2 * hrtf.count;
+  const table = new Float32Array(rows * (PHASES + 1) * stride);
+  const rowAt = (row: number, phase: number) => (row * (PHASES + 1) + phase) * stride + pad;
+  const kernels = Array.from({ length: PHASES }, (_, p) => {
+    const taps = new Float64Array(2 * FRACTIONAL_DELAY_HALF_TAPS);
+    return { taps, start: fractionalDelayKernel((p + 1) / PHASES, taps) };
+  });
+  // One IR with 2·HALF_TAPS zeros either side: delayed[n] = Σ_j taps[j] · ir[n − start − j].
+  const margin = 2 * FRACTIONAL_DELAY_HALF_TAPS;
+  const x = new Float64Array(T + 2 * margin);
+  for (let row = 0; row < rows; row++) {
+    const ir = hrtf.ir.subarray(row * T, (row + 1) * T);
+    table.set(ir, rowAt(row, 0));
+    x.set(ir, margin);
+    for (const [p, { taps, start }] of kernels.entries()) convolveTaps16(x, margin - start, taps, table, rowAt(row, p + 1), T);
   }
-  return out;
+  return { table, stride, pad, rowAt };
 }
 
 /** A SOFA file's HRIRs as measured: its own rate, unit direction vectors, IR of direction i, ear e at `ir[(2 * i + e) * taps]`. */

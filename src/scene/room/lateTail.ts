@@ -1,4 +1,5 @@
-import FFT from 'fft.js';
+import { heapF32, WasmArena } from '../../dsp/pffft.ts';
+import { fftSizeFor } from '../../dsp/zeroPhase.ts';
 import type { Rng } from '../../random.ts';
 
 /**
@@ -40,21 +41,18 @@ export function whiteNoise(n: number, rng: Rng): Float32Array {
 
 const PHASE_BITS = 12;
 const PHASES = 1 << PHASE_BITS;
-const COS = Float64Array.from({ length: PHASES }, (_, i) => Math.cos((2 * Math.PI * i) / PHASES));
-const SIN = Float64Array.from({ length: PHASES }, (_, i) => Math.sin((2 * Math.PI * i) / PHASES));
+const COS = Float32Array.from({ length: PHASES }, (_, i) => Math.cos((2 * Math.PI * i) / PHASES));
+const SIN = Float32Array.from({ length: PHASES }, (_, i) => Math.sin((2 * Math.PI * i) / PHASES));
 
 /**
- * Frequency response of channel `ch` to a plane wave from direction `k` for bins
- * 0..fftSize/2 (bin b is b·fs/fftSize Hz): either written into the scratch `re`/`im`
- * and returned, or returned from the caller's own (cached) arrays.
+ * Frequency response of channel `ch` to a plane wave from direction `k` at the
+ * bins of a real FFT of `fftSize` points (bin b is b·fs/fftSize Hz), as a
+ * PFFFT spectrum (see src/dsp/pffft.ts): either written into the scratch
+ * `ordered` (PFFFT's ordered layout: X(0), X(N/2), then Re, Im of X(1) …)
+ * and returned as `{ ordered }`, or returned from the caller's own (cached)
+ * z-domain spectrum as `{ z }`.
  */
-export type DirectionalResponse = (
-  k: number,
-  ch: number,
-  fftSize: number,
-  re: Float64Array,
-  im: Float64Array,
-) => { re: Float64Array; im: Float64Array };
+export type DirectionalResponse = (k: number, ch: number, fftSize: number, ordered: Float32Array) => { ordered: Float32Array } | { z: Float32Array };
 
 /**
  * A diffuse field as the sum of `directions` independent plane waves, each white
@@ -65,55 +63,54 @@ export type DirectionalResponse = (
  * third of the cost of complex Gaussians, and the sum over directions is
  * Gaussian all the same (central limit). The result is periodic with the FFT
  * size (≥ n): stationary, with the inter-channel coherence of the summed field.
- * DC and Nyquist are zero.
+ * DC and Nyquist are zero. Single precision (PFFFT's multiply-accumulate and transform).
  */
 export function planeWaveDiffuse(n: number, channels: number, directions: number, response: DirectionalResponse, rng: Rng): Float32Array[] {
-  let size = 2;
-  while (size < n) size *= 2;
+  const size = Math.max(32, fftSizeFor(n));
   const bins = size / 2 + 1;
-  const accRe = Array.from({ length: channels }, () => new Float64Array(bins));
-  const accIm = Array.from({ length: channels }, () => new Float64Array(bins));
-  const zRe = new Float64Array(bins);
-  const zIm = new Float64Array(bins);
-  const gRe = new Float64Array(bins);
-  const gIm = new Float64Array(bins);
-  for (let k = 0; k < directions; k++) {
-    // Two 12-bit phase indices per uniform draw.
-    for (let b = 1; b < bins - 1; b += 2) {
-      const u = Math.floor(rng.float() * PHASES * PHASES);
-      const p = u & (PHASES - 1);
-      const q = u >>> PHASE_BITS;
-      zRe[b] = COS[p];
-      zIm[b] = SIN[p];
-      zRe[b + 1] = COS[q];
-      zIm[b + 1] = SIN[q];
-    }
-    for (let ch = 0; ch < channels; ch++) {
-      const g = response(k, ch, size, gRe, gIm);
-      const [hr, hi] = [g.re, g.im];
-      const ar = accRe[ch];
-      const ai = accIm[ch];
-      for (let b = 1; b < bins - 1; b++) {
-        ar[b] += hr[b] * zRe[b] - hi[b] * zIm[b];
-        ai[b] += hr[b] * zIm[b] + hi[b] * zRe[b];
+  const arena = new WasmArena(response);
+  try {
+    const fft = arena.realFft(size);
+    const acc = Array.from({ length: channels }, () => arena.floats(size));
+    const zOrdered = arena.floats(size);
+    const z = arena.floats(size);
+    const gOrdered = arena.floats(size);
+    const g = arena.floats(size);
+    const scratch = new Float32Array(size);
+    for (let k = 0; k < directions; k++) {
+      // Z_k in PFFFT's ordered layout (DC and Nyquist stay zero); two 12-bit phase indices per uniform draw.
+      const heap = heapF32();
+      const zo = zOrdered >> 2;
+      for (let b = 1; b < bins - 1; b += 2) {
+        const u = Math.floor(rng.float() * PHASES * PHASES);
+        const p = u & (PHASES - 1);
+        heap[zo + 2 * b] = COS[p];
+        heap[zo + 2 * b + 1] = SIN[p];
+        if (b + 1 < bins - 1) {
+          const q = u >>> PHASE_BITS;
+          heap[zo + 2 * b + 2] = COS[q];
+          heap[zo + 2 * b + 3] = SIN[q];
+        }
+      }
+      fft.reorder(zOrdered, z, 'toZ');
+      for (let ch = 0; ch < channels; ch++) {
+        const r = response(k, ch, size, scratch);
+        if ('z' in r) {
+          heapF32().set(r.z, g >> 2);
+        } else {
+          heapF32().set(r.ordered, gOrdered >> 2);
+          fft.reorder(gOrdered, g, 'toZ');
+        }
+        // The inverse below is unscaled: fold its 1/size in here.
+        fft.zconvolve(z, g, acc[ch], 1 / size);
       }
     }
+    const time = zOrdered;
+    return acc.map((a) => {
+      fft.backward(a, time);
+      return heapF32().slice(time >> 2, (time >> 2) + n);
+    });
+  } finally {
+    arena.dispose();
   }
-  const fft = new FFT(size);
-  const spec = fft.createComplexArray() as number[];
-  const time = fft.createComplexArray() as number[];
-  return accRe.map((ar, ch) => {
-    const ai = accIm[ch];
-    spec.fill(0);
-    for (let b = 1; b < bins - 1; b++) {
-      spec[2 * b] = ar[b];
-      spec[2 * b + 1] = ai[b];
-      spec[2 * (size - b)] = ar[b];
-      spec[2 * (size - b) + 1] = -ai[b];
-    }
-    fft.inverseTransform(time, spec);
-    const out = new Float32Array(n);
-    for (let i = 0; i < n; i++) out[i] = time[2 * i];
-    return out;
-  });
 }

@@ -1,7 +1,7 @@
 import { Errors } from '../../errors.ts';
 import type { Rng } from '../../random.ts';
 import { SPEED_OF_SOUND_MS } from './geometry.ts';
-import { addKernel, fractionalDelayKernel, FRACTIONAL_DELAY_HALF_TAPS, type ImageSources } from './ism.ts';
+import { addKernel, addKernelBands, fractionalDelayKernel, FRACTIONAL_DELAY_HALF_TAPS, type ImageSources } from './ism.ts';
 import { DIFFUSE_DIRECTIONS, fibonacciSphere, planeWaveDiffuse, whiteNoise } from './lateTail.ts';
 import type { ReceiverSpec } from './types.ts';
 
@@ -73,7 +73,7 @@ export function forEachArrival(
     const dx = im.x[i] - pointM[0];
     const dy = im.y[i] - pointM[1];
     const dz = im.z[i] - pointM[2];
-    const r = Math.max(MIN_PATH_M, Math.hypot(dx, dy, dz));
+    const r = Math.max(MIN_PATH_M, Math.sqrt(dx * dx + dy * dy + dz * dz));
     const t = r / SPEED_OF_SOUND_MS;
     const w = job.weight(t);
     if (w === 0) continue;
@@ -90,8 +90,7 @@ export function monoReceiver(): Receiver {
     offsetsM: [[0, 0, 0]],
     addImages: (job, centreM, out) =>
       forEachArrival(job, centreM, (d, amps) => {
-        const start = fractionalDelayKernel(d, taps);
-        for (let b = 0; b < amps.length; b++) addKernel(out[b][0], start, taps, amps[b]);
+        addKernelBands(out, 0, fractionalDelayKernel(d, taps), taps, amps, 1);
       }),
     diffuseNoise: (n, rng) => [whiteNoise(n, rng)],
   };
@@ -121,7 +120,12 @@ export function foaReceiver(): Receiver {
           addKernel(x, start, taps, a * ux);
         }
       }),
-    diffuseNoise: (n, rng) => [1, 1 / Math.sqrt(3), 1 / Math.sqrt(3), 1 / Math.sqrt(3)].map((g) => whiteNoise(n, rng).map((v) => v * g)),
+    diffuseNoise: (n, rng) =>
+      [1, 1 / Math.sqrt(3), 1 / Math.sqrt(3), 1 / Math.sqrt(3)].map((g) => {
+        const x = whiteNoise(n, rng);
+        for (let i = 0; i < n; i++) x[i] *= g;
+        return x;
+      }),
   };
 }
 
@@ -148,32 +152,40 @@ export function arrayReceiver(micsM: readonly Vec3[], sampleRateHz: number): Rec
     addImages: (job, c, out) =>
       micsM.forEach((m, i) =>
         forEachArrival(job, [c[0] + m[0], c[1] + m[1], c[2] + m[2]], (d, amps) => {
-          const start = fractionalDelayKernel(d, taps);
-          for (let b = 0; b < amps.length; b++) addKernel(out[b][i], start, taps, amps[b]);
+          addKernelBands(out, i, fractionalDelayKernel(d, taps), taps, amps, 1);
         }),
       ),
     diffuseNoise: (n, rng) =>
-      planeWaveDiffuse(n, micsM.length, DIFFUSE_DIRECTIONS, (k, ch, size, re, im) => {
+      planeWaveDiffuse(n, micsM.length, DIFFUSE_DIRECTIONS, (k, ch, size, ordered) => {
         // A plane wave from u reaches the microphone at m earlier by u·m/c: G = exp(+jωu·m/c).
         const m = micsM[ch];
         const lead = (dirs[3 * k] * m[0] + dirs[3 * k + 1] * m[1] + dirs[3 * k + 2] * m[2]) / SPEED_OF_SOUND_MS;
-        phasorRamp((2 * Math.PI * lead * sampleRateHz) / size, re, im);
-        return { re, im };
+        phasorRamp((2 * Math.PI * lead * sampleRateHz) / size, ordered);
+        return { ordered };
       }, rng),
   };
 }
 
-// re[b] + j·im[b] = exp(j·step·b), by rotation, re-anchored every 256 bins to stop rounding drift.
-function phasorRamp(step: number, re: Float64Array, im: Float64Array): void {
+// exp(j·step·b) at bins b = 0 .. N/2 in PFFFT's ordered layout (N = ordered.length; DC and Nyquist, real,
+// in the first two floats), by rotation in double precision, re-anchored every 256 bins to stop rounding drift.
+function phasorRamp(step: number, ordered: Float32Array): void {
+  const half = ordered.length / 2;
   const c = Math.cos(step);
   const s = Math.sin(step);
-  for (let b = 0; b < re.length; b++) {
+  let re = 1;
+  let im = 0;
+  ordered[0] = 1;
+  for (let b = 1; b < half; b++) {
     if (b % 256 === 0) {
-      re[b] = Math.cos(step * b);
-      im[b] = Math.sin(step * b);
+      re = Math.cos(step * b);
+      im = Math.sin(step * b);
     } else {
-      re[b] = re[b - 1] * c - im[b - 1] * s;
-      im[b] = re[b - 1] * s + im[b - 1] * c;
+      const r = re * c - im * s;
+      im = re * s + im * c;
+      re = r;
     }
+    ordered[2 * b] = re;
+    ordered[2 * b + 1] = im;
   }
+  ordered[1] = Math.cos(step * half);
 }

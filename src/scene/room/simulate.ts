@@ -4,7 +4,7 @@ import { createReceiver } from './createReceiver.ts';
 import { insideRoom, sourcePosition, SPEED_OF_SOUND_MS } from './geometry.ts';
 import { imageSources } from './ism.ts';
 import { resolveOptions } from './options.ts';
-import { butterworthHighpassPower, filterZeroPhase, sumFiltered, type Response } from '../../dsp/zeroPhase.ts';
+import { butterworthHighpassPower, filterZeroPhaseInto, sumFiltered, type Response } from '../../dsp/zeroPhase.ts';
 import type { ImageJob } from './receivers.ts';
 import type { SimulateOptions } from './types.ts';
 
@@ -104,29 +104,27 @@ export async function simulateRir(opts: SimulateOptions): Promise<Float32Array[]
   };
   // The image sources fill the first part of the IR; their filters ring a while longer.
   const early = Math.min(n, Math.ceil((reachS + FILTER_RING_S) * fs));
-  const bandBuffers = () => Array.from({ length: B }, () => Array.from({ length: receiver.channels }, () => new Float32Array(early)));
-  const reflections = bandBuffers();
+  const reflections = Array.from({ length: B }, () => Array.from({ length: receiver.channels }, () => new Float32Array(early)));
   receiver.addImages(job, centreM, reflections);
-  const direct = bandBuffers();
-  receiver.addImages({ ...job, part: 'direct', weight: () => 1 }, centreM, direct);
 
   const split = octaveSplit(bands.centresHz, HIGHPASS_HZ, fs);
   // Each band's tail will start at the power its reflections (alone, in band) had just before the crossfade.
   const start = Math.floor(fadeStart * fs);
   const windowStart = Math.max(0, Math.floor((fadeStart - MATCH_WINDOW_S) * fs));
+  const inBand = new Float32Array(early);
   const matchEnergy = hasTail
     ? split.map((response, b) => {
         let energy = 0;
         for (const ch of reflections[b]) {
-          const inBand = filterZeroPhase(ch, fs, [response])[0];
-          for (let i = windowStart; i < Math.min(start, early); i++) energy += inBand[i] * inBand[i];
+          filterZeroPhaseInto(ch, fs, [response], [inBand]);
+          energy += sumOfSquares(inBand, windowStart, Math.min(start, early));
         }
         return energy;
       })
     : [];
+  // The direct path joins the reflections (in place: their energies are taken).
+  receiver.addImages({ ...job, part: 'direct', weight: () => 1 }, centreM, reflections);
   const out = Array.from({ length: receiver.channels }, (_, ch) => {
-    // The direct path joins the reflections (in place: their energies are taken).
-    reflections.forEach((band, b) => direct[b][ch].forEach((v, i) => (band[ch][i] += v)));
     const y = new Float32Array(n);
     y.set(sumFiltered(reflections.map((band) => band[ch]), split, fs).subarray(0, early));
     return y;
@@ -135,7 +133,14 @@ export async function simulateRir(opts: SimulateOptions): Promise<Float32Array[]
 
   const noise = receiver.diffuseNoise(n - start, createRng(opts.seed).fork('room-late-tail'));
   // The noise is periodic (or white): split it circularly, with no edge transients.
-  const noiseBands = noise.map((ch) => filterZeroPhase(ch, fs, split, { circular: true }));
+  const noiseBands = noise.map((ch) => {
+    const bandsOfCh = split.map(() => new Float32Array(ch.length));
+    filterZeroPhaseInto(ch, fs, split, bandsOfCh, { circular: true });
+    return bandsOfCh;
+  });
+  // The tail's fade-in, shared by the bands; 1 after the crossfade.
+  const fadeIn = new Float64Array(n - start);
+  for (let i = 0; i < fadeIn.length; i++) fadeIn[i] = Math.sin(fade((start + i) / fs));
   const envelope = new Float64Array(n - start);
   for (let b = 0; b < B; b++) {
     const delta = (3 * Math.LN10) / bands.rt60S[b];
@@ -143,20 +148,39 @@ export async function simulateRir(opts: SimulateOptions): Promise<Float32Array[]
     let expected = 0;
     for (let i = windowStart; i < start; i++) expected += Math.exp(-2 * delta * (i / fs - tC));
     let noisePower = 0;
-    for (const ch of noiseBands) for (const v of ch[b]) noisePower += v * v;
+    for (const ch of noiseBands) noisePower += sumOfSquares(ch[b], 0, ch[b].length);
     noisePower /= n - start;
     if (!(expected > 0 && noisePower > 0 && energy > 0)) continue;
     const scale = Math.sqrt(energy / expected / noisePower);
-    for (let i = 0; i < envelope.length; i++) {
-      const t = (start + i) / fs;
-      envelope[i] = scale * Math.exp(-delta * (t - tC)) * Math.sin(fade(t));
-    }
-    out.forEach((y, ch) => {
-      const x = noiseBands[ch][b];
-      for (let i = 0; i < envelope.length; i++) y[start + i] += x[i] * envelope[i];
-    });
+    decayEnvelope(envelope, scale, delta, (start / fs) - tC, fs, fadeIn);
+    for (let ch = 0; ch < out.length; ch++) addProduct(out[ch], start, noiseBands[ch][b], envelope);
   }
   return out;
+}
+
+// The hot loops of simulateRir, as small functions the JIT optimises on their own.
+
+// Σ x[i]² over from .. to − 1.
+function sumOfSquares(x: Float32Array, from: number, to: number): number {
+  let s = 0;
+  for (let i = from; i < to; i++) s += x[i] * x[i];
+  return s;
+}
+
+// envelope[i] = scale · exp(−δ(t0 + i/fs)) · fadeIn[i]: the exponential by a constant ratio per sample, re-anchored every 1024 samples.
+function decayEnvelope(envelope: Float64Array, scale: number, delta: number, t0: number, fs: number, fadeIn: Float64Array): void {
+  const ratio = Math.exp(-delta / fs);
+  let decay = 1;
+  for (let i = 0; i < envelope.length; i++) {
+    if (i % 1024 === 0) decay = Math.exp(-delta * (t0 + i / fs));
+    else decay *= ratio;
+    envelope[i] = scale * decay * fadeIn[i];
+  }
+}
+
+// y[at + i] += x[i] · w[i].
+function addProduct(y: Float32Array, at: number, x: Float32Array, w: Float64Array): void {
+  for (let i = 0; i < w.length; i++) y[at + i] += x[i] * w[i];
 }
 
 const splits = new Map<string, Response[]>();

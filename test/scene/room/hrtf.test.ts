@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { elevationRangeDeg, hrirPair, hrtfFromSofa, KEMAR_SOFA_PATH, KEMAR_TABLE_RATES, loadHrtf, type Hrtf } from '../../../src/scene/room/hrtf.ts';
+import { elevationRangeDeg, hrirPair, hrirPairUnscaled, hrtfFromSofa, KEMAR_SOFA_PATH, KEMAR_TABLE_RATES, loadHrtf, type Hrtf } from '../../../src/scene/room/hrtf.ts';
 
 function energy(x: ArrayLike<number>): number {
   let e = 0;
@@ -108,6 +108,31 @@ describe('loadHrtf (MIT KEMAR SOFA)', () => {
 });
 
 describe('hrirPair (interpolated HRIRs)', () => {
+  it('is finite everywhere, and hrirPairUnscaled times its gains is the same pair', async () => {
+    for (const rate of [16000, 48000]) {
+      const h = await loadHrtf(rate);
+      const out: [Float32Array, Float32Array] = [new Float32Array(h.taps), new Float32Array(h.taps)];
+      const raw = [new Float64Array(h.taps + 4), new Float64Array(h.taps + 4)];
+      const gains = new Float64Array(2);
+      // A seeded sweep of directions, plus elevations a hair below each measured ring and azimuths a hair below measured ones.
+      const dirs: [number, number, number][] = [];
+      let s = 7;
+      const rnd = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+      for (let i = 0; i < 1500; i++) dirs.push(unit(360 * rnd() - 180, 180 * rnd() - 90));
+      for (const el of [-40, -30, -20, -10, 0, 10, 20, 30, 40, 50, 60, 70, 80, 90]) for (const az of [0, 5, 90, 180, 270]) dirs.push(unit(az - 1e-12, el - 1e-12));
+      let bad = 0;
+      for (const [x, y, z] of dirs) {
+        hrirPair(h, x, y, z, out);
+        hrirPairUnscaled(h, x, y, z, raw[0], 1, raw[1], 3, gains);
+        for (let e = 0; e < 2; e++) {
+          const at = e === 0 ? 1 : 3;
+          for (let n = 0; n < h.taps; n++) if (!Number.isFinite(out[e][n]) || out[e][n] !== Math.fround(gains[e] * raw[e][at + n])) bad++;
+        }
+      }
+      expect(bad, `samples at ${rate} Hz`).toBe(0);
+    }
+  });
+
   it('returns the measured HRIR pair at every measured direction', async () => {
     for (const rate of [16000, 48000]) {
       const h = await loadHrtf(rate);

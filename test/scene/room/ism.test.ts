@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addFractionalImpulse, fractionalDelayKernel, imageSources } from '../../../src/scene/room/ism.ts';
+import { addFractionalImpulse, addKernel, addKernelBands, convolveTaps16, fractionalDelayKernel, imageSources } from '../../../src/scene/room/ism.ts';
 
 describe('imageSources', () => {
   const dims: [number, number, number] = [5, 4, 3];
@@ -67,5 +67,36 @@ describe('fractionalDelayKernel', () => {
     addFractionalImpulse(out, 9.5, 1, taps);
     expect(out.every(Number.isFinite)).toBe(true);
     expect(out[1] + out[2]).toBeGreaterThan(0.9);
+  });
+});
+
+describe('convolveTaps16 and addKernelBands (the image loop)', () => {
+  const taps = new Float64Array(16);
+  fractionalDelayKernel(7.3, taps);
+
+  it('convolveTaps16 is the full convolution with the 16 taps, summed in ascending tap order', () => {
+    const h = Float64Array.from({ length: 40 }, (_, i) => Math.sin(i * 0.7) / (1 + i));
+    const padded = new Float64Array(h.length + 30);
+    padded.set(h, 15);
+    const out = new Float64Array(h.length + 15);
+    convolveTaps16(padded, 15, taps, out, 0, out.length);
+    const ref = new Float64Array(out.length);
+    for (let j = 0; j < 16; j++) for (let n = 0; n < h.length; n++) ref[j + n] += taps[j] * h[n];
+    expect(Array.from(out)).toEqual(Array.from(ref));
+    expect(() => convolveTaps16(padded, 14, taps, out, 0, 10)).toThrow(RangeError);
+  });
+
+  it('addKernelBands adds what addKernel adds band by band, clipped at both ends, for 1 to 8 bands', () => {
+    for (let bands = 1; bands <= 8; bands++) {
+      for (const start of [-5, 3, 28]) {
+        const amps = Float64Array.from({ length: bands }, (_, b) => 0.3 + b);
+        const fused = Array.from({ length: bands }, () => [new Float32Array(2), new Float32Array(32).fill(0.25)]);
+        const single = Array.from({ length: bands }, () => [new Float32Array(2), new Float32Array(32).fill(0.25)]);
+        addKernelBands(fused, 1, start, taps, amps, 0.7);
+        for (let b = 0; b < bands; b++) addKernel(single[b][1], start, taps, amps[b] * 0.7);
+        expect(fused.map((c) => Array.from(c[1]))).toEqual(single.map((c) => Array.from(c[1])));
+        expect(fused.every((c) => c[0].every((v) => v === 0))).toBe(true);
+      }
+    }
   });
 });
