@@ -5,7 +5,9 @@ import { createHuggingFaceEncoder } from './families/huggingFace.ts';
 import { createNaiveEncoder } from './naive.ts';
 import { createOpenWakeWordEncoder } from './openwakeword.ts';
 import { ModelRegistry, type ModelEntry } from './registry.ts';
-import { OnnxPool, type OnnxPoolOptions } from './runtime/index.ts';
+import { CUDA_HOWTO, OnnxPool, type OnnxPoolOptions } from './runtime/index.ts';
+import { missingCudaProvider } from './runtime/device.ts';
+import { createInProcessLoader } from './runtime/inProcess.ts';
 import type { Encoder, GraphLoader } from './types.ts';
 
 /** The encoder for a registry entry, chosen by its manifest's front-end alone. */
@@ -26,23 +28,38 @@ export interface OpenEncoderOptions {
   workers?: number;
   /** A folder of extra manifests. */
   modelsDir?: string;
+  /**
+   * Run the graphs on the calling thread (createInProcessLoader: one session per graph,
+   * ONNX Runtime's own threads) instead of a pool of worker threads, whenever they would
+   * run on the CPU anyway: `device` 'cpu', or 'auto' where onnxruntime-node has no CUDA
+   * provider ('auto' then says so once, as the pool does). For one stream of calls, as one
+   * clip makes, this is as fast and holds one copy of each session instead of one per
+   * worker. Ignored when `workers` is given. Default false.
+   */
+  inProcess?: boolean;
 }
 
 /**
  * Open a model by id (or a Hugging Face ONNX export folder by path) on a fresh
- * worker pool. `close()` ends the pool; call it when done.
+ * worker pool (or on this thread: `inProcess`). `close()` ends the pool; call it when done.
  *
  * @example
  * const { encoder, close } = await openEncoder('oww-speech-embedding', { device: 'auto' });
  * try { await encoder.sceneEmbedding([samples]); } finally { await close(); }
  */
-export async function openEncoder(idOrFolder: string, opts: OpenEncoderOptions = {}): Promise<{ encoder: Encoder; pool: OnnxPool; close: () => Promise<void> }> {
+export async function openEncoder(idOrFolder: string, opts: OpenEncoderOptions = {}): Promise<{ encoder: Encoder; pool: OnnxPool | null; close: () => Promise<void> }> {
   const hfFolder = (await stat(join(idOrFolder, 'config.json')).catch(() => undefined))?.isFile() ?? false;
   const entry = hfFolder ? null : (await ModelRegistry.open({ userDirs: opts.modelsDir ? [opts.modelsDir] : [] })).require(idOrFolder);
+  const open = (loader: GraphLoader) => (entry ? createEncoder(entry, loader) : createHuggingFaceEncoder(idOrFolder, loader));
+  const device = opts.device ?? 'auto';
+  const noCuda = opts.inProcess && device === 'auto' ? missingCudaProvider(device) : undefined;
+  if (opts.inProcess && opts.workers === undefined && (device === 'cpu' || noCuda !== undefined)) {
+    if (noCuda !== undefined) process.stderr.write(`earshot: ONNX models run on CPU: CUDA is not available (${noCuda}). ${CUDA_HOWTO}\n`);
+    return { encoder: await open(createInProcessLoader({ intraOpNumThreads: 0 })), pool: null, close: async () => {} };
+  }
   const pool = new OnnxPool({ device: opts.device, workers: opts.workers });
   try {
-    const encoder = entry ? await createEncoder(entry, pool) : await createHuggingFaceEncoder(idOrFolder, pool);
-    return { encoder, pool, close: () => pool.close() };
+    return { encoder: await open(pool), pool, close: () => pool.close() };
   } catch (err) {
     await pool.close();
     throw err;

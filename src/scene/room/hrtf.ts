@@ -1,6 +1,5 @@
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
-import h5wasm from 'h5wasm/node';
 import { resampleChannels } from '../../audio/resample.ts';
 import { Errors } from '../../errors.ts';
 import { fractionalDelayKernel, FRACTIONAL_DELAY_HALF_TAPS } from './ism.ts';
@@ -36,6 +35,7 @@ export interface Hrtf {
 }
 
 const cache = new Map<string, Promise<Hrtf>>();
+type H5Dataset = InstanceType<typeof import('h5wasm/node').default.Dataset>;
 
 /**
  * Load a SOFA SimpleFreeFieldHRIR file with h5wasm and resample its IRs to
@@ -270,12 +270,14 @@ export function readSofa(path: string): Promise<RawHrtf> {
 
 async function readSofaNow(path: string): Promise<RawHrtf> {
   if (!existsSync(path)) throw new Errors.FILE_NOT_FOUND(path);
+  // Imported here, not at the top: loading h5wasm's module costs about 0.5 GB and seconds, and only binaural scenes need it.
+  const { default: h5wasm } = await import('h5wasm/node');
   await h5wasm.ready;
   const f = new h5wasm.File(path, 'r');
   try {
-    const irDs = f.get('Data.IR') as InstanceType<typeof h5wasm.Dataset> | null;
-    const posDs = f.get('SourcePosition') as InstanceType<typeof h5wasm.Dataset> | null;
-    const rateDs = f.get('Data.SamplingRate') as InstanceType<typeof h5wasm.Dataset> | null;
+    const irDs = f.get('Data.IR') as H5Dataset | null;
+    const posDs = f.get('SourcePosition') as H5Dataset | null;
+    const rateDs = f.get('Data.SamplingRate') as H5Dataset | null;
     if (!irDs || !posDs || !rateDs || irDs.shape?.length !== 3 || irDs.shape[1] !== 2) {
       throw new Errors.INVALID_BANK(`${path}: not a SOFA SimpleFreeFieldHRIR file (needs Data.IR [M,2,N], SourcePosition, Data.SamplingRate)`);
     }
