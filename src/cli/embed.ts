@@ -1,12 +1,14 @@
 import { Command, Option } from 'commander';
-import { memoryReader, openAudioFile, readAll } from '../audio/audioReader.ts';
+import { openAudioFile } from '../audio/audioReader.ts';
 import { convertReader } from '../audio/convertReader.ts';
-import { resample } from '../audio/resample.ts';
+import { tempSpools } from '../audio/spool.ts';
 import { openEncoder } from '../encoders/index.ts';
 import { embedReader } from '../encoders/embedStream.ts';
 import { openEmbeddingOutput } from '../encoders/embedOutput.ts';
 import { validateCondition } from '../scene/condition.ts';
-import { openBanks, renderCondition } from '../scene/render.ts';
+import { prepareScene } from '../scene/prepare.ts';
+import { openBanks } from '../scene/render.ts';
+import { renderSceneBlocks } from '../scene/renderBlocks.ts';
 import { Errors } from '../errors.ts';
 import { readConditionFile } from './conditionOptions.ts';
 import { runtimeOptions } from './probe.ts';
@@ -33,17 +35,19 @@ export function embedCommand(): Command {
     const hopS = opts.hop === undefined ? undefined : Number(opts.hop);
     if (hopS !== undefined && !(hopS > 0 && hopS <= 10)) throw new Errors.INVALID_OPTION(`--hop must be a number of seconds in (0, 10], got "${opts.hop}"`);
     const condition = opts.condition ? validateCondition(await readConditionFile(opts.condition)) : null;
-    // Open the input before the model, so a bad input fails at once, before worker threads (and CUDA) start.
+    // Open the input (read its header) before the model, so a bad input fails at once, before worker threads (and CUDA) start.
     const file = await openAudioFile(input);
+    const spools = await tempSpools();
     let closeEncoder = async () => {};
     try {
       const { encoder, close } = await openEncoder(opts.model, { device: opts.device, workers: opts.workers ? Number(opts.workers) : undefined, modelsDir: opts.modelsDir, inProcess: true });
       closeEncoder = close;
       const { manifest } = encoder;
       // Block by block: the clip (resampled as it is read), or its render into the condition.
+      const rate = manifest.sampleRateHz;
       const audio = condition
-        ? memoryReader({ sampleRateHz: manifest.sampleRateHz, channels: (await renderCondition((await resample(await readAll(await convertReader(file, { mono: true })), manifest.sampleRateHz)).channels[0], condition, await openBanks(), manifest.sampleRateHz)).channels }, input)
-        : await convertReader(file, { sampleRateHz: manifest.sampleRateHz });
+        ? (await renderSceneBlocks(await convertReader(file, { mono: true, sampleRateHz: rate }), await prepareScene(condition, await openBanks(), rate), { spools })).output()
+        : await convertReader(file, { sampleRateHz: rate });
       const output = await openEmbeddingOutput(opts.output, opts.format, manifest.embeddingSize, { model: manifest.id, input, condition, sampleRateHz: manifest.sampleRateHz });
       let summary;
       try {
@@ -56,6 +60,7 @@ export function embedCommand(): Command {
       process.stderr.write(`wrote ${opts.output}: ${summary.frames} frames × ${summary.dim} dims from ${manifest.id}\n`);
     } finally {
       await file.close();
+      await spools.close();
       await closeEncoder();
     }
   });
