@@ -59,7 +59,10 @@ export function readerFeed(open: () => Promise<AudioReader>, sampleRateHz: numbe
   const wake = () => {
     const list = waiters;
     waiters = [];
-    for (const w of list) (failure ? w.reject(failure) : w.resolve());
+    for (const w of list) {
+      if (failure) w.reject(failure);
+      else w.resolve();
+    }
   };
   const fill = async () => {
     while (!closed && !ended && buffered < opts.aheadSamples) {
