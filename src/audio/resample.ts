@@ -1,15 +1,25 @@
-import LibSampleRate from '@alexanderolsen/libsamplerate-js';
 import type { AudioData } from './types.ts';
 import { Errors } from '../errors.ts';
 
 /** libsamplerate converter quality: best = SRC_SINC_BEST_QUALITY (banks, offline), medium, fastest (live paths). */
 export type ResampleQuality = 'best' | 'medium' | 'fastest';
 
-const CONVERTER: Record<ResampleQuality, (typeof LibSampleRate.ConverterType)[keyof typeof LibSampleRate.ConverterType]> = {
-  best: LibSampleRate.ConverterType.SRC_SINC_BEST_QUALITY,
-  medium: LibSampleRate.ConverterType.SRC_SINC_MEDIUM_QUALITY,
-  fastest: LibSampleRate.ConverterType.SRC_SINC_FASTEST,
-};
+type LibSampleRate = Pick<typeof import('@alexanderolsen/libsamplerate-js'), 'create' | 'ConverterType'>;
+type ConverterTypeValue = LibSampleRate['ConverterType'][keyof LibSampleRate['ConverterType']];
+
+/** libsamplerate's ConverterType values by quality (SRC_SINC_BEST_QUALITY, _MEDIUM_QUALITY, SRC_SINC_FASTEST). */
+export const CONVERTER: Readonly<Record<ResampleQuality, ConverterTypeValue>> = Object.freeze({ best: 0, medium: 1, fastest: 2 });
+
+let libsamplerate: Promise<LibSampleRate> | undefined;
+
+/**
+ * libsamplerate-js, imported on first use: compiling its wasm costs about 0.1 s and 16 MB,
+ * which audio already at the right rate never needs.
+ */
+export function loadLibSampleRate(): Promise<LibSampleRate> {
+  // The package's types name its functions as exports; at run time they sit on its default export.
+  return (libsamplerate ??= import('@alexanderolsen/libsamplerate-js').then((m) => ((m as { default?: LibSampleRate }).default ?? m)));
+}
 
 /**
  * Resample planar channels with libsamplerate (wasm). Returns the input arrays
@@ -32,7 +42,7 @@ export async function resampleChannels(
   if (fromRateHz === toRateHz) return channels;
   const out: Float32Array[] = [];
   for (const x of channels) {
-    const src = await LibSampleRate.create(1, fromRateHz, toRateHz, { converterType: CONVERTER[quality] });
+    const src = await (await loadLibSampleRate()).create(1, fromRateHz, toRateHz, { converterType: CONVERTER[quality] });
     try {
       out.push(fixLength(src.simple(x), Math.round((x.length * toRateHz) / fromRateHz)));
     } finally {

@@ -1,17 +1,10 @@
-import LibSampleRate from '@alexanderolsen/libsamplerate-js';
 import { Errors } from '../errors.ts';
-import type { ResampleQuality } from './resample.ts';
-
-const CONVERTER: Record<ResampleQuality, (typeof LibSampleRate.ConverterType)[keyof typeof LibSampleRate.ConverterType]> = {
-  best: LibSampleRate.ConverterType.SRC_SINC_BEST_QUALITY,
-  medium: LibSampleRate.ConverterType.SRC_SINC_MEDIUM_QUALITY,
-  fastest: LibSampleRate.ConverterType.SRC_SINC_FASTEST,
-};
+import { CONVERTER, loadLibSampleRate, type ResampleQuality } from './resample.ts';
 
 /** libsamplerate's full API wants at least this many input frames per call; smaller pushes wait. */
 const MIN_CALL_SAMPLES = 128;
 
-type Src = Awaited<ReturnType<typeof LibSampleRate.create>>;
+type Src = Awaited<ReturnType<Awaited<ReturnType<typeof loadLibSampleRate>>['create']>>;
 
 /**
  * Mono resampling of an unbounded stream with libsamplerate's `full` API
@@ -40,7 +33,7 @@ export class StreamResampler {
       if (!Number.isInteger(rate) || rate < 1 || rate > 768_000) throw new Errors.INVALID_OPTION(`${name} must be an integer sample rate in 1..768000 Hz, got ${rate}`);
     }
     if (!(quality in CONVERTER)) throw new Errors.INVALID_OPTION(`quality must be best, medium or fastest, got ${String(quality)}`);
-    const src = await LibSampleRate.create(1, fromRateHz, toRateHz, { converterType: CONVERTER[quality] });
+    const src = await (await loadLibSampleRate()).create(1, fromRateHz, toRateHz, { converterType: CONVERTER[quality] });
     return new StreamResampler(src, fromRateHz, toRateHz);
   }
 

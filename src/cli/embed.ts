@@ -5,10 +5,6 @@ import { tempSpools } from '../audio/spool.ts';
 import { openEncoder } from '../encoders/index.ts';
 import { embedReader } from '../encoders/embedStream.ts';
 import { openEmbeddingOutput } from '../encoders/embedOutput.ts';
-import { validateCondition } from '../scene/condition.ts';
-import { prepareScene } from '../scene/prepare.ts';
-import { openBanks } from '../scene/render.ts';
-import { renderSceneBlocks } from '../scene/renderBlocks.ts';
 import { Errors } from '../errors.ts';
 import { readConditionFile } from './conditionOptions.ts';
 import { runtimeOptions } from './probe.ts';
@@ -34,7 +30,9 @@ export function embedCommand(): Command {
   runtimeOptions(cmd).action(async (input: string, opts) => {
     const hopS = opts.hop === undefined ? undefined : Number(opts.hop);
     if (hopS !== undefined && !(hopS > 0 && hopS <= 10)) throw new Errors.INVALID_OPTION(`--hop must be a number of seconds in (0, 10], got "${opts.hop}"`);
-    const condition = opts.condition ? validateCondition(await readConditionFile(opts.condition)) : null;
+    // The scene modules load only for a condition: a clean clip starts faster and holds less without them.
+    const scenes = opts.condition ? await loadSceneModules() : null;
+    const condition = scenes ? scenes.validateCondition(await readConditionFile(opts.condition)) : null;
     // Open the input (read its header) before the model, so a bad input fails at once, before worker threads (and CUDA) start.
     const file = await openAudioFile(input);
     const spools = await tempSpools();
@@ -45,8 +43,8 @@ export function embedCommand(): Command {
       const { manifest } = encoder;
       // Block by block: the clip (resampled as it is read), or its render into the condition.
       const rate = manifest.sampleRateHz;
-      const audio = condition
-        ? (await renderSceneBlocks(await convertReader(file, { mono: true, sampleRateHz: rate }), await prepareScene(condition, await openBanks(), rate), { spools })).output()
+      const audio = scenes && condition
+        ? (await scenes.renderSceneBlocks(await convertReader(file, { mono: true, sampleRateHz: rate }), await scenes.prepareScene(condition, await scenes.openBanks(), rate), { spools })).output()
         : await convertReader(file, { sampleRateHz: rate });
       const output = await openEmbeddingOutput(opts.output, opts.format, manifest.embeddingSize, { model: manifest.id, input, condition, sampleRateHz: manifest.sampleRateHz });
       let summary;
@@ -65,4 +63,14 @@ export function embedCommand(): Command {
     }
   });
   return cmd;
+}
+
+async function loadSceneModules() {
+  const [{ validateCondition }, { prepareScene }, { openBanks }, { renderSceneBlocks }] = await Promise.all([
+    import('../scene/condition.ts'),
+    import('../scene/prepare.ts'),
+    import('../scene/render.ts'),
+    import('../scene/renderBlocks.ts'),
+  ]);
+  return { validateCondition, prepareScene, openBanks, renderSceneBlocks };
 }

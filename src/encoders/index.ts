@@ -1,25 +1,25 @@
 import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { createFamilyEncoder } from './families/familyEncoder.ts';
-import { createHuggingFaceEncoder } from './families/huggingFace.ts';
-import { createNaiveEncoder } from './naive.ts';
-import { createOpenWakeWordEncoder } from './openwakeword.ts';
 import { ModelRegistry, type ModelEntry } from './registry.ts';
 import { CUDA_HOWTO, OnnxPool, type OnnxPoolOptions } from './runtime/index.ts';
 import { missingCudaProvider } from './runtime/device.ts';
 import { createInProcessLoader } from './runtime/inProcess.ts';
 import type { Encoder, GraphLoader } from './types.ts';
 
-/** The encoder for a registry entry, chosen by its manifest's front-end alone. */
+/**
+ * The encoder for a registry entry, chosen by its manifest's front-end alone. Each kind's
+ * module is imported when first asked for, so a command that runs one model does not load
+ * the front-ends of the others.
+ */
 export async function createEncoder(entry: ModelEntry, loader: GraphLoader): Promise<Encoder> {
   const { manifest } = entry;
   switch (manifest.frontEnd.kind) {
     case 'openwakeword':
-      return createOpenWakeWordEncoder(manifest, loader, dirname(entry.manifestPath));
+      return (await import('./openwakeword.ts')).createOpenWakeWordEncoder(manifest, loader, dirname(entry.manifestPath));
     case 'naive-logmel':
-      return createNaiveEncoder(manifest);
+      return (await import('./naive.ts')).createNaiveEncoder(manifest);
     default:
-      return createFamilyEncoder({ manifest, files: entry.files, loader });
+      return (await import('./families/familyEncoder.ts')).createFamilyEncoder({ manifest, files: entry.files, loader });
   }
 }
 
@@ -50,7 +50,7 @@ export interface OpenEncoderOptions {
 export async function openEncoder(idOrFolder: string, opts: OpenEncoderOptions = {}): Promise<{ encoder: Encoder; pool: OnnxPool | null; close: () => Promise<void> }> {
   const hfFolder = (await stat(join(idOrFolder, 'config.json')).catch(() => undefined))?.isFile() ?? false;
   const entry = hfFolder ? null : (await ModelRegistry.open({ userDirs: opts.modelsDir ? [opts.modelsDir] : [] })).require(idOrFolder);
-  const open = (loader: GraphLoader) => (entry ? createEncoder(entry, loader) : createHuggingFaceEncoder(idOrFolder, loader));
+  const open = async (loader: GraphLoader) => (entry ? createEncoder(entry, loader) : (await import('./families/huggingFace.ts')).createHuggingFaceEncoder(idOrFolder, loader));
   const device = opts.device ?? 'auto';
   const noCuda = opts.inProcess && device === 'auto' ? missingCudaProvider(device) : undefined;
   if (opts.inProcess && opts.workers === undefined && (device === 'cpu' || noCuda !== undefined)) {
