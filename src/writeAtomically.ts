@@ -1,6 +1,6 @@
 import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { Errors } from './errors.ts';
+import { Errors, isEarshotError } from './errors.ts';
 
 let tempCounter = 0;
 
@@ -13,11 +13,26 @@ let tempCounter = 0;
  * @throws WRITE_FAILED naming the path and the reason in words
  */
 export async function writeAtomically(path: string, data: string | Uint8Array): Promise<void> {
+  await writeAtomicallyFrom(path, (write) => write(typeof data === 'string' ? new TextEncoder().encode(data) : data));
+}
+
+/**
+ * {@link writeAtomically} for a file written piece by piece: `produce` calls `write` with
+ * the pieces in order (so the whole file is never in memory). An error `produce` throws
+ * itself (an earshot error) passes through as it is, after the temporary file is removed;
+ * file-system errors become WRITE_FAILED.
+ *
+ * @example
+ * await writeAtomicallyFrom('out.wav', async (write) => { await write(header); for (const b of blocks) await write(b); });
+ */
+export async function writeAtomicallyFrom(path: string, produce: (write: (bytes: Uint8Array) => Promise<void>) => Promise<void>): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${++tempCounter}.tmp`);
   try {
     const handle = await open(temp, 'wx');
     try {
-      await handle.writeFile(data);
+      await produce(async (bytes) => {
+        for (let done = 0; done < bytes.length; ) done += (await handle.write(bytes, done, bytes.length - done)).bytesWritten;
+      });
       await handle.sync();
     } finally {
       await handle.close();
@@ -25,11 +40,13 @@ export async function writeAtomically(path: string, data: string | Uint8Array): 
     await rename(temp, path);
   } catch (err) {
     await unlink(temp).catch(() => {});
+    if (isEarshotError(err)) throw err;
     throw new Errors.WRITE_FAILED(path, describeFsError(err));
   }
 }
 
-function describeFsError(err: unknown): string {
+/** A file-system error in words ("permission denied", "no space left on the device"). */
+export function describeFsError(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
   const known: Record<string, string> = {
     ENOENT: 'the directory does not exist',

@@ -126,24 +126,66 @@ function oggCrc(page: Uint8Array): number {
  * @returns null when intact, otherwise what is wrong (for a CORRUPT_AUDIO message)
  */
 export function oggProblem(b: Uint8Array): string | null {
-  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  let serial: number | undefined;
-  let seq = -1;
-  for (let pos = 0; pos < b.length; ) {
-    if (pos + 27 > b.length) return `truncated: page header cut off at byte ${pos}`;
-    if (ascii(b, pos, 4) !== 'OggS') return `no Ogg page where one should start (byte ${pos})`;
-    const end = pos + 27 + b[pos + 26] + b.subarray(pos + 27, pos + 27 + b[pos + 26]).reduce((s, v) => s + v, 0);
-    if (end > b.length) return `truncated: the page at byte ${pos} needs ${end - pos} bytes, ${b.length - pos} are left`;
-    if (oggCrc(b.subarray(pos, end)) !== dv.getUint32(pos + 22, true)) return `page at byte ${pos} fails its CRC check`;
-    const pageSerial = dv.getUint32(pos + 14, true);
-    serial ??= pageSerial;
-    if (pageSerial === serial) {
-      const pageSeq = dv.getUint32(pos + 18, true);
-      if (seq >= 0 && pageSeq !== seq + 1) return `page ${seq + 1} is missing (found page ${pageSeq} at byte ${pos})`;
-      seq = pageSeq;
-      if (b[pos + 5] & 4) return null; // end of stream; chained streams after it are ignored by design
+  const check = new OggPageCheck();
+  return check.push(b) ?? check.end();
+}
+
+/**
+ * {@link oggProblem} over a file that arrives in pieces: `push` each piece in order (it
+ * keeps at most one partial page, under 64 KiB), then `end`. Each returns the first problem
+ * found (null while none), with byte offsets from the start of the file; once the
+ * end-of-stream page of the first logical stream has passed, the rest is not looked at
+ * (chained streams after it are ignored by design).
+ */
+export class OggPageCheck {
+  private held = new Uint8Array(0);
+  /** File offset of held[0]. */
+  private pos = 0;
+  private serial: number | undefined;
+  private seq = -1;
+  private done = false;
+
+  push(piece: Uint8Array): string | null {
+    if (this.done) return null;
+    let b = piece;
+    if (this.held.length > 0) {
+      b = new Uint8Array(this.held.length + piece.length);
+      b.set(this.held);
+      b.set(piece, this.held.length);
     }
-    pos = end;
+    const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    let at = 0;
+    while (at + 27 <= b.length) {
+      const pos = this.pos + at;
+      if (ascii(b, at, 4) !== 'OggS') return `no Ogg page where one should start (byte ${pos})`;
+      if (at + 27 + b[at + 26] > b.length) break;
+      const end = at + 27 + b[at + 26] + b.subarray(at + 27, at + 27 + b[at + 26]).reduce((s, v) => s + v, 0);
+      if (end > b.length) break;
+      if (oggCrc(b.subarray(at, end)) !== dv.getUint32(at + 22, true)) return `page at byte ${pos} fails its CRC check`;
+      const pageSerial = dv.getUint32(at + 14, true);
+      this.serial ??= pageSerial;
+      if (pageSerial === this.serial) {
+        const pageSeq = dv.getUint32(at + 18, true);
+        if (this.seq >= 0 && pageSeq !== this.seq + 1) return `page ${this.seq + 1} is missing (found page ${pageSeq} at byte ${pos})`;
+        this.seq = pageSeq;
+        if (b[at + 5] & 4) {
+          this.done = true;
+          return null;
+        }
+      }
+      at = end;
+    }
+    this.held = b.slice(at);
+    this.pos += at;
+    return null;
   }
-  return 'truncated: the stream ends without its end-of-stream page';
+
+  end(): string | null {
+    if (this.done) return null;
+    const b = this.held;
+    if (b.length === 0) return 'truncated: the stream ends without its end-of-stream page';
+    if (b.length < 27) return `truncated: page header cut off at byte ${this.pos}`;
+    const need = 27 + b[26] + b.subarray(27, 27 + b[26]).reduce((s, v) => s + v, 0);
+    return `truncated: the page at byte ${this.pos} needs ${need} bytes, ${b.length} are left`;
+  }
 }

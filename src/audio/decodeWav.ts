@@ -22,6 +22,7 @@ export interface WavHeader {
 const PCM = 1;
 const FLOAT = 3;
 const EXTENSIBLE = 0xfffe;
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 const CODEC_NAMES: Record<number, string> = { 2: 'MS ADPCM', 6: 'A-law', 7: 'µ-law', 0x11: 'IMA ADPCM', 0x55: 'MP3' };
 // Streaming writers cannot seek back to fill in sizes: ffmpeg leaves 0xFFFFFFFF, sox 0x7FFFF000, others 0.
 const isPlaceholder = (size: number) => size === 0 || size >= 0x7ffff000;
@@ -41,23 +42,36 @@ const isPlaceholder = (size: number) => size === 0 || size >= 0x7ffff000;
  *   CORRUPT_AUDIO (missing or inconsistent chunks, truncated data)
  */
 export function parseWavHeader(bytes: Uint8Array, name: string): WavHeader {
+  return walkWavHeader(bytes, name, bytes.length) as WavHeader;
+}
+
+/**
+ * {@link parseWavHeader} over the first bytes of a file of `fileBytes` bytes (a reader
+ * that streams the data chunk needs only the chunks before it). Returns the header, or
+ * `{ needBytes }` when the chunks before the data chunk run past `bytes`: read at least
+ * that many bytes from the start of the file and call again. Errors as parseWavHeader.
+ */
+export function walkWavHeader(bytes: Uint8Array, name: string, fileBytes: number): WavHeader | { needBytes: number } {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const tag = (o: number) => String.fromCharCode(bytes[o], bytes[o + 1], bytes[o + 2], bytes[o + 3]);
+  if (bytes.length < 12 && fileBytes > bytes.length) return { needBytes: 12 };
   if (bytes.length < 12 || tag(8) !== 'WAVE') throw new Errors.UNKNOWN_FORMAT(name, 'no RIFF/WAVE header');
   if (tag(0) !== 'RIFF') throw new Errors.UNKNOWN_FORMAT(name, `${tag(0)} WAV variants are not supported; convert to a plain RIFF WAV or FLAC`);
   const riffSize = dv.getUint32(4, true);
   let fmt: Omit<WavHeader, 'dataStart' | 'dataBytes'> | undefined;
-  for (let pos = 12; pos + 8 <= bytes.length; ) {
+  for (let pos = 12; pos + 8 <= fileBytes; ) {
+    if (pos + 8 > bytes.length) return { needBytes: pos + 8 };
     const id = tag(pos);
     const size = dv.getUint32(pos + 4, true);
     const body = pos + 8;
     if (id === 'fmt ') {
-      if (size < 16 || body + size > bytes.length) throw new Errors.CORRUPT_AUDIO(name, `fmt chunk of ${size} bytes is too short or cut off`);
+      if (size < 16 || body + size > fileBytes) throw new Errors.CORRUPT_AUDIO(name, `fmt chunk of ${size} bytes is too short or cut off`);
+      if (body + size > bytes.length) return { needBytes: body + size };
       fmt = parseFmt(dv, body, size, name);
       fmt.fmtChunk = bytes.subarray(pos, body + size);
     } else if (id === 'data') {
       if (!fmt) throw new Errors.CORRUPT_AUDIO(name, 'data chunk comes before any fmt chunk');
-      const available = bytes.length - body;
+      const available = fileBytes - body;
       const unknown = size === 0 ? isPlaceholder(riffSize) : isPlaceholder(size) && size > available;
       if (!unknown && size > available) {
         const secs = (n: number) => (n / fmt!.blockAlign / fmt!.sampleRateHz).toFixed(3);
@@ -108,24 +122,45 @@ function parseFmt(dv: DataView, o: number, size: number, name: string): Omit<Wav
  * @param bytes the whole file; `header` from {@link parseWavHeader} on the same bytes
  */
 export function decodeWavSamples(bytes: Uint8Array, header: WavHeader): AudioData {
-  const { channels: nCh, bitsPerSample: bits, formatTag, blockAlign, sampleRateHz } = header;
-  const frames = Math.floor(header.dataBytes / blockAlign);
-  const raw = bytes.subarray(header.dataStart, header.dataStart + frames * blockAlign);
-  const out = Array.from({ length: nCh }, () => new Float32Array(frames));
+  const frames = Math.floor(header.dataBytes / header.blockAlign);
+  const out = Array.from({ length: header.channels }, () => new Float32Array(frames));
+  decodeWavFrames(bytes.subarray(header.dataStart, header.dataStart + frames * header.blockAlign), header, out, 0);
+  return { sampleRateHz: header.sampleRateHz, channels: out };
+}
+
+/**
+ * Decode whole frames of PCM or float WAV data (see {@link decodeWavSamples} for the
+ * scaling) into `out[c][offset ..]`: the one sample decoder of the whole-file and the
+ * block-by-block readers, so both give the same values.
+ *
+ * @param raw a whole number of frames of the data chunk (`header.blockAlign` bytes each)
+ */
+export function decodeWavFrames(raw: Uint8Array, header: WavHeader, out: Float32Array[], offset: number): void {
+  const { channels: nCh, bitsPerSample: bits, formatTag, blockAlign } = header;
+  const frames = Math.floor(raw.length / blockAlign);
   const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const deinterleave = (read: (byteOffset: number) => number, bytesPerSample: number) => {
     for (let c = 0; c < nCh; c++) {
       const x = out[c];
-      for (let i = 0, o = c * bytesPerSample; i < frames; i++, o += blockAlign) x[i] = read(o);
+      for (let i = 0, o = c * bytesPerSample; i < frames; i++, o += blockAlign) x[offset + i] = read(o);
     }
   };
+  // 16-bit and float32 on a little-endian host, 2- or 4-byte aligned: typed-array views, the same values without a call per sample.
+  if (LITTLE_ENDIAN && ((bits === 16 && formatTag === PCM && raw.byteOffset % 2 === 0) || (bits === 32 && formatTag === FLOAT && raw.byteOffset % 4 === 0))) {
+    const view = bits === 16 ? new Int16Array(raw.buffer, raw.byteOffset, frames * nCh) : new Float32Array(raw.buffer, raw.byteOffset, frames * nCh);
+    const scale = bits === 16 ? 1 / 32768 : 1;
+    for (let c = 0; c < nCh; c++) {
+      const x = out[c];
+      for (let i = 0, k = c; i < frames; i++, k += nCh) x[offset + i] = bits === 16 ? view[k] * scale : view[k];
+    }
+    return;
+  }
   if (formatTag === FLOAT && bits === 32) deinterleave((o) => dv.getFloat32(o, true), 4);
   else if (formatTag === FLOAT) deinterleave((o) => dv.getFloat64(o, true), 8);
   else if (bits === 8) deinterleave((o) => (raw[o] - 128) / 128, 1);
   else if (bits === 16) deinterleave((o) => dv.getInt16(o, true) / 32768, 2);
   else if (bits === 24) deinterleave((o) => ((raw[o] | (raw[o + 1] << 8) | (raw[o + 2] << 16)) << 8 >> 8) / 8388608, 3);
   else deinterleave((o) => dv.getInt32(o, true) / 2147483648, 4);
-  return { sampleRateHz, channels: out };
 }
 
 /**

@@ -9,11 +9,12 @@ const NonFiniteAudio = Errors.NON_FINITE_AUDIO as unknown as new (name: string, 
  *
  * @param channels planar samples
  * @param name what to call the audio in the message (usually the file name)
+ * @param offset index of the first sample in the whole stream (a block read from a file names its sample there)
  */
-export function assertFinite(channels: Float32Array[], name: string): void {
+export function assertFinite(channels: Float32Array[], name: string, offset = 0): void {
   channels.forEach((x, c) => {
     for (let i = 0; i < x.length; i++) {
-      if (!Number.isFinite(x[i])) throw new NonFiniteAudio(name, i, c, String(x[i]));
+      if (!Number.isFinite(x[i])) throw new NonFiniteAudio(name, offset + i, c, String(x[i]));
     }
   });
 }

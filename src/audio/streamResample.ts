@@ -29,7 +29,7 @@ export class StreamResampler {
 
   static async create(fromRateHz: number, toRateHz: number, quality: ResampleQuality = 'fastest'): Promise<StreamResampler> {
     for (const [name, rate] of [['fromRateHz', fromRateHz], ['toRateHz', toRateHz]] as const) {
-      if (!Number.isInteger(rate) || rate < 1 || rate > 192_000) throw new Errors.INVALID_OPTION(`${name} must be an integer sample rate in 1..192000 Hz, got ${rate}`);
+      if (!Number.isInteger(rate) || rate < 1 || rate > 768_000) throw new Errors.INVALID_OPTION(`${name} must be an integer sample rate in 1..768000 Hz, got ${rate}`);
     }
     if (!RESAMPLE_QUALITIES.includes(quality)) throw new Errors.INVALID_OPTION(`quality must be best, medium or fastest, got ${String(quality)}`);
     const src = await createConverter(fromRateHz, toRateHz, quality);

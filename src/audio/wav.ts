@@ -3,7 +3,7 @@ import type { AudioData } from './types.ts';
 import { Errors } from '../errors.ts';
 import { assertFinite } from './finite.ts';
 import { clippedSamples, dbToGain, gainToDb, peak, scale } from '../dsp/level.ts';
-import { writeAtomically } from '../writeAtomically.ts';
+import { writeAtomically, writeAtomicallyFrom } from '../writeAtomically.ts';
 
 /** Sample format of a written WAV: IEEE float32 (lossless for earshot's audio) or 16-bit integer PCM. */
 export type WavFormat = 'float32' | 'pcm16';
@@ -34,17 +34,25 @@ const SUBTYPE_TAIL = [0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa
  */
 export function encodeWav(audio: AudioData, format: WavFormat): Uint8Array {
   const { channels, sampleRateHz } = audio;
-  if (format !== 'float32' && format !== 'pcm16') throw new Errors.INVALID_OPTION(`WAV format must be 'float32' or 'pcm16', got ${String(format)}`);
-  if (channels.length < 1 || channels.length > 65535) throw new Errors.INVALID_OPTION(`a WAV needs 1..65535 channels, got ${channels.length}`);
-  if (!Number.isInteger(sampleRateHz) || sampleRateHz < 1 || sampleRateHz > 0xffffffff) {
-    throw new Errors.INVALID_OPTION(`sampleRateHz must be a positive integer, got ${sampleRateHz}`);
-  }
-  const frames = channels[0].length;
+  const frames = channels[0]?.length ?? 0;
+  const header = wavHeader(frames, channels.length, sampleRateHz, format);
   channels.forEach((x, c) => {
     if (x.length !== frames) throw new Errors.INVALID_OPTION(`all channels must have the same length: channel 0 has ${frames} samples, channel ${c} has ${x.length}`);
   });
   assertFinite(channels, 'audio to encode as WAV');
-  const nCh = channels.length;
+  const out = new Uint8Array(header.length + frames * channels.length * (format === 'float32' ? 4 : 2));
+  out.set(header);
+  writeSamples(out.subarray(header.length), channels, format);
+  return out;
+}
+
+/** The RIFF header (through the data chunk's size) of {@link encodeWav}'s file for `frames` frames; checks the arguments as encodeWav does. */
+function wavHeader(frames: number, nCh: number, sampleRateHz: number, format: WavFormat): Uint8Array {
+  if (format !== 'float32' && format !== 'pcm16') throw new Errors.INVALID_OPTION(`WAV format must be 'float32' or 'pcm16', got ${String(format)}`);
+  if (nCh < 1 || nCh > 65535) throw new Errors.INVALID_OPTION(`a WAV needs 1..65535 channels, got ${nCh}`);
+  if (!Number.isInteger(sampleRateHz) || sampleRateHz < 1 || sampleRateHz > 0xffffffff) {
+    throw new Errors.INVALID_OPTION(`sampleRateHz must be a positive integer, got ${sampleRateHz}`);
+  }
   const bytesPer = format === 'float32' ? 4 : 2;
   const extensible = nCh > 2;
   const fmtSize = extensible ? 40 : format === 'float32' ? 18 : 16;
@@ -53,21 +61,20 @@ export function encodeWav(audio: AudioData, format: WavFormat): Uint8Array {
   const headerBytes = 12 + 8 + fmtSize + factSize + 8;
   if (headerBytes - 8 + dataBytes > 0xffffffff) throw new Errors.INVALID_OPTION(`${frames} frames × ${nCh} channels exceed the 4 GiB WAV limit; split the audio or use fewer channels`);
 
-  const out = new Uint8Array(headerBytes + dataBytes);
+  const out = new Uint8Array(headerBytes);
   const dv = new DataView(out.buffer);
   let o = 0;
   const str = (s: string) => { for (const ch of s) out[o++] = ch.charCodeAt(0); };
   const u16 = (v: number) => { dv.setUint16(o, v, true); o += 2; };
   const u32 = (v: number) => { dv.setUint32(o, v, true); o += 4; };
   const tag = format === 'float32' ? 3 : 1;
-  str('RIFF'); u32(out.length - 8); str('WAVE');
+  str('RIFF'); u32(headerBytes - 8 + dataBytes); str('WAVE');
   str('fmt '); u32(fmtSize);
   u16(extensible ? 0xfffe : tag); u16(nCh); u32(sampleRateHz); u32(sampleRateHz * nCh * bytesPer); u16(nCh * bytesPer); u16(bytesPer * 8);
   if (fmtSize > 16) u16(fmtSize - 18); // cbSize
   if (extensible) { u16(bytesPer * 8); u32(0); u16(tag); out.set(SUBTYPE_TAIL, o); o += SUBTYPE_TAIL.length; }
   if (factSize) { str('fact'); u32(4); u32(frames); }
   str('data'); u32(dataBytes);
-  writeSamples(out.subarray(o), channels, format);
   return out;
 }
 
@@ -141,4 +148,48 @@ export async function writeWav(path: string, audio: AudioData, format: WavFormat
   const fitted = fitWavFormat(audio, format);
   await writeAtomically(path, encodeWav(fitted.audio, format));
   return fitted.levels;
+}
+
+/** Audio to write block by block: its shape, and its blocks in order (an AudioReader fits). */
+export interface WavBlockSource {
+  sampleRateHz: number;
+  channelCount: number;
+  /** Frames in all; the header is written for this many, and a source that gives another count is an error. */
+  frames: number | null;
+  read(): Promise<Float32Array[] | null>;
+}
+
+/**
+ * {@link writeWav} for audio too long to hold: the blocks of `source` are encoded and
+ * written as they come, to a temporary file renamed over `path` at the end (nothing is
+ * left behind on failure). Fitting a 16-bit file needs the peak before the first sample is
+ * written, so the caller measures the audio first (`measured`: its peak, linear, and the
+ * samples past ±1; see renderBlocks.ts); a `pcm16` output peaking above full scale is then
+ * scaled by the one gain {@link fitWavFormat} would apply, so the file holds the same bytes.
+ *
+ * @throws INVALID_OPTION (unknown length, or not the length announced), WRITE_FAILED, NON_FINITE_AUDIO
+ */
+export async function writeWavBlocks(path: string, source: WavBlockSource, format: WavFormat, measured: { peak: number; clippedSamples: number }): Promise<WavLevels> {
+  if (source.frames === null) throw new Errors.INVALID_OPTION('writeWavBlocks needs the number of frames before the first block');
+  const frames = source.frames;
+  const header = wavHeader(frames, source.channelCount, source.sampleRateHz, format);
+  const levels = { peakDbfs: gainToDb(measured.peak), clippedSamples: measured.clippedSamples, outputGainDb: 0 };
+  const gain = format === 'pcm16' && measured.peak > 1 ? dbToGain(PCM_CEILING_DBFS) / measured.peak : 1;
+  if (gain !== 1) levels.outputGainDb = gainToDb(gain);
+  let written = 0;
+  await writeAtomicallyFrom(path, async (write) => {
+    await write(header);
+    for (let block = await source.read(); block !== null; block = await source.read()) {
+      const m = block[0].length;
+      if (written + m > frames) throw new Errors.INVALID_OPTION(`writeWavBlocks: more than the ${frames} frames announced`);
+      assertFinite(block, 'audio to encode as WAV', written);
+      const channels = gain === 1 ? block : scale(block, gain);
+      const bytes = new Uint8Array(m * channels.length * (format === 'float32' ? 4 : 2));
+      writeSamples(bytes, channels, format);
+      await write(bytes);
+      written += m;
+    }
+    if (written !== frames) throw new Errors.INVALID_OPTION(`writeWavBlocks: ${written} frames given, ${frames} announced`);
+  });
+  return levels;
 }

@@ -1,14 +1,10 @@
-import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import { loadAudio } from '../audio/load.ts';
-import { resample } from '../audio/resample.ts';
-import { adaptChannels } from '../encoders/adaptChannels.ts';
+import { openAudioFile } from '../audio/audioReader.ts';
+import { convertReader } from '../audio/convertReader.ts';
+import { tempSpools } from '../audio/spool.ts';
 import { openEncoder } from '../encoders/index.ts';
-import { encodeNpy } from '../encoders/npy.ts';
-import { meanOverFrames, resampleTimestamps } from '../encoders/timestamps.ts';
-import type { TimestampEmbeddings } from '../encoders/types.ts';
-import { validateCondition } from '../scene/condition.ts';
-import { openBanks, renderCondition } from '../scene/render.ts';
+import { embedReader } from '../encoders/embedStream.ts';
+import { openEmbeddingOutput } from '../encoders/embedOutput.ts';
 import { Errors } from '../errors.ts';
 import { readConditionFile } from './conditionOptions.ts';
 import { runtimeOptions } from './probe.ts';
@@ -19,7 +15,10 @@ export function embedCommand(): Command {
     .description(
       'Compute timestamp embeddings (one vector per frame, with its centre time) and the scene embedding ' +
         '(their mean) of one clip, clean or degraded by --condition. json: one file with everything; ' +
-        'npy: OUT (frames × dim, float32), OUT.timestamps.npy (seconds, float64) and OUT.scene.npy.',
+        'npy: OUT (frames × dim, float32), OUT.timestamps.npy (seconds, float64) and OUT.scene.npy. ' +
+        'The clip is read and encoded block by block; npy output is written as it comes, so memory stays ' +
+        'the same for an hour as for a minute (json holds every frame until the end). On the CPU the model ' +
+        'runs on the main thread unless --workers asks for a pool of worker threads.',
     )
     .argument('<in>', 'input audio (WAV, FLAC, Ogg Vorbis, MP3)')
     .requiredOption('--model <id>', 'encoder (see `earshot models`)')
@@ -30,30 +29,47 @@ export function embedCommand(): Command {
   runtimeOptions(cmd).action(async (input: string, opts) => {
     const hopS = opts.hop === undefined ? undefined : Number(opts.hop);
     if (hopS !== undefined && !(hopS > 0 && hopS <= 10)) throw new Errors.INVALID_OPTION(`--hop must be a number of seconds in (0, 10], got "${opts.hop}"`);
-    const condition = opts.condition ? validateCondition(await readConditionFile(opts.condition)) : null;
-    // Decode before opening the model, so a bad input fails at once, before worker threads (and CUDA) start.
-    const decoded = await loadAudio(input, { mono: condition !== null });
-    const { encoder, close } = await openEncoder(opts.model, { device: opts.device, workers: opts.workers ? Number(opts.workers) : undefined, modelsDir: opts.modelsDir, verbose: opts.verbose });
+    // The scene modules load only for a condition: a clean clip starts faster and holds less without them.
+    const scenes = opts.condition ? await loadSceneModules() : null;
+    const condition = scenes ? scenes.validateCondition(await readConditionFile(opts.condition)) : null;
+    // Open the input (read its header) before the model, so a bad input fails at once, before worker threads (and CUDA) start.
+    const file = await openAudioFile(input);
+    const spools = await tempSpools();
+    let closeEncoder = async () => {};
     try {
+      const { encoder, close } = await openEncoder(opts.model, { device: opts.device, workers: opts.workers ? Number(opts.workers) : undefined, modelsDir: opts.modelsDir, inProcess: true, verbose: opts.verbose });
+      closeEncoder = close;
       const { manifest } = encoder;
-      const clean = await resample(decoded, manifest.sampleRateHz);
-      const channels = condition ? (await renderCondition(clean.channels[0], condition, await openBanks(), manifest.sampleRateHz)).channels : clean.channels;
-      let ts: TimestampEmbeddings = await encoder.timestampEmbeddings(adaptChannels(channels, manifest.channels, manifest.id));
-      if (hopS !== undefined) ts = resampleTimestamps(ts, hopS);
-      const scene = meanOverFrames(ts);
-      if (opts.format === 'npy') {
-        await writeFile(opts.output, encodeNpy(ts.embeddings, [ts.frames, ts.dim]));
-        await writeFile(`${opts.output}.timestamps.npy`, encodeNpy(ts.timestampsS, [ts.frames]));
-        await writeFile(`${opts.output}.scene.npy`, encodeNpy(scene, [ts.dim]));
-      } else {
-        const rows = Array.from({ length: ts.frames }, (_, t) => Array.from(ts.embeddings.subarray(t * ts.dim, (t + 1) * ts.dim)));
-        const json = { model: manifest.id, input, condition, sampleRateHz: manifest.sampleRateHz, dim: ts.dim, frames: ts.frames, timestampsS: Array.from(ts.timestampsS), embeddings: rows, scene: Array.from(scene) };
-        await writeFile(opts.output, `${JSON.stringify(json)}\n`);
+      // Block by block: the clip (resampled as it is read), or its render into the condition.
+      const rate = manifest.sampleRateHz;
+      const audio = scenes && condition
+        ? (await scenes.renderSceneBlocks(await convertReader(file, { mono: true, sampleRateHz: rate }), await scenes.prepareScene(condition, await scenes.openBanks(), rate), { spools })).output()
+        : await convertReader(file, { sampleRateHz: rate });
+      const output = await openEmbeddingOutput(opts.output, opts.format, manifest.embeddingSize, { model: manifest.id, input, condition, sampleRateHz: manifest.sampleRateHz });
+      let summary;
+      try {
+        summary = await embedReader(encoder, audio, { hopS, onFrames: (ts) => output.frames(ts) });
+        await output.finish(summary);
+      } catch (err) {
+        await output.abort();
+        throw err;
       }
-      process.stderr.write(`wrote ${opts.output}: ${ts.frames} frames × ${ts.dim} dims from ${manifest.id}\n`);
+      process.stderr.write(`wrote ${opts.output}: ${summary.frames} frames × ${summary.dim} dims from ${manifest.id}\n`);
     } finally {
-      await close();
+      await file.close();
+      await spools.close();
+      await closeEncoder();
     }
   });
   return cmd;
+}
+
+async function loadSceneModules() {
+  const [{ validateCondition }, { prepareScene }, { openBanks }, { renderSceneBlocks }] = await Promise.all([
+    import('../scene/condition.ts'),
+    import('../scene/prepare.ts'),
+    import('../scene/render.ts'),
+    import('../scene/renderBlocks.ts'),
+  ]);
+  return { validateCondition, prepareScene, openBanks, renderSceneBlocks };
 }

@@ -1,9 +1,11 @@
 import { Command } from 'commander';
 import { addConditionOptions, conditionFromOptions } from './conditionOptions.ts';
-import { loadAudio } from '../audio/load.ts';
-import { writeWav } from '../audio/wav.ts';
-import { openBanks, renderScene } from '../scene/render.ts';
+import { openAudioStream } from '../audio/convertReader.ts';
+import { tempSpools } from '../audio/spool.ts';
+import { writeWavBlocks } from '../audio/wav.ts';
+import { openBanks } from '../scene/render.ts';
 import { prepareScene } from '../scene/prepare.ts';
+import { renderSceneBlocks } from '../scene/renderBlocks.ts';
 import { Errors } from '../errors.ts';
 import { loudRenderNote, measuredLevels } from './outputLevels.ts';
 
@@ -39,19 +41,27 @@ export function renderCommand(): Command {
     }
     const condition = await conditionFromOptions(opts, (name) => cmd.getOptionValueSource(name) === 'cli');
     const banks = await openBanks({ rirDirs: opts.rirDir as string[], noiseDirs: opts.noiseDir as string[] });
-    const clean = await loadAudio(input, { sampleRateHz, mono: true, quality: 'best' });
-    const prepared = await prepareScene(condition, banks, sampleRateHz);
-    const scene = renderScene(clean.channels[0], prepared);
+    // Block by block, so memory does not grow with the input: read and resample, render in passes over spooled blocks, write.
+    const clean = await openAudioStream(input, { sampleRateHz, mono: true, quality: 'best' });
+    const spools = await tempSpools();
+    let prepared, scene, levels;
     const format = opts.pcm16 ? 'pcm16' : 'float32';
-    const levels = await writeWav(String(opts.output), { sampleRateHz, channels: scene.channels }, format);
+    try {
+      prepared = await prepareScene(condition, banks, sampleRateHz);
+      scene = await renderSceneBlocks(clean, prepared, { spools });
+      levels = await writeWavBlocks(String(opts.output), scene.output(), format, scene);
+    } finally {
+      await clean.close();
+      await spools.close();
+    }
     const summary = {
       input,
       output: opts.output,
       format,
       outputGainDb: levels.outputGainDb,
       sampleRateHz,
-      channels: scene.channels.length,
-      durationS: scene.channels[0].length / sampleRateHz,
+      channels: scene.channelCount,
+      durationS: scene.frames / sampleRateHz,
       condition,
       snrMode: scene.params.snrMode,
       recipe: scene.params.recipe,

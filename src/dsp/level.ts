@@ -95,6 +95,15 @@ export function rmsGain(channels: readonly Float32Array[], targetDbfs: number): 
 }
 
 /**
+ * {@link rmsGain} from a signal's energy (sum of squares, see {@link energy}) and sample
+ * count, for audio measured block by block: the same gain for the same energy.
+ */
+export function rmsGainOfEnergy(energySum: number, count: number, targetDbfs: number): number {
+  const r = count === 0 ? 0 : Math.sqrt(energySum / count);
+  return r === 0 ? 1 : 10 ** (targetDbfs / 20) / r;
+}
+
+/**
  * Scale all channels by one gain so their pooled RMS is `targetDbfs`
  * (default -14 dBFS, the Nat-HEAR level for source and noise). Returns new
  * arrays; the input is not modified. Silence (or no samples) is returned as

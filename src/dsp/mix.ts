@@ -71,11 +71,13 @@ export function mixAtSnr(source: readonly Float32Array[], noise: readonly Float3
   }
   if (mode !== 'pooled' && mode !== 'per-channel') throw new Errors.INVALID_OPTION(`mode must be "pooled" or "per-channel", got ${JSON.stringify(mode)}`);
   const noiseOf = (c: number) => noise[noise.length === 1 ? 0 : c];
-  const noiseEnergies = source.map((_, c) => energy([noiseOf(c)]));
-  const totalNoise = noiseEnergies.reduce((a, b) => a + b, 0);
-  const pooled = mode === 'pooled' ? noiseGainForSnr(energy(source), totalNoise, snrDb) : 0;
-  const noiseGains = source.map((x, c) => (mode === 'pooled' ? pooled : noiseGainForSnr(energy([x]), noiseEnergies[c], snrDb)));
-  const added = noiseGains.reduce((e, a, c) => e + a * a * noiseEnergies[c], 0);
+  const { noiseGain, noiseGains } = snrGains({
+    sourceEnergy: mode === 'pooled' ? energy(source) : 0,
+    sourceEnergies: source.map((x) => (mode === 'pooled' ? 0 : energy([x]))),
+    noiseEnergies: source.map((_, c) => energy([noiseOf(c)])),
+    snrDb,
+    mode,
+  });
   const mixed = source.map((x, c) => {
     const nz = noiseOf(c);
     const a = noiseGains[c];
@@ -83,8 +85,22 @@ export function mixAtSnr(source: readonly Float32Array[], noise: readonly Float3
     for (let i = 0; i < n; i++) y[i] = x[i] + a * nz[i];
     return y;
   });
-  const noiseGain = mode === 'pooled' ? pooled : totalNoise > 0 ? Math.sqrt(added / totalNoise) : 0;
   return { mixed, noiseGain, noiseGains };
+}
+
+/**
+ * The noise gains of {@link mixAtSnr} from the energies alone (a render that mixes block
+ * by block measures them first): `sourceEnergy` pooled over all channels (read when
+ * pooled), `sourceEnergies` and `noiseEnergies` channel by channel (the noise as added to
+ * each channel). Same formulas, so the same gains for the same energies.
+ */
+export function snrGains(e: { sourceEnergy: number; sourceEnergies: number[]; noiseEnergies: number[]; snrDb: number; mode: SnrMode }): Omit<SnrMix, 'mixed'> {
+  const totalNoise = e.noiseEnergies.reduce((a, b) => a + b, 0);
+  const pooled = e.mode === 'pooled' ? noiseGainForSnr(e.sourceEnergy, totalNoise, e.snrDb) : 0;
+  const noiseGains = e.noiseEnergies.map((en, c) => (e.mode === 'pooled' ? pooled : noiseGainForSnr(e.sourceEnergies[c], en, e.snrDb)));
+  const added = noiseGains.reduce((sum, a, c) => sum + a * a * e.noiseEnergies[c], 0);
+  const noiseGain = e.mode === 'pooled' ? pooled : totalNoise > 0 ? Math.sqrt(added / totalNoise) : 0;
+  return { noiseGain, noiseGains };
 }
 
 /**
@@ -102,7 +118,8 @@ export function measureChannelSnrDb(source: readonly Float32Array[], noiseScaled
   return source.map((x, c) => snrFromEnergies(energy([x]), energy([noiseScaled[c]])));
 }
 
-function snrFromEnergies(es: number, en: number): number {
+/** 10 log10(E_source / E_noise) in dB, with {@link measureSnrDb}'s infinities for silence. */
+export function snrFromEnergies(es: number, en: number): number {
   if (es === 0) return -Infinity;
   if (en === 0) return Infinity;
   return 10 * Math.log10(es / en);

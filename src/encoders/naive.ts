@@ -4,7 +4,7 @@ import { createRng } from '../random.ts';
 import { adaptChannels } from './adaptChannels.ts';
 import type { ModelManifest } from './manifest.ts';
 import { meanOverFrames } from './timestamps.ts';
-import type { Encoder, TimestampEmbeddings } from './types.ts';
+import type { Encoder, TimestampEmbeddings, TimestampStream } from './types.ts';
 
 /** Log-mel settings of the naive baseline (the manifest's `frontEnd` of kind "naive-logmel", plus its sample rate). */
 export interface NaiveLogMelOptions {
@@ -85,7 +85,8 @@ export function createNaiveLogMel(opts: NaiveLogMelOptions): (samples: Float32Ar
  * every learned encoder should beat; its drift under a condition is the
  * drift of the log-mel itself. Timestamps: frame centres,
  * (t · shift + length / 2) / sampleRateHz. Channels are mixed down to mono.
- * Scene embedding: the mean over frames.
+ * Scene embedding: the mean over frames. `timestampStream()` gives the same
+ * frames for a clip fed in pieces, holding less than one frame of samples.
  *
  * @throws INVALID_MODEL when the manifest's front-end is not "naive-logmel"
  * @example
@@ -106,9 +107,12 @@ export function createNaiveEncoder(manifest: ModelManifest): Encoder {
   const shiftS = Math.round((opts.sampleRateHz * opts.frameShiftMs) / 1000) / opts.sampleRateHz;
   const halfS = Math.round((opts.sampleRateHz * opts.frameLengthMs) / 1000) / 2 / opts.sampleRateHz;
 
-  const timestampEmbeddings = async (channels: Float32Array[]): Promise<TimestampEmbeddings> => {
-    const [mono] = adaptChannels(channels, 1, manifest.id);
-    const { frames, logMel: x } = logMel(mono);
+  const frameSamples = Math.round((opts.sampleRateHz * opts.frameLengthMs) / 1000);
+  const hopSamples = Math.round((opts.sampleRateHz * opts.frameShiftMs) / 1000);
+
+  // The embeddings of the log-mel frames of `samples`, the first being frame `first` of the clip.
+  const embed = (samples: Float32Array, first: number): TimestampEmbeddings => {
+    const { frames, logMel: x } = logMel(samples);
     const embeddings = new Float32Array(frames * dim);
     const n = fe.numMelBins;
     const acc = new Float64Array(dim);
@@ -122,7 +126,34 @@ export function createNaiveEncoder(manifest: ModelManifest): Encoder {
       }
       embeddings.set(acc, t * dim);
     }
-    return { dim, frames, embeddings, timestampsS: Float64Array.from({ length: frames }, (_, t) => t * shiftS + halfS) };
+    return { dim, frames, embeddings, timestampsS: Float64Array.from({ length: frames }, (_, t) => (first + t) * shiftS + halfS) };
   };
-  return { manifest, timestampEmbeddings, sceneEmbedding: async (channels) => meanOverFrames(await timestampEmbeddings(channels)) };
+  const timestampEmbeddings = async (channels: Float32Array[]): Promise<TimestampEmbeddings> => embed(adaptChannels(channels, 1, manifest.id)[0], 0);
+
+  // A stream keeps the samples from the next frame's start on; a clip shorter than one frame gets its one padded frame at the end.
+  const timestampStream = (): TimestampStream => {
+    let held = new Float32Array(0);
+    let next = 0;
+    let seen = 0;
+    return {
+      async push(channels) {
+        const [mono] = adaptChannels(channels, 1, manifest.id);
+        seen += mono.length;
+        const joined = new Float32Array(held.length + mono.length);
+        joined.set(held);
+        joined.set(mono, held.length);
+        const frames = joined.length < frameSamples ? 0 : Math.floor((joined.length - frameSamples) / hopSamples) + 1;
+        const out = embed(joined.subarray(0, frames === 0 ? 0 : (frames - 1) * hopSamples + frameSamples), next);
+        held = joined.slice(frames * hopSamples);
+        next += frames;
+        return out;
+      },
+      async end() {
+        const out = next === 0 && seen > 0 ? embed(held, 0) : embed(new Float32Array(0), next);
+        held = new Float32Array(0);
+        return out;
+      },
+    };
+  };
+  return { manifest, timestampEmbeddings, timestampStream, sceneEmbedding: async (channels) => meanOverFrames(await timestampEmbeddings(channels)) };
 }

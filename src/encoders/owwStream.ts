@@ -9,6 +9,11 @@ export const OWW_WINDOW_FRAMES = 76;
 export const OWW_FRAMES_PER_HOP = 8;
 export const OWW_MEL_BINS = 32;
 export const OWW_EMBEDDING_DIM = 96;
+/**
+ * Most windows in one call of the embedding graph: past 16 its speed per window no longer
+ * improves on a CPU and its intermediate tensors (about 1.2 MB per window) grow with the batch.
+ */
+export const OWW_EMBED_BATCH = 16;
 /** The mel graph's STFT: 512-sample frames every 160 samples, no padding. */
 const MEL_FRAME = 512;
 const MEL_SHIFT = 160;
@@ -85,35 +90,54 @@ export class OwwStream {
 
   private async process(samples: Float32Array): Promise<OwwEmbeddings> {
     const first = this.hops;
-    const windows: Float32Array[] = [];
+    const batches: Promise<Float32Array>[] = [];
     const ctx = OWW_MEL_CONTEXT_SAMPLES - OWW_HOP_SAMPLES;
     let i = 0;
     while (i < samples.length) {
-      const take = Math.min(OWW_HOP_SAMPLES - this.pending, samples.length - i);
-      for (let k = 0; k < take; k++) this.raw[ctx + this.pending + k] = toInt16Range(samples[i + k]);
-      this.pending += take;
-      i += take;
-      if (this.pending < OWW_HOP_SAMPLES) break;
-      const input = this.hops === 0 ? this.raw.slice(ctx) : this.raw.slice();
-      await this.addMelFrames(input);
-      windows.push(this.melBuffer.slice());
-      this.raw.copyWithin(0, OWW_HOP_SAMPLES);
-      this.pending = 0;
-      this.hops++;
+      // Up to one batch of hops: their mel calls at once (they depend on the audio only), then the buffer in order.
+      const inputs: Float32Array[] = [];
+      while (i < samples.length && inputs.length < OWW_EMBED_BATCH) {
+        const take = Math.min(OWW_HOP_SAMPLES - this.pending, samples.length - i);
+        for (let k = 0; k < take; k++) this.raw[ctx + this.pending + k] = toInt16Range(samples[i + k]);
+        this.pending += take;
+        i += take;
+        if (this.pending < OWW_HOP_SAMPLES) break;
+        inputs.push(this.hops === 0 ? this.raw.slice(ctx) : this.raw.slice());
+        this.raw.copyWithin(0, OWW_HOP_SAMPLES);
+        this.pending = 0;
+        this.hops++;
+      }
+      if (inputs.length === 0) break;
+      // At most two embedding calls in flight: memory stays a few batches whatever the push's length.
+      if (batches.length >= 2) await batches[batches.length - 2];
+      const spectra = await Promise.all(inputs.map((input) => this.melFrames(input)));
+      const windows = spectra.map((fresh) => this.addMelFrames(fresh));
+      // Not awaited here: the next batch's mel calls overlap this batch's embedding call (on another worker).
+      batches.push(this.embed(windows));
+      batches[batches.length - 1].catch(() => undefined);
     }
-    return { first, count: windows.length, embeddings: await this.embed(windows) };
+    const parts = await Promise.all(batches);
+    const embeddings = parts.length === 1 ? parts[0] : new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+    if (parts.length > 1) parts.reduce((at, p) => (embeddings.set(p, at), at + p.length), 0);
+    return { first, count: this.hops - first, embeddings };
   }
 
-  private async addMelFrames(input: Float32Array): Promise<void> {
+  /** The mel graph on one hop's input: its new frames (x / 10 + 2 comes in addMelFrames). */
+  private async melFrames(input: Float32Array): Promise<Float32Array> {
     const { inputs, outputs } = this.mel.info;
     const out = await this.mel.run({ [inputs[0].name]: { type: 'float32', dims: [1, input.length], data: input } }, { batchable: false });
     const spec = out[outputs[0].name].data as Float32Array;
     const frames = Math.floor((input.length - MEL_FRAME) / MEL_SHIFT) + 1;
-    const fresh = spec.subarray(spec.length - frames * OWW_MEL_BINS);
+    return spec.subarray(spec.length - frames * OWW_MEL_BINS);
+  }
+
+  /** Roll one hop's frames into the buffer; returns the window (a copy of the buffer). */
+  private addMelFrames(fresh: Float32Array): Float32Array {
     const buf = this.melBuffer;
-    buf.copyWithin(0, frames * OWW_MEL_BINS);
-    const at = buf.length - frames * OWW_MEL_BINS;
+    buf.copyWithin(0, fresh.length);
+    const at = buf.length - fresh.length;
     for (let k = 0; k < fresh.length; k++) buf[at + k] = fresh[k] / 10 + 2;
+    return buf.slice();
   }
 
   private async embed(windows: Float32Array[]): Promise<Float32Array> {

@@ -49,4 +49,23 @@ export interface Encoder {
   timestampEmbeddings(channels: Float32Array[]): Promise<TimestampEmbeddings>;
   /** Mean of the timestamp embeddings (HEAR's default scene embedding). */
   sceneEmbedding(channels: Float32Array[]): Promise<Float32Array>;
+  /**
+   * The timestamp embeddings of one clip fed in consecutive pieces, for clips too long to
+   * hold: the same frames and timestamps as {@link timestampEmbeddings} of the whole clip
+   * (up to the float rounding of other batch sizes). Absent: see openTimestampStream in
+   * timestampStream.ts, which then buffers the clip.
+   */
+  timestampStream?(): TimestampStream;
+}
+
+/**
+ * Timestamp embeddings of a clip that arrives in pieces (see {@link Encoder.timestampStream}).
+ * Calls run in order; each resolves with the frames its samples completed, timestamps in
+ * seconds from the clip's start. Memory holds what the model's windows need, not the clip.
+ */
+export interface TimestampStream {
+  /** The next samples: channels as for timestampEmbeddings, equal lengths, any length (0 too). */
+  push(channels: Float32Array[]): Promise<TimestampEmbeddings>;
+  /** End of the clip: the frames still waiting for audio (the last windows, padded as the whole-clip call pads them). */
+  end(): Promise<TimestampEmbeddings>;
 }

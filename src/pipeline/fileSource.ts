@@ -1,12 +1,20 @@
-import { asyncScheduler, interval, Observable, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, interval, Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import type { AudioReader } from '../audio/audioReader.ts';
 import type { AudioData } from '../audio/types.ts';
 import { Errors } from '../errors.ts';
 import type { SourceChunk } from './types.ts';
+import { memoryFeed, readerFeed, type SampleFeed } from './fileSourceInternals.ts';
 
 /** Options of {@link fileSource}. */
 export interface FileSourceOptions {
-  /** Decoded audio; channels are mixed down to mono (their mean). */
-  audio: AudioData;
+  /** Decoded audio; channels are mixed down to mono (their mean). Give this or `file`. */
+  audio?: AudioData;
+  /**
+   * A file read block by block as the stream goes (a few seconds ahead, so memory does not
+   * grow with the file): its rate, and a reader of its mono blocks (called again for each
+   * subscription and, with `loop`, at each end). Give this or `audio`.
+   */
+  file?: { sampleRateHz: number; open(): Promise<AudioReader> };
   /** true: one chunk every `chunkS` of wall time (a live demo); false: as fast as `until$` allows. */
   realtime: boolean;
   /** Start again at the end, forever; stream time keeps counting. */
@@ -18,8 +26,11 @@ export interface FileSourceOptions {
   scheduler?: SchedulerLike;
 }
 
+/** Seconds of a file read ahead of the stream. */
+const READ_AHEAD_S = 2;
+
 /**
- * A decoded file as a stream of mono chunks, `t0` counting seconds from the
+ * A file as a stream of mono chunks, `t0` counting seconds from the
  * start and `capturedAtMs` the (ideal, for a paced file) wall time of each
  * chunk's last sample.
  *
@@ -27,7 +38,9 @@ export interface FileSourceOptions {
  * ticks every `chunkS` and sends every chunk due, so pacing does not drift
  * with timer jitter. Not real time: nothing is dropped or paced; the caller
  * sets how far ahead it may run with `until$` (its backpressure), or the whole
- * file goes out in bursts of one second.
+ * file goes out in bursts of one second. A `file` is read ahead of the
+ * stream; should the reads fall behind, chunks wait for them (a paced source
+ * then catches up), and a read error ends the stream with that error.
  *
  * ```
  * realtime, chunkS 10 ms, 3.5 chunks:  ----------a---------b---------c---------(d|)
@@ -37,51 +50,83 @@ export interface FileSourceOptions {
  * fileSource({ audio, realtime: true, loop: false, chunkS: 0.02 }).subscribe((c) => scene.process(c.channels[0]));
  */
 export function fileSource(opts: FileSourceOptions): Observable<SourceChunk> {
-  const { audio, realtime, loop, chunkS, until$, scheduler = asyncScheduler } = opts;
-  const sr = audio.sampleRateHz;
-  const mono = mixDown(audio.channels);
+  const { audio, file, realtime, loop, chunkS, until$, scheduler = asyncScheduler } = opts;
+  if ((audio === undefined) === (file === undefined)) throw new Errors.INVALID_OPTION('fileSource: give either audio or file');
+  const sr = audio?.sampleRateHz ?? file!.sampleRateHz;
+  const mono = audio ? mixDown(audio.channels) : null;
   const chunk = Math.round(chunkS * sr);
   if (!(chunk >= 1)) throw new Errors.INVALID_OPTION(`chunkS must give at least one sample at ${sr} Hz, got ${chunkS}`);
-  if (mono.length === 0) throw new Errors.INVALID_OPTION('fileSource: the audio has no samples');
-  const total = loop ? Infinity : Math.ceil(mono.length / chunk);
+  if (mono?.length === 0) throw new Errors.INVALID_OPTION('fileSource: the audio has no samples');
 
   return new Observable<SourceChunk>((sub) => {
+    const feed: SampleFeed = mono ? memoryFeed(mono, sr, loop) : readerFeed(file!.open, sr, { loop, aheadSamples: Math.max(4 * chunk, READ_AHEAD_S * sr) });
     let k = 0;
-    const emit = (capturedAtMs: number) => {
-      const start = k * chunk;
-      const n = loop ? chunk : Math.min(chunk, mono.length - start);
-      const samples = new Float32Array(n);
-      for (let i = 0, at = start % mono.length; i < n;) {
-        const take = Math.min(n - i, mono.length - at);
-        samples.set(mono.subarray(at, at + take), i);
-        i += take;
-        at = 0;
+    let sent = 0;
+    let waiting = false;
+    // Send the next chunk if its samples are here (false: wait for the feed); completes after the last.
+    const emit = (capturedAtMs: number): boolean => {
+      const n = Math.min(chunk, feed.available());
+      if (n < chunk && !feed.done()) return false;
+      if (n > 0) {
+        k++;
+        sub.next({ t0: sent / sr, sampleRateHz: sr, channels: [feed.take(n)], capturedAtMs });
+        sent += n;
       }
-      k++;
-      sub.next({ t0: start / sr, sampleRateHz: sr, channels: [samples], capturedAtMs });
-      if (k >= total) sub.complete();
+      if (feed.done() && feed.available() === 0) sub.complete();
+      return true;
     };
+    // Call `go` again once the feed has more samples.
+    const whenReady = (go: () => void) => {
+      if (waiting) return;
+      waiting = true;
+      feed.ready().then(
+        () => {
+          waiting = false;
+          if (!sub.closed) go();
+        },
+        (err: unknown) => sub.error(err),
+      );
+    };
+    let teardown: Subscription;
     if (realtime) {
       const startMs = scheduler.now();
       const periodMs = (chunk / sr) * 1000;
-      return interval(periodMs, scheduler).subscribe(() => {
+      teardown = interval(periodMs, scheduler).subscribe(() => {
         const due = Math.floor((scheduler.now() - startMs) / periodMs + 1e-9);
-        while (k < due && k < total && !sub.closed) emit(startMs + (k + 1) * periodMs);
+        while (k < due && !sub.closed) {
+          if (!emit(startMs + (k + 1) * periodMs)) {
+            whenReady(() => undefined);
+            break;
+          }
+        }
       });
-    }
-    if (until$) {
-      return until$.subscribe({
-        next: (untilS) => {
-          while (k < total && k * chunk < untilS * sr && !sub.closed) emit(scheduler.now());
+    } else if (until$) {
+      let untilS = -Infinity;
+      const pump = () => {
+        while (!sub.closed && sent < untilS * sr) {
+          if (!emit(scheduler.now())) return whenReady(pump);
+        }
+      };
+      teardown = until$.subscribe({
+        next: (s) => {
+          untilS = s;
+          pump();
         },
         error: (err) => sub.error(err),
       });
+    } else {
+      const burst = Math.max(1, Math.round(sr / chunk));
+      teardown = scheduler.schedule(function () {
+        for (let b = 0; b < burst && !sub.closed; b++) {
+          if (!emit(scheduler.now())) return whenReady(() => void this.schedule());
+        }
+        if (!sub.closed) this.schedule();
+      });
     }
-    const burst = Math.max(1, Math.round(sr / chunk));
-    return scheduler.schedule(function () {
-      for (let b = 0; b < burst && k < total && !sub.closed; b++) emit(scheduler.now());
-      if (k < total && !sub.closed) this.schedule();
-    });
+    return () => {
+      feed.close();
+      teardown.unsubscribe();
+    };
   });
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { asyncScheduler, BehaviorSubject, connectable, map, merge, Subject, tap, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
-import { loadAudio } from '../audio/load.ts';
+import type { AudioReader } from '../audio/audioReader.ts';
+import { openAudioStream } from '../audio/convertReader.ts';
 import { Errors } from '../errors.ts';
 import { loadProbeManifest } from '../probes/probeManifest.ts';
 import { validateCondition, type Condition } from '../scene/condition.ts';
@@ -68,7 +69,18 @@ export async function createLiveStream(input: StreamConfig, deps: LiveStreamDeps
   const config = validateStreamConfig(input);
   // The source first: a missing file or microphone fails before any model is opened.
   const src = config.source;
-  const audio = src.kind === 'file' ? await loadAudio(src.path, { mono: true }) : null;
+  // A file is opened here (its header read), then read block by block as the stream runs.
+  const file = src.kind === 'file' ? await openFileOnce(src.path) : null;
+  try {
+    return await startStream(config, deps, file);
+  } catch (err) {
+    await file?.close();
+    throw err;
+  }
+}
+
+async function startStream(config: StreamConfig, deps: LiveStreamDeps, file: ReopenableFile | null): Promise<LiveStream> {
+  const src = config.source;
   const mic = src.kind === 'mic' ? await (async () => { const portAudio = await loadPortAudio(); return { portAudio, device: await findInputDevice(src.device, portAudio) }; })() : null;
   const embedders = await Promise.all(
     config.models.map((id) => (deps.encoders?.[id] ? encoderWindowEmbedder(deps.encoders[id]) : openWindowEmbedder(deps.models.require(id), deps.pool))),
@@ -92,8 +104,8 @@ export async function createLiveStream(input: StreamConfig, deps: LiveStreamDeps
   }
   const stream = new Live(config, deps, scheduler, embedders, probes, scene, vad);
   const source: Observable<SourceChunk> =
-    audio !== null && src.kind === 'file'
-      ? fileSource({ audio, realtime: src.realtime, loop: src.loop, chunkS: src.realtime ? REALTIME_CHUNK_S : FAST_CHUNK_S, until$: src.realtime ? undefined : stream.until$, scheduler })
+    file !== null && src.kind === 'file'
+      ? fileSource({ file, realtime: src.realtime, loop: src.loop, chunkS: src.realtime ? REALTIME_CHUNK_S : FAST_CHUNK_S, until$: src.realtime ? undefined : stream.until$, scheduler })
       : mic !== null
         ? micSource({ ...mic, scheduler })
         : pushSource(stream.pushed$, { sampleRateHz: (src as { sampleRateHz: number }).sampleRateHz, scheduler });
@@ -262,4 +274,28 @@ class Live implements LiveStream {
     this.audio.complete();
     this.conditions.complete();
   }
+}
+
+/** A file for fileSource: its rate, and its mono reader (the one opened first, then fresh ones for loops and later subscribers). */
+interface ReopenableFile {
+  sampleRateHz: number;
+  open(): Promise<AudioReader>;
+  close(): Promise<void>;
+}
+
+async function openFileOnce(path: string): Promise<ReopenableFile> {
+  let first: AudioReader | null = await openAudioStream(path, { mono: true });
+  const sampleRateHz = first.sampleRateHz;
+  return {
+    sampleRateHz,
+    async open() {
+      const reader = first ?? (await openAudioStream(path, { mono: true }));
+      first = null;
+      return reader;
+    },
+    async close() {
+      await first?.close();
+      first = null;
+    },
+  };
 }

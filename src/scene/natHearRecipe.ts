@@ -35,11 +35,11 @@ import type { RenderedScene } from './render.ts';
 import { addInto, fillChannels, measureMix, sceneParamsBase, withRoomMeasured } from './sceneParts.ts';
 
 /** `preprocess_rirs(reverb, 32000)` pads or cuts every RIR to 2 · 32000 samples: 4 s at the 16 kHz the scenes run at. */
-const NATHEAR_RIR_S = 4;
+export const NATHEAR_RIR_S = 4;
 /** `normalize_audio(audio, -14.0)` (hear_api/feature_helper.py); noise comes normalised the same way. */
-const NATHEAR_LEVEL_DBFS = -14;
+export const NATHEAR_LEVEL_DBFS = -14;
 /** `fade_noise(..., duration=0.2)`. */
-const NATHEAR_FADE_S = 0.2;
+export const NATHEAR_FADE_S = 0.2;
 
 /**
  * Render one clip (mono, at the scene's rate) the way the Nat-HEAR evaluation
@@ -105,6 +105,6 @@ function linspaceFade(x: Float32Array, len: number, dir: 'in' | 'out'): Float32A
 }
 
 // preprocess_rirs: zero-pad or cut each channel to `length` (padding changes nothing within the cut, so only a longer IR is cut).
-function fitRir(ir: Float32Array[], length: number): Float32Array[] {
+export function fitRir(ir: Float32Array[], length: number): Float32Array[] {
   return ir[0].length > length ? ir.map((ch) => ch.subarray(0, length)) : ir;
 }

@@ -37,3 +37,36 @@ export function applyNoisePlacement(noise: Float32Array, lengthSamples: number, 
   }
   return out;
 }
+
+/**
+ * Samples [start, start + out.length) of {@link applyNoisePlacement}'s result, computed
+ * alone (the same arithmetic, so the same float32 values) for a render that lays the noise
+ * under a long clip block by block.
+ */
+export function noisePlacementBlock(noise: Float32Array, lengthSamples: number, placement: NoisePlacement, fadeSamples: number, start: number, out: Float32Array): void {
+  const m = out.length;
+  if (placement.mode === 'cut') {
+    const fade = Math.min(fadeSamples, lengthSamples);
+    const last = lengthSamples - 1;
+    for (let k = 0; k < m; k++) {
+      const j = start + k;
+      out[k] = noise[placement.offsetSamples + j] ?? 0;
+      // fadeOut(out, fade): sample last - i is multiplied by i / fade for i < fade.
+      if (last - j < fade) out[k] *= (last - j) / fade;
+    }
+    return;
+  }
+  const len = noise.length;
+  const fade = Math.min(fadeSamples, Math.floor(len / 2));
+  for (let k = 0; k < m; k++) {
+    const i = start + k - placement.offsetSamples;
+    if (i < 0 || i >= len) {
+      out[k] = 0;
+      continue;
+    }
+    out[k] = noise[i];
+    // fadeIn over the first `fade` samples, then fadeOut over the last `fade` (they never overlap).
+    if (i < fade) out[k] *= i / fade;
+    if (len - 1 - i < fade) out[k] *= (len - 1 - i) / fade;
+  }
+}

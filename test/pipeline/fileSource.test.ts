@@ -1,6 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lastValueFrom, map, take, toArray } from 'rxjs';
+import { openAudioFile } from '../../src/audio/audioReader.ts';
+import { writeWav } from '../../src/audio/wav.ts';
 import { fileSource } from '../../src/pipeline/fileSource.ts';
+import { tempDir } from '../helpers/audio.ts';
 import { testScheduler } from './helpers.ts';
 
 // 35 samples at 1 kHz counting up from 0: 10 ms chunks are 10 samples.
@@ -59,5 +63,41 @@ describe('fileSource: as fast as allowed', () => {
     });
     expect(() => fileSource({ audio: { sampleRateHz: 1000, channels: [new Float32Array(0)] }, realtime: true, loop: false, chunkS: 0.01 })).toThrow(/no samples/);
     expect(() => fileSource({ audio, realtime: true, loop: false, chunkS: 0.0001 })).toThrow(/chunkS/);
+  });
+});
+
+describe('fileSource: a file read block by block as the stream goes', () => {
+  // 2.5 s of a ramp at 8 kHz, read in 1000-frame blocks, sent in 0.1 s chunks.
+  const rate = 8000;
+  const ramp = Float32Array.from({ length: 20000 }, (_, i) => ((i % 4000) - 2000) / 4096);
+  let dir: { dir: string; cleanup: () => Promise<void> };
+  let path: string;
+  const file = () => ({ sampleRateHz: rate, open: () => openAudioFile(path, { blockFrames: 1000 }) });
+  beforeAll(async () => {
+    dir = await tempDir('earshot-file-source-');
+    path = join(dir.dir, 'ramp.wav');
+    await writeWav(path, { sampleRateHz: rate, channels: [ramp] }, 'float32');
+  });
+  afterAll(() => dir.cleanup());
+
+  it('sends every sample once, in order, with t0 counting from the start', async () => {
+    const chunks = await lastValueFrom(fileSource({ file: file(), realtime: false, loop: false, chunkS: 0.1 }).pipe(toArray()));
+    expect(chunks.map((c) => c.t0)).toEqual(Array.from({ length: 25 }, (_, k) => (k * 800) / rate));
+    expect(Float32Array.from(chunks.flatMap((c) => Array.from(c.channels[0])))).toEqual(ramp);
+  });
+
+  it('loops: opens the file again at its end, the samples continue', async () => {
+    const chunks = await lastValueFrom(fileSource({ file: file(), realtime: false, loop: true, chunkS: 0.3 }).pipe(take(20), toArray()));
+    const got = chunks.flatMap((c) => Array.from(c.channels[0]));
+    expect(got).toHaveLength(20 * 2400);
+    got.forEach((v, i) => {
+      if (v !== ramp[i % ramp.length]) throw new Error(`sample ${i}: ${v} is not ${ramp[i % ramp.length]}`);
+    });
+  });
+
+  it('a read error ends the stream with it', async () => {
+    const failing = { sampleRateHz: rate, open: async () => { throw new Error('disk gone'); } };
+    await expect(lastValueFrom(fileSource({ file: failing, realtime: false, loop: false, chunkS: 0.1 }))).rejects.toThrow(/disk gone/);
+    expect(() => fileSource({ realtime: false, loop: false, chunkS: 0.1 })).toThrow(/either audio or file/);
   });
 });

@@ -1,9 +1,10 @@
 import { Errors } from '../../errors.ts';
 import type { ModelManifest } from '../manifest.ts';
-import type { Encoder, Feeds, GraphRunner, TimestampEmbeddings } from '../types.ts';
+import type { Encoder, Feeds, GraphRunner, TimestampEmbeddings, TimestampStream } from '../types.ts';
 import type { FrameTiming } from './timing.ts';
 import { adaptChannels } from '../adaptChannels.ts';
 import { meanOverFrames } from '../timestamps.ts';
+import { concatFrames } from '../timestampStream.ts';
 import { frameTimestamps, planWindows, windowCentre, type WindowSpan } from './windowing.ts';
 
 /** What a family tells the shared encoder about one model (see {@link createWindowedEncoder}). */
@@ -24,7 +25,9 @@ export interface WindowedModel {
  * one call per window through the {@link GraphRunner} with
  * `batchable: true` (all at once, so a pool may stack them), and
  * concatenates the frames with their timestamps. The scene embedding is
- * the mean of the timestamp embeddings.
+ * the mean of the timestamp embeddings. `timestampStream()` runs each
+ * window as soon as its samples and context have arrived, keeping only
+ * the samples from the next window's start on.
  *
  * Mono models ("channels": 1) take the mean of the given channels; other
  * models need exactly `manifest.channels` (WRONG_CHANNELS otherwise).
@@ -43,19 +46,47 @@ export function createWindowedEncoder(model: WindowedModel): Encoder {
     const outputs = await Promise.all(
       spans.map((s) => runner.run(model.prepare(input.map((c) => c.subarray(s.start, s.end))), { batchable: true })),
     );
-    const dim = manifest.embeddingSize;
-    const parts = spans.map((s, k) => framesOf(s, outputs[k], n));
-    const frames = parts.reduce((sum, p) => sum + p.timestampsS.length, 0);
-    const embeddings = new Float32Array(frames * dim);
-    const timestampsS = new Float64Array(frames);
-    let at = 0;
-    for (const p of parts) {
-      const count = p.timestampsS.length;
-      embeddings.set(p.data.subarray(0, count * dim), at * dim);
-      timestampsS.set(p.timestampsS, at);
-      at += count;
-    }
-    return { dim, frames, embeddings, timestampsS };
+    return concatFrames(manifest.embeddingSize, spans.map((s, k) => framesOf(s, outputs[k], n)));
+  }
+
+  function timestampStream(): TimestampStream {
+    let held: Float32Array[] = [];
+    /** Clip index of held[c][0]: the start of the next window. */
+    let start = 0;
+    let queue: Promise<unknown> = Promise.resolve();
+    // The windows whose samples [start, start + W + context) are all here (`last`: the clip ends, so every window left).
+    const runReady = async (last: boolean): Promise<TimestampEmbeddings> => {
+      const n = start + (held[0]?.length ?? 0);
+      const spans: WindowSpan[] = [];
+      for (let s = start; last ? s < n : s + windowSamples + model.contextSamples <= n; s += windowSamples) {
+        spans.push({ start: s, end: Math.min(n, s + windowSamples + model.contextSamples), own: Math.min(windowSamples, n - s) });
+      }
+      const outputs = await Promise.all(
+        spans.map((sp) => runner.run(model.prepare(held.map((c) => c.subarray(sp.start - start, sp.end - start))), { batchable: true })),
+      );
+      // A window that ran before the end saw no more than the clip: its own end bounds its frames.
+      const parts = spans.map((sp, k) => framesOf(sp, outputs[k], last ? n : sp.end));
+      const next = start + spans.length * windowSamples;
+      held = held.map((c) => c.slice(Math.min(c.length, next - start)));
+      start = next;
+      return concatFrames(manifest.embeddingSize, parts);
+    };
+    const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+      const result = queue.then(fn);
+      queue = result.catch(() => undefined);
+      return result;
+    };
+    return {
+      push: (channels) => serial(async () => {
+        const input = inputChannels(manifest, channels, true);
+        held = held.length === 0 ? input.map((c) => c.slice()) : held.map((c, i) => joined(c, input[i]));
+        return runReady(false);
+      }),
+      end: () => serial(async () => {
+        if (start + (held[0]?.length ?? 0) === 0) throw new Errors.EMPTY_AUDIO(`audio given to model "${manifest.id}"`);
+        return runReady(true);
+      }),
+    };
   }
 
   function framesOf(span: WindowSpan, out: Feeds, clipSamples: number): { data: Float32Array; timestampsS: Float64Array } {
@@ -75,6 +106,7 @@ export function createWindowedEncoder(model: WindowedModel): Encoder {
   return {
     manifest,
     timestampEmbeddings,
+    timestampStream,
     async sceneEmbedding(channels) {
       return meanOverFrames(await timestampEmbeddings(channels));
     },
@@ -91,8 +123,8 @@ function squeezeTo(dims: number[], rank: number): number[] {
   return out;
 }
 
-/** The channels a model is fed: the mix-down for mono models, the channels as given otherwise (checked). */
-function inputChannels(manifest: ModelManifest, channels: Float32Array[]): Float32Array[] {
+/** The channels a model is fed: the mix-down for mono models, the channels as given otherwise (checked; `piece`: a piece of a stream, which may be empty). */
+function inputChannels(manifest: ModelManifest, channels: Float32Array[], piece = false): Float32Array[] {
   const want = manifest.channels;
   if (channels.length === 0 || (want > 1 && channels.length !== want)) {
     const hint = channels.length === 1
@@ -103,6 +135,13 @@ function inputChannels(manifest: ModelManifest, channels: Float32Array[]): Float
   const n = channels[0].length;
   const bad = channels.findIndex((c) => c.length !== n);
   if (bad >= 0) throw new Errors.INVALID_OPTION(`model "${manifest.id}": channel ${bad} has ${channels[bad].length} samples, channel 0 has ${n}; channels must have equal lengths`);
-  if (n === 0) throw new Errors.EMPTY_AUDIO(`audio given to model "${manifest.id}"`);
+  if (n === 0 && !piece) throw new Errors.EMPTY_AUDIO(`audio given to model "${manifest.id}"`);
   return adaptChannels(channels, want, manifest.id);
+}
+
+function joined(a: Float32Array, b: Float32Array): Float32Array {
+  const out = new Float32Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }

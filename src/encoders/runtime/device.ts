@@ -8,6 +8,11 @@ export const CUDA_HOWTO =
   'To enable CUDA, on a machine with an NVIDIA driver, CUDA 12 and cuDNN 9, download its provider once: ' +
   '`ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js`.';
 
+/** The one line said when 'auto' settles on the CPU: short, or with the reason and CUDA_HOWTO when `verbose`. */
+export function cpuFallbackNotice(reason: string, verbose: boolean): string {
+  return verbose ? `ONNX models run on CPU: CUDA is not available (${reason}). ${CUDA_HOWTO}` : 'ONNX models run on CPU: CUDA is not available (--verbose says why and how to enable it)';
+}
+
 /**
  * Where onnxruntime-node keeps its CUDA execution provider library on this
  * platform, or undefined where it has none (macOS, arm64). The library is

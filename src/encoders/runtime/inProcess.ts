@@ -4,7 +4,7 @@ import type { Feeds, GraphInfo, GraphLoader, GraphRunner, TensorData } from '../
 /**
  * A single-thread {@link GraphLoader}: one onnxruntime-node InferenceSession
  * per file, opened once and shared, run on the calling thread (CPU,
- * intraOpNumThreads 1 unless told). `batchable` is accepted and ignored:
+ * intraOpNumThreads 1 unless told; 0 lets ONNX Runtime choose). `batchable` is accepted and ignored:
  * every call runs alone. The reference the worker pool must agree with, and
  * the runner for tests and one-off scripts.
  *

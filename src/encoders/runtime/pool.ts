@@ -3,7 +3,7 @@ import { basename, resolve } from 'node:path';
 import { Errors } from '../../errors.ts';
 import type { Feeds, GraphInfo, GraphLoader, GraphRunner } from '../types.ts';
 import { batchKey, rowsOf, splitFeeds, stackFeeds, takeBatch } from './batching.ts';
-import { CUDA_HOWTO, missingCudaProvider } from './device.ts';
+import { cpuFallbackNotice, missingCudaProvider } from './device.ts';
 import { checkFeeds, describeFeeds, describeValues } from './feeds.ts';
 import { validatePoolOptions, type OnnxPoolOptions } from './options.ts';
 import type { CrashMode, FromWorker } from './protocol.ts';
@@ -159,9 +159,7 @@ export class OnnxPool implements GraphLoader {
     for (const slot of this.slots) for (const load of slot.loads.values()) load.device = this.resolvedDevice;
     if (device === 'cpu' && cudaError !== undefined && this.options.device === 'auto' && !this.fallbackLogged) {
       this.fallbackLogged = true;
-      this.options.log(
-        this.options.verbose ? `ONNX models run on CPU: CUDA is not available (${cudaError}). ${CUDA_HOWTO}` : 'ONNX models run on CPU: CUDA is not available (--verbose says why and how to enable it)',
-      );
+      this.options.log(cpuFallbackNotice(cudaError, this.options.verbose));
     }
   }
 

@@ -37,6 +37,7 @@ export interface Hrtf {
 }
 
 const cache = new Map<string, Promise<Hrtf>>();
+type H5Dataset = InstanceType<typeof import('h5wasm/node').default.Dataset>;
 
 /** The rates the shipped KEMAR set also comes in already resampled (rirs/hrtf/make-kemar-tables.ts writes them). */
 export const KEMAR_TABLE_RATES: readonly number[] = [16000, 48000];
@@ -376,9 +377,9 @@ async function readSofaNow(path: string): Promise<RawHrtf> {
   await h5wasm.ready;
   const f = new h5wasm.File(path, 'r');
   try {
-    const irDs = f.get('Data.IR') as InstanceType<typeof h5wasm.Dataset> | null;
-    const posDs = f.get('SourcePosition') as InstanceType<typeof h5wasm.Dataset> | null;
-    const rateDs = f.get('Data.SamplingRate') as InstanceType<typeof h5wasm.Dataset> | null;
+    const irDs = f.get('Data.IR') as H5Dataset | null;
+    const posDs = f.get('SourcePosition') as H5Dataset | null;
+    const rateDs = f.get('Data.SamplingRate') as H5Dataset | null;
     if (!irDs || !posDs || !rateDs || irDs.shape?.length !== 3 || irDs.shape[1] !== 2) {
       throw new Errors.INVALID_BANK(`${path}: not a SOFA SimpleFreeFieldHRIR file (needs Data.IR [M,2,N], SourcePosition, Data.SamplingRate)`);
     }

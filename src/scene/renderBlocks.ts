@@ -1,0 +1,235 @@
+/**
+ * The offline scene recipes (renderScene, renderNatHear) over a clip of any length, block by
+ * block, in memory that does not grow with the clip. The recipes set levels from whole-clip
+ * measurements (the clip's RMS, the source and noise energies behind the SNR gain, the
+ * output's peak for a 16-bit file), which a live stream estimates instead (streamingScene.ts);
+ * here they are measured exactly, in passes over spooled blocks (see spool.ts):
+ *
+ * 1. the clip is spooled and its energy summed (its RMS gain);
+ * 2. the source is levelled and convolved, the noise layers laid and convolved
+ *    (noiseBlocks.ts), both spooled, and their energies per channel summed;
+ * 3. for a pooled SNR over several channels, the source energy is summed again channel
+ *    after channel, in the order the whole-clip sum takes;
+ * 4. the gains are set (snrGains) and the output mixed once to measure its peak, samples
+ *    past full scale and SNRs, channel after channel;
+ * 5. `output()` mixes it again, block by block, for the caller to write or encode.
+ *
+ * The convolutions run once; the later passes only read the spools and multiply-add. With
+ * blocks a multiple of the convolver's 4096-sample partitions, every step does the
+ * whole-clip arithmetic in the whole-clip order: the output, params and measurements equal
+ * renderScene's / renderNatHear's bit for bit.
+ */
+import type { AudioReader } from '../audio/audioReader.ts';
+import type { BlockSpool, SpoolFactory } from '../audio/spool.ts';
+import { StreamingConvolver } from '../dsp/convolver.ts';
+import { CONVOLVER_DEFAULTS } from '../dsp/convolverOptions.ts';
+import { rmsGainOfEnergy } from '../dsp/level.ts';
+import { snrFromEnergies, snrGains } from '../dsp/mix.ts';
+import { Errors } from '../errors.ts';
+import { createRng } from '../random.ts';
+import { recipeOf, snrModeOf } from './condition.ts';
+import { fitRir, NATHEAR_FADE_S, NATHEAR_LEVEL_DBFS, NATHEAR_RIR_S } from './natHearRecipe.ts';
+import { earshotLayer, natHearLayer, type LayerBlocks } from './noiseBlocks.ts';
+import type { PreparedScene } from './prepare.ts';
+import { NOISE_FADE_S, SCENE_LEVEL_DBFS, type RenderedScene } from './render.ts';
+import { sceneParamsBase, withRoomMeasured } from './sceneParts.ts';
+
+/** Options of {@link renderSceneBlocks}. */
+export interface RenderBlocksOptions {
+  /** Where the passes keep their blocks (tempSpools() for files, memorySpools() for short clips). */
+  spools: SpoolFactory;
+  /** Frames per block, a multiple of 4096. Default 65536 (4.1 s at 16 kHz). */
+  blockFrames?: number;
+  /** As renderScene's: redraw only the per-clip noise. */
+  clipSeed?: number;
+}
+
+/** A rendered scene whose samples are read block by block. */
+export interface BlockRender {
+  sampleRateHz: number;
+  channelCount: number;
+  /** Output frames: the clip's length. */
+  frames: number;
+  params: RenderedScene['params'];
+  measured: RenderedScene['measured'];
+  /** Largest |sample| of the output over all channels, and how many samples lie past ±1. */
+  peak: number;
+  clippedSamples: number;
+  /** The output, block by block (each call starts from the beginning). */
+  output(): AudioReader;
+}
+
+/**
+ * Render a mono clip at the scene's rate, read block by block from `clean`, into the
+ * prepared scene (see the module comment): the samples, params and measurements of
+ * renderScene on the whole clip. `clean` is read to its end, not closed.
+ *
+ * @throws INVALID_OPTION for a clip that is not mono at the scene's rate or a bad block size
+ * @example
+ * const spools = await tempSpools();
+ * try {
+ *   const render = await renderSceneBlocks(clean, await prepareScene(condition, banks, 16000), { spools });
+ *   for (const reader = render.output(), block; (block = await reader.read()); ) write(block);
+ * } finally { await spools.close(); }
+ */
+export async function renderSceneBlocks(clean: AudioReader, scene: PreparedScene, opts: RenderBlocksOptions): Promise<BlockRender> {
+  const B = opts.blockFrames ?? 65536;
+  if (!Number.isInteger(B) || B < CONVOLVER_DEFAULTS.blockSize || B % CONVOLVER_DEFAULTS.blockSize !== 0) {
+    throw new Errors.INVALID_OPTION(`blockFrames must be a multiple of ${CONVOLVER_DEFAULTS.blockSize}, got ${B}`);
+  }
+  if (clean.channelCount !== 1 || clean.sampleRateHz !== scene.sampleRateHz) {
+    throw new Errors.INVALID_OPTION(`a scene renders mono audio at its own rate (${scene.sampleRateHz} Hz); got ${clean.channelCount} channel(s) at ${clean.sampleRateHz} Hz`);
+  }
+  const { condition, sampleRateHz: sr } = scene;
+  const C = scene.channelCount;
+  const natHear = recipeOf(condition) === 'nathear';
+  const { spool: cleanSpool, frames: n, energy } = await spoolClip(clean, await opts.spools.open('clean', 1, B), B);
+  const rirLength = Math.round(NATHEAR_RIR_S * sr);
+  const L = natHear ? Math.max(n, rirLength) : n;
+  const gain = rmsGainOfEnergy(energy, n, natHear ? NATHEAR_LEVEL_DBFS : SCENE_LEVEL_DBFS);
+  const sourceIr = scene.sourceRir && natHear ? fitRir(scene.sourceRir, rirLength) : scene.sourceRir;
+  const noisy = condition.snrDb !== 'clean';
+  const rng = createRng(opts.clipSeed ?? condition.seed).fork('noise-signal');
+  const setup = { channelCount: C, lengthSamples: L, levelDbfs: SCENE_LEVEL_DBFS, fadeSamples: natHear ? Math.floor(NATHEAR_FADE_S * sr) : Math.round(NOISE_FADE_S * sr) };
+  const layers: LayerBlocks[] = !noisy ? [] : scene.noiseLayers.map((l) => (natHear ? natHearLayer(l, rng, { ...setup, levelDbfs: NATHEAR_LEVEL_DBFS }, (ir) => fitRir(ir, rirLength)) : earshotLayer(l, rng, setup)));
+  const conv = sourceIr ? new StreamingConvolver(sourceIr) : null;
+  const source = await opts.spools.open('source', C, B);
+  const noise = noisy ? await opts.spools.open('noise', C, B) : null;
+  const es = new Float64Array(C);
+  const en = new Float64Array(C);
+  try {
+    // Pass 2: level and convolve the source, lay and convolve the noise, over the (padded) clip.
+    for (let b = 0, start = 0; start < L; b++, start += B) {
+      const m = Math.min(B, L - start);
+      const x = new Float32Array(m);
+      if (start < n) {
+        const [c0] = await cleanSpool.read(b);
+        for (let i = 0; i < c0.length; i++) x[i] = c0[i] * gain;
+      }
+      const s = Array.from({ length: C }, () => new Float32Array(m));
+      if (conv) conv.processInto(x, s, 0);
+      else for (const ch of s) ch.set(x);
+      sumSquares(s, es);
+      await source.write(s);
+      if (noise) {
+        const acc = Array.from({ length: C }, () => new Float32Array(m));
+        for (const layer of layers) layer.addInto(acc, start);
+        sumSquares(acc, en);
+        await noise.write(acc);
+      }
+    }
+  } finally {
+    conv?.dispose();
+    layers.forEach((l) => l.dispose());
+  }
+  const mode = snrModeOf(condition);
+  const pooledSource = mode === 'pooled' && C > 1 ? await channelMajor(source, null, L, B, () => {}) : es[0];
+  const { noiseGain, noiseGains } = condition.snrDb !== 'clean'
+    ? snrGains({ sourceEnergy: pooledSource, sourceEnergies: Array.from(es), noiseEnergies: Array.from(en), snrDb: condition.snrDb, mode })
+    : { noiseGain: 0, noiseGains: [] as number[] };
+
+  // Pass 4: the output (the first n samples) mixed once, to measure it.
+  const m = { peak: 0, clipped: 0, source: 0, added: 0, sourceC: new Float64Array(C), addedC: new Float64Array(C) };
+  await channelMajor(source, noise, n, B, (c, s, nz) => {
+    for (let i = 0; i < s.length; i++) {
+      const y = nz ? Math.fround(s[i] + noiseGains[c] * nz[i]) : s[i];
+      const a = Math.abs(y);
+      if (a > m.peak) m.peak = a;
+      if (a > 1) m.clipped++;
+      const d = Math.fround(y - s[i]);
+      m.source += s[i] * s[i];
+      m.sourceC[c] += s[i] * s[i];
+      m.added += d * d;
+      m.addedC[c] += d * d;
+    }
+  });
+  const base = sceneParamsBase(scene);
+  const measuredSnr = noisy && noiseGain > 0
+    ? { snrDb: snrFromEnergies(m.source, m.added), snrDbPerChannel: Array.from(m.sourceC, (e, c) => snrFromEnergies(e, m.addedC[c])) }
+    : { snrDb: null, snrDbPerChannel: null };
+  return {
+    sampleRateHz: sr,
+    channelCount: C,
+    frames: n,
+    params: { ...base, noise: noisy ? { noiseGain, noiseGains, layers: scene.noiseLayers.map((l, k) => ({ id: l.noise.id, positions: l.positions, placement: layers[k].placement })) } : null },
+    measured: withRoomMeasured(measuredSnr, scene),
+    peak: m.peak,
+    clippedSamples: m.clipped,
+    output: () => mixedReader(source, noise, noiseGains, n, B, sr),
+  };
+}
+
+/** Pass 1: the clip re-blocked into the spool, its frame count and energy (summed in order). */
+async function spoolClip(clean: AudioReader, spool: BlockSpool, B: number): Promise<{ spool: BlockSpool; frames: number; energy: number }> {
+  let buf = new Float32Array(B);
+  let fill = 0;
+  let frames = 0;
+  let energy = 0;
+  for (let block = await clean.read(); block !== null; block = await clean.read()) {
+    const x = block[0];
+    for (let i = 0; i < x.length; i++) energy += x[i] * x[i];
+    frames += x.length;
+    for (let at = 0; at < x.length; ) {
+      const take = Math.min(B - fill, x.length - at);
+      buf.set(x.subarray(at, at + take), fill);
+      fill += take;
+      at += take;
+      if (fill === B) {
+        await spool.write([buf]);
+        buf = new Float32Array(B);
+        fill = 0;
+      }
+    }
+  }
+  if (fill > 0) await spool.write([buf.subarray(0, fill)]);
+  return { spool, frames, energy };
+}
+
+/** Visit the first `frames` samples of each channel in turn (and the noise beside them); returns the energy summed in that order. */
+async function channelMajor(source: BlockSpool, noise: BlockSpool | null, frames: number, B: number, visit: (c: number, s: Float32Array, n: Float32Array | null) => void): Promise<number> {
+  let sum = 0;
+  for (let c = 0; c < source.channelCount; c++) {
+    for (let b = 0; b * B < frames; b++) {
+      const m = Math.min(B, frames - b * B);
+      const [s] = await source.read(b, c);
+      const nz = noise ? (await noise.read(b, c))[0] : null;
+      const sv = s.subarray(0, m);
+      for (let i = 0; i < m; i++) sum += sv[i] * sv[i];
+      visit(c, sv, nz ? nz.subarray(0, m) : null);
+    }
+  }
+  return sum;
+}
+
+/** Pass 5: source + gain · noise (mixAtSnr's float32 arithmetic), the first `frames` samples, block by block. */
+function mixedReader(source: BlockSpool, noise: BlockSpool | null, gains: number[], frames: number, B: number, sampleRateHz: number): AudioReader {
+  let b = 0;
+  return {
+    name: 'rendered scene',
+    sampleRateHz,
+    channelCount: source.channelCount,
+    frames,
+    async read() {
+      if (b * B >= frames) return null;
+      const m = Math.min(B, frames - b * B);
+      const s = await source.read(b);
+      const nz = noise ? await noise.read(b) : null;
+      b++;
+      return s.map((x, c) => {
+        const y = x.length === m ? x : x.slice(0, m);
+        if (nz) for (let i = 0; i < m; i++) y[i] = x[i] + gains[c] * nz[c][i];
+        return y;
+      });
+    },
+    async close() {},
+  };
+}
+
+/** Add each channel's sum of squares to `acc[c]`, in sample order. */
+function sumSquares(channels: Float32Array[], acc: Float64Array): void {
+  channels.forEach((x, c) => {
+    let e = acc[c];
+    for (let i = 0; i < x.length; i++) e += x[i] * x[i];
+    acc[c] = e;
+  });
+}

@@ -1,0 +1,74 @@
+import { readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openAudioFile, readAll } from '../../src/audio/audioReader.ts';
+import { decodeAudioFile } from '../../src/audio/decode.ts';
+import { buildWav, floatBytes, intBytes } from './wavBuilder.ts';
+import { FIXTURES, rejection, tempDir } from './helpers.ts';
+
+let dir: string;
+let cleanup: () => Promise<void>;
+beforeAll(async () => ({ dir, cleanup } = await tempDir()));
+afterAll(() => cleanup());
+
+/** Every block of a reader, in order, and the reader's header fields. */
+async function blocksOf(path: string, blockFrames: number) {
+  const reader = await openAudioFile(path, { blockFrames });
+  const blocks: Float32Array[][] = [];
+  try {
+    for (let b = await reader.read(); b !== null; b = await reader.read()) blocks.push(b);
+  } finally {
+    await reader.close();
+  }
+  return { reader, blocks };
+}
+
+describe('openAudioFile: block by block, the same samples as a whole-file decode', () => {
+  it('every committed fixture (WAV of every kind, FLAC, Ogg Vorbis, MP3) in blocks of at most 1000 frames', async () => {
+    const files = (await readdir(FIXTURES)).filter((f) => /\.(wav|flac|ogg|mp3)$/.test(f));
+    expect(files.length).toBeGreaterThanOrEqual(15);
+    for (const file of files) {
+      const whole = await decodeAudioFile(FIXTURES + file);
+      const { reader, blocks } = await blocksOf(FIXTURES + file, 1000);
+      expect(reader.sampleRateHz, file).toBe(whole.sampleRateHz);
+      expect(reader.channelCount, file).toBe(whole.channels.length);
+      expect(reader.frames, file).toBe(file.endsWith('.wav') ? whole.channels[0].length : null);
+      for (const b of blocks) {
+        expect(b).toHaveLength(whole.channels.length);
+        expect(b[0].length).toBeGreaterThan(0);
+        expect(b[0].length).toBeLessThanOrEqual(1000);
+      }
+      whole.channels.forEach((x, c) => expect(Float32Array.from(blocks.flatMap((b) => Array.from(b[c]))), `${file} channel ${c}`).toEqual(x));
+    }
+  });
+
+  it('finds the data chunk behind a chunk larger than the first read (300 kB of metadata)', async () => {
+    const plain = buildWav({ formatTag: 1, bits: 16, channels: 1, sampleRateHz: 8000, data: intBytes([1, -2, 3, -4], 2) });
+    const list = new Uint8Array(8 + 300_001 + 1);
+    list.set([0x4c, 0x49, 0x53, 0x54]); // LIST
+    new DataView(list.buffer).setUint32(4, 300_001, true);
+    const bytes = new Uint8Array([...plain.subarray(0, 36), ...list, ...plain.subarray(36)]);
+    await writeFile(join(dir, 'meta.wav'), bytes);
+    const audio = await readAll(await openAudioFile(join(dir, 'meta.wav')));
+    expect(Array.from(audio.channels[0], (v) => v * 32768)).toEqual([1, -2, 3, -4]);
+  });
+
+  it('a NaN in a later block is named by its index in the file, not in the block', async () => {
+    const values = Array.from({ length: 2 * 2500 }, (_, i) => (i === 2 * 2345 + 1 ? NaN : 0.25));
+    await writeFile(join(dir, 'nan.wav'), buildWav({ formatTag: 3, bits: 32, channels: 2, sampleRateHz: 8000, data: floatBytes(values, 32) }));
+    const reader = await openAudioFile(join(dir, 'nan.wav'), { blockFrames: 1000 });
+    await expect(reader.read()).resolves.toHaveLength(2);
+    await expect(reader.read()).resolves.toHaveLength(2);
+    const err = await rejection(reader.read());
+    await reader.close();
+    expect(err.code).toBe('EARSHOT_NON_FINITE_AUDIO');
+    expect(err.message).toMatch(/sample 2345 of channel 1 is NaN/);
+  });
+
+  it('errors of the header come at open, and close the file; bad block sizes are refused', async () => {
+    await writeFile(join(dir, 'short.wav'), buildWav({ formatTag: 1, bits: 16, channels: 1, sampleRateHz: 8000, data: intBytes([1, 2], 2), dataSize: 40 }));
+    expect((await rejection(openAudioFile(join(dir, 'short.wav')))).code).toBe('EARSHOT_CORRUPT_AUDIO');
+    expect((await rejection(openAudioFile(join(dir, 'nope.wav')))).code).toBe('EARSHOT_FILE_NOT_FOUND');
+    expect((await rejection(openAudioFile(FIXTURES + 'sox_u8_mono.wav', { blockFrames: 0 }))).code).toBe('EARSHOT_INVALID_OPTION');
+  });
+});
