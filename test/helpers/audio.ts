@@ -1,12 +1,12 @@
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { loadAudio } from '../../src/audio/load.ts';
+import { PACKAGE_ROOT } from '../../src/paths.ts';
 
-/** Root of the repository (the CLI runs from here). */
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** Root of the repository (the CLI runs from here), also from the compiled helpers in dist/test (run by plain `node`). */
+export const REPO_ROOT = PACKAGE_ROOT;
 
 /** The shipped spoken digits (test/fixtures/speech/digits/<lang>/<n>.wav, 16 kHz mono). */
 export function speechPath(digit = 7, lang = 'en'): string {
