@@ -1,13 +1,12 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readLabelledData } from '../../src/probes/dataset.ts';
 import { makeLayout, tempDir } from '../helpers/audio.ts';
 import { messageLines, runCli, type CliRun } from '../helpers/cli.ts';
-import { ensureProbeData } from '../helpers/probeData.ts';
 
 // 18 classes of 6 or 7 clips (digits add the shipped recording): a held-out pair per class, and training takes seconds.
-const DATA = ensureProbeData(6);
+const DATA = inject('probeData')[6];
 const CONDITION = { snrDb: 0, room: { rt60S: 0.8 }, noise: { ids: ['cafe'], sources: 2 }, seed: 3 };
 const MODEL = ['--model', 'oww-speech-embedding', '--device', 'cpu', '--workers', '1'];
 let dir: string;

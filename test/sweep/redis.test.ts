@@ -3,10 +3,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, relative } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/audio.ts';
 import { runCli, type CliRun } from '../helpers/cli.ts';
-import { ensureProbeData } from '../helpers/probeData.ts';
 
 const OUT = join(REPO_ROOT, 'test', 'output', 'sweep-redis');
 const EARSHOT = join(REPO_ROOT, 'bin', 'earshot.js');
@@ -127,7 +126,7 @@ describe('earshot sweep --redis with earshot workers', () => {
   const localSweep = () => (localRun ??= runCli(['sweep', ...GRID, '--data', data, '-o', localOut], SWEEP_TIMEOUT_MS));
 
   beforeAll(async () => {
-    data = ensureProbeData(4);
+    data = inject('probeData')[4];
     rmSync(OUT, { recursive: true, force: true });
     const port = await freePort();
     redisUrl = `redis://127.0.0.1:${port}`;

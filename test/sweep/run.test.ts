@@ -1,10 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runSweep, specFromInput } from '../../src/sweep/run.ts';
 import type { SweepEvent, SweepResults, SweepSpec } from '../../src/sweep/types.ts';
 import { tempDir } from '../helpers/audio.ts';
-import { ensureProbeData } from '../helpers/probeData.ts';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -12,7 +11,7 @@ let spec: SweepSpec;
 
 beforeAll(async () => {
   ({ dir, cleanup } = await tempDir('earshot-sweep-run-'));
-  spec = await specFromInput({ models: ['oww-speech-embedding'], data: ensureProbeData(4), snrDb: [10, 0], room: [0, 0.4], seeds: 2 });
+  spec = await specFromInput({ models: ['oww-speech-embedding'], data: inject('probeData')[4], snrDb: [10, 0], room: [0, 0.4], seeds: 2 });
 });
 afterAll(() => cleanup());
 
