@@ -1,5 +1,8 @@
-import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudioFile } from '../../src/audio/decode.ts';
 import { buildWav, floatBytes, intBytes } from './wavBuilder.ts';
@@ -20,6 +23,18 @@ async function errorFor(file: string, bytes?: Uint8Array): Promise<Error & { cod
   return result;
 }
 
+/** Decode `path` in a child process running as nobody (uid/gid 65534): root reads any file, nobody does not. */
+function decodeAsNobody(path: string): Promise<Error & { code: string }> {
+  const bootstrap = fileURLToPath(new URL('../../src/tsBootstrap.js', import.meta.url));
+  const script = new URL('./decodeScript.ts', import.meta.url).href;
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [bootstrap, script, path], { uid: 65534, gid: 65534, cwd: tmpdir(), timeout: 60_000 }, (err, stdout, stderr) => {
+      if (err) return reject(new Error(`the child process failed: ${err.message}\n${stderr}`));
+      resolve(JSON.parse(stdout) as Error & { code: string });
+    });
+  });
+}
+
 const pcm16 = (extra: Partial<Parameters<typeof buildWav>[0]> = {}) =>
   buildWav({ formatTag: 1, bits: 16, channels: 1, sampleRateHz: 8000, data: intBytes([1, 2, 3, 4, 5, 6, 7, 8], 2), ...extra });
 
@@ -36,12 +51,25 @@ describe('file-system errors name the file', () => {
     expect(err.code).toBe('EARSHOT_UNREADABLE');
     expect(err.message).toMatch(/symbolic links/);
   });
-  it.skipIf(process.getuid?.() === 0)('no read permission -> UNREADABLE (skipped as root, who can read anything)', async () => {
-    await writeFile(join(dir, 'locked.wav'), pcm16());
-    await chmod(join(dir, 'locked.wav'), 0o000);
-    const err = await errorFor('locked.wav');
+  it('no read permission -> UNREADABLE (as root, read by an unprivileged user in a child process)', async () => {
+    // A folder anyone may enter, holding a file no one may read.
+    const open = await mkdtemp(join(tmpdir(), 'earshot-locked-'));
+    try {
+      await chmod(open, 0o711);
+      const path = join(open, 'locked.wav');
+      await writeFile(path, pcm16());
+      await chmod(path, 0o000);
+      const err = process.getuid?.() === 0 ? await decodeAsNobody(path) : await rejection(decodeAudioFile(path));
+      expect(err.code).toBe('EARSHOT_UNREADABLE');
+      expect(err.message).toBe(`${path}: cannot read (permission denied).`);
+    } finally {
+      await rm(open, { recursive: true, force: true });
+    }
+  });
+  it('an I/O error -> UNREADABLE with the system\'s message (/proc/self/mem at address 0, which no one can read)', async () => {
+    const err = await rejection(decodeAudioFile('/proc/self/mem'));
     expect(err.code).toBe('EARSHOT_UNREADABLE');
-    expect(err.message).toMatch(/permission denied/);
+    expect(err.message).toMatch(/^\/proc\/self\/mem: cannot read \(EIO: i\/o error, read\)\.$/);
   });
 });
 

@@ -69,7 +69,7 @@ async function sweepThroughput(threads: number, data: string, out: string, cache
 
 export default async function run(): Promise<BenchReport> {
   const threads = availableParallelism();
-  const data = await readLabelledData(ensureProbeData(20));
+  const data = await readLabelledData(await ensureProbeData(20));
   const tmp = await mkdtemp(join(tmpdir(), 'earshot-bench-sweep-'));
   try {
     const spec = await specFromInput({ models: [MODEL], data: data.root });

@@ -1,10 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli, type CliRun } from '../helpers/cli.ts';
+import { runMain, type CliRun } from '../helpers/cli.ts';
+
+// In-process through main(): the output and exit codes are under test, not the process boundary (test/cli/render.test.ts and others cover that).
 
 let rirs: CliRun;
 let noises: CliRun;
 beforeAll(async () => {
-  [rirs, noises] = await Promise.all([runCli(['rirs', '--json']), runCli(['noises', '--json'])]);
+  [rirs, noises] = await Promise.all([runMain(['rirs', '--json']), runMain(['noises', '--json'])]);
 }, 120_000);
 
 describe('earshot rirs / noises --json', () => {

@@ -2,7 +2,9 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { speechPath, tempDir } from '../helpers/audio.ts';
-import { messageLines, runCli, type CliRun } from '../helpers/cli.ts';
+import { messageLines, runMain, type CliRun } from '../helpers/cli.ts';
+
+// In-process through main(): the output and exit codes are under test, not the process boundary (test/cli/render.test.ts and others cover that).
 
 const IN = speechPath(7);
 let dir: string;
@@ -26,7 +28,7 @@ const runs: Record<string, CliRun> = {};
 beforeAll(async () => {
   ({ dir, cleanup } = await tempDir('earshot-cli-errors-'));
   await writeFile(join(dir, 'garbage.wav'), 'this is plain text, not audio at all\n');
-  const done = await Promise.all(Object.values(CASES).map(([args]) => runCli(['render', ...args(dir)])));
+  const done = await Promise.all(Object.values(CASES).map(([args]) => runMain(['render', ...args(dir)])));
   Object.keys(CASES).forEach((name, i) => (runs[name] = done[i]));
 }, 120_000);
 afterAll(() => cleanup());

@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli, type CliRun } from '../helpers/cli.ts';
+import { runMain, type CliRun } from '../helpers/cli.ts';
+
+// In-process through main(): the output and exit codes are under test, not the process boundary (test/cli/render.test.ts and others cover that).
 
 const RENDER_FLAGS = ['--snr', '--rir', '--rt60', '--azimuth', '--elevation', '--distance', '--receiver', '--noise', '--noise-sources', '--seed', '--json', '--sample-rate', '--condition', '--output'];
 
@@ -13,7 +15,7 @@ const HELP: Record<string, { args: string[]; mentions: string[] }> = {
 
 const runs: Record<string, CliRun> = {};
 beforeAll(async () => {
-  const done = await Promise.all(Object.values(HELP).map((h) => runCli(h.args)));
+  const done = await Promise.all(Object.values(HELP).map((h) => runMain(h.args)));
   Object.keys(HELP).forEach((name, i) => (runs[name] = done[i]));
 }, 120_000);
 

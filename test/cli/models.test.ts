@@ -1,12 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli, type CliRun } from '../helpers/cli.ts';
+import { runMain, type CliRun } from '../helpers/cli.ts';
+
+// In-process through main(): the output and exit codes are under test, not the process boundary (test/cli/render.test.ts and others cover that).
 
 let json: CliRun;
 let text: CliRun;
 beforeAll(async () => {
   [json, text] = await Promise.all([
-    runCli(['models', '--json', '--models-dir', 'test/fixtures/models']),
-    runCli(['models', '--models-dir', 'test/fixtures/models']),
+    runMain(['models', '--json', '--models-dir', 'test/fixtures/models']),
+    runMain(['models', '--models-dir', 'test/fixtures/models']),
   ]);
 }, 120_000);
 
@@ -38,7 +40,7 @@ describe('earshot models', () => {
   });
 
   it('a bad --models-dir fails with one clear line and a non-zero exit', async () => {
-    const run = await runCli(['models', '--models-dir', 'test/fixtures/nothing-here']);
+    const run = await runMain(['models', '--models-dir', 'test/fixtures/nothing-here']);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^earshot: error: .*test\/fixtures\/nothing-here: no such folder; give a folder of model manifests \(\*\.json\)\.\n$/);
   });

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { speechPath } from '../helpers/audio.ts';
-import { messageLines, runCli } from '../helpers/cli.ts';
+import { messageLines, runCli, runMain } from '../helpers/cli.ts';
 import { NO_INPUT_DEVICE } from '../../src/pipeline/micSource.ts';
 import { windowSpec } from '../../src/pipeline/streamConfig.ts';
 import { readManifest } from '../helpers/openwakeword.ts';
@@ -14,6 +14,7 @@ const windows = (model: string) => {
 };
 
 describe('earshot stream', () => {
+  // A real process: the NDJSON lines on its stdout, its notes on stderr, its exit status.
   it('a short clip: one NDJSON line per window of each model on stdout, notes on stderr, exit 0', async () => {
     const run = await runCli(['stream', speechPath(0), '--model', 'oww-speech-embedding,naive-logmel', '--snr', '0', '--rt60', '0.4', '--workers', '1'], 120_000);
     expect(run.code).toBe(0);
@@ -30,8 +31,9 @@ describe('earshot stream', () => {
     expect(messageLines(run.stderr).some((l) => /\d+ windows, 0 dropped/.test(l))).toBe(true);
   });
 
+  // In-process through main(): what the flags put in the lines is under test.
   it('--embeddings adds the two vectors; a clean scene gives cosine 1', async () => {
-    const run = await runCli(['stream', speechPath(0), '--model', 'naive-logmel', '--embeddings', '--no-vad', '--hop', '0.25'], 120_000);
+    const run = await runMain(['stream', speechPath(0), '--model', 'naive-logmel', '--embeddings', '--no-vad', '--hop', '0.25']);
     expect(run.code).toBe(0);
     const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines).toHaveLength(Math.floor((SAMPLES - 8000) / 4000) + 1);
@@ -52,10 +54,10 @@ describe('earshot stream', () => {
   });
 
   it('bad flags name themselves', async () => {
-    const run = await runCli(['stream', speechPath(7), '--model', 'naive-logmel', '--cka-windows', '2']);
+    const run = await runMain(['stream', speechPath(7), '--model', 'naive-logmel', '--cka-windows', '2']);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/--cka-windows must be an integer from 3 to 1024, got "2"/);
-    const unknown = await runCli(['stream', speechPath(7), '--model', 'nope']);
+    const unknown = await runMain(['stream', speechPath(7), '--model', 'nope']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/unknown model "nope"/);
   });

@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { main } from '../../src/cli.ts';
 import type { CellRecord, CleanRecord, SweepRecord, SweepResults } from '../../src/sweep/types.ts';
 import { tempDir } from '../helpers/audio.ts';
-import { ensureProbeData } from '../helpers/probeData.ts';
 
 // In-process through main(): what the flags do to the records is under test, not the process boundary (test/cli/sweep.test.ts covers that).
-const DATA = ensureProbeData(4);
+const DATA = inject('probeData')[4];
 let dir: string;
 let cleanup: () => Promise<void>;
 const runs: Record<string, { code: number; stderr: string }> = {};

@@ -2,12 +2,12 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { HAVE_CHROMIUM, NO_CHROMIUM, OUTPUT, ROOT, buildDashboard, openBrowser, scratchDir, startServer, trainLanguageProbe, until, type Browser, type RunningServer } from './helpers.ts';
+import { NO_CHROMIUM, SKIP_BROWSER, OUTPUT, ROOT, SHIPPED_PROBES, dashboardDist, openBrowser, scratchDir, startServer, until, type Browser, type RunningServer } from './helpers.ts';
 
 // The dashboard as a person uses it: a real server on a loopback port, the
 // dashboard built from client/, headless Chromium clicking through it.
 
-if (!HAVE_CHROMIUM) console.warn(`test/e2e/dashboard.test.ts ${NO_CHROMIUM}`);
+if (SKIP_BROWSER) console.warn(`test/e2e/dashboard.test.ts ${NO_CHROMIUM}`);
 
 interface Probe {
   cls: string;
@@ -27,16 +27,13 @@ async function cosine(page: Page): Promise<{ value: number; seq: number; version
   return { value: Number.parseFloat(value ?? ''), seq: Number.parseInt(seq ?? '', 10), version: Number.parseInt(version ?? '', 10) };
 }
 
-describe.skipIf(!HAVE_CHROMIUM)('dashboard in Chromium against a real earshot server', () => {
+describe.skipIf(SKIP_BROWSER)('dashboard in Chromium against a real earshot server', () => {
   let server: RunningServer;
   let browser: Browser;
   const cleanups: string[] = [];
 
   beforeAll(async () => {
-    const dist = buildDashboard();
-    const probes = trainLanguageProbe();
-    cleanups.push(dist, probes);
-    server = await startServer({ clientDist: dist, probeDirs: [probes] });
+    server = await startServer({ clientDist: dashboardDist(), probeDirs: [SHIPPED_PROBES] });
     browser = await openBrowser();
   }, 60_000);
 
@@ -80,11 +77,15 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in Chromium against a real earshot se
     await page.getByTestId('applied-condition').filter({ hasText: 'SNR per channel' }).waitFor({ timeout: 10_000 });
 
     mkdirSync(OUTPUT, { recursive: true });
-    await page.waitForTimeout(1500); // let the spectrograms and trajectories fill in for the picture
+    // Let the spectrograms and trajectories fill in for the picture: a dozen more windows.
+    const { seq } = await cosine(page);
+    await until(() => cosine(page), (c) => c.seq >= seq + 12, 'a dozen more results for the picture');
     await page.screenshot({ path: join(OUTPUT, 'dashboard.png') });
-    // Listening to the degraded scene schedules Web Audio buffers without complaint.
+    // Listening to the degraded scene schedules Web Audio buffers without complaint, for the frames that keep coming.
     await page.getByTestId('listen-degraded').click();
-    await page.waitForTimeout(600);
+    await expect.poll(() => page.getByTestId('listen-degraded').getAttribute('aria-checked')).toBe('true');
+    const listening = await cosine(page);
+    await until(() => cosine(page), (c) => c.seq >= listening.seq + 5, 'five more results while listening');
     await page.getByTestId('listen-off').click();
     await page.getByTestId('stop').click();
     await page.getByTestId('stream-status').filter({ hasText: 'stopped' }).waitFor();
@@ -145,7 +146,8 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in Chromium against a real earshot se
     await page.getByTestId('start').click();
     await until(() => cosine(page), (c) => Number.isFinite(c.value) && c.seq >= 2, 'results of the second stream');
     await page.getByTestId('record').click();
-    await page.waitForTimeout(2500);
+    // Three seconds of the session on the recorder's clock (its summary reads m:ss).
+    await expect.poll(() => page.getByTestId('record-summary').textContent(), { timeout: 20_000 }).toMatch(/^0:0[3-9]/);
     await page.getByTestId('record-stop').click();
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('save-session').click()]);
     const dir = scratchDir('session');
@@ -164,7 +166,7 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in Chromium against a real earshot se
     expect(wav.toString('latin1', 0, 4)).toBe('RIFF');
     expect(wav.readUInt16LE(22)).toBe(2); // left clean, right degraded
     expect(wav.readUInt32LE(24)).toBe(16000);
-    expect(wav.readUInt32LE(40) / 8 / 16000).toBeGreaterThan(1.5); // seconds of audio in a 2.5 s recording
+    expect(wav.readUInt32LE(40) / 8 / 16000).toBeGreaterThan(1.5); // seconds of audio in a 3 s recording
 
     await page.getByTestId('stop').click();
     await page.getByTestId('replay-file').setInputFiles(file);

@@ -1,24 +1,34 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { inject } from 'vitest';
 import { loadAudio } from '../../src/audio/load.ts';
 import { writeWav } from '../../src/audio/wav.ts';
 
 /**
- * What the dashboard's end-to-end tests share: a fresh build of client/, a
- * real earshot server on a loopback port, and Debian's headless Chromium
- * driven by playwright-core with a fresh profile.
+ * What the dashboard's end-to-end tests share: a fresh build of client/ (made once
+ * per run by test/setup/dashboard.ts), a real earshot server on a loopback port,
+ * and Debian's headless Chromium driven by playwright-core with a fresh profile.
  */
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const OUTPUT = join(ROOT, 'test', 'output');
 export const CHROMIUM = '/usr/bin/chromium';
 export const HAVE_CHROMIUM = existsSync(CHROMIUM);
-export const NO_CHROMIUM = `skipped: ${CHROMIUM} is absent (apt-get install chromium; CI installs it)`;
+/** Under CI (CI set, as CI services and .ci/run do) the browser tests must run: there a missing Chromium fails them. */
+export const UNDER_CI = !['', '0', 'false'].includes((process.env.CI ?? '').toLowerCase());
+/** Skip the browser tests only on a machine without Chromium outside CI. */
+export const SKIP_BROWSER = !HAVE_CHROMIUM && !UNDER_CI;
+const MISSING_CHROMIUM = `${CHROMIUM} is absent: the dashboard's browser tests need Debian's chromium package (apt-get install chromium; .ci/run installs it)`;
+export const NO_CHROMIUM = `skipped: ${MISSING_CHROMIUM}. Under CI (CI=1) they fail instead.`;
+
+/** The dashboard built from client/ for this run (what `npm run build` makes, without touching client/dist). */
+export function dashboardDist(): string {
+  return inject('dashboardDist');
+}
 
 const CHROMIUM_ARGS = [
   '--headless',
@@ -36,28 +46,8 @@ export function scratchDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `earshot-e2e-${prefix}-`));
 }
 
-/** Build the dashboard from client/ into a scratch folder (what `npm run build` makes, without touching client/dist). */
-export function buildDashboard(): string {
-  const out = scratchDir('dist');
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', 'client', '--outDir', out, '--emptyOutDir', '--logLevel', 'error'], { cwd: ROOT, stdio: 'pipe' });
-  if (!existsSync(join(out, 'index.html'))) throw new Error(`vite build wrote no index.html into ${out}`);
-  return out;
-}
-
-/**
- * A language-ID probe (en / es / ru) on oww-speech-embedding, trained with
- * `earshot probe train` on the shipped spoken digits (30 clips, about 5 s).
- * Its folder goes to the server as --probes-dir; the probe's id is "language".
- */
-export function trainLanguageProbe(): string {
-  const dir = scratchDir('probes');
-  execFileSync(
-    process.execPath,
-    [join(ROOT, 'bin', 'earshot.js'), 'probe', 'train', '--model', 'oww-speech-embedding', '--data', join(ROOT, 'test', 'fixtures', 'speech', 'digits'), '-o', join(dir, 'language.json')],
-    { cwd: ROOT, stdio: 'pipe' },
-  );
-  return dir;
-}
+/** The probes earshot ships (models/trained): the language-ID probe "language" (en / es / ru) on oww-speech-embedding, trained on the shipped spoken digits by `earshot probe train`. */
+export const SHIPPED_PROBES = join(ROOT, 'models', 'trained');
 
 export interface RunningServer {
   url: string;
@@ -91,6 +81,7 @@ export interface Browser {
 
 /** Headless Chromium with a fresh profile; `extraArgs` add switches (the fake capture device). */
 export async function openBrowser(extraArgs: string[] = [], viewport = { width: 1440, height: 1400 }): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(MISSING_CHROMIUM);
   const profile = scratchDir('profile');
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,

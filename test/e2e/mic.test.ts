@@ -1,25 +1,24 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HAVE_CHROMIUM, NO_CHROMIUM, buildDashboard, openBrowser, scratchDir, speechWavForCapture, startServer, until, type Browser, type RunningServer } from './helpers.ts';
+import { NO_CHROMIUM, SKIP_BROWSER, dashboardDist, openBrowser, scratchDir, speechWavForCapture, startServer, until, type Browser, type RunningServer } from './helpers.ts';
 
 // The browser-microphone path end to end: Chromium's fake capture device
 // plays a WAV of spoken digits (48 kHz) -> getUserMedia -> AudioWorklet ->
 // the dashboard's 16 kHz resampler -> `start` with a push source and `audio`
 // messages -> the real server and pipeline -> results back in the page.
 
-if (!HAVE_CHROMIUM) console.warn(`test/e2e/mic.test.ts ${NO_CHROMIUM}`);
+if (SKIP_BROWSER) console.warn(`test/e2e/mic.test.ts ${NO_CHROMIUM}`);
 
-describe.skipIf(!HAVE_CHROMIUM)('browser microphone through Chromium’s fake capture device', () => {
+describe.skipIf(SKIP_BROWSER)('browser microphone through Chromium’s fake capture device', () => {
   let server: RunningServer;
   let browser: Browser;
   const cleanups: string[] = [];
 
   beforeAll(async () => {
-    const dist = buildDashboard();
     const media = scratchDir('media');
-    cleanups.push(dist, media);
+    cleanups.push(media);
     const wav = await speechWavForCapture(media);
-    server = await startServer({ clientDist: dist });
+    server = await startServer({ clientDist: dashboardDist() });
     browser = await openBrowser(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${wav}`]);
   }, 60_000);
 

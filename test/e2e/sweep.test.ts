@@ -1,8 +1,8 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { HAVE_CHROMIUM, NO_CHROMIUM, OUTPUT, buildDashboard, openBrowser, startServer, until, type Browser, type RunningServer } from './helpers.ts';
+import { NO_CHROMIUM, SKIP_BROWSER, OUTPUT, dashboardDist, openBrowser, startServer, until, type Browser, type RunningServer } from './helpers.ts';
 import { heatColour, heatmaps, parseList } from '../../client/src/lib/sweepGrid.ts';
 import { apply } from '../../client/src/lib/sweepEvents.ts';
 import type { SweepDetail } from '../../server/sweeps/schemas.ts';
@@ -12,7 +12,7 @@ import type { CellSummary, GridPoint } from '../../src/sweep/types.ts';
 // dashboard built from client/, headless Chromium starting a tiny sweep of
 // oww-speech-embedding over the shipped spoken digits and watching it fill in.
 
-if (!HAVE_CHROMIUM) console.warn(`test/e2e/sweep.test.ts ${NO_CHROMIUM}`);
+if (SKIP_BROWSER) console.warn(`test/e2e/sweep.test.ts ${NO_CHROMIUM}`);
 
 interface Heat {
   snr: string;
@@ -76,21 +76,18 @@ describe('the sweep view\'s pure modules', () => {
   });
 });
 
-describe.skipIf(!HAVE_CHROMIUM)('sweep view in Chromium against a real earshot server', () => {
+describe.skipIf(SKIP_BROWSER)('sweep view in Chromium against a real earshot server', () => {
   let server: RunningServer;
   let browser: Browser;
-  let dist: string;
 
   beforeAll(async () => {
-    dist = buildDashboard();
-    server = await startServer({ clientDist: dist });
+    server = await startServer({ clientDist: dashboardDist() });
     browser = await openBrowser();
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
     await server?.close();
-    if (dist) rmSync(dist, { recursive: true, force: true });
   });
 
   it('starts a tiny sweep, sees its cells appear one by one, and links the report', async () => {

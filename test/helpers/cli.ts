@@ -31,21 +31,38 @@ export function messageLines(text: string): string[] {
   return text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && l !== '(add --help for usage)');
 }
 
+/** runMain's runs, one after another: each takes over this process's stdout and stderr while it runs. */
+let running: Promise<unknown> = Promise.resolve();
+
 /**
  * Run the CLI's `main()` in this process (no start-up cost), capturing what it writes to
- * stderr; for tests of messages and exit codes where the process boundary is not what is tested.
+ * stdout and stderr; for tests of messages, outputs and exit codes where the process
+ * boundary is not what is tested. Calls run one at a time, so Promise.all over several is safe.
+ * Worker threads a command starts run the TypeScript sources through tsx here, so a run that
+ * starts threads (a sweep's cells, ONNX models) is no faster than `runCli`'s compiled process.
  */
-export async function runMain(args: string[]): Promise<{ code: number; stderr: string }> {
-  let stderr = '';
-  const write = process.stderr.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  }) as typeof process.stderr.write;
+export function runMain(args: string[]): Promise<CliRun & { code: number }> {
+  const run = running.then(() => mainOnce(args));
+  running = run.catch(() => {});
+  return run;
+}
+
+async function mainOnce(args: string[]): Promise<CliRun & { code: number }> {
+  const out = { stdout: '', stderr: '' };
+  const capture = (key: 'stdout' | 'stderr') =>
+    ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      out[key] += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
+      const done = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+      done?.();
+      return true;
+    }) as typeof process.stdout.write;
+  const [stdout, stderr] = [process.stdout.write, process.stderr.write];
+  process.stdout.write = capture('stdout');
+  process.stderr.write = capture('stderr');
   try {
     const { main } = await import('../../src/cli.ts');
-    return { code: await main(['node', 'earshot', ...args]), stderr };
+    return { code: await main(['node', 'earshot', ...args]), ...out };
   } finally {
-    process.stderr.write = write;
+    [process.stdout.write, process.stderr.write] = [stdout, stderr];
   }
 }

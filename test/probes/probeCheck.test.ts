@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openEncoder } from '../../src/encoders/index.ts';
 import { readLabelledData, type LabelledData } from '../../src/probes/dataset.ts';
 import { embedData } from '../../src/probes/embedData.ts';
@@ -8,7 +8,6 @@ import { stratifiedSplit } from '../../src/probes/split.ts';
 import { validateCondition } from '../../src/scene/condition.ts';
 import { openBanks } from '../../src/scene/render.ts';
 import { createRng } from '../../src/random.ts';
-import { ensureProbeData } from '../helpers/probeData.ts';
 
 /**
  * The probe check: does a linear probe on real embeddings recognise 18 spoken
@@ -32,7 +31,7 @@ const clean = {} as Record<ModelId, Float32Array[]>;
 const degraded = {} as Record<ModelId, Float32Array[]>;
 
 beforeAll(async () => {
-  data = await readLabelledData(ensureProbeData(20));
+  data = await readLabelledData(inject('probeData')[20]);
   ({ kept, heldOut } = stratifiedSplit(data.labels, 0.25, createRng(0).fork('probe-held-out')));
   const heldOutData = { ...data, files: heldOut.map((i) => data.files[i]), labels: Int32Array.from(heldOut, (i) => data.labels[i]) };
   const condition = validateCondition(DEGRADED);

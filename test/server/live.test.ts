@@ -116,7 +116,9 @@ describe('WebSocket protocol v1', () => {
       expect(warned.warnings).toEqual([expect.stringMatching(/source elevation -60° is below the HRTF's measured range \(-40°\)/)]);
 
       viewers[2].send({ type: 'unsubscribe', streamId: id });
-      await new Promise((r) => setTimeout(r, 300));
+      // Messages are handled in order: once the pong is back, results sent before the unsubscribe took hold are in.
+      viewers[2].send({ type: 'ping', t: 1, id: 'after-unsubscribe' });
+      await viewers[2].waitFor((m) => m.type === 'pong' && m.id === 'after-unsubscribe');
       const count = viewers[2].of('result', id).length;
       await owner.next('result', id);
       await owner.next('result', id);

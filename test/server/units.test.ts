@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { isLoopbackHost, validateServerOptions, WS_LIMIT_DEFAULTS } from '../../server/options.ts';
 import { binaryFrame, FRAME_KIND, readBinaryFrame } from '../../server/ws/frames.ts';
@@ -121,18 +121,28 @@ describe('outbox (slow clients)', () => {
     expect(box.send({ text: 'result' }, true)).toBe(true);
   });
 
-  it('closes with 1013 a client that stays behind, then cuts the socket after the grace period', async () => {
-    const { ws, box, counts } = make();
-    ws.bufferedAmount = 500;
-    box.send({ text: 'a' }, true);
-    await new Promise((r) => setTimeout(r, 60));
-    box.send({ text: 'b' }, true);
-    expect(ws.closed?.[0]).toBe(1013);
-    expect(ws.closed?.[1]).toMatch(/too far behind/);
-    expect(counts.slowCloses).toBe(1);
-    expect(box.send({ text: 'c' }, false)).toBe(false);
-    await new Promise((r) => setTimeout(r, 40));
-    expect(ws.terminated).toBe(true);
+  it('closes with 1013 a client that stays behind, then cuts the socket after the grace period', () => {
+    vi.useFakeTimers();
+    try {
+      const { ws, box, counts } = make();
+      ws.bufferedAmount = 500;
+      box.send({ text: 'a' }, true);
+      vi.advanceTimersByTime(50); // behind for exactly closeAfterBehindMs: not yet
+      box.send({ text: 'b' }, true);
+      expect(ws.closed).toBeUndefined();
+      vi.advanceTimersByTime(1);
+      box.send({ text: 'c' }, true);
+      expect(ws.closed?.[0]).toBe(1013);
+      expect(ws.closed?.[1]).toMatch(/too far behind/);
+      expect(counts.slowCloses).toBe(1);
+      expect(box.send({ text: 'd' }, false)).toBe(false);
+      vi.advanceTimersByTime(19);
+      expect(ws.terminated).toBe(false);
+      vi.advanceTimersByTime(1); // closeGraceMs after the close
+      expect(ws.terminated).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('closes at once past closeAboveBytes', () => {

@@ -6,12 +6,12 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/audio.ts';
 import { runCli, type CliRun } from '../helpers/cli.ts';
-import { ensureProbeData } from '../helpers/probeData.ts';
 
 const OUT = join(REPO_ROOT, 'test', 'output', 'sweep-redis');
 const EARSHOT = join(REPO_ROOT, 'bin', 'earshot.js');
-/** 1 model × 2 SNR × 2 RT60 × 2 seeds = 8 cells: small enough for CI on 2 cores. */
+/** 1 model × 2 SNR × 2 RT60 × 2 seeds = 8 cells, over the shipped spoken digits (30 clips): small enough for CI on 2 cores. */
 const GRID = ['--model', 'oww-speech-embedding', '--snr', '20,0', '--rt60', '0,0.3', '--seeds', '2', '--yes', '--no-cache'];
+const DIGITS = join(REPO_ROOT, 'test', 'fixtures', 'speech', 'digits');
 const SWEEP_TIMEOUT_MS = 240_000;
 
 interface Child {
@@ -117,7 +117,7 @@ function results(dir: string): Record<string, unknown> {
 const doneLines = (child: Child) => child.output.split('\n').filter((l) => /: done in /.test(l));
 
 describe('earshot sweep --redis with earshot workers', () => {
-  let data: string;
+  const data = DIGITS;
   let redisUrl: string;
   let workers: Child[];
   const localOut = join(OUT, 'local');
@@ -127,7 +127,6 @@ describe('earshot sweep --redis with earshot workers', () => {
   const localSweep = () => (localRun ??= runCli(['sweep', ...GRID, '--data', data, '-o', localOut], SWEEP_TIMEOUT_MS));
 
   beforeAll(async () => {
-    data = ensureProbeData(4);
     rmSync(OUT, { recursive: true, force: true });
     const port = await freePort();
     redisUrl = `redis://127.0.0.1:${port}`;
@@ -167,13 +166,10 @@ describe('earshot sweep --redis with earshot workers', () => {
     async () => {
       if (!existsSync(join(localOut, 'results.json'))) expect((await localSweep()).code).toBe(0);
       const before = snapshot(localOut);
-      const started = Date.now();
       const run = await runCli(['sweep', ...GRID, '--data', data, '-o', localOut, '--redis', 'redis://127.0.0.1:1'], 60_000);
-      const elapsedMs = Date.now() - started;
       expect(run.code, run.stderr).not.toBe(0);
-      expect(run.code).not.toBeNull(); // exited by itself, not killed by the timeout
+      expect(run.code).not.toBeNull(); // exited by itself (no endless reconnecting), not killed by the timeout
       expect(run.stderr).toMatch(/earshot: error: cannot reach Redis at redis:\/\/127\.0\.0\.1:1 \(.*ECONNREFUSED.*\)\. Start redis-server there or check the URL; `earshot sweep` without --redis runs on this machine alone/);
-      expect(elapsedMs).toBeLessThan(20_000);
       expect(snapshot(localOut)).toEqual(before);
     },
     SWEEP_TIMEOUT_MS,

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { OnnxPool } from '../../../src/encoders/runtime/index.ts';
 import { EMBEDDING_ONNX, embeddingFeeds } from './helpers.ts';
 
@@ -10,7 +10,8 @@ describe('OnnxPool.close', () => {
     let seen = 0;
     const runs = Array.from({ length: 3 }, (_, i) => graph.run(embeddingFeeds(400, i)).then(() => 'done', (err: { code: string }) => err.code));
     for (const r of runs) void r.then(() => seen++);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The first of them handed to the worker (its 400 rows keep it busy), the other two waiting.
+    await vi.waitFor(() => expect(pool.stats.runs).toBe(2));
     await pool.close();
     const outcomes = await Promise.all(runs);
     // The running call and the waiting ones all settle with POOL_CLOSED, and this process is still here to see it.
