@@ -13,10 +13,14 @@ export interface BlockSpool {
   readonly blockFrames: number;
   /** Blocks written so far. */
   readonly blocks: number;
-  /** Append the next block: `channelCount` arrays of one length (`blockFrames`, or fewer for the last). */
+  /** Append the next block: `channelCount` arrays of one length (`blockFrames`, or fewer for the last); they are copied or written before this resolves, so the caller may reuse them. */
   write(channels: Float32Array[]): Promise<void>;
-  /** Block `block` (0-based): every channel, or only `channel`. */
-  read(block: number, channel?: number): Promise<Float32Array[]>;
+  /**
+   * Block `block` (0-based): every channel, or only `channel`. With `into` (arrays of at
+   * least the block's length, one per channel read) the samples go there and views of
+   * them come back, so a pass over many blocks can reuse its buffers.
+   */
+  read(block: number, channel?: number, into?: Float32Array[]): Promise<Float32Array[]>;
 }
 
 /** Opens spools; `close()` releases every one it opened. */
@@ -67,9 +71,14 @@ export function memorySpools(): SpoolFactory {
         async write(channels) {
           stored.push(channels.map((c) => c.slice()));
         },
-        async read(block, channel) {
+        async read(block, channel, into) {
           const b = stored[block];
-          return channel === undefined ? b.map((c) => c.slice()) : [b[channel].slice()];
+          const wanted = channel === undefined ? b : [b[channel]];
+          return wanted.map((c, k) => {
+            if (!into) return c.slice();
+            into[k].set(c);
+            return into[k].subarray(0, c.length);
+          });
         },
       };
     },
@@ -91,21 +100,23 @@ function fileSpool(handle: FileHandle, path: string, channelCount: number, block
     async write(channels) {
       const m = channels[0].length;
       if (lastFrames !== blockFrames || m > blockFrames) throw new Errors.INVALID_OPTION(`spool ${path}: a block of ${m} frames after a short one, or over ${blockFrames}`);
-      const bytes = new Uint8Array(m * frameBytes);
-      channels.forEach((c, k) => bytes.set(new Uint8Array(c.buffer, c.byteOffset, c.byteLength), k * m * 4));
-      await io(path, () => writeAll(handle, bytes, blocks * blockFrames * frameBytes));
+      // One write per channel, straight from the caller's arrays (no copy to gather them).
+      const at = blocks * blockFrames * frameBytes;
+      await io(path, async () => {
+        for (const [k, c] of channels.entries()) await writeAll(handle, new Uint8Array(c.buffer, c.byteOffset, c.byteLength), at + k * m * 4);
+      });
       blocks++;
       lastFrames = m;
     },
-    async read(block, channel) {
+    async read(block, channel, into) {
       const m = framesOf(block);
       const at = block * blockFrames * frameBytes;
       const wanted = channel === undefined ? Array.from({ length: channelCount }, (_, c) => c) : [channel];
       return io(path, () =>
         Promise.all(
-          wanted.map(async (c) => {
-            const out = new Float32Array(m);
-            const view = new Uint8Array(out.buffer);
+          wanted.map(async (c, k) => {
+            const out = into ? into[k].subarray(0, m) : new Float32Array(m);
+            const view = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
             for (let got = 0; got < view.length; ) {
               const { bytesRead } = await handle.read(view, got, view.length - got, at + c * m * 4 + got);
               if (bytesRead === 0) throw new Error(`ended at block ${block}`);

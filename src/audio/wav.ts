@@ -78,16 +78,21 @@ function wavHeader(frames: number, nCh: number, sampleRateHz: number, format: Wa
   return out;
 }
 
-/** Interleave into `dst` (little-endian), through an aligned typed array when the host is little-endian. */
+/** Interleave into `dst` (little-endian): straight into a typed view of it when the host is little-endian and `dst` is aligned, else through a copy. */
 function writeSamples(dst: Uint8Array, channels: Float32Array[], format: WavFormat): void {
   const nCh = channels.length;
   const frames = channels[0].length;
-  const inter = format === 'float32' ? new Float32Array(frames * nCh) : new Int16Array(frames * nCh);
+  const bytesPer = format === 'float32' ? 4 : 2;
+  const aligned = LITTLE_ENDIAN_HOST && dst.byteOffset % bytesPer === 0;
+  const inter = aligned
+    ? format === 'float32' ? new Float32Array(dst.buffer, dst.byteOffset, frames * nCh) : new Int16Array(dst.buffer, dst.byteOffset, frames * nCh)
+    : format === 'float32' ? new Float32Array(frames * nCh) : new Int16Array(frames * nCh);
   for (let c = 0; c < nCh; c++) {
     const x = channels[c];
     if (format === 'float32') for (let i = 0, k = c; i < frames; i++, k += nCh) inter[k] = x[i];
     else for (let i = 0, k = c; i < frames; i++, k += nCh) inter[k] = Math.max(-32768, Math.min(32767, Math.round(x[i] * 32768)));
   }
+  if (aligned) return;
   if (LITTLE_ENDIAN_HOST) {
     dst.set(new Uint8Array(inter.buffer, 0, inter.byteLength));
     return;
@@ -177,6 +182,7 @@ export async function writeWavBlocks(path: string, source: WavBlockSource, forma
   const gain = format === 'pcm16' && measured.peak > 1 ? dbToGain(PCM_CEILING_DBFS) / measured.peak : 1;
   if (gain !== 1) levels.outputGainDb = gainToDb(gain);
   let written = 0;
+  let bytes = new Uint8Array(0);
   await writeAtomicallyFrom(path, async (write) => {
     await write(header);
     for (let block = await source.read(); block !== null; block = await source.read()) {
@@ -184,9 +190,11 @@ export async function writeWavBlocks(path: string, source: WavBlockSource, forma
       if (written + m > frames) throw new Errors.INVALID_OPTION(`writeWavBlocks: more than the ${frames} frames announced`);
       assertFinite(block, 'audio to encode as WAV', written);
       const channels = gain === 1 ? block : scale(block, gain);
-      const bytes = new Uint8Array(m * channels.length * (format === 'float32' ? 4 : 2));
-      writeSamples(bytes, channels, format);
-      await write(bytes);
+      const size = m * channels.length * (format === 'float32' ? 4 : 2);
+      // One buffer for every block (grown when needed), so a long file leaves no trail of garbage.
+      if (bytes.length < size) bytes = new Uint8Array(size);
+      writeSamples(bytes.subarray(0, size), channels, format);
+      await write(bytes.subarray(0, size));
       written += m;
     }
     if (written !== frames) throw new Errors.INVALID_OPTION(`writeWavBlocks: ${written} frames given, ${frames} announced`);

@@ -98,21 +98,23 @@ export async function renderSceneBlocks(clean: AudioReader, scene: PreparedScene
   const es = new Float64Array(C);
   const en = new Float64Array(C);
   try {
-    // Pass 2: level and convolve the source, lay and convolve the noise, over the (padded) clip.
+    // Pass 2: level and convolve the source, lay and convolve the noise, over the (padded) clip (buffers reused block to block).
+    const full = { x: new Float32Array(B), clean: [new Float32Array(B)], s: channels(C, B), acc: channels(C, B) };
     for (let b = 0, start = 0; start < L; b++, start += B) {
       const m = Math.min(B, L - start);
-      const x = new Float32Array(m);
+      const x = full.x.subarray(0, m);
+      x.fill(0);
       if (start < n) {
-        const [c0] = await cleanSpool.read(b);
+        const [c0] = await cleanSpool.read(b, 0, full.clean);
         for (let i = 0; i < c0.length; i++) x[i] = c0[i] * gain;
       }
-      const s = Array.from({ length: C }, () => new Float32Array(m));
+      const s = full.s.map((ch) => ch.subarray(0, m));
       if (conv) conv.processInto(x, s, 0);
       else for (const ch of s) ch.set(x);
       sumSquares(s, es);
       await source.write(s);
       if (noise) {
-        const acc = Array.from({ length: C }, () => new Float32Array(m));
+        const acc = full.acc.map((ch) => ch.subarray(0, m).fill(0));
         for (const layer of layers) layer.addInto(acc, start);
         sumSquares(acc, en);
         await noise.write(acc);
@@ -161,7 +163,7 @@ export async function renderSceneBlocks(clean: AudioReader, scene: PreparedScene
 
 /** Pass 1: the clip re-blocked into the spool, its frame count and energy (summed in order). */
 async function spoolClip(clean: AudioReader, spool: BlockSpool, B: number): Promise<{ spool: BlockSpool; frames: number; energy: number }> {
-  let buf = new Float32Array(B);
+  const buf = new Float32Array(B); // reused: a spool keeps its own copy of what it is given
   let fill = 0;
   let frames = 0;
   let energy = 0;
@@ -176,7 +178,6 @@ async function spoolClip(clean: AudioReader, spool: BlockSpool, B: number): Prom
       at += take;
       if (fill === B) {
         await spool.write([buf]);
-        buf = new Float32Array(B);
         fill = 0;
       }
     }
@@ -188,11 +189,13 @@ async function spoolClip(clean: AudioReader, spool: BlockSpool, B: number): Prom
 /** Visit the first `frames` samples of each channel in turn (and the noise beside them); returns the energy summed in that order. */
 async function channelMajor(source: BlockSpool, noise: BlockSpool | null, frames: number, B: number, visit: (c: number, s: Float32Array, n: Float32Array | null) => void): Promise<number> {
   let sum = 0;
+  const bufS = [new Float32Array(B)];
+  const bufN = [new Float32Array(B)];
   for (let c = 0; c < source.channelCount; c++) {
     for (let b = 0; b * B < frames; b++) {
       const m = Math.min(B, frames - b * B);
-      const [s] = await source.read(b, c);
-      const nz = noise ? (await noise.read(b, c))[0] : null;
+      const [s] = await source.read(b, c, bufS);
+      const nz = noise ? (await noise.read(b, c, bufN))[0] : null;
       const sv = s.subarray(0, m);
       for (let i = 0; i < m; i++) sum += sv[i] * sv[i];
       visit(c, sv, nz ? nz.subarray(0, m) : null);
@@ -201,9 +204,10 @@ async function channelMajor(source: BlockSpool, noise: BlockSpool | null, frames
   return sum;
 }
 
-/** Pass 5: source + gain · noise (mixAtSnr's float32 arithmetic), the first `frames` samples, block by block. */
+/** Pass 5: source + gain · noise (mixAtSnr's float32 arithmetic), the first `frames` samples, block by block, in fresh arrays. */
 function mixedReader(source: BlockSpool, noise: BlockSpool | null, gains: number[], frames: number, B: number, sampleRateHz: number): AudioReader {
   let b = 0;
+  const bufN = channels(source.channelCount, B);
   return {
     name: 'rendered scene',
     sampleRateHz,
@@ -212,17 +216,22 @@ function mixedReader(source: BlockSpool, noise: BlockSpool | null, gains: number
     async read() {
       if (b * B >= frames) return null;
       const m = Math.min(B, frames - b * B);
-      const s = await source.read(b);
-      const nz = noise ? await noise.read(b) : null;
+      const out = channels(source.channelCount, Math.min(B, source.blockFrames));
+      const s = await source.read(b, undefined, out);
+      const nz = noise ? await noise.read(b, undefined, bufN) : null;
       b++;
       return s.map((x, c) => {
-        const y = x.length === m ? x : x.slice(0, m);
+        const y = x.subarray(0, m);
         if (nz) for (let i = 0; i < m; i++) y[i] = x[i] + gains[c] * nz[c][i];
         return y;
       });
     },
     async close() {},
   };
+}
+
+function channels(count: number, length: number): Float32Array[] {
+  return Array.from({ length: count }, () => new Float32Array(length));
 }
 
 /** Add each channel's sum of squares to `acc[c]`, in sample order. */
