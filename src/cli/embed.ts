@@ -7,7 +7,7 @@ import { embedReader } from '../encoders/embedStream.ts';
 import { openEmbeddingOutput } from '../encoders/embedOutput.ts';
 import { Errors } from '../errors.ts';
 import { readConditionFile } from './conditionOptions.ts';
-import { runtimeOptions } from './probe.ts';
+import { runtimeOptions } from './runtimeOptions.ts';
 
 /** `earshot embed IN --model ID -o OUT`: HEAR-style timestamp and scene embeddings of one clip. */
 export function embedCommand(): Command {

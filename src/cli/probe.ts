@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { openEncoder } from '../encoders/index.ts';
 import { readLabelledData, type LabelledData } from '../probes/dataset.ts';
 import { embedData } from '../probes/embedData.ts';
@@ -12,6 +12,7 @@ import { createRng } from '../random.ts';
 import { Errors } from '../errors.ts';
 import { progressBar } from './progress.ts';
 import { readConditionFile } from './conditionOptions.ts';
+import { runtimeOptions } from './runtimeOptions.ts';
 
 /** `earshot probe train|eval`: linear probes on a model's scene embeddings. */
 export function probeCommand(): Command {
@@ -74,14 +75,6 @@ export function probeCommand(): Command {
   return probe.addCommand(train).addCommand(evaluate);
 }
 
-/** Options every command that runs an encoder takes. */
-export function runtimeOptions(cmd: Command): Command {
-  return cmd
-    .addOption(new Option('--device <device>', 'where the model runs: auto tries CUDA, then the CPU').choices(['auto', 'cuda', 'cpu']).default('auto'))
-    .option('--workers <n>', 'ONNX worker threads (default: one per core)')
-    .option('--models-dir <dir>', 'also load model manifests from this folder')
-    .option('--verbose', 'explain notices in full (e.g. why CUDA is not used and how to enable it)');
-}
 
 async function embed(data: LabelledData, opts: Record<string, string>, condition: Condition | null, expectedSize?: number): Promise<Float32Array[]> {
   const { encoder, close } = await openEncoder(opts.model, { device: opts.device as 'auto', workers: opts.workers ? Number(opts.workers) : undefined, modelsDir: opts.modelsDir, verbose: Boolean(opts.verbose) });

@@ -7,7 +7,7 @@ import { createLiveStream } from '../pipeline/liveStream.ts';
 import type { SourceSpec, StreamConfig, WindowResult } from '../pipeline/types.ts';
 import { openBanks } from '../scene/render.ts';
 import { addConditionOptions, conditionFromOptions } from './conditionOptions.ts';
-import { runtimeOptions } from './probe.ts';
+import { runtimeOptions } from './runtimeOptions.ts';
 
 /** `earshot stream IN|mic --model ID[,ID]`: the live pipeline on a file or the microphone, one NDJSON line per window. */
 export function streamCommand(): Command {
