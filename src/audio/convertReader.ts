@@ -1,6 +1,6 @@
 import { Errors } from '../errors.ts';
 import { openAudioFile, type AudioReader, type AudioReaderOptions } from './audioReader.ts';
-import type { LoadAudioOptions } from './load.ts';
+import { downmix, type LoadAudioOptions } from './load.ts';
 import { StreamResampler } from './streamResample.ts';
 
 /**
@@ -75,11 +75,3 @@ export async function openAudioStream(path: string, options: LoadAudioOptions & 
   return convertReader(await openAudioFile(path, { blockFrames: options.blockFrames }), options);
 }
 
-/** Mean of equal-length channels (the arithmetic of load.ts, so the samples are the same). */
-function downmix(channels: Float32Array[]): Float32Array {
-  const out = new Float32Array(channels[0].length);
-  for (const x of channels) for (let i = 0; i < out.length; i++) out[i] += x[i];
-  const scale = 1 / channels.length;
-  for (let i = 0; i < out.length; i++) out[i] *= scale;
-  return out;
-}

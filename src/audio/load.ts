@@ -41,7 +41,7 @@ export async function loadAudio(path: string, options: LoadAudioOptions = {}): P
 }
 
 /** Mean of equal-length channels. */
-function downmix(channels: Float32Array[]): Float32Array {
+export function downmix(channels: Float32Array[]): Float32Array {
   const out = new Float32Array(channels[0].length);
   for (const x of channels) for (let i = 0; i < out.length; i++) out[i] += x[i];
   const scale = 1 / channels.length;

@@ -8,32 +8,18 @@
 // Run: npm run bench -- embed
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { loadAudio } from '../../src/audio/load.ts';
 import { writeWav } from '../../src/audio/wav.ts';
-import type { BenchReport } from './report.ts';
+import { shippedSpeech, type BenchReport } from './report.ts';
 
 const SECONDS = 300;
 const ROUNDS = 3;
 const ROOT = join(import.meta.dirname, '..', '..');
 const TIME = '/usr/bin/time';
 
-/** 300 s of the shipped digits, every language, in a fixed order, repeated. */
-async function speech(seconds: number): Promise<Float32Array> {
-  const root = join(ROOT, 'test', 'fixtures', 'speech', 'digits');
-  const files = (await Promise.all((await readdir(root)).sort().map(async (lang) => (await readdir(join(root, lang))).sort().map((f) => join(root, lang, f))))).flat();
-  const clips = await Promise.all(files.map((f) => loadAudio(f, { sampleRateHz: 16000, mono: true })));
-  const out = new Float32Array(seconds * 16000);
-  for (let i = 0, k = 0; i < out.length; k++) {
-    const c = clips[k % clips.length].channels[0].subarray(0, out.length - i);
-    out.set(c, i);
-    i += c.length;
-  }
-  return out;
-}
 
 /** Wall seconds and peak RSS (MB) of one whole process, from GNU time. */
 async function measure(args: string[]): Promise<{ wallS: number; rssMB: number }> {
@@ -48,7 +34,7 @@ export default async function run(): Promise<BenchReport> {
   const dir = await mkdtemp(join(tmpdir(), 'earshot-embed-bench-'));
   try {
     const input = join(dir, 'speech300.wav');
-    await writeWav(input, { sampleRateHz: 16000, channels: [await speech(SECONDS)] }, 'pcm16');
+    await writeWav(input, { sampleRateHz: 16000, channels: [await shippedSpeech(SECONDS, 16000)] }, 'pcm16');
     const contenders = {
       earshot: ['bin/earshot.js', 'embed', input, '--model', 'oww-speech-embedding', '--format', 'npy', '-o', join(dir, 'earshot.npy')],
       bare: ['test/bench/bareEmbed.mjs', input, join(dir, 'bare.npy')],

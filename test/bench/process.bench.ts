@@ -9,14 +9,13 @@
 //   sweep cell threads ready (model and banks loaded) <= 1 s after the pool starts.
 // Run: npm run bench -- process
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadAudio } from '../../src/audio/load.ts';
 import { writeWav } from '../../src/audio/wav.ts';
 import { REPO_ROOT } from '../helpers/audio.ts';
-import type { BenchReport, BenchRow } from './report.ts';
+import { shippedSpeech, type BenchReport, type BenchRow } from './report.ts';
 
 const RUNS = 3;
 const BIN = join(REPO_ROOT, 'bin', 'earshot.js');
@@ -78,18 +77,6 @@ async function serveAnswering(port: number): Promise<ProcessRun> {
   }
 }
 
-/** 300 s of shipped speech (the English digits end to end) as a 16 kHz WAV. */
-async function longSpeech(path: string, seconds: number): Promise<void> {
-  const dir = join(REPO_ROOT, 'test', 'fixtures', 'speech', 'digits', 'en');
-  const clips = await Promise.all((await readdir(dir)).sort().map((f) => loadAudio(join(dir, f), { sampleRateHz: SR, mono: true })));
-  const x = new Float32Array(seconds * SR);
-  for (let i = 0, k = 0; i < x.length; k++) {
-    const c = clips[k % clips.length].channels[0].subarray(0, x.length - i);
-    x.set(c, i);
-    i += c.length;
-  }
-  await writeWav(path, { sampleRateHz: SR, channels: [x] }, 'pcm16');
-}
 
 /** ffmpeg afir, one thread: the 300 s input (as stereo) through a 2-channel IR as long as the scene's. */
 function afirSeconds(dir: string, input: string, ir: string): number | undefined {
@@ -162,7 +149,7 @@ export default async function run(): Promise<BenchReport> {
   const dir = await mkdtemp(join(tmpdir(), 'earshot-bench-process-'));
   try {
     const input = join(dir, 'speech300.wav');
-    await longSpeech(input, RENDER_SECONDS);
+    await writeWav(input, { sampleRateHz: SR, channels: [await shippedSpeech(RENDER_SECONDS, SR)] }, 'pcm16');
     const render = await best([process.execPath, BIN, 'render', input, '-o', join(dir, 'scene.wav'), '--receiver', 'binaural', '--rt60', '1.0', '--snr', '5', '--noise-sources', '5'], { oneCore: true });
     const renderRt = RENDER_SECONDS / render.wallS;
     // afir's IR: 2 channels of 2.3 s (the length of a binaural RT60 1.0 s scene IR), a decaying tone.

@@ -1,3 +1,7 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadAudio } from '../../src/audio/load.ts';
+
 /** What every test/bench/*.bench.ts returns from its default `run()`; test/bench/run.ts prints and saves them. */
 export interface BenchRow {
   /** What was measured, e.g. "earshot convolve, 2-ch 2 s IR". */
@@ -27,4 +31,17 @@ export function bestOfMs(runs: number, fn: () => void): number {
     ms = Math.min(ms, performance.now() - t);
   }
   return ms;
+}
+
+/** `seconds` of the shipped English digits end to end, mono at `sampleRateHz`: the benches' speech. */
+export async function shippedSpeech(seconds: number, sampleRateHz: number): Promise<Float32Array> {
+  const dir = join(import.meta.dirname, '..', 'fixtures', 'speech', 'digits', 'en');
+  const clips = await Promise.all((await readdir(dir)).sort().map((f) => loadAudio(join(dir, f), { sampleRateHz, mono: true })));
+  const out = new Float32Array(Math.round(seconds * sampleRateHz));
+  for (let i = 0, k = 0; i < out.length; k++) {
+    const c = clips[k % clips.length].channels[0].subarray(0, out.length - i);
+    out.set(c, i);
+    i += c.length;
+  }
+  return out;
 }

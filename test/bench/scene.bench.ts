@@ -5,34 +5,20 @@
 // (simulating the 6 binaural IRs, loading the noise). The convolution of the
 // same signals alone is timed beside it, so the ratio says what the rest of
 // the recipe costs. Best of 3. Run: npm run bench -- scene
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { loadAudio } from '../../src/audio/load.ts';
 import { convolve } from '../../src/dsp/convolver.ts';
 import { validateCondition } from '../../src/scene/condition.ts';
 import { openBanks, renderScene } from '../../src/scene/render.ts';
 import { prepareScene } from '../../src/scene/prepare.ts';
-import { bestOfMs, type BenchReport } from './report.ts';
+import { bestOfMs, shippedSpeech, type BenchReport } from './report.ts';
 
 const SR = 16000;
 const SECONDS = 60;
 const RUNS = 3;
 
-async function speech(seconds: number): Promise<Float32Array> {
-  const dir = join(import.meta.dirname, '..', 'fixtures', 'speech', 'digits', 'en');
-  const clips = await Promise.all((await readdir(dir)).sort().map((f) => loadAudio(join(dir, f), { sampleRateHz: SR, mono: true })));
-  const out = new Float32Array(seconds * SR);
-  for (let i = 0, k = 0; i < out.length; k++) {
-    const c = clips[k % clips.length].channels[0].subarray(0, out.length - i);
-    out.set(c, i);
-    i += c.length;
-  }
-  return out;
-}
 
 
 export default async function run(): Promise<BenchReport> {
-  const x = await speech(SECONDS);
+  const x = await shippedSpeech(SECONDS, SR);
   const banks = await openBanks();
   const condition = validateCondition({
     snrDb: 5,
