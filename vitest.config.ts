@@ -1,19 +1,52 @@
 import { defineConfig } from 'vitest/config';
 
-const BROWSER_TESTS = ['test/e2e/dashboard.test.ts', 'test/e2e/mic.test.ts', 'test/e2e/sweep.test.ts'];
+// The browser tests: a real server, the dashboard and Chromium (test/e2e/helpers.ts).
+const BROWSER = ['test/e2e/dashboard.test.ts', 'test/e2e/mic.test.ts', 'test/e2e/sweep.test.ts'];
+
+// Files that touch no process-wide state (no handlers, env, cwd or patched globals left behind, every
+// pool, server and spy closed or restored by the file itself): they share their workers' module graphs
+// (isolate: false) instead of importing them again for each file, which costs more than most of their tests.
+const SHARED = [
+  'test/audio/*.test.ts',
+  'test/dsp/*.test.ts',
+  'test/scene/**/*.test.ts',
+  'test/encoders/*.test.ts',
+  // Not liveStream.test.ts: its streams run on an ONNX pool of its own across tests.
+  'test/pipeline/{encodeWindows,fileSource,metrics,resample,sceneOperators,slidingWindows,sources,windowEmbedder}.test.ts',
+  'test/probes/{dataset,linearProbe,probeFile,vad,wakeword}.test.ts',
+  'test/sweep/{report,stats,store}.test.ts',
+  'test/server/{badInput,live,rest,security,units,uploads}.test.ts',
+  'test/cli/{banks,conditionOptions,errors,help,models,snrMode}.test.ts',
+  'test/e2e/dashboardLib.test.ts',
+];
 
 export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Every core (vitest's default leaves one free): many tests wait on child processes, Chromium or
+    // streams paced in real time rather than compute.
+    maxWorkers: '100%',
     projects: [
       {
         extends: true,
         test: {
-          name: 'main',
+          name: 'shared',
+          include: SHARED,
+          isolate: false,
+          // Belt and braces for the shared module graph: spies, stubbed globals and env undone after each test.
+          restoreMocks: true,
+          unstubGlobals: true,
+          unstubEnvs: true,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'isolated',
           include: ['test/**/*.test.ts'],
-          exclude: BROWSER_TESTS,
+          exclude: [...SHARED, ...BROWSER],
           // The keyword data sets several files read, built once before the tests (test/setup/probeData.ts).
           globalSetup: ['test/setup/probeData.ts'],
         },
@@ -22,7 +55,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'browser',
-          include: BROWSER_TESTS,
+          include: BROWSER,
           // The dashboard, built once for the three files (and only when one of them runs).
           globalSetup: ['test/setup/dashboard.ts'],
         },
