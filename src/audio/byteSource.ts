@@ -39,13 +39,20 @@ export async function fileByteSource(path: string): Promise<ByteSource> {
   } catch (err) {
     throw fsError(err, path);
   }
+  let whole: Uint8Array | undefined;
   try {
     const stats = await handle.stat();
     if (stats.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
     size = stats.size;
+    // Pipes, devices and /proc files report no size and may not seek: read them through once, into memory.
+    if (!stats.isFile() || size === 0) whole = await handle.readFile();
   } catch (err) {
     await handle.close();
     throw fsError(err, path);
+  }
+  if (whole !== undefined) {
+    await handle.close();
+    return memoryByteSource(whole);
   }
   let buffer = new Uint8Array(0);
   let closed = false;
