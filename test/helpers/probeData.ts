@@ -7,37 +7,39 @@ import { promisify } from 'node:util';
 const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url));
 const OUTPUT = fileURLToPath(new URL('../output', import.meta.url));
 const DIGIT_WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
-/** The most clips per class any user asks for; smaller sets are the first clips of this one. */
-const FULL = 20;
 const run = promisify(execFile);
 
 const exists = (path: string) => stat(path).then(() => true, () => false);
 
 /**
- * The probe check's data set, built into test/output (kept between runs): the shipped
- * English spoken digits plus keywords synthesized by test/fixtures/keywords/make-keywords.sh
- * (espeak-ng + sox; deterministic): classes 0-9 (the recording plus `perClass`
- * synthesized clips of the digit's name) and yes/no/up/down/left/right/stop/go.
+ * A probe data set, built into test/output (kept between runs): the shipped English spoken
+ * digits plus keywords synthesized by test/fixtures/keywords/make-keywords.sh (espeak-ng + sox;
+ * deterministic): classes 0-9 (the recording plus `perClass` synthesized clips of the digit's
+ * name) and yes/no/up/down/left/right/stop/go.
  *
- * The script's clip i depends on i alone, so a set of n clips a class is the first n of
- * the 20-clip set: that one is synthesized once and the smaller ones are copied from it.
- * The tests get these folders from test/globalSetup.ts (inject('probeData')), which builds
- * them once before any test file starts; only one process may build at a time.
+ * The script's clip i depends on i alone, so a set of n clips a class is the first n of any
+ * larger set: copied from one already built, else synthesized. The tests get their sets from
+ * test/globalSetup (inject('probeData')), which builds them once, largest first, before any test
+ * file starts; only one process may build at a time.
  */
-export async function ensureProbeData(perClass = FULL): Promise<string> {
+export async function ensureProbeData(perClass = 20): Promise<string> {
   const root = join(OUTPUT, `probe-data-${perClass}`);
   if (await exists(join(root, 'go'))) return root;
-  if (perClass > FULL) return synthesize(root, perClass);
-  const full = perClass === FULL ? await synthesize(root, FULL) : await ensureProbeData(FULL);
-  if (perClass === FULL) return full;
+  const larger = [];
+  for (const name of await readdir(OUTPUT).catch(() => [] as string[])) {
+    const n = Number(/^probe-data-(\d+)$/.exec(name)?.[1]);
+    if (n > perClass && (await exists(join(OUTPUT, name, 'go')))) larger.push(n);
+  }
+  if (larger.length === 0) return synthesize(root, perClass);
+  const from = join(OUTPUT, `probe-data-${Math.min(...larger)}`);
   const build = `${root}.build`;
   await rm(build, { recursive: true, force: true });
-  for (const cls of await readdir(full)) {
+  for (const cls of await readdir(from)) {
     await mkdir(join(build, cls), { recursive: true });
-    // recorded_en.wav, then word_000.wav, word_001.wav, ...: sorted, the recording is not a numbered clip.
-    const files = (await readdir(join(full, cls))).sort();
+    // recorded_en.wav (the digits' recording), then word_000.wav, word_001.wav, ...
+    const files = (await readdir(join(from, cls))).sort();
     const numbered = files.filter((f) => /_\d{3}\.wav$/.test(f) && !f.startsWith('recorded_')).slice(0, perClass);
-    for (const f of [...files.filter((f) => f.startsWith('recorded_')), ...numbered]) await copyFile(join(full, cls, f), join(build, cls, f));
+    for (const f of [...files.filter((f) => f.startsWith('recorded_')), ...numbered]) await copyFile(join(from, cls, f), join(build, cls, f));
   }
   await rename(build, root);
   return root;

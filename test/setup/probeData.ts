@@ -2,7 +2,7 @@ import type { TestProject } from 'vitest/node';
 import { ensureProbeData } from '../helpers/probeData.ts';
 
 /** The probe data sets' sizes (clips a class) the tests use: see test/helpers/probeData.ts. */
-export const PROBE_DATA_SIZES = [4, 6, 20] as const;
+export const PROBE_DATA_SIZES = [4, 6] as const;
 export type ProbeDataSize = (typeof PROBE_DATA_SIZES)[number];
 
 declare module 'vitest' {
@@ -18,7 +18,7 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject): Promise<void> {
   const dirs = {} as Record<ProbeDataSize, string>;
-  // The largest first: the others are copied from it.
+  // The largest first: the other is copied from it.
   for (const n of [...PROBE_DATA_SIZES].reverse()) dirs[n] = await ensureProbeData(n);
   project.provide('probeData', dirs);
 }
