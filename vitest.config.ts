@@ -56,6 +56,8 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: BROWSER,
+          // Page state polled by expect.poll: generous on a busy machine (its default is 1 s).
+          expect: { poll: { timeout: 30_000 } },
           // The dashboard, built once for the three files (and only when one of them runs).
           globalSetup: ['test/setup/dashboard.ts'],
         },
