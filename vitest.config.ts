@@ -16,7 +16,7 @@ const SHARED = [
   'test/probes/{dataset,linearProbe,probeFile,vad,wakeword}.test.ts',
   'test/sweep/{report,stats,store}.test.ts',
   'test/server/{badInput,live,rest,security,units,uploads}.test.ts',
-  'test/cli/{banks,conditionOptions,errors,help,models,snrMode}.test.ts',
+  'test/cli/{banks,conditionOptions,errors,help,models,renderRoom,snrMode}.test.ts',
   'test/e2e/dashboardLib.test.ts',
 ];
 
@@ -56,6 +56,8 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: BROWSER,
+          // Page state polled by expect.poll: generous on a busy machine (its default is 1 s).
+          expect: { poll: { timeout: 30_000 } },
           // The dashboard, built once for the three files (and only when one of them runs).
           globalSetup: ['test/setup/dashboard.ts'],
         },

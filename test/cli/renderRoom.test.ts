@@ -1,16 +1,17 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { speechPath, tempDir } from '../helpers/audio.ts';
-import { messageLines, runCli, runMain } from '../helpers/cli.ts';
+import { messageLines, runMain } from '../helpers/cli.ts';
 
 let dir: string;
 let cleanup: () => Promise<void>;
 beforeAll(async () => ({ dir, cleanup } = await tempDir('earshot-room-')));
 afterAll(() => cleanup());
 
+// In-process through main(): what the flags do is under test, not the process boundary (test/cli/render.test.ts covers that).
 describe('earshot render with a frequency-dependent room', () => {
   it('takes --walls and --air, and --json reports the band RT60s targeted and measured on the IR', async () => {
-    const run = await runCli(['render', speechPath(7), '-o', join(dir, 'carpet.wav'), '--rt60', '0.5', '--walls', 'carpet_cotton', '--air', '20,40', '--json']);
+    const run = await runMain(['render', speechPath(7), '-o', join(dir, 'carpet.wav'), '--rt60', '0.5', '--walls', 'carpet_cotton', '--air', '20,40', '--json']);
     expect(run.code, run.stderr).toBe(0);
     const out = JSON.parse(run.stdout);
     expect(out.condition.room).toMatchObject({ rt60S: 0.5, walls: 'carpet_cotton', air: { temperatureC: 20, humidityPct: 40 } });
@@ -24,7 +25,6 @@ describe('earshot render with a frequency-dependent room', () => {
     expect(out.scene.sourceRir.acoustics).toMatchObject({ c50Db: expect.any(Number), drrDb: expect.any(Number) });
   });
 
-  // In-process through main(): what is tested is the message, not the process boundary.
   it('explains bad walls and air flags', async () => {
     const cases: [string[], RegExp][] = [
       [['--rt60', '0.5', '--walls', 'marble'], /room.walls = "marble" is not a known material; known: flat, /],

@@ -20,7 +20,7 @@ describe.skipIf(SKIP_BROWSER)('browser microphone through Chromium’s fake capt
     const wav = await speechWavForCapture(media);
     server = await startServer({ clientDist: dashboardDist() });
     browser = await openBrowser(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${wav}`]);
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -36,7 +36,7 @@ describe.skipIf(SKIP_BROWSER)('browser microphone through Chromium’s fake capt
     await page.getByTestId('source-browser-mic').click();
     await page.getByTestId('start').click();
 
-    await page.getByTestId('stream-status').filter({ hasText: 'browser mic' }).filter({ hasText: 'running' }).waitFor({ timeout: 15_000 });
+    await page.getByTestId('stream-status').filter({ hasText: 'browser mic' }).filter({ hasText: 'running' }).waitFor({ timeout: 30_000 });
     const sent = await until(async () => Number(await page.getByTestId('mic-info').getAttribute('data-sent-s')), (s) => s >= 1, 'a second of microphone audio sent');
     expect(sent).toBeGreaterThanOrEqual(1);
     const seq = await until(async () => Number.parseInt((await page.getByTestId('cosine').getAttribute('data-seq')) ?? '', 10), (s) => s >= 5, 'results of the microphone stream');
@@ -49,5 +49,5 @@ describe.skipIf(SKIP_BROWSER)('browser microphone through Chromium’s fake capt
     await page.getByTestId('stop').click();
     await page.getByTestId('stream-status').filter({ hasText: 'stopped' }).waitFor();
     expect(browser.problems).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 });

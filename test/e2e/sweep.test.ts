@@ -83,7 +83,7 @@ describe.skipIf(SKIP_BROWSER)('sweep view in Chromium against a real earshot ser
   beforeAll(async () => {
     server = await startServer({ clientDist: dashboardDist() });
     browser = await openBrowser();
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await browser?.close();

@@ -2,11 +2,12 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeLayout, REPO_ROOT } from '../helpers/audio.ts';
-import { runCli } from '../helpers/cli.ts';
+import { runMain } from '../helpers/cli.ts';
 
+// The help and the refusal in-process through main(); serving as a real process.
 describe('earshot serve', () => {
   it('--help documents the flags and the token rule', async () => {
-    const run = await runCli(['serve', '--help']);
+    const run = await runMain(['serve', '--help']);
     expect(run.code).toBe(0);
     for (const flag of ['--host', '--port', '--token', '--allow-origin', '--device', '--workers', '--models-dir', '--rir-dir', '--noise-dir', '--probes-dir', '--uploads']) expect(run.stdout).toContain(flag);
     const text = run.stdout.replace(/\s+/g, ' ');
@@ -16,11 +17,12 @@ describe('earshot serve', () => {
   });
 
   it('refuses to listen beyond loopback without a token, saying how to fix it', async () => {
-    const run = await runCli(['serve', '--host', '0.0.0.0', '--port', '0']);
+    const run = await runMain(['serve', '--host', '0.0.0.0', '--port', '0']);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^earshot: error: refusing to listen on 0\.0\.0\.0 without a token.*Give --token T/m);
   });
 
+  // A real process: it listens, answers, and stops on a signal.
   it('serves until SIGINT, then closes cleanly', async () => {
     const sweepData = await makeLayout(join(REPO_ROOT, 'test', 'output'), 'serve-sweep-data', { 'yes/1.wav': 1, 'no/2.wav': 2 });
     const args = ['serve', '--port', '0', '--uploads', join(REPO_ROOT, 'test', 'output', 'serve-uploads'), '--sweeps', join(REPO_ROOT, 'test', 'output', 'serve-sweeps'), '--sweep-data', sweepData];

@@ -155,10 +155,9 @@ describe('renderReport', () => {
     seeds: 3,
   });
 
-  it('renders a 3-model, 6-SNR, 4-RT60 grid quickly, with the four figures', async () => {
-    const started = performance.now();
+  // How fast: test/bench/outputs.bench.ts.
+  it('renders a 3-model, 6-SNR, 4-RT60 grid with the four figures', async () => {
     const html = await renderReport(fullGrid);
-    expect(performance.now() - started).toBeLessThan(5000);
     expect(count(html, '<svg')).toBe(4);
     for (const id of ['snr', 'rt60', 'heatmap', 'cosine']) expect(figure(html, id)).toContain('<svg');
     // 'clean' sits on the SNR axis as a labelled position.
