@@ -1,6 +1,6 @@
 import type { FastifyError } from 'fastify';
 import fp from 'fastify-plugin';
-import { Type } from '@sinclair/typebox';
+import { Type } from '../../src/typebox.ts';
 import { isEarshotError } from '../../src/errors.ts';
 
 /** Every error answer: `{ code, message }` with the error's HTTP status. */

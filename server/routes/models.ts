@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { Type } from '@sinclair/typebox';
+import { Type } from '../../src/typebox.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { installHint } from '../../src/encoders/registry.ts';
 import { loadProbe } from '../../src/probes/probeFile.ts';

@@ -1,5 +1,4 @@
-import { Type } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import { Type, Value } from '../../src/typebox.ts';
 import type { FastifySchemaCompiler } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ConditionSchema } from '../../src/scene/condition.ts';

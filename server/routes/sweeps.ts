@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type } from '../../src/typebox.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ERROR_RESPONSES } from '../plugins/errors.ts';
 import { DatasetSchema, SweepDetailSchema, SweepRequestSchema, SweepSummarySchema } from '../sweeps/schemas.ts';

@@ -1,5 +1,5 @@
 import multipart from '@fastify/multipart';
-import { Type } from '@sinclair/typebox';
+import { Type } from '../../src/typebox.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ServerErrors } from '../errors.ts';
 import { ERROR_RESPONSES } from '../plugins/errors.ts';

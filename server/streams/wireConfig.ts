@@ -1,7 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import { Type, type Static, type TSchema, Value } from '../../src/typebox.ts';
 import { ConditionSchema, validateCondition, type Condition } from '../../src/scene/condition.ts';
 import type { SceneBanks } from '../../src/scene/render.ts';
 import type { ModelRegistry } from '../../src/encoders/registry.ts';

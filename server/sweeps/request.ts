@@ -1,6 +1,5 @@
 import { dirname } from 'node:path';
-import type { TSchema } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import { type TSchema, Value } from '../../src/typebox.ts';
 import { isEarshotError } from '../../src/errors.ts';
 import type { ModelRegistry } from '../../src/encoders/registry.ts';
 import type { SceneBanks } from '../../src/scene/render.ts';

@@ -1,4 +1,4 @@
-import { Type, type ArrayOptions, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type ArrayOptions, type Static, type TSchema } from '../../src/typebox.ts';
 import { RecipeSchema, SnrModeSchema } from '../../src/scene/condition.ts';
 
 /**

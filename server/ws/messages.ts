@@ -1,5 +1,4 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import { Type, type Static, type TSchema, Value } from '../../src/typebox.ts';
 import { ServerErrors } from '../errors.ts';
 import { PROTOCOL_VERSION } from './frames.ts';
 

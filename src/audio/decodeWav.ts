@@ -147,11 +147,21 @@ export function decodeWavFrames(raw: Uint8Array, header: WavHeader, out: Float32
   };
   // 16-bit and float32 on a little-endian host, 2- or 4-byte aligned: typed-array views, the same values without a call per sample.
   if (LITTLE_ENDIAN && ((bits === 16 && formatTag === PCM && raw.byteOffset % 2 === 0) || (bits === 32 && formatTag === FLOAT && raw.byteOffset % 4 === 0))) {
-    const view = bits === 16 ? new Int16Array(raw.buffer, raw.byteOffset, frames * nCh) : new Float32Array(raw.buffer, raw.byteOffset, frames * nCh);
-    const scale = bits === 16 ? 1 / 32768 : 1;
-    for (let c = 0; c < nCh; c++) {
-      const x = out[c];
-      for (let i = 0, k = c; i < frames; i++, k += nCh) x[offset + i] = bits === 16 ? view[k] * scale : view[k];
+    if (bits === 16) {
+      const view = new Int16Array(raw.buffer, raw.byteOffset, frames * nCh);
+      for (let c = 0; c < nCh; c++) {
+        const x = out[c];
+        for (let i = 0, k = c; i < frames; i++, k += nCh) x[offset + i] = view[k] / 32768;
+      }
+    } else {
+      const view = new Float32Array(raw.buffer, raw.byteOffset, frames * nCh);
+      if (nCh === 1) out[0].set(view, offset);
+      else {
+        for (let c = 0; c < nCh; c++) {
+          const x = out[c];
+          for (let i = 0, k = c; i < frames; i++, k += nCh) x[offset + i] = view[k];
+        }
+      }
     }
     return;
   }

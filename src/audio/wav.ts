@@ -168,19 +168,20 @@ export interface WavBlockSource {
  * {@link writeWav} for audio too long to hold: the blocks of `source` are encoded and
  * written as they come, to a temporary file renamed over `path` at the end (nothing is
  * left behind on failure). Fitting a 16-bit file needs the peak before the first sample is
- * written, so the caller measures the audio first (`measured`: its peak, linear, and the
- * samples past ±1; see renderBlocks.ts); a `pcm16` output peaking above full scale is then
+ * written, so for `pcm16` the caller measures the audio first (`measured`: its peak, linear,
+ * and the samples past ±1; see renderBlocks.ts); an output peaking above full scale is then
  * scaled by the one gain {@link fitWavFormat} would apply, so the file holds the same bytes.
+ * A float file is written as it is and measured as it goes.
  *
- * @throws INVALID_OPTION (unknown length, or not the length announced), WRITE_FAILED, NON_FINITE_AUDIO
+ * @throws INVALID_OPTION (unknown length, or not the length announced, or `pcm16` without `measured`), WRITE_FAILED, NON_FINITE_AUDIO
  */
-export async function writeWavBlocks(path: string, source: WavBlockSource, format: WavFormat, measured: { peak: number; clippedSamples: number }): Promise<WavLevels> {
+export async function writeWavBlocks(path: string, source: WavBlockSource, format: WavFormat, measured?: { peak: number; clippedSamples: number }): Promise<WavLevels> {
   if (source.frames === null) throw new Errors.INVALID_OPTION('writeWavBlocks needs the number of frames before the first block');
+  if (format === 'pcm16' && !measured) throw new Errors.INVALID_OPTION('writeWavBlocks needs the peak of a 16-bit file\'s audio before its first block: measure the audio first');
   const frames = source.frames;
   const header = wavHeader(frames, source.channelCount, source.sampleRateHz, format);
-  const levels = { peakDbfs: gainToDb(measured.peak), clippedSamples: measured.clippedSamples, outputGainDb: 0 };
-  const gain = format === 'pcm16' && measured.peak > 1 ? dbToGain(PCM_CEILING_DBFS) / measured.peak : 1;
-  if (gain !== 1) levels.outputGainDb = gainToDb(gain);
+  const seen = { peak: 0, clippedSamples: 0 };
+  const gain = format === 'pcm16' && measured!.peak > 1 ? dbToGain(PCM_CEILING_DBFS) / measured!.peak : 1;
   let written = 0;
   let bytes = new Uint8Array(0);
   await writeAtomicallyFrom(path, async (write) => {
@@ -189,6 +190,7 @@ export async function writeWavBlocks(path: string, source: WavBlockSource, forma
       const m = block[0].length;
       if (written + m > frames) throw new Errors.INVALID_OPTION(`writeWavBlocks: more than the ${frames} frames announced`);
       assertFinite(block, 'audio to encode as WAV', written);
+      if (!measured) measurePeak(block, seen);
       const channels = gain === 1 ? block : scale(block, gain);
       const size = m * channels.length * (format === 'float32' ? 4 : 2);
       // One buffer for every block (grown when needed), so a long file leaves no trail of garbage.
@@ -199,5 +201,17 @@ export async function writeWavBlocks(path: string, source: WavBlockSource, forma
     }
     if (written !== frames) throw new Errors.INVALID_OPTION(`writeWavBlocks: ${written} frames given, ${frames} announced`);
   });
-  return levels;
+  const { peak, clippedSamples } = measured ?? seen;
+  return { peakDbfs: gainToDb(peak), clippedSamples, outputGainDb: gain === 1 ? 0 : gainToDb(gain) };
+}
+
+/** Fold the block's largest |sample| and its samples past ±1 into `acc`. */
+function measurePeak(block: Float32Array[], acc: { peak: number; clippedSamples: number }): void {
+  for (const x of block) {
+    for (let i = 0; i < x.length; i++) {
+      const a = Math.abs(x[i]);
+      if (a > acc.peak) acc.peak = a;
+      if (a > 1) acc.clippedSamples++;
+    }
+  }
 }

@@ -44,34 +44,39 @@ export function renderCommand(): Command {
     // Block by block, so memory does not grow with the input: read and resample, render in passes over spooled blocks, write.
     const clean = await openAudioStream(input, { sampleRateHz, mono: true, quality: 'best' });
     const spools = await tempSpools();
-    let prepared, scene, levels;
+    let prepared, scene, levels, outputLevels;
     const format = opts.pcm16 ? 'pcm16' : 'float32';
     try {
       prepared = await prepareScene(condition, banks, sampleRateHz);
       scene = await renderSceneBlocks(clean, prepared, { spools });
-      levels = await writeWavBlocks(String(opts.output), scene.output(), format, scene);
+      // A 16-bit file is fitted to the peak, measured before it is written; a float file is measured as it is written.
+      levels = await writeWavBlocks(String(opts.output), scene.output(), format, format === 'pcm16' ? await scene.levels() : undefined);
+      outputLevels = await scene.levels();
     } finally {
       await clean.close();
       await spools.close();
     }
-    const summary = {
-      input,
-      output: opts.output,
-      format,
-      outputGainDb: levels.outputGainDb,
-      sampleRateHz,
-      channels: scene.channelCount,
-      durationS: scene.frames / sampleRateHz,
-      condition,
-      snrMode: scene.params.snrMode,
-      recipe: scene.params.recipe,
-      scene: scene.params,
-      measured: { ...scene.measured, ...measuredLevels(levels) },
-      warnings: prepared.warnings,
-    };
     for (const w of prepared.warnings) process.stderr.write(`warning: ${w}\n`);
-    if (opts.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-    else process.stderr.write(`wrote ${opts.output}: ${summary.channels} ch, ${summary.durationS.toFixed(2)} s at ${sampleRateHz} Hz\n`);
+    const durationS = scene.frames / sampleRateHz;
+    if (opts.json) {
+      // Reading the measurements measures the source IR's acoustics (C50, DRR, band T20s): done only when asked for.
+      const summary = {
+        input,
+        output: opts.output,
+        format,
+        outputGainDb: levels.outputGainDb,
+        sampleRateHz,
+        channels: scene.channelCount,
+        durationS,
+        condition,
+        snrMode: scene.params.snrMode,
+        recipe: scene.params.recipe,
+        scene: scene.params,
+        measured: { ...outputLevels.measured, ...measuredLevels(levels) },
+        warnings: prepared.warnings,
+      };
+      process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    } else process.stderr.write(`wrote ${opts.output}: ${scene.channelCount} ch, ${durationS.toFixed(2)} s at ${sampleRateHz} Hz\n`);
     const loud = loudRenderNote(String(opts.output), levels, format);
     if (loud) process.stderr.write(`${loud}\n`);
   });

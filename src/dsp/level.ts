@@ -12,9 +12,13 @@
  * @example energy([Float32Array.of(1, -1), Float32Array.of(0.5)]) // 2.25
  */
 export function energy(channels: readonly Float32Array[]): number {
+  // Channel by channel, then the channels' sums in order: a render that goes block by block
+  // sums each channel as it goes and gets the same number (renderBlocks.ts).
   let e = 0;
   for (const ch of channels) {
-    for (let i = 0; i < ch.length; i++) e += ch[i] * ch[i];
+    let c = 0;
+    for (let i = 0; i < ch.length; i++) c += ch[i] * ch[i];
+    e += c;
   }
   return e;
 }

@@ -1,5 +1,4 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import { Type, type Static, type TSchema, Value } from '../typebox.ts';
 import { Errors } from '../errors.ts';
 
 /**

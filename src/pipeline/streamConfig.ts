@@ -1,5 +1,4 @@
-import { Type } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import { Type, Value } from '../typebox.ts';
 import type { ModelManifest } from '../encoders/manifest.ts';
 import { Errors } from '../errors.ts';
 import { validateCondition } from '../scene/condition.ts';

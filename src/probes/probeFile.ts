@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { writeAtomically } from '../writeAtomically.ts';
-import { Type, type Static } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import { Type, type Static, Value } from '../typebox.ts';
 import { Errors } from '../errors.ts';
 import type { FittedProbe } from './linearProbe.ts';
 

@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { Type, type Static } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import { Type, type Static, Value } from '../typebox.ts';
 import { Errors } from '../errors.ts';
 import { PACKAGE_ROOT } from '../paths.ts';
 

@@ -8,13 +8,13 @@
  * 1. the clip is spooled and its energy summed (its RMS gain);
  * 2. the source is levelled and convolved, the noise layers laid and convolved
  *    (noiseBlocks.ts), both spooled, and their energies per channel summed;
- * 3. for a pooled SNR over several channels, the source energy is summed again channel
- *    after channel, in the order the whole-clip sum takes;
- * 4. the gains are set (snrGains) and the output mixed once to measure its peak, samples
- *    past full scale and SNRs, channel after channel;
- * 5. `output()` mixes it again, block by block, for the caller to write or encode.
+ * 3. the gains are set (snrGains), and `output()` mixes the output block by block for the
+ *    caller to write or encode, measuring its peak, samples past full scale and SNRs as it
+ *    goes; `levels()` gives those measurements, from that pass, or from a pass of its own
+ *    when they are needed first (a 16-bit file is fitted to the peak before it is written).
  *
- * The convolutions run once; the later passes only read the spools and multiply-add. With
+ * The convolutions run once; the later passes only read the spools and multiply-add. Every
+ * energy is summed channel by channel, in sample order, as `energy()` sums a whole clip. With
  * blocks a multiple of the convolver's 4096-sample partitions, every step does the
  * whole-clip arithmetic in the whole-clip order: the output, params and measurements equal
  * renderScene's / renderNatHear's bit for bit.
@@ -51,12 +51,18 @@ export interface BlockRender {
   /** Output frames: the clip's length. */
   frames: number;
   params: RenderedScene['params'];
+  /** What the output measures: by the last `output()` read to its end, or else by a pass of its own. */
+  levels(): Promise<OutputLevels>;
+  /** The output, block by block (each call starts from the beginning). */
+  output(): AudioReader;
+}
+
+/** What a render's output measures. */
+export interface OutputLevels {
   measured: RenderedScene['measured'];
   /** Largest |sample| of the output over all channels, and how many samples lie past ±1. */
   peak: number;
   clippedSamples: number;
-  /** The output, block by block (each call starts from the beginning). */
-  output(): AudioReader;
 }
 
 /**
@@ -125,40 +131,67 @@ export async function renderSceneBlocks(clean: AudioReader, scene: PreparedScene
     layers.forEach((l) => l.dispose());
   }
   const mode = snrModeOf(condition);
-  const pooledSource = mode === 'pooled' && C > 1 ? await channelMajor(source, null, L, B, () => {}) : es[0];
   const { noiseGain, noiseGains } = condition.snrDb !== 'clean'
-    ? snrGains({ sourceEnergy: pooledSource, sourceEnergies: Array.from(es), noiseEnergies: Array.from(en), snrDb: condition.snrDb, mode })
+    ? snrGains({ sourceEnergy: es.reduce((a, e) => a + e, 0), sourceEnergies: Array.from(es), noiseEnergies: Array.from(en), snrDb: condition.snrDb, mode })
     : { noiseGain: 0, noiseGains: [] as number[] };
 
-  // Pass 4: the output (the first n samples) mixed once, to measure it.
-  const m = { peak: 0, clipped: 0, source: 0, added: 0, sourceC: new Float64Array(C), addedC: new Float64Array(C) };
-  await channelMajor(source, noise, n, B, (c, s, nz) => {
-    for (let i = 0; i < s.length; i++) {
-      const y = nz ? Math.fround(s[i] + noiseGains[c] * nz[i]) : s[i];
-      const a = Math.abs(y);
-      if (a > m.peak) m.peak = a;
-      if (a > 1) m.clipped++;
-      const d = Math.fround(y - s[i]);
-      m.source += s[i] * s[i];
-      m.sourceC[c] += s[i] * s[i];
-      m.added += d * d;
-      m.addedC[c] += d * d;
-    }
-  });
   const base = sceneParamsBase(scene);
-  const measuredSnr = noisy && noiseGain > 0
-    ? { snrDb: snrFromEnergies(m.source, m.added), snrDbPerChannel: Array.from(m.sourceC, (e, c) => snrFromEnergies(e, m.addedC[c])) }
-    : { snrDb: null, snrDbPerChannel: null };
+  let levels: OutputLevels | undefined;
+  const measuredBy = (m: Meter): OutputLevels => {
+    const sum = (e: Float64Array) => e.reduce((a, x) => a + x, 0);
+    const snr = noisy && noiseGain > 0
+      ? { snrDb: snrFromEnergies(sum(m.sourceC), sum(m.addedC)), snrDbPerChannel: Array.from(m.sourceC, (e, c) => snrFromEnergies(e, m.addedC[c])) }
+      : { snrDb: null, snrDbPerChannel: null };
+    return (levels = { measured: withRoomMeasured(snr, scene), peak: m.peak, clippedSamples: m.clipped });
+  };
   return {
     sampleRateHz: sr,
     channelCount: C,
     frames: n,
     params: { ...base, noise: noisy ? { noiseGain, noiseGains, layers: scene.noiseLayers.map((l, k) => ({ id: l.noise.id, positions: l.positions, placement: layers[k].placement })) } : null },
-    measured: withRoomMeasured(measuredSnr, scene),
-    peak: m.peak,
-    clippedSamples: m.clipped,
-    output: () => mixedReader(source, noise, noiseGains, n, B, sr),
+    async levels() {
+      if (levels) return levels;
+      // Pass 3 on its own: the output (the first n samples) mixed only to measure it.
+      const m = meter(C);
+      await channelMajor(source, noise, n, B, (c, s, nz) => mixBlock(m, c, s, nz, noiseGains[c], null));
+      return measuredBy(m);
+    },
+    output: () => mixedReader(source, noise, noiseGains, n, B, sr, measuredBy),
   };
+}
+
+/** Running measurements of an output: peak, samples past ±1, and per channel the source's energy and the energy the noise added. */
+interface Meter {
+  peak: number;
+  clipped: number;
+  sourceC: Float64Array;
+  addedC: Float64Array;
+}
+
+function meter(channelCount: number): Meter {
+  return { peak: 0, clipped: 0, sourceC: new Float64Array(channelCount), addedC: new Float64Array(channelCount) };
+}
+
+/** Channel c of one block: source + gain · noise in float32 (mixAtSnr's arithmetic), measured into `m`, and written to `out` when given. */
+function mixBlock(m: Meter, c: number, s: Float32Array, nz: Float32Array | null, gain: number, out: Float32Array | null): void {
+  let { peak, clipped } = m;
+  let es = m.sourceC[c];
+  let ea = m.addedC[c];
+  for (let i = 0; i < s.length; i++) {
+    const x = s[i];
+    const y = nz ? Math.fround(x + gain * nz[i]) : x;
+    if (out) out[i] = y;
+    const a = Math.abs(y);
+    if (a > peak) peak = a;
+    if (a > 1) clipped++;
+    const d = Math.fround(y - x);
+    es += x * x;
+    ea += d * d;
+  }
+  m.peak = peak;
+  m.clipped = clipped;
+  m.sourceC[c] = es;
+  m.addedC[c] = ea;
 }
 
 /** Pass 1: the clip re-blocked into the spool, its frame count and energy (summed in order). */
@@ -186,9 +219,8 @@ async function spoolClip(clean: AudioReader, spool: BlockSpool, B: number): Prom
   return { spool, frames, energy };
 }
 
-/** Visit the first `frames` samples of each channel in turn (and the noise beside them); returns the energy summed in that order. */
-async function channelMajor(source: BlockSpool, noise: BlockSpool | null, frames: number, B: number, visit: (c: number, s: Float32Array, n: Float32Array | null) => void): Promise<number> {
-  let sum = 0;
+/** Visit the first `frames` samples of each channel in turn (and the noise beside them). */
+async function channelMajor(source: BlockSpool, noise: BlockSpool | null, frames: number, B: number, visit: (c: number, s: Float32Array, n: Float32Array | null) => void): Promise<void> {
   const bufS = [new Float32Array(B)];
   const bufN = [new Float32Array(B)];
   for (let c = 0; c < source.channelCount; c++) {
@@ -196,17 +228,15 @@ async function channelMajor(source: BlockSpool, noise: BlockSpool | null, frames
       const m = Math.min(B, frames - b * B);
       const [s] = await source.read(b, c, bufS);
       const nz = noise ? (await noise.read(b, c, bufN))[0] : null;
-      const sv = s.subarray(0, m);
-      for (let i = 0; i < m; i++) sum += sv[i] * sv[i];
-      visit(c, sv, nz ? nz.subarray(0, m) : null);
+      visit(c, s.subarray(0, m), nz ? nz.subarray(0, m) : null);
     }
   }
-  return sum;
 }
 
-/** Pass 5: source + gain · noise (mixAtSnr's float32 arithmetic), the first `frames` samples, block by block, in fresh arrays. */
-function mixedReader(source: BlockSpool, noise: BlockSpool | null, gains: number[], frames: number, B: number, sampleRateHz: number): AudioReader {
+/** Pass 3: the output, the first `frames` samples, block by block in fresh arrays, measured as it goes (`done` gets the measurements after the last block). */
+function mixedReader(source: BlockSpool, noise: BlockSpool | null, gains: number[], frames: number, B: number, sampleRateHz: number, done: (m: Meter) => void): AudioReader {
   let b = 0;
+  const m = meter(source.channelCount);
   const bufN = channels(source.channelCount, B);
   return {
     name: 'rendered scene',
@@ -215,16 +245,18 @@ function mixedReader(source: BlockSpool, noise: BlockSpool | null, gains: number
     frames,
     async read() {
       if (b * B >= frames) return null;
-      const m = Math.min(B, frames - b * B);
+      const count = Math.min(B, frames - b * B);
       const out = channels(source.channelCount, Math.min(B, source.blockFrames));
       const s = await source.read(b, undefined, out);
       const nz = noise ? await noise.read(b, undefined, bufN) : null;
       b++;
-      return s.map((x, c) => {
-        const y = x.subarray(0, m);
-        if (nz) for (let i = 0; i < m; i++) y[i] = x[i] + gains[c] * nz[c][i];
+      const mixed = s.map((x, c) => {
+        const y = x.subarray(0, count);
+        mixBlock(m, c, y, nz ? nz[c].subarray(0, count) : null, gains[c], y);
         return y;
       });
+      if (b * B >= frames) done(m);
+      return mixed;
     },
     async close() {},
   };

@@ -32,7 +32,7 @@ if (mode === 'embed') {
   const spools = await tempSpools();
   try {
     const scene = await renderSceneBlocks(reader, await prepareScene(condition, await openBanks(), reader.sampleRateHz), { spools });
-    await writeWavBlocks(join(outDir, 'scene.wav'), scene.output(), 'float32', scene);
+    await writeWavBlocks(join(outDir, 'scene.wav'), scene.output(), 'float32');
     frames = scene.frames;
   } finally {
     await reader.close();

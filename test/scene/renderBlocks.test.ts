@@ -54,9 +54,16 @@ describe('renderSceneBlocks: a clip rendered block by block is renderScene of th
       const spools = memorySpools();
       const got = await render(clip, scene, spools);
       expect(got.frames).toBe(clip.length);
+      // Measured by a pass of its own (before any output), then by the output's pass: the same.
+      const first = await got.levels();
       expect(await outputOf(got)).toEqual(want.channels);
       expect(JSON.stringify(got.params)).toBe(JSON.stringify(want.params));
-      expect(JSON.stringify(got.measured)).toBe(JSON.stringify(want.measured));
+      expect(JSON.stringify(first.measured)).toBe(JSON.stringify(want.measured));
+      const byOutput = await render(clip, scene, spools);
+      await outputOf(byOutput);
+      const second = await byOutput.levels();
+      expect(JSON.stringify(second.measured)).toBe(JSON.stringify(want.measured));
+      expect([second.peak, second.clippedSamples]).toEqual([first.peak, first.clippedSamples]);
       // A clip shorter than one block, and shorter than nathear's 4 s padding.
       const short = clip.subarray(0, 20000);
       expect(await outputOf(await render(short, scene, spools))).toEqual(renderScene(short, scene).channels);
@@ -73,11 +80,12 @@ describe('a render written block by block', () => {
       const blocks = await render(clip, scene, spools, 8192);
       for (const format of ['float32', 'pcm16'] as const) {
         const a = await writeWav(join(dir, `whole-${format}.wav`), { sampleRateHz: 16000, channels: whole.channels }, format);
-        const b = await writeWavBlocks(join(dir, `blocks-${format}.wav`), blocks.output(), format, blocks);
+        const b = await writeWavBlocks(join(dir, `blocks-${format}.wav`), blocks.output(), format, format === 'pcm16' ? await blocks.levels() : undefined);
         expect(b).toEqual(a);
         expect(await readFile(join(dir, `blocks-${format}.wav`))).toEqual(await readFile(join(dir, `whole-${format}.wav`)));
       }
-      expect(blocks.peak).toBeGreaterThan(1);
+      expect((await blocks.levels()).peak).toBeGreaterThan(1);
+      await expect(writeWavBlocks(join(dir, 'unfitted.wav'), blocks.output(), 'pcm16')).rejects.toThrow(/needs the peak of a 16-bit file/);
     } finally {
       await spools.close();
     }
