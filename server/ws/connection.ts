@@ -94,6 +94,8 @@ export class Connection implements Subscriber {
         return this.send({ type: 'welcome', server: 'earshot', version: this.serverVersion, protocol: 1, models: this.ctx.models.list().map((m) => m.manifest.id), streams: this.ctx.streams.list().map((s) => s.id) });
       case 'ping':
         return this.send({ type: 'pong', t: msg.t, ...idOf(msg) });
+      case 'streams':
+        return this.send({ type: 'streams', streams: this.ctx.streams.list().map((s) => ({ ...s.info(), mine: s.ownerId === this.id })), ...idOf(msg) });
       case 'subscribe':
         return this.subscribe(msg.streamId);
       case 'unsubscribe':
@@ -132,7 +134,15 @@ export class Connection implements Subscriber {
   }
 
   private async condition(msg: MessageOf<'condition'>): Promise<void> {
-    const condition = mergeCondition(this.ctx.streams.get(msg.streamId).requested, msg.condition);
+    const stream = this.ctx.streams.get(msg.streamId);
+    if (stream.ownerId !== this.id) {
+      throw new ServerErrors.NOT_OWNER(
+        stream.ownerId === null
+          ? `stream ${msg.streamId} was started over REST; change its condition with PATCH /api/streams/${msg.streamId}/condition (subscribers watch it read-only)`
+          : `stream ${msg.streamId} belongs to another WebSocket connection; subscribers watch it read-only, only that connection can change its condition`,
+      );
+    }
+    const condition = mergeCondition(stream.requested, msg.condition);
     checkConditionIds(condition, this.ctx.banks);
     await this.ctx.streams.setCondition(msg.streamId, condition);
   }

@@ -97,6 +97,12 @@ describe('WebSocket protocol v1', () => {
     const viewers = await Promise.all([1, 2, 3].map(() => TestClient.open(server.ws)));
     try {
       const id = await startStream(owner);
+      // Any client lists the running streams; `mine` tells the one that started it.
+      for (const [c, mine] of [[owner, true], [viewers[0], false]] as const) {
+        c.send({ type: 'streams', id: 'list' });
+        const listed = await c.waitFor((m) => m.type === 'streams' && m.id === 'list');
+        expect(listed.streams).toEqual(expect.arrayContaining([expect.objectContaining({ id, owner: 'websocket', mine, conditionVersion: 0 })]));
+      }
       for (const v of viewers) v.send({ type: 'subscribe', streamId: id });
       for (const v of viewers) expect(await v.next('condition', id)).toMatchObject({ conditionVersion: 0, condition: { snrDb: 10 } });
       const seqs = await Promise.all(viewers.map(async (v) => (await v.next('result', id)).seq));
@@ -105,17 +111,20 @@ describe('WebSocket protocol v1', () => {
       const common = Math.max(...(seqs as number[]));
       for (const v of viewers) expect(v.of('result', id).map((m) => m.seq)).toContain(common);
 
-      viewers[0].send({ type: 'condition', streamId: id, condition: { snrDb: 0, room: { rt60S: 0.4 } } });
+      // Viewers watch read-only: only the owner changes the scene.
+      viewers[0].send({ type: 'condition', streamId: id, condition: { snrDb: 0 }, id: 'viewer-change' });
+      expect(await viewers[0].waitFor((m) => m.type === 'error' && m.id === 'viewer-change')).toMatchObject({ code: 'EARSHOT_NOT_OWNER', message: expect.stringMatching(/read-only/) });
+      owner.send({ type: 'condition', streamId: id, condition: { snrDb: 0, room: { rt60S: 0.4 } } });
       for (const c of [owner, ...viewers]) {
         const msg = await c.next('condition', id);
         expect(msg).toMatchObject({ conditionVersion: 1, condition: { snrDb: 0, room: { rt60S: 0.4 }, noise: { ids: ['cafe'], sources: 1 } } });
       }
       await owner.waitFor((m) => m.type === 'result' && m.conditionVersion === 1, 20_000);
       // Changes merge over the last one asked for.
-      viewers[1].send({ type: 'condition', streamId: id, condition: { seed: 3 } });
+      owner.send({ type: 'condition', streamId: id, condition: { seed: 3 } });
       expect(await owner.next('condition', id)).toMatchObject({ condition: { snrDb: 0, room: { rt60S: 0.4 }, seed: 3 }, warnings: [] });
       // What preparing the scene warned about comes with the condition: a talker below KEMAR's lowest measured ring.
-      viewers[1].send({ type: 'condition', streamId: id, condition: { receiver: 'binaural', source: { elevationDeg: -60 } } });
+      owner.send({ type: 'condition', streamId: id, condition: { receiver: 'binaural', source: { elevationDeg: -60 } } });
       const warned = await owner.next('condition', id);
       expect(warned.warnings).toEqual([expect.stringMatching(/source elevation -60° is below the HRTF's measured range \(-40°\)/)]);
 
