@@ -1,10 +1,10 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { serializeSession } from '../../client/src/lib/session.ts';
 import { CSV_COLUMNS } from '../../client/src/lib/metricsLog.ts';
-import { NO_CHROMIUM, SKIP_BROWSER, ROOT, SHIPPED_PROBES, dashboardDist, openBrowser, scratchDir, startServer, until, type Browser, type RunningServer } from './helpers.ts';
+import { NO_CHROMIUM, SKIP_BROWSER, ROOT, scratchDir, serverAndBrowser, until } from './helpers.ts';
 
 // The dashboard without traps, and as a monitor: bank IRs with the default
 // receiver, refused changes, replays, probe tabs, layout at 1440 and 1024 px,
@@ -31,24 +31,12 @@ async function truncated(page: Page): Promise<string[]> {
 }
 
 describe.skipIf(SKIP_BROWSER)('dashboard as a monitor, in Chromium against a real server', () => {
-  let server: RunningServer;
-  let browser: Browser;
-  const cleanups: string[] = [];
-
-  beforeAll(async () => {
-    server = await startServer({ clientDist: dashboardDist(), probeDirs: [SHIPPED_PROBES] });
-    browser = await openBrowser();
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    for (const dir of cleanups) rmSync(dir, { recursive: true, force: true });
-  });
+  const fixture = serverAndBrowser();
+  const { cleanups } = fixture;
 
   it("a bank IR plays with the default receiver (the IR's own layout); receivers it cannot take are disabled with the reason", async () => {
-    const { page } = browser;
-    await page.goto(server.url);
+    const { page } = fixture.browser;
+    await page.goto(fixture.server.url);
     await page.getByTestId('connection').filter({ hasText: 'connected' }).waitFor();
     await page.getByTestId('models').getByRole('button', { name: /oww-speech-embedding/ }).waitFor();
     expect(await page.getByTestId('receiver').inputValue()).toBe('auto');
@@ -69,11 +57,11 @@ describe.skipIf(SKIP_BROWSER)('dashboard as a monitor, in Chromium against a rea
     await page.getByTestId('room').selectOption('bank:office-foa');
     await page.getByTestId('applied-condition').filter({ hasText: 'room office-foa' }).waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('toast').filter({ hasText: 'EARSHOT_' }).count()).toBe(0);
-    expect(browser.problems).toEqual([]);
+    expect(fixture.browser.problems).toEqual([]);
   }, 120_000);
 
   it('a change the server refuses returns the control to the value in force, and the same toast twice shows once with a count', async () => {
-    const { page } = browser;
+    const { page } = fixture.browser;
     const seed = page.getByTestId('seed');
     expect(await seed.inputValue()).toBe('0');
     for (let i = 0; i < 2; i++) {
@@ -89,7 +77,7 @@ describe.skipIf(SKIP_BROWSER)('dashboard as a monitor, in Chromium against a rea
   }, 60_000);
 
   it('the SNR slider and its label agree when the scene is clean; metrics explain themselves', async () => {
-    const { page } = browser;
+    const { page } = fixture.browser;
     await page.getByTestId('snr-clean').click();
     expect(await page.getByTestId('snr-value').textContent()).toMatch(/clean/);
     const slider = page.getByTestId('snr');
@@ -103,7 +91,7 @@ describe.skipIf(SKIP_BROWSER)('dashboard as a monitor, in Chromium against a rea
   }, 60_000);
 
   it('nothing is cut off at 1440 and 1024 px', async () => {
-    const { page } = browser;
+    const { page } = fixture.browser;
     for (const width of [1440, 1024]) {
       await page.setViewportSize({ width, height: 1000 });
       await page.waitForTimeout(300);
@@ -113,12 +101,12 @@ describe.skipIf(SKIP_BROWSER)('dashboard as a monitor, in Chromium against a rea
   }, 60_000);
 
   it('watches another page’s stream read-only, and exports its metrics as CSV', async () => {
-    const owner = browser.page;
+    const owner = fixture.browser.page;
     await until(() => owner.getByTestId('running-stream').count(), (n) => n === 1, 'the owner page to list its stream');
     const id = await owner.getByTestId('running-stream').getAttribute('data-id');
-    const watcher = await browser.context.newPage();
+    const watcher = await fixture.browser.context.newPage();
     try {
-      await watcher.goto(server.url);
+      await watcher.goto(fixture.server.url);
       await watcher.getByTestId('connection').filter({ hasText: 'connected' }).waitFor();
       const row = watcher.getByTestId('running-stream');
       await row.filter({ hasText: 'another client' }).waitFor();
@@ -179,11 +167,11 @@ describe.skipIf(SKIP_BROWSER)('dashboard as a monitor, in Chromium against a rea
     } finally {
       await watcher.close();
     }
-    expect(browser.problems).toEqual([]);
+    expect(fixture.browser.problems).toEqual([]);
   }, 120_000);
 
   it('with two models, the tab of the model no probe reads says so; an upload keeps its name in the header', async () => {
-    const { page } = browser;
+    const { page } = fixture.browser;
     await page.getByTestId('stop').click();
     await page.getByTestId('stream-status').filter({ hasText: 'stopped' }).waitFor();
     await page.getByTestId('upload').setInputFiles(join(ROOT, 'test', 'fixtures', 'speech', 'digits', 'es', '3.wav'));
@@ -202,7 +190,7 @@ describe.skipIf(SKIP_BROWSER)('dashboard as a monitor, in Chromium against a rea
   }, 120_000);
 
   it('after a replay, "Back to live" shows no stream (no RUNNING without one)', async () => {
-    const { page } = browser;
+    const { page } = fixture.browser;
     const dir = scratchDir('replay');
     cleanups.push(dir);
     const file = join(dir, 'session.json');
@@ -221,6 +209,6 @@ describe.skipIf(SKIP_BROWSER)('dashboard as a monitor, in Chromium against a rea
     await page.getByTestId('stream-status').filter({ hasText: 'no stream' }).waitFor();
     expect(await page.getByTestId('start').isVisible()).toBe(true);
     expect(await page.getByTestId('stop').count()).toBe(0);
-    expect(browser.problems).toEqual([]);
+    expect(fixture.browser.problems).toEqual([]);
   }, 60_000);
 });
