@@ -107,16 +107,22 @@ describe('WebSocket protocol v1', () => {
       for (const v of viewers) expect(await v.next('condition', id)).toMatchObject({ conditionVersion: 0, condition: { snrDb: 10 } });
       const seqs = await Promise.all(viewers.map(async (v) => (await v.next('result', id)).seq));
       await until(() => viewers.every((v) => v.of('result', id).length >= 3), 20_000, 'three results each');
-      // Every viewer sees the same windows.
+      // Every viewer sees the same windows (from the latest first one on, once each has got that far).
       const common = Math.max(...(seqs as number[]));
+      await until(() => viewers.every((v) => v.of('result', id).some((m) => (m.seq as number) >= common)), 20_000, `result ${common} at every viewer`);
       for (const v of viewers) expect(v.of('result', id).map((m) => m.seq)).toContain(common);
 
       // Viewers watch read-only: only the owner changes the scene.
       viewers[0].send({ type: 'condition', streamId: id, condition: { snrDb: 0 }, id: 'viewer-change' });
       expect(await viewers[0].waitFor((m) => m.type === 'error' && m.id === 'viewer-change')).toMatchObject({ code: 'EARSHOT_NOT_OWNER', message: expect.stringMatching(/read-only/) });
+      const patched = await server.app.inject({ method: 'PATCH', url: `/api/streams/${id}/condition`, payload: { snrDb: 0 } });
+      expect(patched.statusCode).toBe(403);
+      expect(patched.json()).toMatchObject({ code: 'EARSHOT_NOT_OWNER', message: expect.stringMatching(/belongs to a WebSocket connection/) });
+      // Each client's messages from here on: the condition reaches them all about at once.
+      const from = [owner, ...viewers].map((c) => c.messages.length);
       owner.send({ type: 'condition', streamId: id, condition: { snrDb: 0, room: { rt60S: 0.4 } } });
-      for (const c of [owner, ...viewers]) {
-        const msg = await c.next('condition', id);
+      for (const [i, c] of [owner, ...viewers].entries()) {
+        const msg = await c.waitFor((m) => m.type === 'condition' && m.streamId === id, 20_000, from[i]);
         expect(msg).toMatchObject({ conditionVersion: 1, condition: { snrDb: 0, room: { rt60S: 0.4 }, noise: { ids: ['cafe'], sources: 1 } } });
       }
       await owner.waitFor((m) => m.type === 'result' && m.conditionVersion === 1, 20_000);
