@@ -170,7 +170,7 @@ describe.skipIf(SKIP_BROWSER)('dashboard as a monitor, in Chromium against a rea
     expect(fixture.browser.problems).toEqual([]);
   }, 120_000);
 
-  it('with two models, the tab of the model no probe reads says so; an upload keeps its name in the header', async () => {
+  it('with two models, the tab of the model no probe reads says so, and side by side each model has its cosine and probe panels; an upload keeps its name in the header', async () => {
     const { page } = fixture.browser;
     await page.getByTestId('stop').click();
     await page.getByTestId('stream-status').filter({ hasText: 'stopped' }).waitFor();
@@ -183,7 +183,17 @@ describe.skipIf(SKIP_BROWSER)('dashboard as a monitor, in Chromium against a rea
     expect(await page.getByTestId('stream-status').textContent()).toMatch(/3\.wav/);
     await page.getByRole('tablist', { name: 'model shown' }).getByRole('button', { name: 'naive-logmel' }).click({ timeout: 30_000 });
     await page.getByTestId('probe-none').filter({ hasText: 'No probe reads naive-logmel on this stream: "language" reads oww-speech-embedding' }).waitFor();
+    // Side by side: a column per model, each with its cosine chart and its probe panel, on one time axis.
+    await page.getByTestId('side-by-side').click();
+    const column = (m: string) => page.locator(`[data-testid="compare-column"][data-model="${m}"]`);
+    await expect.poll(() => page.getByTestId('compare-column').count()).toBe(2);
+    for (const m of ['oww-speech-embedding', 'naive-logmel']) expect(await column(m).getByTestId('cosine-chart').count()).toBe(1);
+    await column('oww-speech-embedding').getByTestId('probe-row').first().waitFor({ timeout: 30_000 });
+    await column('naive-logmel').getByTestId('probe-none').filter({ hasText: 'No probe reads naive-logmel' }).waitFor();
+    const axis = await page.getByTestId('compare').evaluate((el) => [Number(el.getAttribute('data-x0')), Number(el.getAttribute('data-x1'))]);
+    expect(axis[1]).toBeGreaterThan(axis[0]);
     await page.getByRole('tablist', { name: 'model shown' }).getByRole('button', { name: 'oww-speech-embedding' }).click();
+    expect(await page.getByTestId('compare').count()).toBe(0);
     await page.getByTestId('probe-row').first().waitFor({ timeout: 30_000 });
     await page.getByTestId('stop').click();
     await page.getByTestId('stream-status').filter({ hasText: 'stopped' }).waitFor();
