@@ -199,6 +199,26 @@ describe.skipIf(SKIP_BROWSER)('dashboard as a monitor, in Chromium against a rea
     await page.getByTestId('stream-status').filter({ hasText: 'stopped' }).waitFor();
   }, 120_000);
 
+  it('a named preset sets the whole scene; the condition copies as CLI flags and as JSON', async () => {
+    const { page, context } = fixture.browser;
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(fixture.server.url).origin });
+    await page.getByTestId('clip').selectOption('speech/digits/en/7.wav');
+    await page.getByTestId('start').click();
+    await page.getByTestId('stream-status').filter({ hasText: 'running' }).waitFor();
+    await page.getByTestId('preset').selectOption('street café, 0 dB');
+    await page.getByTestId('applied-condition').filter({ hasText: '0 dB SNR' }).filter({ hasText: 'room street' }).waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('receiver').inputValue()).toBe('auto');
+    await page.getByTestId('copy-flags').click();
+    await page.getByTestId('toast').filter({ hasText: 'CLI FLAGS' }).waitFor();
+    const flags = await page.evaluate(() => navigator.clipboard.readText());
+    expect(flags).toMatch(/^--snr 0 --rir street --azimuth 0 --elevation 0 --distance 1\.5 --receiver auto --noise cafe --noise-sources 1 --seed 0$/);
+    await page.getByTestId('copy-json').click();
+    await page.getByTestId('toast').filter({ hasText: 'CONDITION JSON' }).waitFor();
+    expect(JSON.parse(await page.evaluate(() => navigator.clipboard.readText()))).toMatchObject({ snrDb: 0, room: { bank: 'street' }, receiver: 'auto', noise: { ids: ['cafe'], sources: 1 } });
+    await page.getByTestId('stop').click();
+    await page.getByTestId('stream-status').filter({ hasText: 'stopped' }).waitFor();
+  }, 60_000);
+
   it('after a replay, "Back to live" shows no stream (no RUNNING without one)', async () => {
     const { page } = fixture.browser;
     const dir = scratchDir('replay');
