@@ -61,6 +61,20 @@ describe('bad frames get an error; the connection stays open', () => {
     await stillOpen(c);
   });
 
+  it('an id that cannot be echoed (a 6000-deep object, a long string, a non-finite number) is refused by name, and the server runs on', async () => {
+    const c = await client();
+    const deep = `${'{"a":'.repeat(6000)}1${'}'.repeat(6000)}`;
+    for (const type of ['ping', 'subscribe']) {
+      const err = await errorFor(c, `{"v":1,"type":"${type}","t":0,"streamId":"nope","id":${deep}}`);
+      expect(err).toMatchObject({ code: 'EARSHOT_BAD_MESSAGE', message: expect.stringMatching(/^"id" must be a string of at most 200 characters or a finite number/) });
+      expect(err).not.toHaveProperty('id');
+    }
+    expect((await errorFor(c, { type: 'ping', t: 0, id: 'x'.repeat(201) })).message).toMatch(/^"id" must be/);
+    expect((await errorFor(c, '{"v":1,"type":"ping","t":0,"id":1e999}')).message).toMatch(/^"id" must be/);
+    await stillOpen(c);
+    expect((await server.app.inject({ url: '/api/health' })).statusCode).toBe(200);
+  });
+
   it('an oversized text frame and an oversized binary frame', async () => {
     const c = await client();
     const text = await errorFor(c, JSON.stringify({ v: 1, type: 'ping', t: 'x'.repeat(70_000) }));
