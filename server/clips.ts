@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { extname, join, relative, sep } from 'node:path';
 import { decodeAudioBytes, decodeAudioFile } from '../src/audio/decode.ts';
 import { sniffFormat } from '../src/audio/containers.ts';
 import { Errors } from '../src/errors.ts';
+import { makeDirectory } from '../src/makeDirectory.ts';
 
 /** A clip a stream can play: a shipped speech clip or an upload. Paths never leave the server. */
 export interface Clip {
@@ -82,7 +83,7 @@ export class ClipStore {
     const ext = EXTENSION_BY_FORMAT[sniffFormat(bytes)?.format ?? ''] ?? '.bin';
     const file = `${uuid}${ext}`;
     const clip: Clip = { id: `upload/${uuid}`, path: `uploads/${file}`, origin: 'upload', name, ...describe(audio), bytes: bytes.length };
-    await mkdir(this.uploadsDir, { recursive: true });
+    await makeDirectory(this.uploadsDir);
     const audioPath = join(this.uploadsDir, file);
     try {
       await writeFile(audioPath, bytes);

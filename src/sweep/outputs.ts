@@ -2,14 +2,15 @@
  * What a sweep leaves in its output folder: results.json, results.csv and
  * report.html, each written whole or not at all.
  */
-import { mkdir } from 'node:fs/promises';
+import {} from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeAtomically } from '../writeAtomically.ts';
+import { describeFsError, writeAtomically } from '../writeAtomically.ts';
 import { stringify } from 'csv-stringify/sync';
 import { Errors } from '../errors.ts';
 import { renderReport } from './report.ts';
 import { orderedModels, pointComparator } from './reportPlots.ts';
 import type { Estimate, ProbeMetrics, RoomResult, SweepResults } from './types.ts';
+import { makeDirectory } from '../makeDirectory.ts';
 
 /**
  * results.csv columns, one row per model's clean reference first, then one per grid point:
@@ -84,8 +85,8 @@ export async function writeOutputs(outDir: string, results: SweepResults): Promi
   const csv = resultsCsv(results);
   const html = await renderReport(results);
   const paths = { json: join(outDir, 'results.json'), csv: join(outDir, 'results.csv'), html: join(outDir, 'report.html') };
-  await mkdir(outDir, { recursive: true }).catch((err: Error) => {
-    throw new Errors.WRITE_FAILED(outDir, err.message);
+  await makeDirectory(outDir).catch((err: unknown) => {
+    throw new Errors.WRITE_FAILED(outDir, describeFsError(err));
   });
   await writeAtomically(paths.json, json);
   await writeAtomically(paths.csv, csv);

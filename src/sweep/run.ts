@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ModelRegistry } from '../encoders/registry.ts';
 import { openBanks } from '../scene/render.ts';
@@ -18,6 +18,7 @@ import { checkRoomChannels, measureRooms } from './rooms.ts';
 import { writeOutputs } from './outputs.ts';
 import { roundForStore, SweepStore, type StoreIdentity } from './store.ts';
 import type { Cell, CellRecord, CleanRecord, SweepContext, SweepEvent, SweepResults, SweepSpec } from './types.ts';
+import { makeDirectory } from '../makeDirectory.ts';
 
 export { specFromInput, SWEEP_DEFAULTS, type SweepInput } from './spec.ts';
 
@@ -188,7 +189,7 @@ async function cleanPhase(
         seed: spec.splitSeed,
         trainedOn: { data: data.root, examples: split.train.length, heldOut: split.test.map((i) => data.files[i]), condition: null },
       });
-      await mkdir(join(opts.out, 'probes'), { recursive: true });
+      await makeDirectory(join(opts.out, 'probes'));
       await saveProbe(join(opts.out, 'probes', `${model.replace(/[^\w.-]/g, '_')}.json`), probe);
     }
     const unpacked = fromProbeFile(probe);

@@ -218,6 +218,7 @@ describe('earshot sweep: bad input', () => {
     'a missing IR file': [() => ['sweep', ...MODEL, '--data', DATA, '--room', at('nowhere.wav'), '-o', at('e13')], /--room: .*nowhere\.wav: no such file or folder/],
     '--room and --rt60 together': [() => ['sweep', ...MODEL, '--data', DATA, '--room', '0,street', '--rt60', '0.6', '-o', at('e14')], /give the rooms in one list: --room takes RT60s too/],
     'a bad room value': [() => ['sweep', ...MODEL, '--data', DATA, '--room', '0,5', '-o', at('e15')], /--room: 5 not allowed; expected RT60s in 0\.\.3 s/],
+    'an output folder that cannot be made (procfs)': [() => ['sweep', ...MODEL, '--data', DATA, '--snr', '0', '--rt60', '0', '--seeds', '1', '-o', '/proc/earshot-sweep'], /cannot write \/proc\/earshot-sweep \(the directory does not exist\)/],
     'an unknown model': [() => ['sweep', '--model', 'nope', '--data', DATA, '-o', at('e7'), '--snr', '0', '--rt60', '0', '--seeds', '1'], /unknown model "nope"/],
   };
   const runs: Record<string, CliRun> = {};
