@@ -14,8 +14,9 @@ export interface CliRun {
  * Run `node bin/earshot.js ...args` from the repository root, as a user would: the
  * compiled program in dist/, which `npm test` builds before the tests. Never rejects: the
  * exit status is in `code`. EARSHOT_DEBUG is cleared so errors print as users see them.
+ * Past `timeoutMs` the process is killed outright (a sweep takes SIGTERM as "finish the
+ * cells in flight", and would outlive the test).
  */
-// Past `timeoutMs` the process is killed outright: a sweep would take SIGTERM as "finish the cells in flight" and outlive the test.
 export function runCli(args: string[], timeoutMs = 60_000): Promise<CliRun> {
   const env = { ...process.env };
   delete env.EARSHOT_DEBUG;
