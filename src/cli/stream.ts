@@ -43,6 +43,9 @@ export function streamCommand(): Command {
     if (hopS !== undefined && !(hopS > 0 && hopS <= 60)) throw new Errors.INVALID_OPTION(`--hop must be a number of seconds in (0, 60], got "${opts.hop}"`);
     const ckaWindows = Number(opts.ckaWindows);
     if (!Number.isInteger(ckaWindows) || ckaWindows < 3 || ckaWindows > 1024) throw new Errors.INVALID_OPTION(`--cka-windows must be an integer from 3 to 1024, got "${opts.ckaWindows}"`);
+    if (opts.loop === true && opts.realtime !== true && input !== 'mic') {
+      throw new Errors.INVALID_OPTION('--loop plays the file again at its end, for ever: give it with --realtime (paced as live; Ctrl-C stops), or drop --loop');
+    }
     const workers = opts.workers === undefined ? undefined : Number(opts.workers);
     const condition = await conditionFromOptions(opts, (name) => cmd.getOptionValueSource(name) === 'cli');
     const device = opts.inputDevice as string | undefined;
