@@ -62,6 +62,17 @@ describe('earshot stream with a wake-word probe', () => {
   });
 });
 
+describe('earshot probe eval by id', () => {
+  it('a shipped linear probe by id; a wake-word probe points to the sweep that scores it', async () => {
+    const run = await runMain(['probe', 'eval', '--probe', 'language', '--data', join(WAKEWORD_FIXTURES, '..', 'speech', 'digits'), '--workers', '1']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ classes: ['en', 'es', 'ru'], top1: expect.any(Number) });
+    const wake = await runMain(['probe', 'eval', '--probe', 'oww-wakeword', '--data', join(WAKEWORD_FIXTURES, '..', 'speech', 'digits')]);
+    expect(wake.code).toBe(1);
+    expect(wake.stderr).toMatch(/earshot sweep --probe oww-wakeword --data DIR/);
+  });
+});
+
 describe('earshot sweep with a wake-word probe', () => {
   it('DIR/hey_jarvis + DIR/negative: detection rate, false accepts and AUC per cell with intervals, in JSON, CSV and the report', async () => {
     const data = await ensureWakeWordData();
