@@ -102,6 +102,11 @@ export class Connection implements Subscriber {
         return this.start(msg);
       case 'condition':
         return this.condition(msg);
+      case 'probeSettings': {
+        const { wakeThreshold, probeSmooth } = msg;
+        this.ctx.streams.get(msg.streamId).live.setProbeSettings({ ...(wakeThreshold === undefined ? {} : { wakeThreshold }), ...(probeSmooth === undefined ? {} : { probeSmooth }) });
+        return;
+      }
       case 'audio':
         return this.announceAudio(msg);
       case 'stop':
@@ -119,6 +124,7 @@ export class Connection implements Subscriber {
   private subscribe(streamId: string): void {
     const stream = this.ctx.streams.subscribe(streamId, this);
     this.send({ type: 'condition', streamId, condition: stream.condition, conditionVersion: stream.conditionVersion, warnings: stream.warnings });
+    this.send({ type: 'probeSettings', streamId, ...stream.probeSettings });
   }
 
   private async start(msg: MessageOf<'start'>): Promise<void> {

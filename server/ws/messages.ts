@@ -17,6 +17,7 @@ export const CLIENT_MESSAGES = {
   unsubscribe: Type.Object({ streamId: StreamId }),
   start: Type.Object({ config: Type.Unknown() }),
   condition: Type.Object({ streamId: StreamId, condition: Type.Unknown() }),
+  probeSettings: Type.Object({ streamId: StreamId, wakeThreshold: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })), probeSmooth: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })) }),
   audio: Type.Object({ streamId: StreamId }),
   stop: Type.Object({ streamId: StreamId }),
   ping: Type.Object({ t: Type.Union([Type.Number(), Type.String({ maxLength: 100 })]) }),

@@ -4,7 +4,8 @@ import { readLabelledData, type LabelledData } from '../probes/dataset.ts';
 import { embedData } from '../probes/embedData.ts';
 import { predictProbe, trainProbe } from '../probes/linearProbe.ts';
 import { classificationMetrics } from '../probes/metrics.ts';
-import { fromProbeFile, loadProbe, saveProbe, toProbeFile } from '../probes/probeFile.ts';
+import { fromProbeFile, saveProbe, toProbeFile } from '../probes/probeFile.ts';
+import { resolveProbe } from '../probes/resolveProbe.ts';
 import { stratifiedSplit } from '../probes/split.ts';
 import { validateCondition, type Condition } from '../scene/condition.ts';
 import { openBanks } from '../scene/render.ts';
@@ -52,12 +53,16 @@ export function probeCommand(): Command {
   const evaluate = runtimeOptions(
     new Command('eval')
       .description('Evaluate a probe on DIR/<class>/<clip>, clean or degraded; prints top-1, macro-F1, mAP and the confusion matrix as JSON.')
-      .requiredOption('--probe <file>', 'a probe written by `earshot probe train`')
+      .requiredOption('--probe <id|file>', 'a probe written by `earshot probe train`, by file or by id (models/trained)')
       .requiredOption('--data <dir>', 'labelled data: one subfolder of audio clips per class')
       .option('--condition <file>', 'evaluate on audio degraded by this condition (JSON)')
       .option('--held-out', 'only the clips the probe kept out of training (same --data folder)'),
   ).action(async (opts) => {
-    const probe = await loadProbe(opts.probe);
+    const resolved = await resolveProbe(opts.probe);
+    if (resolved.kind !== 'linear') {
+      throw new Errors.INVALID_PROBE(`${resolved.id} is a ready-made probe, not a linear one; score wake-word heads with \`earshot sweep --probe ${resolved.id} --data DIR --snr clean --room 0 --seeds 1\` (detection rate, false accepts, AUC)`);
+    }
+    const probe = resolved.file;
     let data = await readLabelledData(opts.data);
     const unknown = data.classes.filter((c) => !probe.classes.includes(c));
     if (unknown.length > 0) {

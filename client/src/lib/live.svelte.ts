@@ -7,6 +7,7 @@ import { Replayer } from './replayer.ts';
 import { SessionRecorder } from './recorder.ts';
 import { EarshotSocket } from './socket.ts';
 import { ModelTrack, type TrackSnapshot } from './track.ts';
+import { WakeTrack, type WakeSnapshot } from './wakeTrack.ts';
 
 export type { Levels, Spectra };
 export type Connection = 'connecting' | 'open' | 'closed';
@@ -44,6 +45,10 @@ export class Live {
   listen = $state.raw<ListenMode>('off');
   recording = $state.raw<{ active: boolean; events: number; durationMs: number; bytes: number }>({ active: false, events: 0, durationMs: 0, bytes: 0 });
   replay = $state.raw<{ name: string; atMs: number; durationMs: number; playing: boolean } | null>(null);
+  /** Wake-word heads of the stream (its wake-word probe), and the probe settings in force. */
+  wake = $state.raw<WakeSnapshot | null>(null);
+  probeSettings = $state.raw<{ wakeThreshold: number; probeSmooth: number }>({ wakeThreshold: 0.5, probeSmooth: 1 });
+  private readonly wakeTrack = new WakeTrack();
 
   private readonly socket = new EarshotSocket({
     onOpen: () => {
@@ -135,7 +140,9 @@ export class Live {
       }
       spec = { kind: 'push', sampleRateHz: MIC_RATE_HZ };
     }
-    const config: StreamConfig = { ...rest, source: spec };
+    // Probe settings changed on the panel carry over to the next stream.
+    const { wakeThreshold, probeSmooth } = this.probeSettings;
+    const config: StreamConfig = { ...rest, source: spec, ...(wakeThreshold !== 0.5 ? { wakeThreshold } : {}), ...(probeSmooth !== 1 ? { probeSmooth } : {}) };
     this.stream = { id: '', config, state: 'starting', startedAtMs: Date.now() };
     this.startId = `start-${++this.starts}`;
     if (!this.socket.send({ type: 'start', config, id: this.startId })) {
@@ -169,6 +176,12 @@ export class Live {
         this.socket.send({ type: 'condition', streamId: this.stream.id, condition: c });
       }
     }, wait);
+  }
+
+  /** Change the running stream's wake-word threshold and/or probe smoothing (the server answers with `probeSettings`). */
+  setProbeSettings(change: { wakeThreshold?: number; probeSmooth?: number }): void {
+    this.probeSettings = { ...this.probeSettings, ...change };
+    if (this.stream?.id && this.stream.state !== 'stopped' && !this.replay) this.socket.send({ type: 'probeSettings', streamId: this.stream.id, ...change });
   }
 
   setListen(mode: ListenMode): void {
@@ -297,6 +310,9 @@ export class Live {
       case 'stats':
         this.stats = msg;
         break;
+      case 'probeSettings':
+        this.probeSettings = { wakeThreshold: msg.wakeThreshold, probeSmooth: msg.probeSmooth };
+        break;
       case 'stopped':
         if (this.stream) this.stream = { ...this.stream, state: 'stopped', reason: msg.reason };
         if (live) this.closeMic();
@@ -318,6 +334,7 @@ export class Live {
     if (!track) this.trackers.set(r.model, (track = new ModelTrack(r.model)));
     const snap = track.push(r, data.slice(0, dim), data.slice(dim, 2 * dim), Date.now());
     this.tracks = { ...this.tracks, [r.model]: snap };
+    if (r.wakeword) this.wake = this.wakeTrack.push(r.t1S, r.wakeword);
     if (r.conditionVersion !== this.lastVersion) {
       if (this.lastVersion >= 0) this.marks = [...this.marks, { t: r.t1S, version: r.conditionVersion }];
       this.lastVersion = r.conditionVersion;
@@ -339,6 +356,8 @@ export class Live {
   private resetView(): void {
     this.trackers.clear();
     this.tracks = {};
+    this.wakeTrack.reset();
+    this.wake = null;
     this.marks = [];
     this.lastVersion = -1;
     this.audioView.reset();

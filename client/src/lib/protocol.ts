@@ -25,6 +25,16 @@ export interface StreamConfig {
   condition: Condition;
   hopS?: number;
   ckaWindows: number;
+  wakeThreshold?: number;
+  probeSmooth?: number;
+}
+
+/** Wake-word heads on one window (server/PROTOCOL.md, "Wake words in result"). */
+export interface WakeWordOutput {
+  probe: string;
+  threshold: number;
+  smooth: number;
+  heads: { id: string; clean: number | null; degraded: number | null; detected: { clean: boolean; degraded: boolean } }[];
 }
 
 /** Per-window numbers comparing clean and degraded (src/pipeline/types.ts WindowMetrics). */
@@ -66,6 +76,8 @@ export interface ResultMsg {
   sentAtMs: number;
   conditionVersion: number;
   probe: ProbeOutput | null;
+  /** Absent in sessions recorded before wake words: read as null. */
+  wakeword?: WakeWordOutput | null;
   metrics: WindowMetrics;
   droppedTotal: number;
   embeddingDim: number;
@@ -78,6 +90,7 @@ export interface ResultMsg {
 export interface AudioMsg { type: 'audio'; streamId: string; t0S: number; sampleRateHz: number; samples: number; degradedPeakDbfs?: number; degradedClippedSamples?: number }
 export interface ConditionMsg { type: 'condition'; streamId: string; condition: Condition; conditionVersion: number; warnings?: string[] }
 export interface StatsMsg { type: 'stats'; streamId: string; windows: number; dropped: number; latencyMsP50: number; latencyMsP99: number; models?: Record<string, { windows: number; dropped: number }>; skipped?: number }
+export interface ProbeSettingsMsg { type: 'probeSettings'; streamId: string; wakeThreshold: number; probeSmooth: number }
 export interface StoppedMsg { type: 'stopped'; streamId: string; reason: string }
 /** `id` echoes the id of the client message that caused it, when that message had one. */
 export interface ErrorMsg { type: 'error'; code: string; message: string; streamId?: string; id?: string | number }
@@ -85,7 +98,7 @@ export interface PongMsg { type: 'pong'; t: number }
 /** Progress of a sweep started over the API (sent to every client). */
 export interface SweepMsg { type: 'sweep'; sweepId: string; event: SweepMessageEvent }
 
-export type ServerMsg = WelcomeMsg | StartedMsg | ResultMsg | AudioMsg | ConditionMsg | StatsMsg | StoppedMsg | ErrorMsg | PongMsg | SweepMsg;
+export type ServerMsg = WelcomeMsg | StartedMsg | ResultMsg | AudioMsg | ConditionMsg | StatsMsg | StoppedMsg | ErrorMsg | PongMsg | SweepMsg | ProbeSettingsMsg;
 
 /** Any client message may carry an `id`; the server echoes it in the `started`, `pong` or `error` it causes. */
 export type ClientMsg = (
@@ -93,6 +106,7 @@ export type ClientMsg = (
   | { type: 'subscribe' | 'unsubscribe' | 'stop'; streamId: string }
   | { type: 'start'; config: StreamConfig }
   | { type: 'condition'; streamId: string; condition: Condition }
+  | { type: 'probeSettings'; streamId: string; wakeThreshold?: number; probeSmooth?: number }
   | { type: 'audio'; streamId: string }
   | { type: 'ping'; t: number }
 ) & { id?: string | number };
