@@ -25,8 +25,9 @@ const UPLOAD_ID = /^upload\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-
 const EXTENSION_BY_FORMAT: Record<string, string> = { wav: '.wav', flac: '.flac', vorbis: '.ogg', mp3: '.mp3' };
 
 /**
- * The clips offered to streams: every audio file under the shipped speech
- * folder, and the uploads folder (each upload stored as `<uuid>.<ext>` with a
+ * The clips offered to streams: the audio files under the shipped speech
+ * folder that its `clips.txt` lists (one file or folder per line, relative
+ * to the folder, offered in that order; "#" starts a comment; no clips.txt: every audio file), and the uploads folder (each upload stored as `<uuid>.<ext>` with a
  * `<uuid>.json` beside it). A clip is named by its id or its listed `path`,
  * both looked up in a table built from what is on disk and never joined into
  * a file system path, so no name a client sends can reach another file.
@@ -39,7 +40,11 @@ export class ClipStore {
 
   static async open(opts: { clipsDir: string; uploadsDir: string }): Promise<ClipStore> {
     const store = new ClipStore(opts.uploadsDir);
-    for (const file of await audioFilesUnder(opts.clipsDir)) {
+    const offered = await offeredEntries(opts.clipsDir);
+    // In the order clips.txt lists them (the dashboard's first clip is its default), files under one entry sorted.
+    const rank = (file: string) => (offered ? offered.findIndex((entry) => file === entry || file.startsWith(`${entry}${sep}`)) : 0);
+    const files = (await audioFilesUnder(opts.clipsDir)).map((file) => ({ file, at: rank(file) })).filter((f) => f.at >= 0);
+    for (const { file } of files.sort((a, b) => a.at - b.at)) {
       const rel = relative(opts.clipsDir, file);
       const audio = await decodeAudioFile(file);
       const id = rel.slice(0, -extname(rel).length).split(sep).join('/');
@@ -123,6 +128,17 @@ function displayName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
   const clean = base.replace(/[^\p{L}\p{N} ._()-]/gu, '_').slice(0, 100);
   return clean === '' ? 'upload' : clean;
+}
+
+/** The absolute paths that the folder's clips.txt lists, or null when it has none. */
+async function offeredEntries(dir: string): Promise<string[] | null> {
+  const text = await readFile(join(dir, 'clips.txt'), 'utf8').catch(() => null);
+  if (text === null) return null;
+  return text
+    .split('\n')
+    .map((line) => line.replace(/#.*/, '').trim())
+    .filter((line) => line !== '')
+    .map((line) => join(dir, line).replace(/[\\/]+$/, ''));
 }
 
 async function audioFilesUnder(dir: string): Promise<string[]> {
