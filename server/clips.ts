@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { extname, join, relative, sep } from 'node:path';
 import { decodeAudioBytes, decodeAudioFile } from '../src/audio/decode.ts';
-import { sniffFormat } from '../src/audio/containers.ts';
+import { flacStreamInfo, sniffFormat } from '../src/audio/containers.ts';
 import { Errors } from '../src/errors.ts';
 
 /** A clip a stream can play: a shipped speech clip or an upload. Paths never leave the server. */
@@ -46,10 +46,9 @@ export class ClipStore {
     const files = (await audioFilesUnder(opts.clipsDir)).map((file) => ({ file, at: rank(file) })).filter((f) => f.at >= 0);
     for (const { file } of files.sort((a, b) => a.at - b.at)) {
       const rel = relative(opts.clipsDir, file);
-      const audio = await decodeAudioFile(file);
       const id = rel.slice(0, -extname(rel).length).split(sep).join('/');
       const name = rel.split(sep).join('/');
-      store.add({ id, path: `speech/${name}`, origin: 'shipped', name, ...describe(audio), bytes: 0 }, file);
+      store.add({ id, path: `speech/${name}`, origin: 'shipped', name, ...(await describeFile(file)), bytes: 0 }, file);
     }
     for (const name of await readdir(opts.uploadsDir).catch(() => [] as string[])) {
       if (!name.endsWith('.json')) continue;
@@ -121,6 +120,15 @@ export class ClipStore {
 
 function describe(audio: { sampleRateHz: number; channels: Float32Array[] }): Pick<Clip, 'durationS' | 'sampleRateHz' | 'channels'> {
   return { durationS: audio.channels[0].length / audio.sampleRateHz, sampleRateHz: audio.sampleRateHz, channels: audio.channels.length };
+}
+
+/** A shipped clip's shape: from a FLAC's STREAMINFO when it states its length (no decoding), else by decoding the file. */
+async function describeFile(file: string): Promise<Pick<Clip, 'durationS' | 'sampleRateHz' | 'channels'>> {
+  const bytes = new Uint8Array(await readFile(file));
+  const sniffed = sniffFormat(bytes);
+  const info = sniffed?.format === 'flac' ? flacStreamInfo(bytes, sniffed.offset) : null;
+  if (info && info.totalFrames > 0 && info.sampleRateHz > 0) return { durationS: info.totalFrames / info.sampleRateHz, sampleRateHz: info.sampleRateHz, channels: info.channels };
+  return describe(await decodeAudioFile(file));
 }
 
 // Printable, short, no path separators: the name is shown in lists and error messages, never used as a path.
