@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { openEncoder } from '../encoders/index.ts';
 import { readLabelledData, type LabelledData } from '../probes/dataset.ts';
 import { embedData } from '../probes/embedData.ts';
+import { embedLiveWindows } from '../probes/embedWindows.ts';
 import { predictProbe, trainProbe } from '../probes/linearProbe.ts';
 import { classificationMetrics } from '../probes/metrics.ts';
 import { fromProbeFile, saveProbe, toProbeFile } from '../probes/probeFile.ts';
@@ -29,7 +30,8 @@ export function probeCommand(): Command {
       .requiredOption('-o, --output <file>', 'where to write the probe (JSON)')
       .option('--condition <file>', 'train on audio degraded by this condition (JSON, as for render --condition)')
       .option('--held-out <fraction>', 'share of each class kept out of training (0..0.9)', '0.25')
-      .option('--seed <n>', 'seed for the splits', '0'),
+      .option('--seed <n>', 'seed for the splits', '0')
+      .option('--windows', "train on every live window of each clean clip (as `earshot stream` and the dashboard embed them; the split stays by clip) instead of each clip's scene embedding"),
   ).action(async (opts) => {
     const heldOutFraction = Number(opts.heldOut);
     if (!(heldOutFraction >= 0 && heldOutFraction <= 0.9)) throw new Errors.INVALID_OPTION(`--held-out must be a fraction in 0..0.9, got "${opts.heldOut}"`);
@@ -37,17 +39,20 @@ export function probeCommand(): Command {
     if (!Number.isInteger(seed) || seed < 0) throw new Errors.INVALID_OPTION(`--seed must be a non-negative integer, got "${opts.seed}"`);
     const data = await readLabelledData(opts.data);
     const condition = opts.condition ? await readCondition(opts.condition) : null;
-    const embeddings = await embed(data, opts, condition);
+    const windows = opts.windows === true;
+    if (windows && condition) throw new Errors.INVALID_OPTION('--windows trains on clean live windows; it does not take --condition');
+    const perClip = windows ? await embedWindows(data, opts) : (await embed(data, opts, condition)).map((e) => [e]);
     const { kept, heldOut } = stratifiedSplit(data.labels, heldOutFraction, createRng(seed).fork('probe-held-out'));
-    const fitted = trainProbe(kept.map((i) => embeddings[i]), Int32Array.from(kept, (i) => data.labels[i]), data.classes.length, { seed });
+    const examples = kept.flatMap((i) => perClip[i]);
+    const fitted = trainProbe(examples, Int32Array.from(kept.flatMap((i) => perClip[i].map(() => data.labels[i]))), data.classes.length, { seed });
     const file = toProbeFile(fitted, {
       modelId: opts.model,
       classes: data.classes,
       seed,
-      trainedOn: { data: data.root, examples: kept.length, heldOut: heldOut.map((i) => data.files[i]), condition },
+      trainedOn: { data: data.root, examples: examples.length, heldOut: heldOut.map((i) => data.files[i]), condition, ...(windows ? { unit: 'live-window' as const } : {}) },
     });
     await saveProbe(opts.output, file);
-    const summary = { probe: opts.output, model: opts.model, classes: data.classes, trainedOn: kept.length, heldOut: heldOut.length, l2: fitted.l2, validation: fitted.validation };
+    const summary = { probe: opts.output, model: opts.model, classes: data.classes, trainedOn: examples.length, heldOut: heldOut.length, l2: fitted.l2, validation: fitted.validation };
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   });
   const evaluate = runtimeOptions(
@@ -70,12 +75,16 @@ export function probeCommand(): Command {
     }
     if (opts.heldOut) data = onlyFiles(data, new Set(probe.trainedOn.heldOut));
     const condition = opts.condition ? await readCondition(opts.condition) : null;
-    const embeddings = await embed(data, { ...opts, model: probe.modelId }, condition, probe.embeddingSize);
+    const windows = probe.trainedOn.unit === 'live-window';
+    if (windows && condition) throw new Errors.INVALID_OPTION(`${opts.probe} was trained on clean live windows (probe train --windows); it is evaluated on them, without --condition`);
+    const perClip = windows
+      ? await embedWindows(data, { ...opts, model: probe.modelId })
+      : (await embed(data, { ...opts, model: probe.modelId }, condition, probe.embeddingSize)).map((e) => [e]);
     const unpacked = fromProbeFile(probe);
-    const probabilities = embeddings.map((e) => predictProbe(unpacked, e));
-    const labels = Array.from(data.labels, (l) => probe.classes.indexOf(data.classes[l]));
+    const probabilities = perClip.flatMap((clip) => clip.map((e) => predictProbe(unpacked, e)));
+    const labels = Array.from(data.labels).flatMap((l, i) => perClip[i].map(() => probe.classes.indexOf(data.classes[l])));
     const metrics = classificationMetrics(probabilities, labels, probe.classes.length);
-    process.stdout.write(`${JSON.stringify({ probe: opts.probe, model: probe.modelId, data: data.root, condition, classes: probe.classes, ...metrics }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ probe: opts.probe, model: probe.modelId, data: data.root, condition, unit: windows ? 'live-window' : 'clip', classes: probe.classes, ...metrics }, null, 2)}\n`);
   });
   return probe.addCommand(train).addCommand(evaluate);
 }
@@ -95,6 +104,16 @@ async function embed(data: LabelledData, opts: Record<string, string>, condition
     }
   } finally {
     await close();
+  }
+}
+
+/** Every clean live window of each clip (see embedLiveWindows), with a progress bar. */
+async function embedWindows(data: LabelledData, opts: Record<string, string>): Promise<Float32Array[][]> {
+  const bar = progressBar(`streaming ${data.files.length} clips through ${opts.model}`, data.files.length);
+  try {
+    return await embedLiveWindows(data, opts.model, { device: opts.device as 'auto', workers: opts.workers ? Number(opts.workers) : undefined, modelsDir: opts.modelsDir, verbose: Boolean(opts.verbose), onProgress: bar.update });
+  } finally {
+    bar.stop();
   }
 }
 

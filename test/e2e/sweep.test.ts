@@ -100,7 +100,7 @@ describe.skipIf(SKIP_BROWSER)('sweep view in Chromium against a real earshot ser
 
     // The defaults are small; make them tiny.
     await page.getByTestId('sweep-models').getByRole('button', { name: 'oww-speech-embedding' }).waitFor();
-    expect(await page.getByTestId('sweep-data').inputValue()).toBe('digits');
+    expect(await page.getByTestId('sweep-data').inputValue()).toBe('keywords');
     await page.getByTestId('sweep-snr').fill('20, 0');
     await page.getByTestId('sweep-rt60').fill('0');
     await page.getByTestId('sweep-seeds').fill('1');

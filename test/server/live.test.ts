@@ -242,12 +242,12 @@ describe('WebSocket protocol v1', () => {
   });
 
   it('a stream with a shipped probe: predictions in each result, agreement in /metrics', async () => {
-    expect((await server.app.inject('/api/probes')).json()).toEqual([{ id: 'language', modelId: 'oww-speech-embedding', classes: ['en', 'es', 'ru'], embeddingSize: 96 }]);
+    expect((await server.app.inject('/api/probes')).json()).toEqual([{ id: 'keywords', modelId: 'oww-speech-embedding', classes: ['down', 'go', 'left', 'no', 'off', 'on', 'right', 'stop', 'up', 'yes'], embeddingSize: 96 }]);
     const c = await TestClient.open(server.ws);
     try {
-      const id = await startStream(c, { models: ['oww-speech-embedding'], probes: ['language'] });
+      const id = await startStream(c, { models: ['oww-speech-embedding'], probes: ['keywords'] });
       const result = await c.next('result', id, 30_000);
-      expect(result).toMatchObject({ model: 'oww-speech-embedding', embeddingDim: 96, probe: { id: expect.any(String), classes: ['en', 'es', 'ru'] } });
+      expect(result).toMatchObject({ model: 'oww-speech-embedding', embeddingDim: 96, probe: { id: expect.any(String), classes: ['down', 'go', 'left', 'no', 'off', 'on', 'right', 'stop', 'up', 'yes'] } });
       expect(result.data).toHaveLength(192);
       expect([0, 1]).toContain((result.metrics as { probeAgreement: number }).probeAgreement);
       expect((await server.app.inject('/metrics')).body).toMatch(new RegExp(`^earshot_stream_probe_agreement\\{stream="${id}",model="oww-speech-embedding"\\} [0-9.e]+$`, 'm'));
