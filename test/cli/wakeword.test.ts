@@ -1,14 +1,16 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WakeWordOutput } from '../../src/pipeline/types.ts';
 import type { SweepResults } from '../../src/sweep/types.ts';
+import { PACKAGE_ROOT } from '../../src/paths.ts';
 import { messageLines, runMain } from '../helpers/cli.ts';
 import { WAKEWORD_FIXTURES } from '../helpers/openwakeword.ts';
 import { ensureWakeWordData } from '../helpers/wakeWordData.ts';
 
 const HEY_JARVIS = join(WAKEWORD_FIXTURES, 'hey_jarvis_en-us_150.wav');
+const KEYWORDS = join(PACKAGE_ROOT, 'test', 'fixtures', 'speech', 'keywords');
 let out: string;
 beforeAll(async () => {
   out = await mkdtemp(join(tmpdir(), 'earshot-wake-'));
@@ -55,7 +57,7 @@ describe('earshot stream with a wake-word probe', () => {
   it('an unknown probe names both lookups and the known ids', async () => {
     const run = await runMain(['stream', HEY_JARVIS, '--model', 'oww-speech-embedding', '--probe', 'oww-wakewords']);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/probe "oww-wakewords": no file at .*oww-wakewords, and no probe with that id in .*models\/probes.*models\/trained.*Known ids: .*oww-wakeword.*language/s);
+    expect(run.stderr).toMatch(/probe "oww-wakewords": no file at .*oww-wakewords, and no probe with that id in .*models\/probes.*models\/trained.*Known ids: .*oww-wakeword.*keywords/s);
     const wrongModel = await runMain(['stream', HEY_JARVIS, '--model', 'naive-logmel', '--probe', 'oww-wakeword']);
     expect(wrongModel.code).toBe(1);
     expect(wrongModel.stderr).toMatch(/heads read model "oww-speech-embedding", which this stream does not run/);
@@ -64,9 +66,16 @@ describe('earshot stream with a wake-word probe', () => {
 
 describe('earshot probe eval by id', () => {
   it('a shipped linear probe by id; a wake-word probe points to the sweep that scores it', async () => {
-    const run = await runMain(['probe', 'eval', '--probe', 'language', '--data', join(WAKEWORD_FIXTURES, '..', 'speech', 'digits'), '--workers', '1']);
+    // One shipped keyword clip of each word: the keyword probe's classes.
+    const words = (await readdir(KEYWORDS, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+    for (const word of words) {
+      await mkdir(join(out, 'one-each', word), { recursive: true });
+      const [first] = (await readdir(join(KEYWORDS, word))).sort();
+      await copyFile(join(KEYWORDS, word, first), join(out, 'one-each', word, first));
+    }
+    const run = await runMain(['probe', 'eval', '--probe', 'keywords', '--data', join(out, 'one-each'), '--workers', '1']);
     expect(run.code, run.stderr).toBe(0);
-    expect(JSON.parse(run.stdout)).toMatchObject({ classes: ['en', 'es', 'ru'], top1: expect.any(Number) });
+    expect(JSON.parse(run.stdout)).toMatchObject({ classes: words, top1: expect.any(Number) });
     const wake = await runMain(['probe', 'eval', '--probe', 'oww-wakeword', '--data', join(WAKEWORD_FIXTURES, '..', 'speech', 'digits')]);
     expect(wake.code).toBe(1);
     expect(wake.stderr).toMatch(/earshot sweep --probe oww-wakeword --data DIR/);

@@ -46,7 +46,7 @@ export function scratchDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `earshot-e2e-${prefix}-`));
 }
 
-/** The probes earshot ships (models/trained): the language-ID probe "language" (en / es / ru) on oww-speech-embedding, trained on the shipped spoken digits by `earshot probe train`. */
+/** The probes earshot ships (models/trained): the keyword probe "keywords" (ten words) on oww-speech-embedding, trained on the live windows of the shipped keyword set by `earshot probe train --windows`. */
 export const SHIPPED_PROBES = join(ROOT, 'models', 'trained');
 
 export interface RunningServer {
