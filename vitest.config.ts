@@ -18,6 +18,7 @@ const SHARED = [
   'test/server/{badInput,live,rest,security,units,uploads}.test.ts',
   'test/cli/{banks,conditionOptions,errors,help,models,renderRoom,snrMode}.test.ts',
   'test/e2e/dashboardLib.test.ts',
+  'test/fs/*.test.ts',
 ];
 
 export default defineConfig({

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { extname, join, relative, sep } from 'node:path';
 import { decodeAudioBytes, decodeAudioFile } from '../src/audio/decode.ts';
-import { sniffFormat } from '../src/audio/containers.ts';
+import { flacStreamInfo, sniffFormat } from '../src/audio/containers.ts';
 import { Errors } from '../src/errors.ts';
+import { makeDirectory } from '../src/makeDirectory.ts';
 
 /** A clip a stream can play: a shipped speech clip or an upload. Paths never leave the server. */
 export interface Clip {
@@ -25,8 +26,9 @@ const UPLOAD_ID = /^upload\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-
 const EXTENSION_BY_FORMAT: Record<string, string> = { wav: '.wav', flac: '.flac', vorbis: '.ogg', mp3: '.mp3' };
 
 /**
- * The clips offered to streams: every audio file under the shipped speech
- * folder, and the uploads folder (each upload stored as `<uuid>.<ext>` with a
+ * The clips offered to streams: the audio files under the shipped speech
+ * folder that its `clips.txt` lists (one file or folder per line, relative
+ * to the folder, offered in that order; "#" starts a comment; no clips.txt: every audio file), and the uploads folder (each upload stored as `<uuid>.<ext>` with a
  * `<uuid>.json` beside it). A clip is named by its id or its listed `path`,
  * both looked up in a table built from what is on disk and never joined into
  * a file system path, so no name a client sends can reach another file.
@@ -39,12 +41,15 @@ export class ClipStore {
 
   static async open(opts: { clipsDir: string; uploadsDir: string }): Promise<ClipStore> {
     const store = new ClipStore(opts.uploadsDir);
-    for (const file of await audioFilesUnder(opts.clipsDir)) {
+    const offered = await offeredEntries(opts.clipsDir);
+    // In the order clips.txt lists them (the dashboard's first clip is its default), files under one entry sorted.
+    const rank = (file: string) => (offered ? offered.findIndex((entry) => file === entry || file.startsWith(`${entry}${sep}`)) : 0);
+    const files = (await audioFilesUnder(opts.clipsDir)).map((file) => ({ file, at: rank(file) })).filter((f) => f.at >= 0);
+    for (const { file } of files.sort((a, b) => a.at - b.at)) {
       const rel = relative(opts.clipsDir, file);
-      const audio = await decodeAudioFile(file);
       const id = rel.slice(0, -extname(rel).length).split(sep).join('/');
       const name = rel.split(sep).join('/');
-      store.add({ id, path: `speech/${name}`, origin: 'shipped', name, ...describe(audio), bytes: 0 }, file);
+      store.add({ id, path: `speech/${name}`, origin: 'shipped', name, ...(await describeFile(file)), bytes: 0 }, file);
     }
     for (const name of await readdir(opts.uploadsDir).catch(() => [] as string[])) {
       if (!name.endsWith('.json')) continue;
@@ -82,7 +87,7 @@ export class ClipStore {
     const ext = EXTENSION_BY_FORMAT[sniffFormat(bytes)?.format ?? ''] ?? '.bin';
     const file = `${uuid}${ext}`;
     const clip: Clip = { id: `upload/${uuid}`, path: `uploads/${file}`, origin: 'upload', name, ...describe(audio), bytes: bytes.length };
-    await mkdir(this.uploadsDir, { recursive: true });
+    await makeDirectory(this.uploadsDir);
     const audioPath = join(this.uploadsDir, file);
     try {
       await writeFile(audioPath, bytes);
@@ -118,11 +123,31 @@ function describe(audio: { sampleRateHz: number; channels: Float32Array[] }): Pi
   return { durationS: audio.channels[0].length / audio.sampleRateHz, sampleRateHz: audio.sampleRateHz, channels: audio.channels.length };
 }
 
+/** A shipped clip's shape: from a FLAC's STREAMINFO when it states its length (no decoding), else by decoding the file. */
+async function describeFile(file: string): Promise<Pick<Clip, 'durationS' | 'sampleRateHz' | 'channels'>> {
+  const bytes = new Uint8Array(await readFile(file));
+  const sniffed = sniffFormat(bytes);
+  const info = sniffed?.format === 'flac' ? flacStreamInfo(bytes, sniffed.offset) : null;
+  if (info && info.totalFrames > 0 && info.sampleRateHz > 0) return { durationS: info.totalFrames / info.sampleRateHz, sampleRateHz: info.sampleRateHz, channels: info.channels };
+  return describe(await decodeAudioFile(file));
+}
+
 // Printable, short, no path separators: the name is shown in lists and error messages, never used as a path.
 function displayName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
   const clean = base.replace(/[^\p{L}\p{N} ._()-]/gu, '_').slice(0, 100);
   return clean === '' ? 'upload' : clean;
+}
+
+/** The absolute paths that the folder's clips.txt lists, or null when it has none. */
+async function offeredEntries(dir: string): Promise<string[] | null> {
+  const text = await readFile(join(dir, 'clips.txt'), 'utf8').catch(() => null);
+  if (text === null) return null;
+  return text
+    .split('\n')
+    .map((line) => line.replace(/#.*/, '').trim())
+    .filter((line) => line !== '')
+    .map((line) => join(dir, line).replace(/[\\/]+$/, ''));
 }
 
 async function audioFilesUnder(dir: string): Promise<string[]> {

@@ -63,7 +63,7 @@ export interface ServerOptions {
   /**
    * Labelled data folders (one subfolder of clips per class) that sweeps may
    * use, named by their folder name; the first is the default. Clients name
-   * one, never a path. Default: the shipped spoken digits (en, es, ru).
+   * one, never a path. Default: the shipped keyword set (test/fixtures/speech/keywords).
    */
   sweepDataDirs: string[];
   /** Most sweeps running at once. Default 1. */
@@ -109,7 +109,7 @@ export const SERVER_DEFAULTS: Readonly<Omit<ServerOptions, 'ws'>> = Object.freez
   maxUploadBytes: 20_000_000,
   maxStreams: 8,
   sweepsDir: 'earshot-sweeps',
-  sweepDataDirs: [join(PACKAGE_ROOT, 'test', 'fixtures', 'speech', 'digits')],
+  sweepDataDirs: [join(PACKAGE_ROOT, 'test', 'fixtures', 'speech', 'keywords')],
   maxSweeps: 1,
   maxSweepCells: 64,
   statsIntervalMs: 1000,

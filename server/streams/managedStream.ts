@@ -1,6 +1,6 @@
 import type { Subscription } from 'rxjs';
 import type { Condition } from '../../src/scene/condition.ts';
-import type { LiveStream, StreamStats } from '../../src/pipeline/types.ts';
+import type { LiveStream, ProbeSettings, StreamStats } from '../../src/pipeline/types.ts';
 import type { OutFrame } from '../ws/frames.ts';
 import type { StreamConfigWire } from './wireConfig.ts';
 import { ModelFigures } from './rolling.ts';
@@ -23,6 +23,8 @@ export class ManagedStream {
   conditionVersion = 0;
   /** What preparing that condition's scene warned about. */
   warnings: string[] = [];
+  /** The wake-word threshold and probe smoothing in force (the pipeline's `probeSettings$`). */
+  probeSettings: ProbeSettings = { wakeThreshold: 0.5, probeSmooth: 1 };
   /** The last condition asked for: changes merge over it, so quick successive changes are not lost while one is being prepared. */
   requested: Condition;
   subscription: Subscription | undefined;

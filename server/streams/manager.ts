@@ -68,6 +68,7 @@ export class StreamManager {
       live.results$.pipe(map((result) => ({ result }))),
       live.audio$.pipe(map((audio) => ({ audio }))),
       live.condition$.pipe(map((condition) => ({ condition }))),
+      live.probeSettings$.pipe(map((settings) => ({ settings }))),
     ];
     stream.subscription = merge(...tagged).subscribe({
       next: (item) => {
@@ -76,6 +77,9 @@ export class StreamManager {
           stream.broadcast(resultFrame(item.result), true);
         } else if ('audio' in item) {
           stream.broadcast(audioFrame(item.audio), true);
+        } else if ('settings' in item) {
+          stream.probeSettings = item.settings;
+          stream.broadcast(jsonFrame({ type: 'probeSettings', streamId: stream.id, ...item.settings }), false);
         } else {
           const { condition, conditionVersion, warnings } = item.condition;
           Object.assign(stream, { condition, conditionVersion, warnings });

@@ -1,11 +1,11 @@
-import { readdir } from 'node:fs/promises';
-import { basename, join } from 'node:path';
 import { Type, type Static, type TSchema, Value } from '../../src/typebox.ts';
 import { ConditionSchema, validateCondition, type Condition } from '../../src/scene/condition.ts';
 import type { SceneBanks } from '../../src/scene/render.ts';
 import type { ModelRegistry } from '../../src/encoders/registry.ts';
 import type { StreamConfig } from '../../src/pipeline/types.ts';
 import { Errors } from '../../src/errors.ts';
+import { MAX_PROBE_SMOOTH } from '../../src/pipeline/smoothProbe.ts';
+import { listProbeIds, readProbeAt } from '../../src/probes/resolveProbe.ts';
 import { ServerErrors } from '../errors.ts';
 import type { ClipStore } from '../clips.ts';
 
@@ -45,6 +45,8 @@ export const StreamConfigWireSchema = Type.Object(
     hopS: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 60, description: 'hop of every model, seconds (default: per model, see src/pipeline/types.ts)' })),
     ckaWindows: Type.Integer({ minimum: 3, maximum: 1024, default: 20, description: 'windows kept for the rolling CKA' }),
     vad: Type.Optional(Type.Boolean({ description: 'run Silero VAD on the clean signal (default true)' })),
+    wakeThreshold: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'wake-word detection threshold on head scores (default 0.5)' })),
+    probeSmooth: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PROBE_SMOOTH, description: 'average probe outputs over this many windows (default 1: none)' })),
   },
   { additionalProperties: false },
 );
@@ -101,16 +103,21 @@ export interface ResolveContext {
 export async function resolveStreamConfig(wire: StreamConfigWire, ctx: ResolveContext): Promise<StreamConfig> {
   for (const id of wire.models) ctx.models.require(id);
   checkConditionIds(wire.condition, ctx.banks);
-  const probes = await probeFiles(ctx.config.probeDirs);
-  const probePaths = wire.probes.map((id) => {
+  const probes = await listProbeIds(ctx.config.probeDirs);
+  const probePaths: string[] = [];
+  for (const id of wire.probes) {
     const hit = probes.get(id);
     if (hit === undefined) throw new Errors.UNKNOWN_ID('probe', id, [...probes.keys()].join(', ') || '(none: start the server with --probes-dir DIR)');
-    return hit;
-  });
+    const probe = await readProbeAt(hit);
+    if (probe.kind === 'manifest' && probe.manifest.manifest.input.kind !== 'embeddings') throw new ServerErrors.INVALID_REQUEST(`probe "${id}" reads raw audio; streams run it as their VAD (the config's vad field), not as a probe`);
+    probePaths.push(hit);
+  }
   const src = wire.source;
   const source: StreamConfig['source'] = src.kind === 'file' ? { kind: 'file', path: ctx.clips.file(src.path), realtime: src.realtime, loop: src.loop } : src;
-  const { hopS, vad } = wire;
-  return { source, models: [...wire.models], probes: probePaths, condition: wire.condition, ckaWindows: wire.ckaWindows, ...(hopS !== undefined ? { hopS } : {}), ...(vad !== undefined ? { vad } : {}) };
+  const { hopS, vad, wakeThreshold, probeSmooth } = wire;
+  const optional = { hopS, vad, wakeThreshold, probeSmooth };
+  const given = Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined));
+  return { source, models: [...wire.models], probes: probePaths, condition: wire.condition, ckaWindows: wire.ckaWindows, ...given };
 }
 
 /** Noise and room ids of a condition must be in the banks (UNKNOWN_ID lists the known ones). */
@@ -129,17 +136,6 @@ export function mergeCondition(current: Condition, patch: unknown): Condition {
   if (isObject(patch.source)) merged.source = { ...current.source, ...patch.source };
   if (isObject(patch.noise)) merged.noise = { ...current.noise, ...patch.noise };
   return validateCondition(merged);
-}
-
-/** Probe ids: the `*.json` files of the probe folders, by name without extension (the first folder wins). */
-export async function probeFiles(dirs: string[]): Promise<Map<string, string>> {
-  const byId = new Map<string, string>();
-  for (const dir of dirs) {
-    for (const name of (await readdir(dir).catch(() => [] as string[])).sort()) {
-      if (name.endsWith('.json') && !byId.has(basename(name, '.json'))) byId.set(basename(name, '.json'), join(dir, name));
-    }
-  }
-  return byId;
 }
 
 function hint(schema: TSchema): string {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { access, mkdir, readdir } from 'node:fs/promises';
+import { access, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ModelRegistry } from '../../src/encoders/registry.ts';
 import type { SceneBanks } from '../../src/scene/render.ts';
@@ -15,6 +15,7 @@ import { parseSweepRequest, resolveSweepRequest } from './request.ts';
 import { specFromInput, startSweepProcess, type SweepProcess } from './runner.ts';
 import type { PublicResults, SweepDetail, SweepSummary } from './schemas.ts';
 import { publicResults, readResults, readState, RESULTS_FILE, writeState, type SweepState } from './stateFile.ts';
+import { makeDirectory } from '../../src/makeDirectory.ts';
 
 /** Ids are made here ("20250101-120000-3fa2c1"); only names of this shape are ever joined into a path. */
 const SWEEP_ID = /^\d{8}-\d{6}-[0-9a-f]{6}$/;
@@ -92,7 +93,7 @@ export class SweepManager {
       spec = resolved.spec;
       const id = newSweepId();
       const dir = join(config.sweepsDir, id);
-      await mkdir(dir, { recursive: true });
+      await makeDirectory(dir);
       const state: SweepState = {
         id,
         status: 'running',

@@ -7,7 +7,7 @@ import { checkRoomChannels } from '../../src/sweep/rooms.ts';
 import type { SweepSpec } from '../../src/sweep/types.ts';
 import { ServerErrors } from '../errors.ts';
 import type { ServerOptions } from '../options.ts';
-import { probeFiles } from '../streams/wireConfig.ts';
+import { listProbeIds } from '../../src/probes/resolveProbe.ts';
 import type { Datasets } from './datasets.ts';
 import type { SweepInput } from './runner.ts';
 import { SweepRequestSchema, type SweepRequest } from './schemas.ts';
@@ -121,7 +121,7 @@ function userModelsDir(ids: string[], registry: ModelRegistry): string | undefin
 }
 
 async function probePaths(ids: string[], dirs: string[]): Promise<string[]> {
-  const files = await probeFiles(dirs);
+  const files = await listProbeIds(dirs);
   return ids.map((id) => {
     const path = files.get(id);
     if (path === undefined) throw new ServerErrors.INVALID_REQUEST(`unknown probe "${id.slice(0, 100)}". Known: ${[...files.keys()].join(', ') || '(none: start the server with --probes-dir DIR)'} (GET /api/probes)`);

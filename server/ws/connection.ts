@@ -4,7 +4,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { isEarshotError } from '../../src/errors.ts';
 import { ServerErrors } from '../errors.ts';
 import type { ServerContext } from '../plugins/context.ts';
-import type { Subscriber } from '../streams/managedStream.ts';
+import type { ManagedStream, Subscriber } from '../streams/managedStream.ts';
 import { checkConditionIds, mergeCondition, parseStreamConfig, resolveStreamConfig } from '../streams/wireConfig.ts';
 import { FRAME_KIND, jsonFrame, readBinaryFrame, type OutFrame } from './frames.ts';
 import { parseClientMessage, type ClientMessage } from './messages.ts';
@@ -104,6 +104,14 @@ export class Connection implements Subscriber {
         return this.start(msg);
       case 'condition':
         return this.condition(msg);
+      case 'probeSettings': {
+        const { wakeThreshold, probeSmooth } = msg;
+        const stream = this.ctx.streams.get(msg.streamId);
+        // A REST stream has no owning connection and no REST route for these settings: any client may set them.
+        if (stream.ownerId !== null) this.checkOwner(stream, 'its probe settings');
+        stream.live.setProbeSettings({ ...(wakeThreshold === undefined ? {} : { wakeThreshold }), ...(probeSmooth === undefined ? {} : { probeSmooth }) });
+        return;
+      }
       case 'audio':
         return this.announceAudio(msg);
       case 'stop':
@@ -121,6 +129,7 @@ export class Connection implements Subscriber {
   private subscribe(streamId: string): void {
     const stream = this.ctx.streams.subscribe(streamId, this);
     this.send({ type: 'condition', streamId, condition: stream.condition, conditionVersion: stream.conditionVersion, warnings: stream.warnings });
+    this.send({ type: 'probeSettings', streamId, ...stream.probeSettings });
   }
 
   private async start(msg: MessageOf<'start'>): Promise<void> {
@@ -135,16 +144,20 @@ export class Connection implements Subscriber {
 
   private async condition(msg: MessageOf<'condition'>): Promise<void> {
     const stream = this.ctx.streams.get(msg.streamId);
-    if (stream.ownerId !== this.id) {
-      throw new ServerErrors.NOT_OWNER(
-        stream.ownerId === null
-          ? `stream ${msg.streamId} was started over REST; change its condition with PATCH /api/streams/${msg.streamId}/condition (subscribers watch it read-only)`
-          : `stream ${msg.streamId} belongs to another WebSocket connection; subscribers watch it read-only, only that connection can change its condition`,
-      );
-    }
+    this.checkOwner(stream, 'its condition', `change its condition with PATCH /api/streams/${msg.streamId}/condition`);
     const condition = mergeCondition(stream.requested, msg.condition);
     checkConditionIds(condition, this.ctx.banks);
     await this.ctx.streams.setCondition(msg.streamId, condition);
+  }
+
+  /** NOT_OWNER unless this connection started `stream`: the others watch it read-only. */
+  private checkOwner(stream: ManagedStream, what: string, restHint = ''): void {
+    if (stream.ownerId === this.id) return;
+    throw new ServerErrors.NOT_OWNER(
+      stream.ownerId === null
+        ? `stream ${stream.id} was started over REST${restHint ? `; ${restHint}` : ''} (subscribers watch it read-only)`
+        : `stream ${stream.id} belongs to another WebSocket connection; subscribers watch it read-only, only that connection can change ${what}`,
+    );
   }
 
   private announceAudio(msg: MessageOf<'audio'>): void {

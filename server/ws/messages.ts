@@ -3,6 +3,7 @@ import { ServerErrors } from '../errors.ts';
 import { PROTOCOL_VERSION } from './frames.ts';
 
 const StreamId = Type.String({ minLength: 1, maxLength: 200 });
+const MAX_ID_LENGTH = 200;
 
 /**
  * The client -> server messages of protocol v1 (server/PROTOCOL.md), by type.
@@ -16,6 +17,7 @@ export const CLIENT_MESSAGES = {
   unsubscribe: Type.Object({ streamId: StreamId }),
   start: Type.Object({ config: Type.Unknown() }),
   condition: Type.Object({ streamId: StreamId, condition: Type.Unknown() }),
+  probeSettings: Type.Object({ streamId: StreamId, wakeThreshold: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })), probeSmooth: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })) }),
   audio: Type.Object({ streamId: StreamId }),
   stop: Type.Object({ streamId: StreamId }),
   ping: Type.Object({ t: Type.Union([Type.Number(), Type.String({ maxLength: 100 })]) }),
@@ -41,21 +43,32 @@ export function parseClientMessage(text: string): ClientMessage {
     throw new ServerErrors.BAD_MESSAGE(`malformed JSON (${(err as Error).message}); each text frame must be one JSON object like {"v": 1, "type": "ping", "t": 0}`);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new ServerErrors.BAD_MESSAGE(`a message must be a JSON object with "v": 1 and a "type", got ${Array.isArray(value) ? 'an array' : JSON.stringify(value)?.slice(0, 40)}`);
+    throw new ServerErrors.BAD_MESSAGE(`a message must be a JSON object with "v": 1 and a "type", got ${Array.isArray(value) ? 'an array' : preview(value)}`);
   }
   const msg = value as Record<string, unknown>;
-  const id = typeof msg.id === 'string' || typeof msg.id === 'number' ? msg.id : undefined;
+  // Only an id that can be echoed safely is echoed: a short string or a finite number.
+  const id = (typeof msg.id === 'string' && msg.id.length <= MAX_ID_LENGTH) || (typeof msg.id === 'number' && Number.isFinite(msg.id)) ? msg.id : undefined;
   const fail = (message: string) => Object.assign(new ServerErrors.BAD_MESSAGE(message), { messageId: id });
-  if (msg.v !== PROTOCOL_VERSION) throw fail(`"v" is ${JSON.stringify(msg.v) ?? 'missing'}; this server speaks protocol version ${PROTOCOL_VERSION} (send "v": ${PROTOCOL_VERSION})`);
+  if (msg.id !== undefined && id === undefined) throw fail(`"id" must be a string of at most ${MAX_ID_LENGTH} characters or a finite number (it is echoed in the answer), got ${preview(msg.id)}`);
+  if (msg.v !== PROTOCOL_VERSION) throw fail(`"v" is ${msg.v === undefined ? 'missing' : preview(msg.v)}; this server speaks protocol version ${PROTOCOL_VERSION} (send "v": ${PROTOCOL_VERSION})`);
   const type = msg.type;
   if (typeof type !== 'string' || !(TYPES as string[]).includes(type)) {
-    throw fail(`unknown message type ${JSON.stringify(type)?.slice(0, 60) ?? '(missing)'}. Known: ${TYPES.join(', ')}`);
+    throw fail(`unknown message type ${type === undefined ? '(missing)' : preview(type)}. Known: ${TYPES.join(', ')}`);
   }
   const schema: TSchema = CLIENT_MESSAGES[type as ClientMessageType];
   const first = Value.Errors(schema, msg).First();
   if (first) {
     const field = first.path.slice(1).replaceAll('/', '.');
-    throw fail(`"${type}" message: ${field || 'body'} ${first.value === undefined ? 'is missing' : `= ${JSON.stringify(first.value)?.slice(0, 60)}`}: ${first.message.toLowerCase()}`);
+    throw fail(`"${type}" message: ${field || 'body'} ${first.value === undefined ? 'is missing' : `= ${preview(first.value)}`}: ${first.message.toLowerCase()}`);
   }
   return msg as ClientMessage;
+}
+
+/** A short JSON preview of a value for an error message; never throws (a value nested too deep to print says so). */
+function preview(value: unknown, max = 60): string {
+  try {
+    return (JSON.stringify(value) ?? String(value)).slice(0, max);
+  } catch {
+    return '(a value nested too deeply to show)';
+  }
 }

@@ -1,4 +1,5 @@
 import type LibSampleRate from '@alexanderolsen/libsamplerate-js';
+import { Errors } from '../errors.ts';
 
 /** libsamplerate converter quality: best = SRC_SINC_BEST_QUALITY (banks, offline), medium, fastest (live paths). */
 export type ResampleQuality = 'best' | 'medium' | 'fastest';
@@ -7,6 +8,16 @@ export const RESAMPLE_QUALITIES: readonly ResampleQuality[] = ['best', 'medium',
 
 /** A mono libsamplerate converter (its `simple` and `full` APIs); `destroy()` frees its wasm memory. */
 export type Converter = Awaited<ReturnType<typeof LibSampleRate.create>>;
+
+/** The sample rates libsamplerate-js converts between: 1..192000 Hz. */
+export const MAX_RESAMPLE_RATE_HZ = 192_000;
+
+/** INVALID_OPTION naming `name` unless `rate` is an integer the converter takes (1..192000 Hz). */
+export function checkResampleRate(name: string, rate: number): void {
+  if (!Number.isInteger(rate) || rate < 1 || rate > MAX_RESAMPLE_RATE_HZ) {
+    throw new Errors.INVALID_OPTION(`${name} must be an integer sample rate in 1..${MAX_RESAMPLE_RATE_HZ} Hz, got ${rate}`);
+  }
+}
 
 const CONVERTER_NAME = { best: 'SRC_SINC_BEST_QUALITY', medium: 'SRC_SINC_MEDIUM_QUALITY', fastest: 'SRC_SINC_FASTEST' } as const;
 

@@ -2,7 +2,7 @@ import type { AudioData } from './types.ts';
 import { Errors } from '../errors.ts';
 import { decodeAudioFile } from './decode.ts';
 import { resample } from './resample.ts';
-import { RESAMPLE_QUALITIES, type ResampleQuality } from './libsamplerate.ts';
+import { checkResampleRate, RESAMPLE_QUALITIES, type ResampleQuality } from './libsamplerate.ts';
 
 /** Options of {@link loadAudio}. */
 export interface LoadAudioOptions {
@@ -28,9 +28,7 @@ export interface LoadAudioOptions {
  */
 export async function loadAudio(path: string, options: LoadAudioOptions = {}): Promise<AudioData> {
   const { sampleRateHz, quality = 'best', mono = false } = options;
-  if (sampleRateHz !== undefined && (!Number.isInteger(sampleRateHz) || sampleRateHz < 1 || sampleRateHz > 768_000)) {
-    throw new Errors.INVALID_OPTION(`sampleRateHz must be an integer in 1..768000 Hz, got ${sampleRateHz}`);
-  }
+  if (sampleRateHz !== undefined) checkResampleRate('sampleRateHz', sampleRateHz);
   if (!RESAMPLE_QUALITIES.includes(quality)) throw new Errors.INVALID_OPTION(`quality must be one of ${RESAMPLE_QUALITIES.join(', ')}, got ${String(quality)}`);
   if (typeof mono !== 'boolean') throw new Errors.INVALID_OPTION(`mono must be true or false, got ${String(mono)}`);
 

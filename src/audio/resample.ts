@@ -1,6 +1,5 @@
 import type { AudioData } from './types.ts';
-import { Errors } from '../errors.ts';
-import { createConverter, type ResampleQuality } from './libsamplerate.ts';
+import { checkResampleRate, createConverter, type ResampleQuality } from './libsamplerate.ts';
 
 export type { ResampleQuality };
 
@@ -17,11 +16,8 @@ export async function resampleChannels(
   toRateHz: number,
   quality: ResampleQuality = 'best',
 ): Promise<Float32Array[]> {
-  for (const [name, rate] of [['fromRateHz', fromRateHz], ['toRateHz', toRateHz]] as const) {
-    if (!Number.isInteger(rate) || rate < 1 || rate > 768_000) {
-      throw new Errors.INVALID_OPTION(`${name} must be an integer sample rate in 1..768000 Hz, got ${rate}`);
-    }
-  }
+  checkResampleRate('fromRateHz', fromRateHz);
+  checkResampleRate('toRateHz', toRateHz);
   if (fromRateHz === toRateHz) return channels;
   const out: Float32Array[] = [];
   for (const x of channels) {

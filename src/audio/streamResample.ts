@@ -1,5 +1,5 @@
 import { Errors } from '../errors.ts';
-import { createConverter, RESAMPLE_QUALITIES, type Converter, type ResampleQuality } from './libsamplerate.ts';
+import { checkResampleRate, createConverter, RESAMPLE_QUALITIES, type Converter, type ResampleQuality } from './libsamplerate.ts';
 
 /** libsamplerate's full API wants at least this many input frames per call; smaller pushes wait. */
 const MIN_CALL_SAMPLES = 128;
@@ -28,9 +28,8 @@ export class StreamResampler {
   private constructor(private readonly src: Converter, readonly fromRateHz: number, readonly toRateHz: number) {}
 
   static async create(fromRateHz: number, toRateHz: number, quality: ResampleQuality = 'fastest'): Promise<StreamResampler> {
-    for (const [name, rate] of [['fromRateHz', fromRateHz], ['toRateHz', toRateHz]] as const) {
-      if (!Number.isInteger(rate) || rate < 1 || rate > 768_000) throw new Errors.INVALID_OPTION(`${name} must be an integer sample rate in 1..768000 Hz, got ${rate}`);
-    }
+    checkResampleRate('fromRateHz', fromRateHz);
+    checkResampleRate('toRateHz', toRateHz);
     if (!RESAMPLE_QUALITIES.includes(quality)) throw new Errors.INVALID_OPTION(`quality must be best, medium or fastest, got ${String(quality)}`);
     const src = await createConverter(fromRateHz, toRateHz, quality);
     return new StreamResampler(src, fromRateHz, toRateHz);

@@ -1,4 +1,4 @@
-import { mkdir, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { loadAudio } from '../audio/load.ts';
@@ -8,6 +8,7 @@ import { validateCondition } from '../scene/condition.ts';
 import { openBanks, renderCondition } from '../scene/render.ts';
 import { loudRenderNote, measuredLevels, signedDb } from './outputLevels.ts';
 import { formatTable } from './table.ts';
+import { makeDirectory } from '../makeDirectory.ts';
 
 const DEMO_SPEECH_DIR = join(PACKAGE_ROOT, 'test', 'fixtures', 'speech', 'digits', 'en');
 const RATE_HZ = 16000;
@@ -33,7 +34,7 @@ export function demoCommand(): Command {
       const clips = await Promise.all(files.map((f) => loadAudio(join(DEMO_SPEECH_DIR, f), { sampleRateHz: RATE_HZ, mono: true })));
       const speech = concat(clips.map((c) => c.channels[0]));
       const banks = await openBanks();
-      await mkdir(opts.outputDir, { recursive: true });
+      await makeDirectory(opts.outputDir);
       const rows = [];
       const summaries = [];
       const notes = [];

@@ -2,9 +2,11 @@ import { Command } from 'commander';
 import { openEncoder } from '../encoders/index.ts';
 import { readLabelledData, type LabelledData } from '../probes/dataset.ts';
 import { embedData } from '../probes/embedData.ts';
+import { embedLiveWindows } from '../probes/embedWindows.ts';
 import { predictProbe, trainProbe } from '../probes/linearProbe.ts';
 import { classificationMetrics } from '../probes/metrics.ts';
-import { fromProbeFile, loadProbe, saveProbe, toProbeFile } from '../probes/probeFile.ts';
+import { fromProbeFile, saveProbe, toProbeFile } from '../probes/probeFile.ts';
+import { resolveProbe } from '../probes/resolveProbe.ts';
 import { stratifiedSplit } from '../probes/split.ts';
 import { validateCondition, type Condition } from '../scene/condition.ts';
 import { openBanks } from '../scene/render.ts';
@@ -28,7 +30,8 @@ export function probeCommand(): Command {
       .requiredOption('-o, --output <file>', 'where to write the probe (JSON)')
       .option('--condition <file>', 'train on audio degraded by this condition (JSON, as for render --condition)')
       .option('--held-out <fraction>', 'share of each class kept out of training (0..0.9)', '0.25')
-      .option('--seed <n>', 'seed for the splits', '0'),
+      .option('--seed <n>', 'seed for the splits', '0')
+      .option('--windows', "train on every live window of each clean clip (as `earshot stream` and the dashboard embed them; the split stays by clip) instead of each clip's scene embedding"),
   ).action(async (opts) => {
     const heldOutFraction = Number(opts.heldOut);
     if (!(heldOutFraction >= 0 && heldOutFraction <= 0.9)) throw new Errors.INVALID_OPTION(`--held-out must be a fraction in 0..0.9, got "${opts.heldOut}"`);
@@ -36,28 +39,35 @@ export function probeCommand(): Command {
     if (!Number.isInteger(seed) || seed < 0) throw new Errors.INVALID_OPTION(`--seed must be a non-negative integer, got "${opts.seed}"`);
     const data = await readLabelledData(opts.data);
     const condition = opts.condition ? await readCondition(opts.condition) : null;
-    const embeddings = await embed(data, opts, condition);
+    const windows = opts.windows === true;
+    if (windows && condition) throw new Errors.INVALID_OPTION('--windows trains on clean live windows; it does not take --condition');
+    const perClip = windows ? await embedWindows(data, opts) : (await embed(data, opts, condition)).map((e) => [e]);
     const { kept, heldOut } = stratifiedSplit(data.labels, heldOutFraction, createRng(seed).fork('probe-held-out'));
-    const fitted = trainProbe(kept.map((i) => embeddings[i]), Int32Array.from(kept, (i) => data.labels[i]), data.classes.length, { seed });
+    const examples = kept.flatMap((i) => perClip[i]);
+    const fitted = trainProbe(examples, Int32Array.from(kept.flatMap((i) => perClip[i].map(() => data.labels[i]))), data.classes.length, { seed });
     const file = toProbeFile(fitted, {
       modelId: opts.model,
       classes: data.classes,
       seed,
-      trainedOn: { data: data.root, examples: kept.length, heldOut: heldOut.map((i) => data.files[i]), condition },
+      trainedOn: { data: data.root, examples: examples.length, heldOut: heldOut.map((i) => data.files[i]), condition, ...(windows ? { unit: 'live-window' as const } : {}) },
     });
     await saveProbe(opts.output, file);
-    const summary = { probe: opts.output, model: opts.model, classes: data.classes, trainedOn: kept.length, heldOut: heldOut.length, l2: fitted.l2, validation: fitted.validation };
+    const summary = { probe: opts.output, model: opts.model, classes: data.classes, trainedOn: examples.length, heldOut: heldOut.length, l2: fitted.l2, validation: fitted.validation };
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   });
   const evaluate = runtimeOptions(
     new Command('eval')
       .description('Evaluate a probe on DIR/<class>/<clip>, clean or degraded; prints top-1, macro-F1, mAP and the confusion matrix as JSON.')
-      .requiredOption('--probe <file>', 'a probe written by `earshot probe train`')
+      .requiredOption('--probe <id|file>', 'a probe written by `earshot probe train`, by file or by id (models/trained)')
       .requiredOption('--data <dir>', 'labelled data: one subfolder of audio clips per class')
       .option('--condition <file>', 'evaluate on audio degraded by this condition (JSON)')
       .option('--held-out', 'only the clips the probe kept out of training (same --data folder)'),
   ).action(async (opts) => {
-    const probe = await loadProbe(opts.probe);
+    const resolved = await resolveProbe(opts.probe);
+    if (resolved.kind !== 'linear') {
+      throw new Errors.INVALID_PROBE(`${resolved.id} is a ready-made probe, not a linear one; score wake-word heads with \`earshot sweep --probe ${resolved.id} --data DIR --snr clean --room 0 --seeds 1\` (detection rate, false accepts, AUC)`);
+    }
+    const probe = resolved.file;
     let data = await readLabelledData(opts.data);
     const unknown = data.classes.filter((c) => !probe.classes.includes(c));
     if (unknown.length > 0) {
@@ -65,12 +75,16 @@ export function probeCommand(): Command {
     }
     if (opts.heldOut) data = onlyFiles(data, new Set(probe.trainedOn.heldOut));
     const condition = opts.condition ? await readCondition(opts.condition) : null;
-    const embeddings = await embed(data, { ...opts, model: probe.modelId }, condition, probe.embeddingSize);
+    const windows = probe.trainedOn.unit === 'live-window';
+    if (windows && condition) throw new Errors.INVALID_OPTION(`${opts.probe} was trained on clean live windows (probe train --windows); it is evaluated on them, without --condition`);
+    const perClip = windows
+      ? await embedWindows(data, { ...opts, model: probe.modelId })
+      : (await embed(data, { ...opts, model: probe.modelId }, condition, probe.embeddingSize)).map((e) => [e]);
     const unpacked = fromProbeFile(probe);
-    const probabilities = embeddings.map((e) => predictProbe(unpacked, e));
-    const labels = Array.from(data.labels, (l) => probe.classes.indexOf(data.classes[l]));
+    const probabilities = perClip.flatMap((clip) => clip.map((e) => predictProbe(unpacked, e)));
+    const labels = Array.from(data.labels).flatMap((l, i) => perClip[i].map(() => probe.classes.indexOf(data.classes[l])));
     const metrics = classificationMetrics(probabilities, labels, probe.classes.length);
-    process.stdout.write(`${JSON.stringify({ probe: opts.probe, model: probe.modelId, data: data.root, condition, classes: probe.classes, ...metrics }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ probe: opts.probe, model: probe.modelId, data: data.root, condition, unit: windows ? 'live-window' : 'clip', classes: probe.classes, ...metrics }, null, 2)}\n`);
   });
   return probe.addCommand(train).addCommand(evaluate);
 }
@@ -90,6 +104,16 @@ async function embed(data: LabelledData, opts: Record<string, string>, condition
     }
   } finally {
     await close();
+  }
+}
+
+/** Every clean live window of each clip (see embedLiveWindows), with a progress bar. */
+async function embedWindows(data: LabelledData, opts: Record<string, string>): Promise<Float32Array[][]> {
+  const bar = progressBar(`streaming ${data.files.length} clips through ${opts.model}`, data.files.length);
+  try {
+    return await embedLiveWindows(data, opts.model, { device: opts.device as 'auto', workers: opts.workers ? Number(opts.workers) : undefined, modelsDir: opts.modelsDir, verbose: Boolean(opts.verbose), onProgress: bar.update });
+  } finally {
+    bar.stop();
   }
 }
 

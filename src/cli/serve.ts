@@ -1,7 +1,6 @@
 import { Command, Option } from 'commander';
 import { Errors } from '../errors.ts';
-import { join } from 'node:path';
-import { PACKAGE_ROOT } from '../paths.ts';
+import { probeDirs } from '../probes/resolveProbe.ts';
 
 const repeat = (v: string, p: string[]) => [...p, v];
 
@@ -31,9 +30,6 @@ interface ServeOptions {
   verbose?: boolean;
 }
 
-/** Probes earshot ships, trained on its own audio (models/trained/make-probes.sh). */
-const SHIPPED_PROBE_DIR = join(PACKAGE_ROOT, 'models', 'trained');
-
 /**
  * `earshot serve`: the live dashboard, REST API and WebSocket on one port.
  * Loopback only unless a token is given; runs until SIGINT/SIGTERM, then
@@ -56,10 +52,10 @@ export function serveCommand(): Command {
     .option('--models-dir <dir>', 'add a folder of model manifests (repeatable)', repeat, [])
     .option('--rir-dir <dir>', 'add a folder of IRs to the RIR bank (repeatable)', repeat, [])
     .option('--noise-dir <dir>', 'add a folder of noise recordings (repeatable)', repeat, [])
-    .option('--probes-dir <dir>', 'offer the trained probes (earshot probe train) in this folder too (repeatable; models/trained is always offered)', repeat, [])
+    .option('--probes-dir <dir>', 'offer the probes (earshot probe train) in this folder too (repeatable; the shipped models/probes and models/trained are always offered)', repeat, [])
     .option('--uploads <dir>', 'where uploaded clips are kept', 'earshot-uploads')
     .option('--sweeps <dir>', 'where sweeps started from the dashboard write their folders', 'earshot-sweeps')
-    .option('--sweep-data <dir>', 'a labelled data folder (DIR/<class>/<clip>) the dashboard may sweep, offered by folder name (repeatable; default: the shipped spoken digits)', repeat, [])
+    .option('--sweep-data <dir>', 'a labelled data folder (DIR/<class>/<clip>) the dashboard may sweep, offered by folder name (repeatable; default: the shipped keyword set, test/fixtures/speech/keywords)', repeat, [])
     .option('--max-sweep-cells <n>', 'largest grid a dashboard sweep may have (bigger ones: `earshot sweep`)', integer('max-sweep-cells'), 64)
     .option('--log', 'log every request (JSON lines on stdout)')
     .option('--verbose', 'explain notices in full (e.g. why CUDA is not used and how to enable it)')
@@ -77,7 +73,7 @@ export function serveCommand(): Command {
         modelsDirs: opts.modelsDir,
         rirDirs: opts.rirDir,
         noiseDirs: opts.noiseDir,
-        probeDirs: [SHIPPED_PROBE_DIR, ...opts.probesDir],
+        probeDirs: probeDirs(opts.probesDir),
         uploadsDir: opts.uploads,
         sweepsDir: opts.sweeps,
         ...(opts.sweepData.length > 0 ? { sweepDataDirs: opts.sweepData } : {}),

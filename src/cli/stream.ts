@@ -4,7 +4,8 @@ import { ModelRegistry } from '../encoders/registry.ts';
 import { OnnxPool } from '../encoders/runtime/index.ts';
 import { Errors } from '../errors.ts';
 import { createLiveStream } from '../pipeline/liveStream.ts';
-import type { SourceSpec, StreamConfig, WindowResult } from '../pipeline/types.ts';
+import { probeSettings } from '../pipeline/streamConfig.ts';
+import { DEFAULT_WAKE_THRESHOLD, type SourceSpec, type StreamConfig, type WindowResult } from '../pipeline/types.ts';
 import { openBanks } from '../scene/render.ts';
 import { addConditionOptions, conditionFromOptions } from './conditionOptions.ts';
 import { runtimeOptions } from './runtimeOptions.ts';
@@ -21,7 +22,9 @@ export function streamCommand(): Command {
     )
     .argument('<in>', 'an audio file (WAV, FLAC, Ogg Vorbis, MP3), or "mic" for the default input device')
     .requiredOption('--model <ids>', 'encoder(s), comma-separated (see `earshot models`)')
-    .option('--probe <file>', 'a linear probe (`earshot probe train`) for one of the models (repeatable)', collect, [])
+    .option('--probe <id|file>', 'a probe by id (models/probes, models/trained: `oww-wakeword`, `language`) or file (`earshot probe train`), for one of the models (repeatable)', collect, [])
+    .option('--wake-threshold <p>', 'wake-word heads detect when their score reaches this (0..1)', String(DEFAULT_WAKE_THRESHOLD))
+    .option('--probe-smooth <n>', 'average probe outputs (class probabilities, wake-word scores) over the last N windows', '1')
     .option('--realtime', 'pace a file at real time (live behaviour: windows may be dropped)')
     .option('--loop', 'play a file again from the start at its end (with --realtime; Ctrl-C stops)')
     .option('--hop <s>', "hop between windows in seconds (default: per model, from its manifest)")
@@ -35,7 +38,8 @@ export function streamCommand(): Command {
     '\nExamples:\n' +
       '  earshot stream talk.wav --model oww-speech-embedding --snr 5 --rt60 0.5 --receiver binaural > results.ndjson\n' +
       '  earshot stream talk.wav --model oww-speech-embedding,naive-logmel --realtime --snr 0 --noise cafe\n' +
-      '  earshot stream mic --model oww-speech-embedding --probe digits.probe.json --snr 10',
+      '  earshot stream mic --model oww-speech-embedding --probe digits.probe.json --snr 10\n' +
+      '  earshot stream hey.wav --model oww-speech-embedding --probe oww-wakeword --wake-threshold 0.5 --probe-smooth 3 --snr 5',
   );
   cmd.action(async (input: string, opts: Record<string, unknown>) => {
     const models = String(opts.model).split(',').map((m) => m.trim()).filter(Boolean);
@@ -43,12 +47,16 @@ export function streamCommand(): Command {
     if (hopS !== undefined && !(hopS > 0 && hopS <= 60)) throw new Errors.INVALID_OPTION(`--hop must be a number of seconds in (0, 60], got "${opts.hop}"`);
     const ckaWindows = Number(opts.ckaWindows);
     if (!Number.isInteger(ckaWindows) || ckaWindows < 3 || ckaWindows > 1024) throw new Errors.INVALID_OPTION(`--cka-windows must be an integer from 3 to 1024, got "${opts.ckaWindows}"`);
+    if (opts.loop === true && opts.realtime !== true && input !== 'mic') {
+      throw new Errors.INVALID_OPTION('--loop plays the file again at its end, for ever: give it with --realtime (paced as live; Ctrl-C stops), or drop --loop');
+    }
     const workers = opts.workers === undefined ? undefined : Number(opts.workers);
     const condition = await conditionFromOptions(opts, (name) => cmd.getOptionValueSource(name) === 'cli');
     const device = opts.inputDevice as string | undefined;
     const source: SourceSpec =
       input === 'mic' ? { kind: 'mic', ...(device === undefined ? {} : { device: /^\d+$/.test(device) ? Number(device) : device }) } : { kind: 'file', path: input, realtime: opts.realtime === true, loop: opts.loop === true };
-    const config: StreamConfig = { source, models, probes: opts.probe as string[], condition, ckaWindows, vad: opts.vad !== false, ...(hopS === undefined ? {} : { hopS }) };
+    const settings = probeSettings({ wakeThreshold: Number(opts.wakeThreshold), probeSmooth: Number(opts.probeSmooth) });
+    const config: StreamConfig = { source, models, probes: opts.probe as string[], condition, ckaWindows, vad: opts.vad !== false, ...(hopS === undefined ? {} : { hopS }), ...settings };
 
     const pool = new OnnxPool({ device: opts.device as 'auto', workers, verbose: Boolean(opts.verbose) });
     try {
@@ -63,7 +71,17 @@ export function streamCommand(): Command {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       try {
-        await lastValueFrom(stream.results$.pipe(tap((r) => process.stdout.write(`${JSON.stringify(line(r, opts.embeddings === true))}\n`))), { defaultValue: null });
+        await lastValueFrom(
+          stream.results$.pipe(
+            tap((r) => {
+              process.stdout.write(`${JSON.stringify(line(r, opts.embeddings === true))}\n`);
+              for (const h of r.wakeword?.heads ?? []) {
+                for (const side of ['clean', 'degraded'] as const) if (h.detected[side]) note(`${h.id} detected at ${r.t1S.toFixed(2)} s on the ${side} side (score ${h[side]!.toFixed(3)}, threshold ${r.wakeword!.threshold})`);
+              }
+            }),
+          ),
+          { defaultValue: null },
+        );
       } finally {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);

@@ -31,10 +31,11 @@ export function sweepCommand(): Command {
         'Every finished cell is appended to OUT/cells.jsonl at once: stop it at any time, rerun the same command and ' +
         'only the missing cells run. Clean embeddings are cached (--cache-dir) across runs.',
     )
-    .requiredOption('--model <ids>', 'encoder id(s), comma-separated (see `earshot models`)')
+    .option('--model <ids>', 'encoder id(s), comma-separated (see `earshot models`); a wake-word probe brings its own')
     .requiredOption('--data <dir>', 'labelled data: one subfolder of audio clips per class')
     .requiredOption('-o, --output <dir>', 'output folder: cells.jsonl, results.json, results.csv, report.html')
-    .addOption(new Option('--probe <file>', 'evaluate this probe (`earshot probe train`) instead of training one; once per model').argParser(collect).default([], 'none'))
+    .addOption(new Option('--probe <id|file>', 'evaluate this probe, by id (models/probes, models/trained) or file (`earshot probe train`), instead of training one; once per model. A wake-word probe (oww-wakeword) scores its heads on DIR/<head id>/ (positives) and the other folders (negatives)').argParser(collect).default([], 'none'))
+    .option('--wake-threshold <p>', 'with a wake-word probe: the detection threshold on head scores (0..1, default 0.5)')
     .option('--train-clean', 'train the probe on clean training clips, evaluate per condition (the default)')
     .option('--matched', 'train a probe per cell on training clips degraded the same way')
     .option('--snr <list>', 'SNRs in dB (-30..80) or "clean"', d.snrDb.join(','))
@@ -70,6 +71,7 @@ export function sweepCommand(): Command {
         "  earshot sweep --model oww-speech-embedding --data speech/ --room '0,0.6,street,my-irs/*.wav' -o sweep/   # measured rooms too\n" +
         '  earshot sweep --model oww-speech-embedding --probe probe.json --data speech/ --azimuth 0,90 -o sweep/\n' +
         '  earshot sweep --model oww-speech-embedding --data speech/ --receiver binaural --recipe nathear -o sweep/   # as Nat-HEAR\n' +
+        '  earshot sweep --probe oww-wakeword --data wakewords/ --snr 20,5,0 --room 0,0.6 -o sweep/   # wakewords/hey_jarvis/, wakewords/negative/\n' +
         '  earshot worker --redis redis://host:6379 &   # on each machine, then:\n' +
         '  earshot sweep ... --redis redis://host:6379 -o sweep/\n\n' +
         'Outputs: OUT/report.html (plots and the Nat-HEAR table), OUT/results.csv, OUT/results.json.',
@@ -78,10 +80,11 @@ export function sweepCommand(): Command {
       if (opts.matched && opts.trainClean) throw new Errors.INVALID_OPTION('give either --matched or --train-clean, not both');
       if (opts.matched && opts.probe.length > 0) throw new Errors.INVALID_OPTION('--matched trains its own probes; it cannot take --probe');
       const spec = await specFromInput({
-        models: list(opts.model),
+        models: opts.model === undefined ? [] : list(opts.model),
         data: opts.data,
         protocol: opts.matched ? 'matched' : opts.probe.length > 0 ? 'probe' : 'clean',
         probes: opts.probe,
+        ...(opts.wakeThreshold === undefined ? {} : { wakeThreshold: toNumber(opts.wakeThreshold) as number }),
         snrDb: list(opts.snr).map((v) => (v === 'clean' ? 'clean' : (toNumber(v) as number))),
         ...(opts.room === undefined ? {} : { room: list(opts.room) }),
         ...(opts.rt60 === undefined ? {} : { rt60S: numbers(opts.rt60) }),

@@ -17,9 +17,11 @@ import { pushSource } from './pushSource.ts';
 import { renderScene, type VersionedScene } from './renderScene.ts';
 import { resample } from './resample.ts';
 import { slidingWindows } from './slidingWindows.ts';
-import { validateStreamConfig } from './streamConfig.ts';
+import { probeSettings, validateStreamConfig } from './streamConfig.ts';
+import { smoothProbe } from './smoothProbe.ts';
+import { wakeWordWindows, type LoadedWakeWord } from './wakeWordWindows.ts';
 import { loadProbes, checkSceneFits } from './liveStreamInternals.ts';
-import type { AppliedCondition, AudioFrame, LiveStream, LiveStreamDeps, SourceChunk, StreamConfig, StreamStats, WindowResult } from './types.ts';
+import type { AppliedCondition, AudioFrame, LiveStream, LiveStreamDeps, ProbeSettings, SourceChunk, StreamConfig, StreamStats, WindowResult } from './types.ts';
 import { LIVE_VAD_CHUNK_SAMPLES, VadTracker } from './vadInternals.ts';
 import { encoderWindowEmbedder, openWindowEmbedder, type WindowEmbedder } from './windowEmbedder.ts';
 import { windowMetrics, type MeasuredWindow } from './windowMetrics.ts';
@@ -87,7 +89,7 @@ async function startStream(config: StreamConfig, deps: LiveStreamDeps, file: Reo
   );
   const rates = [...new Set(embedders.map((e) => e.manifest.sampleRateHz))];
   if (rates.length > 1) throw new Errors.INVALID_OPTION(`the models run at different rates (${config.models.map((m, i) => `${m}: ${embedders[i].manifest.sampleRateHz} Hz`).join(', ')}); stream models of one rate together`);
-  const probes = await loadProbes(config.probes, embedders);
+  const probes = await loadProbes(config.probes, embedders, deps.pool, config.hopS);
   const scene = await prepareScene(config.condition, deps.banks, rates[0]);
   checkSceneFits(scene, embedders);
   const scheduler = deps.scheduler ?? asyncScheduler;
@@ -102,7 +104,7 @@ async function startStream(config: StreamConfig, deps: LiveStreamDeps, file: Reo
         (err: Error) => (deps.log?.(`VAD off: ${err.message}`), null),
       );
   }
-  const stream = new Live(config, deps, scheduler, embedders, probes, scene, vad);
+  const stream = new Live(config, deps, scheduler, embedders, probes.linear, probes.wake, scene, vad);
   const source: Observable<SourceChunk> =
     file !== null && src.kind === 'file'
       ? fileSource({ file, realtime: src.realtime, loop: src.loop, chunkS: src.realtime ? REALTIME_CHUNK_S : FAST_CHUNK_S, until$: src.realtime ? undefined : stream.until$, scheduler })
@@ -124,6 +126,8 @@ class Live implements LiveStream {
   private readonly results = new Subject<WindowResult>();
   private readonly audio = new Subject<AudioFrame>();
   private readonly conditions: BehaviorSubject<AppliedCondition>;
+  private readonly settings: BehaviorSubject<ProbeSettings>;
+  readonly probeSettings$: Observable<ProbeSettings>;
   private readonly scenes: BehaviorSubject<VersionedScene>;
   private readonly counts: Record<string, { windows: number; dropped: number; lastT1S: number }>;
   private readonly latencies = new Float64Array(LATENCIES_KEPT);
@@ -140,6 +144,7 @@ class Live implements LiveStream {
     private readonly scheduler: SchedulerLike,
     private readonly embedders: WindowEmbedder[],
     private readonly probes: (LoadedProbe | null)[],
+    private readonly wake: (LoadedWakeWord | null)[],
     scene: PreparedScene,
     private readonly vad: VadTracker | null,
   ) {
@@ -148,6 +153,8 @@ class Live implements LiveStream {
     this.results$ = this.results.asObservable();
     this.audio$ = this.audio.asObservable();
     this.condition$ = this.conditions.asObservable();
+    this.settings = new BehaviorSubject(probeSettings(config));
+    this.probeSettings$ = this.settings.asObservable();
     this.counts = Object.fromEntries(config.models.map((m) => [m, { windows: 0, dropped: 0, lastT1S: 0 }]));
     const specs = embedders.map((e) => e.spec(config.hopS));
     this.lookaheadS = Math.max(...specs.map((s) => Math.max(s.windowS, s.hopS))) + FAST_LOOKAHEAD_S;
@@ -169,6 +176,8 @@ class Live implements LiveStream {
         slidingWindows({ model: this.config.models[i], channels: e.manifest.channels, spec: e.spec(this.config.hopS) }),
         encodeWindows((w) => this.track(e.embed(w)), { policy, maxPending: LIVE_PENDING_WINDOWS, scheduler: this.scheduler, onDrop: (w) => this.counts[w.model].dropped++ }),
         probeWindows(this.probes[i]),
+        smoothProbe(this.settings),
+        wakeWordWindows(this.wake[i], this.settings),
         windowMetrics({ ckaWindows: this.config.ckaWindows, vad: this.vad }),
       ),
     );
@@ -194,6 +203,12 @@ class Live implements LiveStream {
     const version = this.conditions.value.conditionVersion + 1;
     this.scenes.next({ scene, version });
     this.conditions.next({ condition, conditionVersion: version, warnings: scene.warnings });
+  }
+
+  setProbeSettings(change: Partial<ProbeSettings>): ProbeSettings {
+    const next = probeSettings({ ...this.settings.value, ...change });
+    if (!this.stopped) this.settings.next(next);
+    return next;
   }
 
   push(samples: Float32Array): void {
@@ -246,6 +261,7 @@ class Live implements LiveStream {
       clean: w.cleanEmbedding,
       degraded: w.degradedEmbedding,
       probe: w.probe,
+      wakeword: w.wakeword,
       metrics: w.metrics,
       droppedTotal: w.droppedTotal,
     };
@@ -273,6 +289,7 @@ class Live implements LiveStream {
     else this.results.error(err);
     this.audio.complete();
     this.conditions.complete();
+    this.settings.complete();
   }
 }
 

@@ -21,7 +21,7 @@ export function loadedProbe(path: string, file: ProbeFile): LoadedProbe {
 /**
  * Run a linear probe (src/probes/linearProbe.ts `predictProbe`) on both
  * embeddings of each window: class probabilities clean and degraded. With no
- * probe, `probe` is null.
+ * probe, `probe` is null. `wakeword` starts null (see wakeWordWindows).
  *
  * ```
  * source:  -a--b--|
@@ -31,6 +31,7 @@ export function loadedProbe(path: string, file: ProbeFile): LoadedProbe {
 export function probeWindows(probe: LoadedProbe | null): OperatorFunction<EncodedWindow, ProbedWindow> {
   return map((w) => ({
     ...w,
+    wakeword: null,
     probe: probe && {
       id: probe.id,
       classes: probe.classes,

@@ -42,7 +42,8 @@ export function resample(opts: { toRateHz: number; quality?: ResampleQuality }):
         filter((c) => c.channels[0].length > 0),
         finalize(() => {
           ready?.dispose();
-          void converter?.then((c) => c.dispose());
+          // A converter that failed to start has already failed the stream (through from(converter)); nothing to free.
+          void converter?.then((c) => c.dispose(), () => undefined);
         }),
       );
     });

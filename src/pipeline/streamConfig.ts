@@ -3,7 +3,8 @@ import type { ModelManifest } from '../encoders/manifest.ts';
 import { Errors } from '../errors.ts';
 import { validateCondition } from '../scene/condition.ts';
 import { checkLiveCondition } from '../scene/streamingScene.ts';
-import type { StreamConfig } from './types.ts';
+import { MAX_PROBE_SMOOTH } from './smoothProbe.ts';
+import { DEFAULT_WAKE_THRESHOLD, type ProbeSettings, type StreamConfig } from './types.ts';
 
 /** A live window is at least this long: frame-level models (naive-logmel: 25 ms) would give 100 results a second. */
 export const LIVE_MIN_WINDOW_S = 0.5;
@@ -29,9 +30,26 @@ export const StreamConfigSchema = Type.Object(
     hopS: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 60 })),
     ckaWindows: Type.Integer({ minimum: 3, maximum: 1024 }),
     vad: Type.Optional(Type.Boolean()),
+    wakeThreshold: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+    probeSmooth: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PROBE_SMOOTH })),
   },
   { additionalProperties: false },
 );
+
+/**
+ * The probe settings of a config or a change, defaults filled in: a threshold
+ * in [0, 1] (default {@link DEFAULT_WAKE_THRESHOLD}) and a smoothing of 1 to
+ * {@link MAX_PROBE_SMOOTH} windows (default 1). EARSHOT_INVALID_OPTION otherwise.
+ */
+export function probeSettings(input: { wakeThreshold?: unknown; probeSmooth?: unknown }): ProbeSettings {
+  const wakeThreshold = input.wakeThreshold ?? DEFAULT_WAKE_THRESHOLD;
+  const probeSmooth = input.probeSmooth ?? 1;
+  if (typeof wakeThreshold !== 'number' || !(wakeThreshold >= 0 && wakeThreshold <= 1)) throw new Errors.INVALID_OPTION(`wake-word threshold must be a number in 0..1, got ${JSON.stringify(wakeThreshold)}`);
+  if (typeof probeSmooth !== 'number' || !Number.isInteger(probeSmooth) || probeSmooth < 1 || probeSmooth > MAX_PROBE_SMOOTH) {
+    throw new Errors.INVALID_OPTION(`probe smoothing must be a whole number of windows in 1..${MAX_PROBE_SMOOTH}, got ${JSON.stringify(probeSmooth)}`);
+  }
+  return { wakeThreshold, probeSmooth };
+}
 
 /**
  * Check a stream config (JSON from a client or built by the CLI): the shape,

@@ -24,7 +24,10 @@ export interface StreamConfig {
   source: SourceSpec;
   /** Model ids (see `earshot models`); each gets its own windows and results. */
   models: string[];
-  /** Optional probe files (`earshot probe train`), matched to models by modelId. */
+  /**
+   * Probes by id or path (src/probes/resolveProbe.ts): linear probes (`earshot probe train`), matched to
+   * models by modelId, and wake-word probe manifests (`oww-wakeword`), whose heads read the speech embedding.
+   */
   probes: string[];
   condition: Condition;
   /**
@@ -38,6 +41,33 @@ export interface StreamConfig {
   ckaWindows: number;
   /** Run Silero VAD on the clean signal for `vadProbability` (default true; one small ONNX call per 96 ms of audio). */
   vad?: boolean;
+  /** Wake-word detection threshold on head scores, 0..1 (default {@link DEFAULT_WAKE_THRESHOLD}); changed live with LiveStream.setProbeSettings. */
+  wakeThreshold?: number;
+  /** Moving average of probe outputs (class probabilities, wake-word scores) over this many windows, 1..64 (default 1: none). */
+  probeSmooth?: number;
+}
+
+/** A wake-word head fires when its score reaches this (openWakeWord's default). */
+export const DEFAULT_WAKE_THRESHOLD = 0.5;
+
+/** How probe outputs are read, changeable while a stream runs. */
+export interface ProbeSettings {
+  wakeThreshold: number;
+  probeSmooth: number;
+}
+
+/**
+ * Wake-word heads on one window: each head's score over the last `frames`
+ * speech embeddings ending at this window (one embedding per 80 ms window),
+ * clean and degraded, after smoothing; null until the head has seen `frames`
+ * windows. `detected`: the score reached the threshold at this window, having
+ * been below it at the window before (one detection per crossing).
+ */
+export interface WakeWordOutput {
+  probe: string;
+  threshold: number;
+  smooth: number;
+  heads: { id: string; clean: number | null; degraded: number | null; detected: { clean: boolean; degraded: boolean } }[];
 }
 
 /** Per-window numbers comparing clean and degraded. */
@@ -74,6 +104,8 @@ export interface WindowResult {
   clean: Float32Array;
   degraded: Float32Array;
   probe: { id: string; classes: string[]; clean: number[]; degraded: number[] } | null;
+  /** Wake-word heads of a wake-word probe on this model (null without one). */
+  wakeword: WakeWordOutput | null;
   metrics: WindowMetrics;
   /** Windows dropped so far by this stream for this model (live sources only). */
   droppedTotal: number;
@@ -132,6 +164,10 @@ export interface LiveStream {
    * older one still being prepared (that one resolves without playing).
    */
   setCondition(condition: Condition): Promise<void>;
+  /** The probe settings in force: the config's, then each change. */
+  readonly probeSettings$: Observable<ProbeSettings>;
+  /** Change the wake-word threshold and/or the smoothing from the next window (EARSHOT_INVALID_OPTION when out of range). */
+  setProbeSettings(settings: Partial<ProbeSettings>): ProbeSettings;
   /** For `push` sources: feed mono samples at the declared rate (non-finite samples become 0). Throws for other sources. */
   push(samples: Float32Array): void;
   stats(): StreamStats;
@@ -201,6 +237,7 @@ export interface EncodedWindow extends AudioWindow {
 /** An encoded window with its probe predictions. */
 export interface ProbedWindow extends EncodedWindow {
   probe: WindowResult['probe'];
+  wakeword: WakeWordOutput | null;
 }
 
 /** The two embeddings of one window. */

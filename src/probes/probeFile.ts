@@ -25,6 +25,8 @@ export const ProbeFileSchema = Type.Object({
     /** Clips (relative to the data folder) kept out of training, for `probe eval --held-out`. */
     heldOut: Type.Array(Type.String()),
     condition: Type.Unknown(),
+    /** What one example is: a clip's scene embedding (absent: "clip") or one live window of a clip (`probe train --windows`). */
+    unit: Type.Optional(Type.Union([Type.Literal('clip'), Type.Literal('live-window')])),
   }),
 });
 

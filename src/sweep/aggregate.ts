@@ -1,5 +1,7 @@
 import { cellKey, pointKey } from './grid.ts';
+import { loadProbeManifest } from '../probes/probeManifest.ts';
 import { BOOTSTRAP_RESAMPLES, estimateClean, estimatePoint, runMetrics, type Run } from './stats.ts';
+import { estimateWakeWord } from './wakeStats.ts';
 import type { CellRecord, CellSummary, CleanRecord, GridPoint, PointResult, RoomResult, SweepRecord, SweepResults, SweepSpec } from './types.ts';
 
 /**
@@ -18,23 +20,26 @@ export function aggregateResults(
   resamples = BOOTSTRAP_RESAMPLES,
 ): SweepResults {
   const clean: SweepResults['clean'] = [];
+  const heads = spec.wakeword ? wakeHeads(spec.wakeword.probe, classes) : [];
+  const wake = (runs: CellRecord[] | CleanRecord[], label: string) =>
+    spec.wakeword ? { wakeword: estimateWakeWord(runs, testLabels, classes, heads, spec.wakeword.threshold, label, resamples) } : {};
   for (const model of spec.models) {
     const record = records.get(`clean|${model}`) as CleanRecord | undefined;
-    if (record) clean.push({ model, clips: testLabels.length, ...estimateClean(record, testLabels, classes.length, `clean|${model}`, resamples) });
+    if (record) clean.push({ model, clips: testLabels.length, ...estimateClean(record, testLabels, classes.length, `clean|${model}`, resamples), ...wake([record], `clean|${model}`) });
   }
   const results: PointResult[] = [];
   let cellsDone = 0;
   for (const point of points) {
     const cleanRecord = records.get(`clean|${point.model}`) as CleanRecord | undefined;
-    const runs: Run[] = [];
+    const runs: CellRecord[] = [];
     for (let seed = 0; seed < spec.seeds; seed++) {
       const r = records.get(cellKey(point, seed)) as CellRecord | undefined;
       if (r) runs.push(r);
     }
     cellsDone += runs.length;
     if (runs.length === 0 || !cleanRecord) continue;
-    const estimates = estimatePoint(runs, cleanRecord, testLabels, classes.length, pointKey(point), resamples);
-    results.push({ ...point, snrMode: spec.snrMode, recipe: spec.recipe, seeds: runs.length, clips: testLabels.length, ...estimates });
+    const estimates = estimatePoint(runs as Run[], cleanRecord, testLabels, classes.length, pointKey(point), resamples);
+    results.push({ ...point, snrMode: spec.snrMode, recipe: spec.recipe, seeds: runs.length, clips: testLabels.length, ...estimates, ...wake(runs, pointKey(point)) });
   }
   return {
     format: 'earshot-sweep-results',
@@ -60,4 +65,13 @@ export function cellSummary(record: CellRecord, cleanTop1: number, testLabels: A
   const m = runMetrics(record, testLabels, classes);
   const { model, snrDb, room, azimuthDeg, noise, noiseSources, seed } = record.cell;
   return { key: record.key, point: { model, snrDb, room, azimuthDeg, noise, noiseSources }, seed, top1: m.top1, macroF1: m.macroF1, mAP: m.mAP, cosine: m.cosine, relativeTop1: cleanTop1 > 0 ? m.top1 / cleanTop1 : Number.NaN };
+}
+
+/**
+ * The heads a wake-word sweep scores: those of the probe manifest with a
+ * folder of positives in the data, in the data's class order.
+ */
+export function wakeHeads(probe: string, classes: string[]): string[] {
+  const all = Object.keys(loadProbeManifest(probe).manifest.files);
+  return classes.filter((c) => all.includes(c));
 }

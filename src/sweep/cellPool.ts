@@ -93,6 +93,7 @@ export class CellPool {
       ...records[0],
       probabilities: records.flatMap((r) => r.probabilities),
       cosine: records.flatMap((r) => r.cosine),
+      ...(records[0].wakeword ? { wakeword: { accepts: records.flatMap((r) => r.wakeword!.accepts), durationS: records.flatMap((r) => r.wakeword!.durationS) } } : {}),
       elapsedS: Math.max(...records.map((r) => r.elapsedS)),
       worker: [...new Set(records.map((r) => r.worker))].join(','),
     };

@@ -18,7 +18,8 @@ import { Errors, isEarshotError } from '../errors.ts';
 import { EmbeddingCache } from './embeddingCache.ts';
 import { cellCondition } from './grid.ts';
 import { roundForStore } from './store.ts';
-import type { Cell, CellRecord, SweepContext, SweepSpec } from './types.ts';
+import { openWakeWordHeads, type WakeWordHead } from '../probes/wakeword.ts';
+import type { Cell, CellRecord, SweepContext, SweepSpec, WakeWordRecord } from './types.ts';
 
 /**
  * Clips are rendered a batch at a time, then encoded: the model's runs follow
@@ -56,6 +57,7 @@ export class CellWorker {
   private readonly clipSizes = new Map<string, number>();
   private clipSamples = 0;
   private readonly probes = new Map<string, ReturnType<typeof fromProbeFile>>();
+  private readonly wakeHeads = new Map<string, Promise<WakeWordHead[]>>();
   readonly name = `${hostname()}/${process.pid}/t${threadId}`;
   private stopped = false;
 
@@ -121,7 +123,8 @@ export class CellWorker {
     const { spec } = context;
     const { encoder } = await this.model(spec, cell.model, null);
     const scene = await this.scene(spec, cell, encoder.manifest);
-    const embed = (indices: number[]) => this.embedDegraded(context, indices, scene, encoder, cell.seed);
+    const embed = (indices: number[]) => this.embedDegraded(context, indices, scene, encoder, cell.seed, (channels) => encoder.sceneEmbedding(channels));
+    if (spec.protocol === 'wakeword') return this.wakeWordCell(context, cell, part, scene, encoder, started);
     let probe: Pick<FittedProbe, 'mean' | 'std' | 'model'>;
     if (spec.protocol === 'matched') {
       if (part) throw new Errors.INVALID_OPTION('a matched cell trains its own probe and cannot be split');
@@ -132,8 +135,14 @@ export class CellWorker {
     }
     const from = part?.from ?? 0;
     const test = await embed(context.test.slice(from, part?.to ?? context.test.length));
-    const clean = context.cleanTest[cell.model]?.slice(from, from + test.length);
-    if (!clean || clean.length !== test.length) throw new Errors.INVALID_OPTION(`the sweep context holds no clean embeddings of model "${cell.model}"`);
+    return this.record(context, cell, from, started, test, test.map((e) => Array.from(predictProbe(probe, e), roundForStore)));
+  }
+
+  /** A cell's record: its probabilities, and the cosine of each clip's degraded scene embedding (test clips from `from` on) to its clean one. */
+  private record(context: SweepContext, cell: Cell, from: number, started: number, embeddings: Float32Array[], probabilities: number[][], wakeword?: WakeWordRecord): CellRecord {
+    const { spec } = context;
+    const clean = context.cleanTest[cell.model]?.slice(from, from + embeddings.length);
+    if (!clean || clean.length !== embeddings.length) throw new Errors.INVALID_OPTION(`the sweep context holds no clean embeddings of model "${cell.model}"`);
     return {
       kind: 'cell',
       key: cell.key,
@@ -141,8 +150,9 @@ export class CellWorker {
       snrMode: spec.snrMode,
       recipe: spec.recipe,
       cleanReference: spec.cleanReference,
-      probabilities: test.map((e) => Array.from(predictProbe(probe, e), roundForStore)),
-      cosine: test.map((e, i) => roundForStore(cosineSimilarity(e, clean[i]))),
+      probabilities,
+      cosine: embeddings.map((e, i) => roundForStore(cosineSimilarity(e, clean[i]))),
+      ...(wakeword ? { wakeword } : {}),
       elapsedS: roundForStore((performance.now() - started) / 1000),
       worker: this.name,
     };
@@ -163,9 +173,51 @@ export class CellWorker {
   }
 
 
-  private async embedDegraded(context: SweepContext, indices: number[], scene: PreparedScene, encoder: Encoder, seed: number): Promise<Float32Array[]> {
+  /**
+   * A wake-word cell: each test clip rendered, its timestamp embeddings scored
+   * by every head (clip score: max over windows; detections: upward crossings
+   * of the threshold). `probabilities` holds, per class, the clip score of the
+   * head named after it, and the threshold under any other class, so that
+   * top-1 counts a clip right when the head of its folder fires (or none, for a negative).
+   */
+  private async wakeWordCell(context: SweepContext, cell: Cell, part: { from: number; to: number } | undefined, scene: PreparedScene, encoder: Encoder, started: number): Promise<CellRecord> {
+    const { probe, threshold } = context.spec.wakeword!;
+    const names = context.wakeHeads ?? [];
+    const all = await this.heads(probe);
+    const heads = names.map((n) => all.find((h) => h.id === n)!);
+    const from = part?.from ?? 0;
+    const indices = context.test.slice(from, part?.to ?? context.test.length);
+    const rate = encoder.manifest.sampleRateHz;
+    const scored = await this.embedDegraded(context, indices, scene, encoder, cell.seed, async (channels) => {
+      const frames = await encoder.timestampEmbeddings(channels);
+      const sceneEmbedding = new Float32Array(frames.dim);
+      for (let f = 0; f < frames.frames; f++) for (let d = 0; d < frames.dim; d++) sceneEmbedding[d] += frames.embeddings[f * frames.dim + d] / Math.max(1, frames.frames);
+      const tracks = await Promise.all(heads.map((h) => h.scoreTrack(frames)));
+      return {
+        sceneEmbedding,
+        durationS: channels[0].length / rate,
+        max: tracks.map((t) => t.scores.reduce((a, b) => Math.max(a, b), 0)),
+        accepts: tracks.map((t) => t.scores.reduce((n, x, k) => n + (x >= threshold && (k === 0 || t.scores[k - 1] < threshold) ? 1 : 0), 0)),
+      };
+    });
+    const wakeword: WakeWordRecord = { accepts: scored.map((s) => s.accepts), durationS: scored.map((s) => roundForStore(s.durationS)) };
+    const probabilities = scored.map((s) => context.classes.map((c) => (names.includes(c) ? roundForStore(s.max[names.indexOf(c)]) : threshold)));
+    return this.record(context, cell, from, started, scored.map((s) => s.sceneEmbedding), probabilities, wakeword);
+  }
+
+  /** The heads of a wake-word probe manifest, on this thread's own sessions. */
+  private heads(probe: string): Promise<WakeWordHead[]> {
+    let heads = this.wakeHeads.get(probe);
+    if (heads === undefined) {
+      this.wakeHeads.set(probe, (heads = openWakeWordHeads(createInProcessLoader(), probe)));
+      heads.catch(() => this.wakeHeads.delete(probe));
+    }
+    return heads;
+  }
+
+  private async embedDegraded<T>(context: SweepContext, indices: number[], scene: PreparedScene, encoder: Encoder, seed: number, encode: (channels: Float32Array[]) => Promise<T>): Promise<T[]> {
     const { manifest } = encoder;
-    const out: Float32Array[] = [];
+    const out: T[] = [];
     for (let start = 0; start < indices.length; start += RENDER_BATCH) {
       this.checkStopped();
       const rendered: Float32Array[][] = [];
@@ -175,7 +227,7 @@ export class CellWorker {
         // Each clip draws its own noise, from the cell's seed and its path: order and thread do not matter.
         rendered.push(adaptChannels(renderScene(clip.samples, scene, { clipSeed: hashSeed(seed, file) }).channels, manifest.channels, manifest.id));
       }
-      for (const channels of rendered) out.push(await encoder.sceneEmbedding(channels));
+      for (const channels of rendered) out.push(await encode(channels));
     }
     return out;
   }

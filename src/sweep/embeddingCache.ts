@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ModelEntry } from '../encoders/registry.ts';
+import { makeDirectory } from '../makeDirectory.ts';
 
 /**
  * Bump when decoding, resampling or scene embedding change what a clean
@@ -31,7 +32,7 @@ export class EmbeddingCache {
     const hash = createHash('sha256').update(`earshot-embeddings-v${CACHE_VERSION}\n`).update(JSON.stringify(entry.manifest));
     for (const role of Object.keys(entry.files).sort()) hash.update(`${role}:${await fileSha256(entry.files[role])}\n`);
     const dir = join(cacheDir, 'embeddings', `${entry.manifest.id.replace(/[^\w.-]/g, '_')}-${hash.digest('hex').slice(0, 16)}`);
-    await mkdir(dir, { recursive: true });
+    await makeDirectory(dir);
     return new EmbeddingCache(dir);
   }
 

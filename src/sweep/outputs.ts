@@ -2,14 +2,15 @@
  * What a sweep leaves in its output folder: results.json, results.csv and
  * report.html, each written whole or not at all.
  */
-import { mkdir } from 'node:fs/promises';
+import {} from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeAtomically } from '../writeAtomically.ts';
+import { describeFsError, writeAtomically } from '../writeAtomically.ts';
 import { stringify } from 'csv-stringify/sync';
 import { Errors } from '../errors.ts';
 import { renderReport } from './report.ts';
 import { orderedModels, pointComparator } from './reportPlots.ts';
-import type { Estimate, ProbeMetrics, RoomResult, SweepResults } from './types.ts';
+import type { Estimate, ProbeMetrics, RoomResult, SweepResults, WakeWordMetrics } from './types.ts';
+import { makeDirectory } from '../makeDirectory.ts';
 
 /**
  * results.csv columns, one row per model's clean reference first, then one per grid point:
@@ -34,6 +35,11 @@ import type { Estimate, ProbeMetrics, RoomResult, SweepResults } from './types.t
  *   room_drr_db, room_c50_db        direct-to-reverberant ratio and C50
  *                    Room columns are empty on clean rows and where the IR gives no value (dry, too short a decay).
  * Numbers carry 6 significant digits; a value the sweep could not compute is empty.
+ *
+ * A wake-word sweep (protocol wakeword) has one row per head of each of those rows, with these
+ * columns added (see WakeWordMetrics in types.ts):
+ *   wake_head, wake_threshold, wake_positives, wake_negatives, wake_negative_hours
+ *   detection_rate, fa_per_clip, fa_per_hour, auc: each with _lo and _hi, its 95% bootstrap interval
  */
 export const csvColumns = [
   'condition', 'model', 'snr_db', 'room', 'rt60_s', 'azimuth_deg', 'noise', 'noise_sources', 'snr_mode', 'recipe', 'clean_reference', 'seeds', 'clips',
@@ -61,20 +67,35 @@ function metricCells(m: ProbeMetrics): string[] {
 
 const one: Estimate = { mean: 1, lo: 1, hi: 1 };
 
+/** The wake-word columns of a wake-word sweep's CSV. */
+export const wakeCsvColumns = [
+  'wake_head', 'wake_threshold', 'wake_positives', 'wake_negatives', 'wake_negative_hours',
+  ...['detection_rate', 'fa_per_clip', 'fa_per_hour', 'auc'].flatMap((m) => [m, `${m}_lo`, `${m}_hi`]),
+];
+
+/** One row per head of a wake-word sweep's row (the row alone otherwise). */
+function withHeads(row: string[], wake: WakeWordMetrics[] | undefined): string[][] {
+  if (wake === undefined) return [row];
+  return wake.map((w) => [
+    ...row, w.head, num(w.threshold), String(w.positives), String(w.negatives), num(w.negativeHours),
+    ...estimateCells(w.detectionRate), ...estimateCells(w.falseAcceptsPerClip), ...estimateCells(w.falseAcceptsPerHour), ...estimateCells(w.auc),
+  ]);
+}
+
 export function resultsCsv(results: SweepResults): string {
   const models = orderedModels(results);
   const scene = [results.snrMode, results.recipe, results.cleanReference];
   const rank = (model: string) => models.indexOf(model);
   const clean = [...results.clean]
     .sort((a, b) => rank(a.model) - rank(b.model))
-    .map((c) => ['clean', c.model, '', '', '', '', '', '', ...scene, '', String(c.clips), ...metricCells(c), ...estimateCells(one), ...metricCells({ top1: one, macroF1: one, mAP: one }), ...roomCells(undefined)]);
+    .flatMap((c) => withHeads(['clean', c.model, '', '', '', '', '', '', ...scene, '', String(c.clips), ...metricCells(c), ...estimateCells(one), ...metricCells({ top1: one, macroF1: one, mAP: one }), ...roomCells(undefined)], c.wakeword));
   const rooms = new Map((results.rooms ?? []).map((r) => [r.room, r]));
-  const degraded = [...results.points].sort(pointComparator(models)).map((p) => [
+  const degraded = [...results.points].sort(pointComparator(models)).flatMap((p) => withHeads([
     'degraded', p.model, p.snrDb === 'clean' ? 'clean' : num(p.snrDb), typeof p.room === 'number' ? num(p.room) : p.room, typeof p.room === 'number' ? num(p.room) : '',
     num(p.azimuthDeg), p.noise, String(p.noiseSources), ...scene, String(p.seeds), String(p.clips),
     ...metricCells(p), ...estimateCells(p.cosine), ...metricCells(p.relative), ...roomCells(rooms.get(p.room)),
-  ]);
-  return stringify([...clean, ...degraded], { header: true, columns: csvColumns });
+  ], p.wakeword));
+  return stringify([...clean, ...degraded], { header: true, columns: results.spec.wakeword ? [...csvColumns, ...wakeCsvColumns] : csvColumns });
 }
 
 /** Write results.json, results.csv and report.html into `outDir` (created if missing); returns their paths. */
@@ -84,8 +105,8 @@ export async function writeOutputs(outDir: string, results: SweepResults): Promi
   const csv = resultsCsv(results);
   const html = await renderReport(results);
   const paths = { json: join(outDir, 'results.json'), csv: join(outDir, 'results.csv'), html: join(outDir, 'report.html') };
-  await mkdir(outDir, { recursive: true }).catch((err: Error) => {
-    throw new Errors.WRITE_FAILED(outDir, err.message);
+  await makeDirectory(outDir).catch((err: unknown) => {
+    throw new Errors.WRITE_FAILED(outDir, describeFsError(err));
   });
   await writeAtomically(paths.json, json);
   await writeAtomically(paths.csv, csv);

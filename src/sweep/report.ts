@@ -3,7 +3,7 @@
  * external resources) that summarises a sweep, draws it and lists every grid point.
  */
 import { finiteMean, orderedModels, pointComparator, renderFigures, roomAxisTitle, roomLabel, snrLabel, type Figure } from './reportPlots.ts';
-import type { CleanResult, Estimate, PointResult, Protocol, Room, RoomResult, SweepResults } from './types.ts';
+import type { CleanResult, Estimate, PointResult, Protocol, Room, RoomResult, SweepResults, WakeWordMetrics } from './types.ts';
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
@@ -37,6 +37,7 @@ const protocolNotes: Record<Protocol, string> = {
   clean: 'one probe per model, trained on clean training clips, evaluated on every condition',
   matched: 'a probe per cell, trained on training clips degraded the same way',
   probe: 'probes trained beforehand, evaluated on every condition',
+  wakeword: 'ready-made wake-word heads on every clip: positives in the folder named after a head, negatives in the others; top-1 counts a clip right when the head of its folder fires (or none, for a negative)',
 };
 
 const cell = (text: string, className = '') => `<td${className ? ` class="${className}"` : ''}>${escapeHtml(text)}</td>`;
@@ -84,10 +85,12 @@ function sceneNote(results: SweepResults): string {
 
 function header(results: SweepResults): string {
   const { spec } = results;
-  const split = spec.protocol === 'probe' ? 'held out by the probes' : `test fraction ${spec.testFraction}, split seed ${spec.splitSeed}`;
+  const split = spec.protocol === 'probe' ? 'held out by the probes' : spec.protocol === 'wakeword' ? 'every clip' : `test fraction ${spec.testFraction}, split seed ${spec.splitSeed}`;
   const probes = spec.protocol === 'probe'
     ? `<ul>${Object.entries(spec.probes).map(([model, path]) => `<li>${escapeHtml(model)}: <code>${escapeHtml(path)}</code></li>`).join('')}</ul>`
-    : '';
+    : spec.wakeword
+      ? `<ul><li><code>${escapeHtml(spec.wakeword.probe)}</code>, threshold ${spec.wakeword.threshold}</li></ul>`
+      : '';
   const entries: [string, string][] = [
     ['Models', escapeHtml(orderedModels(results).join(', '))],
     ['Data', `<code>${escapeHtml(spec.data)}</code> (${results.classes.length} classes: ${escapeHtml(results.classes.join(', '))})`],
@@ -159,6 +162,26 @@ function pointsTable(results: SweepResults, models: string[]): string {
 <tbody>${body}</tbody></table></div></section>`;
 }
 
+/** A wake-word sweep's table: per head, clean and at every grid point, each figure with its interval. */
+function wakeWordTable(results: SweepResults, models: string[]): string {
+  if (!results.spec.wakeword) return '';
+  const points = [...results.points].sort(pointComparator(models));
+  const varying = conditionColumns.filter((c) => new Set(points.map(c.value)).size > 1);
+  const head = ['model', 'head', 'condition', ...varying.map((c) => c.head), 'positives', 'negatives', 'detection rate', 'false accepts / clip', 'false accepts / hour', 'ROC AUC'];
+  const rows = (model: string, condition: string, cells: string[], wake: WakeWordMetrics[] | undefined) =>
+    (wake ?? []).map((w) => `<tr><th scope="row">${escapeHtml(model)}</th>${cell(w.head)}${cell(condition)}${cells.join('')}${cell(String(w.positives))}${cell(String(w.negatives))}${[w.detectionRate, w.falseAcceptsPerClip, w.falseAcceptsPerHour, w.auc].map((e) => cell(formatEstimate(e))).join('')}</tr>`);
+  const body = [
+    ...results.clean.flatMap((c) => rows(c.model, 'clean', varying.map(() => cell('')), c.wakeword)),
+    ...points.flatMap((p) => rows(p.model, 'degraded', varying.map((c) => cell(c.value(p))), p.wakeword)),
+  ];
+  const { threshold } = results.spec.wakeword;
+  const hours = results.clean[0]?.wakeword?.[0]?.negativeHours;
+  return `<section><h2>Wake words</h2>
+<p class="note">Each head on its positive clips (the folder named after it) and on the negatives (the other folders${hours === undefined ? '' : `: ${(hours * 60).toFixed(1)} minutes of audio`}), clip score = the head's highest score over the clip's 80 ms windows. Detection rate: positive clips whose score reaches the threshold (${threshold}). False accepts: upward crossings of the threshold on negative clips, per clip and per hour of negative audio. ROC AUC: the chance that a positive clip outscores a negative one. Each with its 95% bootstrap interval over seeds and clips; clean: the clips levelled to -14 dBFS, dry, no added noise.</p>
+<div class="scroll"><table class="wakeword"><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>
+<tbody>${body.join('\n')}</tbody></table></div></section>`;
+}
+
 const metric = (x: number | null, digits: number) => (x === null || !Number.isFinite(x) ? '–' : x.toFixed(digits));
 
 function roomRow(r: RoomResult): string {
@@ -216,6 +239,7 @@ export async function renderReport(results: SweepResults): Promise<string> {
 <body>
 ${header(results)}
 ${summaryTable(results, models)}
+${wakeWordTable(results, models)}
 ${roomsTable(results)}
 <section><h2>Figures</h2>
 ${figures.map(figureHtml).join('\n')}

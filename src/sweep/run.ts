@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ModelRegistry } from '../encoders/registry.ts';
 import { openBanks } from '../scene/render.ts';
@@ -9,7 +9,8 @@ import { fromProbeFile, loadProbe, saveProbe, toProbeFile, type ProbeFile } from
 import { stratifiedSplit } from '../probes/split.ts';
 import { createRng } from '../random.ts';
 import { Errors, isEarshotError } from '../errors.ts';
-import { aggregateResults, cellSummary } from './aggregate.ts';
+import { loadProbeManifest } from '../probes/probeManifest.ts';
+import { aggregateResults, cellSummary, wakeHeads } from './aggregate.ts';
 import { runMetrics } from './stats.ts';
 import { CellPool } from './cellPool.ts';
 import { defaultCacheDir } from './embeddingCache.ts';
@@ -18,6 +19,7 @@ import { checkRoomChannels, measureRooms } from './rooms.ts';
 import { writeOutputs } from './outputs.ts';
 import { roundForStore, SweepStore, type StoreIdentity } from './store.ts';
 import type { Cell, CellRecord, CleanRecord, SweepContext, SweepEvent, SweepResults, SweepSpec } from './types.ts';
+import { makeDirectory } from '../makeDirectory.ts';
 
 export { specFromInput, SWEEP_DEFAULTS, type SweepInput } from './spec.ts';
 
@@ -178,6 +180,12 @@ async function cleanPhase(
     // The threads get ready for the cells while this thread trains the probe.
     const cellClips = spec.protocol === 'matched' ? [...split.train, ...split.test] : split.test;
     const warm = opts.redis ? Promise.resolve() : pool.warmUp(spec, model, cellClips.map((i) => data.files[i]));
+    if (spec.protocol === 'wakeword') {
+      await warm;
+      probes[model] = null;
+      cleanTest[model] = split.test.map((i) => Array.from(byIndex.get(i)!));
+      continue;
+    }
     let probe = userProbes[model];
     if (!probe) {
       log(`${model}: training a probe on ${split.train.length} clean clips`);
@@ -188,7 +196,7 @@ async function cleanPhase(
         seed: spec.splitSeed,
         trainedOn: { data: data.root, examples: split.train.length, heldOut: split.test.map((i) => data.files[i]), condition: null },
       });
-      await mkdir(join(opts.out, 'probes'), { recursive: true });
+      await makeDirectory(join(opts.out, 'probes'));
       await saveProbe(join(opts.out, 'probes', `${model.replace(/[^\w.-]/g, '_')}.json`), probe);
     }
     const unpacked = fromProbeFile(probe);
@@ -209,7 +217,33 @@ async function cleanPhase(
     .update(JSON.stringify([spec, labels, data.files, probes]))
     .digest('hex')
     .slice(0, 24);
-  return { id, spec, classes: data.classes, files: data.files, labels, train: spec.protocol === 'probe' ? [] : split.train, test: split.test, probes, cleanTest };
+  const context: SweepContext = { id, spec, classes: data.classes, files: data.files, labels, train: spec.protocol === 'probe' ? [] : split.train, test: split.test, probes, cleanTest };
+  if (spec.wakeword) await wakeWordClean(context, pool, store, emit);
+  return context;
+}
+
+/**
+ * A wake-word sweep's clean reference, per model: the heads on every clip
+ * levelled as scenes level the talker, dry and without noise (a cell with
+ * SNR "clean" and no room, run like any other).
+ */
+async function wakeWordClean(context: SweepContext, pool: CellPool, store: SweepStore, emit: (e: SweepEvent) => void): Promise<void> {
+  const { spec } = context;
+  context.wakeHeads = wakeHeads(spec.wakeword!.probe, context.classes);
+  if (context.wakeHeads.length === 0) {
+    const heads = Object.keys(loadProbeManifest(spec.wakeword!.probe).manifest.files);
+    throw new Errors.INVALID_DATA(`${spec.data} has no folder named after a head of the wake-word probe (${heads.join(', ')}): put each head's positive clips in DIR/<head>/ and the negatives in DIR/negative/`);
+  }
+  for (const model of spec.models) {
+    const key = `clean|${model}`;
+    if (!store.has(key)) {
+      const cell: Cell = { model, snrDb: 'clean', room: 0, azimuthDeg: 0, noise: spec.axes.noise[0], noiseSources: 1, seed: 0, key };
+      const record = await pool.run(context, cell, pool.size);
+      await store.append({ kind: 'clean', key, model, cleanReference: 'levelled', probabilities: record.probabilities, ...(record.wakeword ? { wakeword: record.wakeword } : {}) });
+    }
+    const { top1, macroF1, mAP } = runMetrics(store.records.get(key) as CleanRecord, context.test.map((i) => context.labels[i]), context.classes.length);
+    emit({ type: 'clean', model, top1, macroF1, mAP });
+  }
 }
 
 async function embedAcrossThreads(
@@ -270,6 +304,7 @@ async function loadUserProbes(spec: SweepSpec, data: LabelledData, manifests: { 
  * folder, otherwise every clip.
  */
 async function splitData(spec: SweepSpec, data: LabelledData, userProbes?: Record<string, ProbeFile>): Promise<{ train: number[]; test: number[] }> {
+  if (spec.protocol === 'wakeword') return { train: [], test: data.files.map((_, i) => i) };
   if (spec.protocol === 'probe') {
     const probes = userProbes ?? Object.fromEntries(await Promise.all(Object.entries(spec.probes).map(async ([m, p]) => [m, await loadProbe(p)] as const)));
     const heldOut = new Set(Object.values(probes)[0]?.trainedOn.heldOut ?? []);
@@ -299,6 +334,8 @@ async function identityOf(spec: SweepSpec, data: LabelledData): Promise<StoreIde
     classes: data.classes,
     protocol: spec.protocol,
     probes: probeHashes,
+    // Only for wake-word sweeps: other folders keep their fingerprint.
+    ...(spec.wakeword ? { wakeword: { probe: spec.wakeword.probe, threshold: spec.wakeword.threshold } } : {}),
     testFraction: spec.testFraction,
     splitSeed: spec.splitSeed,
     receiver: spec.receiver,

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { Errors } from '../errors.ts';
-import { loadProbe } from '../probes/probeFile.ts';
+import { resolveProbe, wakeWordManifest } from '../probes/resolveProbe.ts';
+import { DEFAULT_WAKE_THRESHOLD } from '../pipeline/types.ts';
 import { readRoomList } from './rooms.ts';
 import type { CleanReference, Protocol, Receiver, Recipe, Room, SnrMode, SweepSpec } from './types.ts';
 
@@ -9,8 +10,13 @@ export interface SweepInput {
   models: string[];
   data: string;
   protocol?: Protocol;
-  /** Probe files (`earshot probe train`), one per model; implies protocol `probe`. */
+  /**
+   * Probes by id or path (src/probes/resolveProbe.ts): trained linear probes, one per model (protocol
+   * `probe`), or one wake-word probe (`oww-wakeword`: protocol `wakeword`, the model defaults to its encoder).
+   */
   probes?: string[];
+  /** Protocol `wakeword`: the detection threshold (default 0.5). */
+  wakeThreshold?: number;
   snrDb?: (number | 'clean')[];
   /** Rooms: RT60s in s (0: dry), RIR bank ids, and IR files, folders or file-name patterns (src/sweep/rooms.ts). */
   room?: (number | string)[];
@@ -54,19 +60,25 @@ export const SWEEP_DEFAULTS = Object.freeze({
  */
 export async function specFromInput(input: SweepInput): Promise<SweepSpec> {
   const models = input.models.map((m) => m.trim()).filter(Boolean);
+  const resolved = await Promise.all((input.probes ?? []).map((name) => resolveProbe(name)));
+  const wake = resolved.map(wakeWordManifest).filter((w) => w !== null);
+  const wakeword = wake.length > 0 ? await wakeWordSpec(resolved, wake[0], models, input) : undefined;
+  if (wakeword === undefined && input.wakeThreshold !== undefined) throw new Errors.INVALID_OPTION('--wake-threshold goes with a wake-word probe (--probe oww-wakeword)');
   if (models.length === 0) throw new Errors.INVALID_OPTION('no model: give --model ID[,ID...] (see `earshot models`)');
   unique(models, 'model');
-  if (!input.data) throw new Errors.INVALID_OPTION('no data: give --data DIR, a folder with one subfolder of clips per class');
+  if (!input.data) throw new Errors.INVALID_OPTION(wakeword ? 'no data: give --data DIR, with DIR/<head id>/ holding each head\'s positive clips and DIR/negative/ the negatives' : 'no data: give --data DIR, a folder with one subfolder of clips per class');
   const probes: Record<string, string> = {};
-  for (const path of input.probes ?? []) {
-    const probe = await loadProbe(path);
+  for (const r of wakeword ? [] : resolved) {
+    if (r.kind !== 'linear') throw new Errors.INVALID_PROBE(`${r.id} reads raw audio: it is not a probe a sweep can evaluate`);
+    const { path, file: probe } = r;
     if (!models.includes(probe.modelId)) {
       throw new Errors.INVALID_PROBE(`${path} is a probe for model "${probe.modelId}", which is not in --model (${models.join(', ')}). Train one for each model with \`earshot probe train --model ID\`.`);
     }
     if (probes[probe.modelId]) throw new Errors.INVALID_OPTION(`two probes for model "${probe.modelId}": ${probes[probe.modelId]} and ${path}`);
     probes[probe.modelId] = resolve(path);
   }
-  const protocol = input.protocol ?? (input.probes?.length ? 'probe' : 'clean');
+  const protocol = wakeword ? 'wakeword' : (input.protocol ?? (input.probes?.length ? 'probe' : 'clean'));
+  if (wakeword && input.protocol === 'matched') throw new Errors.INVALID_OPTION('--matched trains linear probes; a wake-word probe is evaluated as it is');
   if (protocol === 'probe') {
     const without = models.filter((m) => !probes[m]);
     if (without.length > 0) throw new Errors.INVALID_PROBE(`no probe for model(s) ${without.join(', ')}: give a --probe for each model, or leave --probe out to train one on clean audio`);
@@ -99,6 +111,7 @@ export async function specFromInput(input: SweepInput): Promise<SweepSpec> {
     data: resolve(input.data),
     protocol,
     probes,
+    ...(wakeword ? { wakeword } : {}),
     axes,
     seeds,
     receiver,
@@ -112,6 +125,20 @@ export async function specFromInput(input: SweepInput): Promise<SweepSpec> {
     rirFiles: rooms.files,
     noiseDirs: (input.noiseDirs ?? []).map((p) => resolve(p)),
   };
+}
+
+/**
+ * A wake-word sweep: one wake-word probe, alone, over its heads' encoder
+ * (added to `models` when none is given; any other model is refused).
+ */
+async function wakeWordSpec(resolved: Awaited<ReturnType<typeof resolveProbe>>[], wake: NonNullable<ReturnType<typeof wakeWordManifest>>, models: string[], input: SweepInput): Promise<{ probe: string; threshold: number }> {
+  if (resolved.length > 1) throw new Errors.INVALID_OPTION(`a wake-word sweep takes one probe (${wake.manifest.id}); give other probes to another sweep`);
+  if (models.length === 0) models.push(wake.encoder);
+  const other = models.filter((m) => m !== wake.encoder);
+  if (other.length > 0) throw new Errors.INVALID_OPTION(`${wake.manifest.id}'s heads read model "${wake.encoder}"; a wake-word sweep cannot run ${other.join(', ')} (leave --model out, or give --model ${wake.encoder})`);
+  const threshold = input.wakeThreshold ?? DEFAULT_WAKE_THRESHOLD;
+  if (!(threshold >= 0 && threshold <= 1)) throw new Errors.INVALID_OPTION(`--wake-threshold must be in 0..1, got ${input.wakeThreshold}`);
+  return { probe: resolved[0].path, threshold };
 }
 
 /** The room axis from `room` or its RT60-only synonym `rt60S` (not both); IR files named in it become bank IRs of the sweep. */

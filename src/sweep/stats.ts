@@ -120,44 +120,47 @@ export interface PointEstimates extends ProbeMetrics {
 export function estimatePoint(runs: Run[], clean: Run, labels: ArrayLike<number>, classes: number, label: string, resamples = BOOTSTRAP_RESAMPLES): PointEstimates {
   const degraded = new PooledMetrics(runs, labels, classes);
   const reference = new PooledMetrics([clean], labels, classes);
-  const n = labels.length;
-  const ones = (k: number) => new Float64Array(k).fill(1);
-  const full = degraded.metrics(ones(runs.length), ones(n));
-  const fullClean = reference.metrics([1], ones(n));
   const keys = ['top1', 'macroF1', 'mAP'] as const;
-  const samples: Record<string, number[]> = { cosine: [] };
-  for (const k of keys) {
-    samples[k] = [];
-    samples[`rel_${k}`] = [];
-  }
+  const e = bootstrap(runs.length, labels.length, label, resamples, (runWeights, clipWeights) => {
+    const m = degraded.metrics(runWeights, clipWeights);
+    const c = reference.metrics([1], clipWeights);
+    const out: Record<string, number> = { cosine: m.cosine };
+    for (const k of keys) {
+      out[k] = m[k];
+      out[`rel_${k}`] = ratio(m[k], c[k]);
+    }
+    return out;
+  });
+  return {
+    top1: e.top1,
+    macroF1: e.macroF1,
+    mAP: e.mAP,
+    cosine: e.cosine,
+    relative: { top1: e.rel_top1, macroF1: e.rel_macroF1, mAP: e.rel_mAP },
+  };
+}
+
+/**
+ * Statistics of pooled runs with 95% bias-corrected bootstrap intervals: `stat`
+ * gives named figures for a weight per run and per clip (all 1: the estimate);
+ * each resample draws runs (seeds) and clips with replacement, as weights.
+ * Seeded by `label`: the same inputs give the same intervals wherever they are computed.
+ */
+export function bootstrap(runs: number, clips: number, label: string, resamples: number, stat: (runWeights: Float64Array, clipWeights: Float64Array) => Record<string, number>): Record<string, Estimate> {
+  const full = stat(new Float64Array(runs).fill(1), new Float64Array(clips).fill(1));
+  const samples: Record<string, number[]> = Object.fromEntries(Object.keys(full).map((k) => [k, []]));
   const rng = createRng(hashSeed(0, `bootstrap|${label}`));
-  const runWeights = new Float64Array(runs.length);
-  const clipWeights = new Float64Array(n);
+  const runWeights = new Float64Array(runs);
+  const clipWeights = new Float64Array(clips);
   for (let b = 0; b < resamples; b++) {
     runWeights.fill(0);
     clipWeights.fill(0);
-    for (let r = 0; r < runs.length; r++) runWeights[rng.int(0, runs.length - 1)]++;
-    for (let i = 0; i < n; i++) clipWeights[rng.int(0, n - 1)]++;
-    const m = degraded.metrics(runWeights, clipWeights);
-    const c = reference.metrics([1], clipWeights);
-    samples.cosine.push(m.cosine);
-    for (const k of keys) {
-      samples[k].push(m[k]);
-      samples[`rel_${k}`].push(ratio(m[k], c[k]));
-    }
+    for (let r = 0; r < runs; r++) runWeights[rng.int(0, runs - 1)]++;
+    for (let i = 0; i < clips; i++) clipWeights[rng.int(0, clips - 1)]++;
+    const m = stat(runWeights, clipWeights);
+    for (const k of Object.keys(full)) samples[k].push(m[k]);
   }
-  const est = (value: number, xs: number[]): Estimate => ({ mean: value, ...biasCorrectedInterval(value, xs) });
-  return {
-    top1: est(full.top1, samples.top1),
-    macroF1: est(full.macroF1, samples.macroF1),
-    mAP: est(full.mAP, samples.mAP),
-    cosine: est(full.cosine, samples.cosine),
-    relative: {
-      top1: est(ratio(full.top1, fullClean.top1), samples.rel_top1),
-      macroF1: est(ratio(full.macroF1, fullClean.macroF1), samples.rel_macroF1),
-      mAP: est(ratio(full.mAP, fullClean.mAP), samples.rel_mAP),
-    },
-  };
+  return Object.fromEntries(Object.entries(full).map(([k, value]) => [k, { mean: value, ...biasCorrectedInterval(value, samples[k]) }]));
 }
 
 /** The clean reference of a model with its bootstrap intervals over clips. */

@@ -1,9 +1,10 @@
 import { hostname } from 'node:os';
-import { mkdir, open, readFile, rm, writeFile, type FileHandle } from 'node:fs/promises';
-import { writeAtomically } from '../writeAtomically.ts';
+import { open, readFile, rm, writeFile, type FileHandle } from 'node:fs/promises';
+import { describeFsError, writeAtomically } from '../writeAtomically.ts';
 import { join } from 'node:path';
 import { Errors } from '../errors.ts';
 import type { SweepRecord } from './types.ts';
+import { makeDirectory } from '../makeDirectory.ts';
 
 /** What decides whether an output folder's records can be reused: anything here changing changes results. */
 export interface StoreIdentity {
@@ -38,8 +39,8 @@ export class SweepStore {
 
   /** Open (creating) the folder for a sweep with this identity; earlier records of the same identity are loaded. */
   static async open(dir: string, identity: StoreIdentity, log: (line: string) => void = () => {}): Promise<SweepStore> {
-    await mkdir(dir, { recursive: true }).catch((err: NodeJS.ErrnoException) => {
-      throw new Errors.WRITE_FAILED(dir, err.code ?? err.message);
+    await makeDirectory(dir).catch((err: unknown) => {
+      throw new Errors.WRITE_FAILED(dir, describeFsError(err));
     });
     await takeLock(dir);
     try {

@@ -26,9 +26,17 @@ export interface SceneSettings {
  * How probes meet degraded audio (Nat-HEAR): `clean` trains one probe per
  * model on clean training clips and evaluates it per condition; `matched`
  * trains a probe per cell on training clips degraded the same way; `probe`
- * evaluates probes the user trained (`earshot probe train`).
+ * evaluates probes the user trained (`earshot probe train`); `wakeword`
+ * scores ready-made wake-word heads (oww-wakeword) on clips of DIR/<head id>/
+ * (positives) and of the other folders (negatives).
  */
-export type Protocol = 'clean' | 'matched' | 'probe';
+export type Protocol = 'clean' | 'matched' | 'probe' | 'wakeword';
+
+/** A wake-word sweep's probe: the manifest (absolute path) and the detection threshold. */
+export interface WakeWordSpec {
+  probe: string;
+  threshold: number;
+}
 
 export type Receiver = 'auto' | 'mono' | 'binaural' | 'foa';
 
@@ -58,6 +66,8 @@ export interface SweepSpec extends SceneSettings {
   protocol: Protocol;
   /** Protocol `probe`: absolute path of the probe for each model. */
   probes: Record<string, string>;
+  /** Protocol `wakeword`: the heads' manifest and threshold. */
+  wakeword?: WakeWordSpec;
   axes: SweepAxes;
   /** Seeds 0..seeds-1 per grid point. */
   seeds: number;
@@ -109,6 +119,19 @@ export interface SweepContext {
   probes: Record<string, ProbeFile | null>;
   /** Per model: clean scene embeddings of the test clips (in `test` order), for the cosine. */
   cleanTest: Record<string, number[][]>;
+  /** Protocol `wakeword`: the heads scored (those with a folder of positives), in the order of `classes`. */
+  wakeHeads?: string[];
+}
+
+/**
+ * A wake-word run's clip-level numbers: per test clip, per head (in
+ * `wakeHeads` order), how many times the head's score crossed the threshold
+ * upwards (detections), and each clip's duration. The head's clip score (max
+ * over windows) is in `probabilities` under the head's class.
+ */
+export interface WakeWordRecord {
+  accepts: number[][];
+  durationS: number[];
 }
 
 /** The clean reference of one model: its probe on the clean test clips. */
@@ -119,6 +142,7 @@ export interface CleanRecord {
   cleanReference: CleanReference;
   /** Class probabilities per test clip, in `test` order. */
   probabilities: number[][];
+  wakeword?: WakeWordRecord;
 }
 
 /** What a finished cell leaves in cells.jsonl. */
@@ -130,6 +154,7 @@ export interface CellRecord extends SceneSettings {
   probabilities: number[][];
   /** Cosine similarity of each test clip's degraded scene embedding to its clean one. */
   cosine: number[];
+  wakeword?: WakeWordRecord;
   /** Wall time of the cell and who ran it (host/pid/thread). */
   elapsedS: number;
   worker: string;
@@ -148,6 +173,27 @@ export interface ProbeMetrics {
   top1: Estimate;
   macroF1: Estimate;
   mAP: Estimate;
+  /** Protocol `wakeword`: per head. */
+  wakeword?: WakeWordMetrics[];
+}
+
+/**
+ * One wake-word head at one grid point (or clean), pooled over seeds, each
+ * figure with its 95% bootstrap interval over seeds and clips: detection rate
+ * at the threshold on the head's positive clips (clip score = max over
+ * windows), false accepts (threshold crossings) per negative clip and per
+ * hour of negative audio, and ROC AUC of clip scores, positives against negatives.
+ */
+export interface WakeWordMetrics {
+  head: string;
+  threshold: number;
+  positives: number;
+  negatives: number;
+  negativeHours: number;
+  detectionRate: Estimate;
+  falseAcceptsPerClip: Estimate;
+  falseAcceptsPerHour: Estimate;
+  auc: Estimate;
 }
 
 /** One grid point, aggregated over its seeds. `relative` is degraded ÷ clean, paired on the same clips. */

@@ -60,5 +60,8 @@ describe('earshot stream', () => {
     const unknown = await runMain(['stream', speechPath(7), '--model', 'nope']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/unknown model "nope"/);
+    const endless = await runMain(['stream', speechPath(7), '--model', 'naive-logmel', '--loop']);
+    expect(endless.code).toBe(1);
+    expect(endless.stderr).toMatch(/--loop plays the file again at its end, for ever: give it with --realtime/);
   });
 });

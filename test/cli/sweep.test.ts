@@ -210,7 +210,7 @@ describe('earshot sweep: bad input', () => {
     'an empty grid': [() => ['sweep', ...MODEL, '--data', DATA, '--snr', '', '-o', at('e3')], /--snr is empty: the grid would have no cells/],
     'a bad axis value': [() => ['sweep', ...MODEL, '--data', DATA, '--rt60', '0,7', '-o', at('e4')], /--rt60: 7 not allowed; expected seconds in 0\.\.3/],
     'a probe for another model': [() => ['sweep', ...MODEL, '--data', DATA, '--probe', at('naive.json'), '-o', at('e6')], /naive\.json is a probe for model "naive-logmel", which is not in --model \(oww-speech-embedding\)/],
-    'a probe trained on other classes': [() => ['sweep', ...MODEL, '--data', DATA, '--probe', join(REPO_ROOT, 'models', 'trained', 'language.json'), '-o', at('e8')], /has classes probe .*language\.json was not trained on: 0, 1, .*\(it knows: en, es, ru\)/],
+    'a probe trained on other classes': [() => ['sweep', ...MODEL, '--data', DATA, '--probe', join(REPO_ROOT, 'models', 'trained', 'keywords.json'), '-o', at('e8')], /has classes probe .*keywords\.json was not trained on: 0, 1, .*\(it knows: down, go, left, no, off, on, right, stop, up, yes\)/],
     'an unknown noise': [() => ['sweep', ...MODEL, '--data', DATA, '--noise', 'cafe,nope', '-o', at('e9')], /unknown noise "nope"\. Known: .*cafe/],
     'a bank IR the model cannot hear': [() => ['sweep', ...MODEL, '--data', DATA, '--room', '0,office-foa', '-o', at('e10')], /--room: the IR "office-foa" has 4 channel\(s\) \(foa\) but model "oww-speech-embedding" takes 1; choose IRs with 1 channel \(mono\), or 2/],
     'an unknown room': [() => ['sweep', ...MODEL, '--data', DATA, '--room', '0,nope', '-o', at('e11')], /--room: unknown room "nope": not an RT60, an IR file or an id of the RIR bank \(street, .*\)/],
@@ -218,6 +218,7 @@ describe('earshot sweep: bad input', () => {
     'a missing IR file': [() => ['sweep', ...MODEL, '--data', DATA, '--room', at('nowhere.wav'), '-o', at('e13')], /--room: .*nowhere\.wav: no such file or folder/],
     '--room and --rt60 together': [() => ['sweep', ...MODEL, '--data', DATA, '--room', '0,street', '--rt60', '0.6', '-o', at('e14')], /give the rooms in one list: --room takes RT60s too/],
     'a bad room value': [() => ['sweep', ...MODEL, '--data', DATA, '--room', '0,5', '-o', at('e15')], /--room: 5 not allowed; expected RT60s in 0\.\.3 s/],
+    'an output folder that cannot be made (procfs)': [() => ['sweep', ...MODEL, '--data', DATA, '--snr', '0', '--rt60', '0', '--seeds', '1', '-o', '/proc/earshot-sweep'], /cannot write \/proc\/earshot-sweep \(the directory does not exist\)/],
     'an unknown model': [() => ['sweep', '--model', 'nope', '--data', DATA, '-o', at('e7'), '--snr', '0', '--rt60', '0', '--seeds', '1'], /unknown model "nope"/],
   };
   const runs: Record<string, CliRun> = {};

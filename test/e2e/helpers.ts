@@ -46,7 +46,7 @@ export function scratchDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `earshot-e2e-${prefix}-`));
 }
 
-/** The probes earshot ships (models/trained): the language-ID probe "language" (en / es / ru) on oww-speech-embedding, trained on the shipped spoken digits by `earshot probe train`. */
+/** The probes earshot ships (models/trained): the keyword probe "keywords" (ten words) on oww-speech-embedding, trained on the live windows of the shipped keyword set by `earshot probe train --windows`. */
 export const SHIPPED_PROBES = join(ROOT, 'models', 'trained');
 
 export interface RunningServer {
@@ -113,9 +113,14 @@ export async function openBrowser(extraArgs: string[] = [], viewport = { width: 
  * (a usual device rate, so the dashboard's 48 -> 16 kHz resampler runs).
  */
 export async function speechWavForCapture(dir: string): Promise<string> {
+  return wavForCapture(dir, [1, 2, 3, 4, 5].map((d) => join(ROOT, 'test', 'fixtures', 'speech', 'digits', 'en', `${d}.wav`)), 'fake-mic.wav');
+}
+
+/** Clips one after another, each followed by 0.3 s of silence, as a 48 kHz 16-bit WAV for Chromium's fake capture device. */
+export async function wavForCapture(dir: string, clips: string[], name: string): Promise<string> {
   const parts: Float32Array[] = [];
-  for (const d of [1, 2, 3, 4, 5]) {
-    const clip = await loadAudio(join(ROOT, 'test', 'fixtures', 'speech', 'digits', 'en', `${d}.wav`), { sampleRateHz: 48000, mono: true });
+  for (const file of clips) {
+    const clip = await loadAudio(file, { sampleRateHz: 48000, mono: true });
     parts.push(clip.channels[0], new Float32Array(14400));
   }
   const samples = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
@@ -125,7 +130,7 @@ export async function speechWavForCapture(dir: string): Promise<string> {
     at += p.length;
   }
   mkdirSync(dir, { recursive: true });
-  const path = join(dir, 'fake-mic.wav');
+  const path = join(dir, name);
   await writeWav(path, { sampleRateHz: 48000, channels: [samples] }, 'pcm16');
   return path;
 }

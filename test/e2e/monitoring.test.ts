@@ -177,12 +177,12 @@ describe.skipIf(SKIP_BROWSER)('dashboard as a monitor, in Chromium against a rea
     await page.getByTestId('upload').setInputFiles(join(ROOT, 'test', 'fixtures', 'speech', 'digits', 'es', '3.wav'));
     await expect.poll(() => page.getByTestId('clip').evaluate((s) => (s as HTMLSelectElement).selectedOptions[0]?.textContent ?? '')).toMatch(/3\.wav/);
     await page.getByTestId('models').getByRole('button', { name: /naive-logmel/ }).click();
-    await page.getByTestId('probe').selectOption('language');
+    await page.getByTestId('probe').selectOption('keywords');
     await page.getByTestId('start').click();
     await page.getByTestId('stream-status').filter({ hasText: 'running' }).waitFor();
     expect(await page.getByTestId('stream-status').textContent()).toMatch(/3\.wav/);
     await page.getByRole('tablist', { name: 'model shown' }).getByRole('button', { name: 'naive-logmel' }).click({ timeout: 30_000 });
-    await page.getByTestId('probe-none').filter({ hasText: 'No probe reads naive-logmel on this stream: "language" reads oww-speech-embedding' }).waitFor();
+    await page.getByTestId('probe-none').filter({ hasText: 'No probe reads naive-logmel on this stream: "keywords" reads oww-speech-embedding' }).waitFor();
     // Side by side: a column per model, each with its cosine chart and its probe panel, on one time axis.
     await page.getByTestId('side-by-side').click();
     const column = (m: string) => page.locator(`[data-testid="compare-column"][data-model="${m}"]`);

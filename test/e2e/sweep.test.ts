@@ -107,7 +107,7 @@ describe.skipIf(SKIP_BROWSER)('sweep view in Chromium against a real earshot ser
 
     // The defaults are small; make them tiny.
     await page.getByTestId('sweep-models').getByRole('button', { name: 'oww-speech-embedding' }).waitFor();
-    expect(await page.getByTestId('sweep-data').inputValue()).toBe('digits');
+    expect(await page.getByTestId('sweep-data').inputValue()).toBe('keywords');
     // A value the form cannot read is named, and the sweep cannot start.
     await page.getByTestId('sweep-snr').fill('20, loud');
     await page.getByTestId('sweep-problem').filter({ hasText: 'SNR "loud" is not a number or "clean"' }).waitFor();

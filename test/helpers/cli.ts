@@ -14,12 +14,14 @@ export interface CliRun {
  * Run `node bin/earshot.js ...args` from the repository root, as a user would: the
  * compiled program in dist/, which `npm test` builds before the tests. Never rejects: the
  * exit status is in `code`. EARSHOT_DEBUG is cleared so errors print as users see them.
+ * Past `timeoutMs` the process is killed outright (a sweep takes SIGTERM as "finish the
+ * cells in flight", and would outlive the test).
  */
 export function runCli(args: string[], timeoutMs = 60_000): Promise<CliRun> {
   const env = { ...process.env };
   delete env.EARSHOT_DEBUG;
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(REPO_ROOT, 'bin', 'earshot.js'), ...args], { cwd: REPO_ROOT, env, timeout: timeoutMs, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [join(REPO_ROOT, 'bin', 'earshot.js'), ...args], { cwd: REPO_ROOT, env, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
       const code = err === null ? 0 : typeof err.code === 'number' ? err.code : null;
       resolve({ code, stdout, stderr });
     });

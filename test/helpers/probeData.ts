@@ -13,7 +13,7 @@ const exists = (path: string) => stat(path).then(() => true, () => false);
 
 /**
  * A probe data set, built into test/output (kept between runs): the shipped English spoken
- * digits plus keywords synthesized by test/fixtures/keywords/make-keywords.sh (espeak-ng + sox;
+ * digits plus keywords synthesized by test/fixtures/speech/make-keywords.sh (espeak-ng + sox;
  * deterministic): classes 0-9 (the recording plus `perClass` synthesized clips of the digit's
  * name) and yes/no/up/down/left/right/stop/go.
  *
@@ -56,7 +56,7 @@ async function synthesize(root: string, perClass: number): Promise<string> {
   const tmp = `${root}.tmp`;
   const build = `${root}.build`;
   await Promise.all([tmp, build].map((d) => rm(d, { recursive: true, force: true })));
-  const script = join(FIXTURES, 'keywords', 'make-keywords.sh');
+  const script = join(FIXTURES, 'speech', 'make-keywords.sh');
   // The digits' names and the keywords side by side: one espeak-ng at a time each.
   await Promise.all([
     run('bash', [script, '--per-class', String(perClass), '--words', DIGIT_WORDS.join(','), join(tmp, 'digits')]),

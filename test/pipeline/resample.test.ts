@@ -63,6 +63,11 @@ describe('resample operator', () => {
     expect(out.at(-1)!.capturedAtMs).toBe(chunked(tone, [960, 333]).at(-1)!.capturedAtMs);
   });
 
+  it('a source rate the converter refuses (384 kHz) fails the stream with its message; nothing is left unhandled', async () => {
+    const input = chunked(tone.subarray(0, 3840), [960], 384000);
+    await expect(lastValueFrom(from(input).pipe(resample({ toRateHz: 16000 }), toArray()))).rejects.toThrow(/fromRateHz must be an integer sample rate in 1..192000 Hz, got 384000/);
+  });
+
   it('passes chunks at the target rate through untouched', async () => {
     const input = chunked(tone.subarray(0, 4800), [480], 16000);
     const out = await lastValueFrom(from(input).pipe(resample({ toRateHz: 16000 }), toArray()));

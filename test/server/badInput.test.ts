@@ -55,10 +55,24 @@ describe('bad frames get an error; the connection stays open', () => {
 
   it('an unknown message type, a wrong version, a missing field', async () => {
     const c = await client();
-    expect(await errorFor(c, { type: 'teleport', id: 9 })).toMatchObject({ code: 'EARSHOT_BAD_MESSAGE', id: 9, message: 'unknown message type "teleport". Known: hello, subscribe, unsubscribe, start, condition, audio, stop, ping, streams' });
+    expect(await errorFor(c, { type: 'teleport', id: 9 })).toMatchObject({ code: 'EARSHOT_BAD_MESSAGE', id: 9, message: 'unknown message type "teleport". Known: hello, subscribe, unsubscribe, start, condition, probeSettings, audio, stop, ping, streams' });
     expect((await errorFor(c, '{"v":7,"type":"ping","t":1}')).message).toMatch(/this server speaks protocol version 1/);
     expect((await errorFor(c, { type: 'condition', condition: {} })).message).toMatch(/"condition" message: streamId is missing/);
     await stillOpen(c);
+  });
+
+  it('an id that cannot be echoed (a 6000-deep object, a long string, a non-finite number) is refused by name, and the server runs on', async () => {
+    const c = await client();
+    const deep = `${'{"a":'.repeat(6000)}1${'}'.repeat(6000)}`;
+    for (const type of ['ping', 'subscribe']) {
+      const err = await errorFor(c, `{"v":1,"type":"${type}","t":0,"streamId":"nope","id":${deep}}`);
+      expect(err).toMatchObject({ code: 'EARSHOT_BAD_MESSAGE', message: expect.stringMatching(/^"id" must be a string of at most 200 characters or a finite number/) });
+      expect(err).not.toHaveProperty('id');
+    }
+    expect((await errorFor(c, { type: 'ping', t: 0, id: 'x'.repeat(201) })).message).toMatch(/^"id" must be/);
+    expect((await errorFor(c, '{"v":1,"type":"ping","t":0,"id":1e999}')).message).toMatch(/^"id" must be/);
+    await stillOpen(c);
+    expect((await server.app.inject({ url: '/api/health' })).statusCode).toBe(200);
   });
 
   it('an oversized text frame and an oversized binary frame', async () => {
@@ -117,6 +131,7 @@ describe('bad frames get an error; the connection stays open', () => {
     expect((await errorFor(other, { type: 'audio', streamId: id })).code).toBe('EARSHOT_NOT_OWNER');
     expect(await errorFor(other, { type: 'condition', streamId: id, condition: { snrDb: 0 } })).toMatchObject({ code: 'EARSHOT_NOT_OWNER', message: expect.stringMatching(/read-only/) });
     expect((await errorFor(other, { type: 'condition', streamId: watchedId, condition: { snrDb: 0 } })).message).toMatch(/started over REST; change its condition with PATCH/);
+    expect(await errorFor(other, { type: 'probeSettings', streamId: id, probeSmooth: 4 })).toMatchObject({ code: 'EARSHOT_NOT_OWNER', message: expect.stringMatching(/only that connection can change its probe settings/) });
     expect((await errorFor(other, { type: 'stop', streamId: watchedId })).message).toMatch(/started over REST; stop it with DELETE/);
     expect(server.app.streams.get(id)).toBeDefined();
   });

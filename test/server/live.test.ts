@@ -1,6 +1,10 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
 import { PACKAGE_ROOT } from '../../src/paths.ts';
+import type { WakeWordOutput } from '../../src/pipeline/types.ts';
+import { probeDirs } from '../../src/probes/resolveProbe.ts';
+import { WAKEWORD_FIXTURES } from '../helpers/openwakeword.ts';
 import { binaryFrame, FRAME_KIND } from '../../server/ws/frames.ts';
 import { fileConfig, startServer, TestClient, until, type TestServer } from './helpers.ts';
 
@@ -215,13 +219,50 @@ describe('WebSocket protocol v1', () => {
     }
   });
 
+  it('a wake-word probe by id: per-window head scores and a detection of "hey jarvis"; the threshold changes live', async () => {
+    const wake = await startServer({ probeDirs: probeDirs() });
+    const c = await TestClient.open(wake.ws);
+    try {
+      const probes = (await wake.app.inject('/api/probes')).json() as { id: string; kind?: string; classes: string[] }[];
+      expect(probes.find((p) => p.id === 'oww-wakeword')).toMatchObject({ kind: 'wakeword', modelId: 'oww-speech-embedding', embeddingSize: 96, classes: expect.arrayContaining(['hey_jarvis']) });
+      expect(probes.map((p) => p.id)).not.toContain('silero-vad');
+      const boundary = '----earshot-wake';
+      const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="hey.wav"\r\nContent-Type: audio/wav\r\n\r\n`;
+      const payload = Buffer.concat([Buffer.from(head), await readFile(join(WAKEWORD_FIXTURES, 'hey_jarvis_en-us_150.wav')), Buffer.from(`\r\n--${boundary}--\r\n`)]);
+      const clip = (await wake.app.inject({ method: 'POST', url: '/api/uploads', payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } })).json() as { id: string };
+      const from = c.messages.length;
+      c.send({ type: 'start', config: { source: { kind: 'file', path: clip.id, realtime: true }, models: ['oww-speech-embedding'], probes: ['oww-wakeword'], condition: { snrDb: 20 }, vad: false, wakeThreshold: 0.4, probeSmooth: 2 } });
+      const started = await c.waitFor((m) => m.type === 'started' || m.type === 'error', 30_000, from);
+      expect(started).toMatchObject({ type: 'started', config: { probes: ['oww-wakeword'], wakeThreshold: 0.4, probeSmooth: 2 } });
+      const id = started.streamId as string;
+      c.send({ type: 'probeSettings', streamId: id, wakeThreshold: 0.6 });
+      expect(await c.waitFor((m) => m.type === 'probeSettings' && m.wakeThreshold === 0.6, 10_000, from)).toMatchObject({ probeSmooth: 2 });
+      await c.next('stopped', id, 60_000);
+      const results = c.of('result', id) as unknown as { t1S: number; wakeword: WakeWordOutput }[];
+      expect(results.length).toBeGreaterThan(20);
+      const jarvis = results.map((r) => ({ t1S: r.t1S, threshold: r.wakeword.threshold, smooth: r.wakeword.smooth, ...r.wakeword.heads.find((h) => h.id === 'hey_jarvis')! }));
+      expect(jarvis[0]).toMatchObject({ clean: null, degraded: null, detected: { clean: false, degraded: false } });
+      expect(jarvis.filter((j) => j.clean !== null).length).toBeGreaterThan(5);
+      expect(jarvis.every((j) => j.smooth === 2)).toBe(true);
+      // The change applies from the window after it: the speech (from 1 s on) is scored at 0.6.
+      expect(jarvis.at(-1)!.threshold).toBe(0.6);
+      const hits = jarvis.filter((j) => j.detected.clean);
+      expect(hits.length).toBeGreaterThanOrEqual(1);
+      for (const h of hits) expect(h.clean!).toBeGreaterThanOrEqual(h.threshold);
+      expect(Math.max(...jarvis.map((j) => j.degraded ?? 0))).toBeGreaterThan(0.5);
+    } finally {
+      c.close();
+      await wake.close();
+    }
+  });
+
   it('a stream with a shipped probe: predictions in each result, agreement in /metrics', async () => {
-    expect((await server.app.inject('/api/probes')).json()).toEqual([{ id: 'language', modelId: 'oww-speech-embedding', classes: ['en', 'es', 'ru'], embeddingSize: 96 }]);
+    expect((await server.app.inject('/api/probes')).json()).toEqual([{ id: 'keywords', modelId: 'oww-speech-embedding', classes: ['down', 'go', 'left', 'no', 'off', 'on', 'right', 'stop', 'up', 'yes'], embeddingSize: 96 }]);
     const c = await TestClient.open(server.ws);
     try {
-      const id = await startStream(c, { models: ['oww-speech-embedding'], probes: ['language'] });
+      const id = await startStream(c, { models: ['oww-speech-embedding'], probes: ['keywords'] });
       const result = await c.next('result', id, 30_000);
-      expect(result).toMatchObject({ model: 'oww-speech-embedding', embeddingDim: 96, probe: { id: expect.any(String), classes: ['en', 'es', 'ru'] } });
+      expect(result).toMatchObject({ model: 'oww-speech-embedding', embeddingDim: 96, probe: { id: expect.any(String), classes: ['down', 'go', 'left', 'no', 'off', 'on', 'right', 'stop', 'up', 'yes'] } });
       expect(result.data).toHaveLength(192);
       expect([0, 1]).toContain((result.metrics as { probeAgreement: number }).probeAgreement);
       expect((await server.app.inject('/metrics')).body).toMatch(new RegExp(`^earshot_stream_probe_agreement\\{stream="${id}",model="oww-speech-embedding"\\} [0-9.e]+$`, 'm'));

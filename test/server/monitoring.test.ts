@@ -46,7 +46,7 @@ describe('server/monitoring: Prometheus rules and Grafana dashboard', () => {
 
   it('every metric the dashboard and the rules query is in a live server\'s /metrics', async () => {
     // A stream with a probe, so the per-stream gauges (probe agreement included) have series.
-    const res = await server.app.inject({ method: 'POST', url: '/api/streams', payload: fileConfig({ models: ['oww-speech-embedding'], probes: ['language'] }) });
+    const res = await server.app.inject({ method: 'POST', url: '/api/streams', payload: fileConfig({ models: ['oww-speech-embedding'], probes: ['keywords'] }) });
     expect(res.statusCode).toBe(201);
     const id = res.json().id as string;
     let text = '';

@@ -43,9 +43,12 @@ describe('REST: catalogue', () => {
     expect(JSON.stringify([rirs, noises])).not.toMatch(/"file"|\.wav/);
   });
 
-  it('GET /api/clips lists the shipped speech by id and stream path', async () => {
+  it('GET /api/clips lists the shipped speech that clips.txt offers, in its order, by id and stream path', async () => {
     const clips = (await get('/api/clips')).json() as Record<string, unknown>[];
-    expect(clips).toHaveLength(30);
+    // 20 held-out keyword clips first (the dashboard's default), then the 30 digits and the 56 wake-word clips; not the other keywords.
+    expect(clips).toHaveLength(20 + 30 + 56);
+    expect(clips[0]).toMatchObject({ id: 'keywords/down/down_002', path: 'speech/keywords/down/down_002.flac' });
+    expect(clips.filter((c) => String(c.id).startsWith('keywords/'))).toHaveLength(20);
     expect(clips.find((c) => c.id === 'digits/en/7')).toMatchObject({ path: 'speech/digits/en/7.wav', origin: 'shipped', sampleRateHz: 16000, channels: 1 });
   });
 
@@ -130,7 +133,7 @@ describe('REST: bad input gets { code, message } and the right status', () => {
     [{ source: { kind: 'file', path: 'digits/en/7' }, models: ['naive-logmel'], condition: { room: { bank: 'cathedral' } } }, 404, 'EARSHOT_UNKNOWN_ID', /unknown RIR "cathedral"/],
     [{ source: { kind: 'file', path: 'digits/en/7' }, models: ['gpt-audio'] }, 404, 'EARSHOT_UNKNOWN_ID', /unknown model "gpt-audio". Known: .*naive-logmel/],
     [{ source: { kind: 'file', path: 'digits/en/7' }, models: ['naive-logmel'], probes: ['gender'] }, 404, 'EARSHOT_UNKNOWN_ID', /unknown probe "gender". Known: \(none: start the server with --probes-dir DIR\)/],
-    [{ source: { kind: 'file', path: 'digits/xx/1' }, models: ['naive-logmel'] }, 404, 'EARSHOT_UNKNOWN_ID', /unknown clip "digits\/xx\/1". Known: digits\/en\/0/],
+    [{ source: { kind: 'file', path: 'digits/xx/1' }, models: ['naive-logmel'] }, 404, 'EARSHOT_UNKNOWN_ID', /unknown clip "digits\/xx\/1". Known: keywords\/down\/down_002/],
   ])('POST /api/streams %j -> %i %s', async (body, status, code, message) => {
     const res = await post('/api/streams', body);
     expect(res.json()).toEqual({ code, message: expect.stringMatching(message) });

@@ -8,6 +8,7 @@ import { Replayer } from './replayer.ts';
 import { SessionRecorder } from './recorder.ts';
 import { EarshotSocket } from './socket.ts';
 import { ModelTrack, type TrackSnapshot } from './track.ts';
+import { WakeTrack, type WakeSnapshot } from './wakeTrack.ts';
 
 export type { Levels, Spectra };
 export type Connection = 'connecting' | 'open' | 'closed';
@@ -53,6 +54,10 @@ export class Live {
   refusals = $state.raw(0);
   /** Windows in the metrics log (what the CSV / NDJSON export holds). */
   logged = $state.raw(0);
+  /** Wake-word heads of the stream (its wake-word probe), and the probe settings in force. */
+  wake = $state.raw<WakeSnapshot | null>(null);
+  probeSettings = $state.raw<{ wakeThreshold: number; probeSmooth: number }>({ wakeThreshold: 0.5, probeSmooth: 1 });
+  private readonly wakeTrack = new WakeTrack();
 
   private readonly socket = new EarshotSocket({
     onOpen: () => {
@@ -148,7 +153,9 @@ export class Live {
       }
       spec = { kind: 'push', sampleRateHz: MIC_RATE_HZ };
     }
-    const config: StreamConfig = { ...rest, source: spec };
+    // Probe settings changed on the panel carry over to the next stream.
+    const { wakeThreshold, probeSmooth } = this.probeSettings;
+    const config: StreamConfig = { ...rest, source: spec, ...(wakeThreshold !== 0.5 ? { wakeThreshold } : {}), ...(probeSmooth !== 1 ? { probeSmooth } : {}) };
     this.stream = { id: '', config, state: 'starting', startedAtMs: Date.now() };
     this.startId = `start-${++this.starts}`;
     if (!this.socket.send({ type: 'start', config, id: this.startId })) {
@@ -186,6 +193,13 @@ export class Live {
         this.socket.send({ type: 'condition', streamId: this.stream.id, condition: c, id });
       }
     }, wait);
+  }
+
+  /** Change the running stream's wake-word threshold and/or probe smoothing (the server answers with `probeSettings`). */
+  setProbeSettings(change: { wakeThreshold?: number; probeSmooth?: number }): void {
+    if (this.stream?.watching && this.stream.state !== 'stopped') return; // read-only: another client's stream
+    this.probeSettings = { ...this.probeSettings, ...change };
+    if (this.stream?.id && this.stream.state !== 'stopped' && !this.replay) this.socket.send({ type: 'probeSettings', streamId: this.stream.id, ...change });
   }
 
   setListen(mode: ListenMode): void {
@@ -359,7 +373,9 @@ export class Live {
       case 'stats':
         this.stats = msg;
         break;
-
+      case 'probeSettings':
+        this.probeSettings = { wakeThreshold: msg.wakeThreshold, probeSmooth: msg.probeSmooth };
+        break;
       case 'stopped':
         if (this.stream) this.stream = { ...this.stream, state: 'stopped', reason: msg.reason };
         if (live) this.closeMic();
@@ -385,6 +401,7 @@ export class Live {
     this.log.push(r);
     this.logged = this.log.length;
     this.tracks = { ...this.tracks, [r.model]: snap };
+    if (r.wakeword) this.wake = this.wakeTrack.push(r.t1S, r.wakeword);
     if (r.conditionVersion !== this.lastVersion) {
       if (this.lastVersion >= 0) this.marks = [...this.marks, { t: r.t1S, version: r.conditionVersion }];
       this.lastVersion = r.conditionVersion;
@@ -406,6 +423,8 @@ export class Live {
   private resetView(): void {
     this.trackers.clear();
     this.tracks = {};
+    this.wakeTrack.reset();
+    this.wake = null;
     this.marks = [];
     this.lastVersion = -1;
     this.audioView.reset();

@@ -25,6 +25,16 @@ export interface StreamConfig {
   condition: Condition;
   hopS?: number;
   ckaWindows: number;
+  wakeThreshold?: number;
+  probeSmooth?: number;
+}
+
+/** Wake-word heads on one window (server/PROTOCOL.md, "Wake words in result"). */
+export interface WakeWordOutput {
+  probe: string;
+  threshold: number;
+  smooth: number;
+  heads: { id: string; clean: number | null; degraded: number | null; detected: { clean: boolean; degraded: boolean } }[];
 }
 
 /** Per-window numbers comparing clean and degraded (src/pipeline/types.ts WindowMetrics). */
@@ -66,6 +76,8 @@ export interface ResultMsg {
   sentAtMs: number;
   conditionVersion: number;
   probe: ProbeOutput | null;
+  /** Absent in sessions recorded before wake words: read as null. */
+  wakeword?: WakeWordOutput | null;
   metrics: WindowMetrics;
   droppedTotal: number;
   embeddingDim: number;
@@ -81,6 +93,7 @@ export interface StatsMsg { type: 'stats'; streamId: string; windows: number; dr
 /** A running stream as `streams` (and GET /api/streams) lists it; `mine`: this connection started it. */
 export interface RunningStream { id: string; owner: 'rest' | 'websocket'; mine?: boolean; config: StreamConfig; condition: Condition; conditionVersion: number; createdAtMs: number; subscribers: number }
 export interface StreamsMsg { type: 'streams'; streams: RunningStream[]; id?: string | number }
+export interface ProbeSettingsMsg { type: 'probeSettings'; streamId: string; wakeThreshold: number; probeSmooth: number }
 export interface StoppedMsg { type: 'stopped'; streamId: string; reason: string }
 /** `id` echoes the id of the client message that caused it, when that message had one. */
 export interface ErrorMsg { type: 'error'; code: string; message: string; streamId?: string; id?: string | number }
@@ -88,7 +101,7 @@ export interface PongMsg { type: 'pong'; t: number }
 /** Progress of a sweep started over the API (sent to every client). */
 export interface SweepMsg { type: 'sweep'; sweepId: string; event: SweepMessageEvent }
 
-export type ServerMsg = WelcomeMsg | StartedMsg | ResultMsg | AudioMsg | ConditionMsg | StatsMsg | StreamsMsg | StoppedMsg | ErrorMsg | PongMsg | SweepMsg;
+export type ServerMsg = WelcomeMsg | StartedMsg | ResultMsg | AudioMsg | ConditionMsg | StatsMsg | StreamsMsg | StoppedMsg | ErrorMsg | PongMsg | SweepMsg | ProbeSettingsMsg;
 
 /** Any client message may carry an `id`; the server echoes it in the `started`, `pong` or `error` it causes. */
 export type ClientMsg = (
@@ -97,6 +110,7 @@ export type ClientMsg = (
   | { type: 'subscribe' | 'unsubscribe' | 'stop'; streamId: string }
   | { type: 'start'; config: StreamConfig }
   | { type: 'condition'; streamId: string; condition: Condition }
+  | { type: 'probeSettings'; streamId: string; wakeThreshold?: number; probeSmooth?: number }
   | { type: 'audio'; streamId: string }
   | { type: 'ping'; t: number }
 ) & { id?: string | number };
