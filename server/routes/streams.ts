@@ -51,7 +51,7 @@ function parsedBody(parse: (body: unknown) => unknown): FastifySchemaCompiler<un
 /**
  * The streams API: list, start (a StreamConfig whose file source names a
  * clip), change the condition live, stop. Streams started here belong to
- * no connection; DELETE refuses a stream a WebSocket client owns.
+ * no connection; PATCH and DELETE refuse a stream a WebSocket client owns.
  */
 export const streamRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const info = (id: string) => app.streams.get(id).info();
@@ -80,7 +80,11 @@ export const streamRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }),
     },
     async (request) => {
-      const condition = mergeCondition(app.streams.get(request.params.id).requested, request.body);
+      const stream = app.streams.get(request.params.id);
+      if (stream.ownerId !== null) {
+        throw new ServerErrors.NOT_OWNER(`stream ${request.params.id} belongs to a WebSocket connection; only that connection can change its condition (others watch it read-only)`);
+      }
+      const condition = mergeCondition(stream.requested, request.body);
       checkConditionIds(condition, app.banks);
       return (await app.streams.setCondition(request.params.id, condition)).info();
     },

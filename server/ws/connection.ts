@@ -4,7 +4,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { isEarshotError } from '../../src/errors.ts';
 import { ServerErrors } from '../errors.ts';
 import type { ServerContext } from '../plugins/context.ts';
-import type { Subscriber } from '../streams/managedStream.ts';
+import type { ManagedStream, Subscriber } from '../streams/managedStream.ts';
 import { checkConditionIds, mergeCondition, parseStreamConfig, resolveStreamConfig } from '../streams/wireConfig.ts';
 import { FRAME_KIND, jsonFrame, readBinaryFrame, type OutFrame } from './frames.ts';
 import { parseClientMessage, type ClientMessage } from './messages.ts';
@@ -94,6 +94,8 @@ export class Connection implements Subscriber {
         return this.send({ type: 'welcome', server: 'earshot', version: this.serverVersion, protocol: 1, models: this.ctx.models.list().map((m) => m.manifest.id), streams: this.ctx.streams.list().map((s) => s.id) });
       case 'ping':
         return this.send({ type: 'pong', t: msg.t, ...idOf(msg) });
+      case 'streams':
+        return this.send({ type: 'streams', streams: this.ctx.streams.list().map((s) => ({ ...s.info(), mine: s.ownerId === this.id })), ...idOf(msg) });
       case 'subscribe':
         return this.subscribe(msg.streamId);
       case 'unsubscribe':
@@ -104,7 +106,10 @@ export class Connection implements Subscriber {
         return this.condition(msg);
       case 'probeSettings': {
         const { wakeThreshold, probeSmooth } = msg;
-        this.ctx.streams.get(msg.streamId).live.setProbeSettings({ ...(wakeThreshold === undefined ? {} : { wakeThreshold }), ...(probeSmooth === undefined ? {} : { probeSmooth }) });
+        const stream = this.ctx.streams.get(msg.streamId);
+        // A REST stream has no owning connection and no REST route for these settings: any client may set them.
+        if (stream.ownerId !== null) this.checkOwner(stream, 'its probe settings');
+        stream.live.setProbeSettings({ ...(wakeThreshold === undefined ? {} : { wakeThreshold }), ...(probeSmooth === undefined ? {} : { probeSmooth }) });
         return;
       }
       case 'audio':
@@ -138,9 +143,21 @@ export class Connection implements Subscriber {
   }
 
   private async condition(msg: MessageOf<'condition'>): Promise<void> {
-    const condition = mergeCondition(this.ctx.streams.get(msg.streamId).requested, msg.condition);
+    const stream = this.ctx.streams.get(msg.streamId);
+    this.checkOwner(stream, 'its condition', `change its condition with PATCH /api/streams/${msg.streamId}/condition`);
+    const condition = mergeCondition(stream.requested, msg.condition);
     checkConditionIds(condition, this.ctx.banks);
     await this.ctx.streams.setCondition(msg.streamId, condition);
+  }
+
+  /** NOT_OWNER unless this connection started `stream`: the others watch it read-only. */
+  private checkOwner(stream: ManagedStream, what: string, restHint = ''): void {
+    if (stream.ownerId === this.id) return;
+    throw new ServerErrors.NOT_OWNER(
+      stream.ownerId === null
+        ? `stream ${stream.id} was started over REST${restHint ? `; ${restHint}` : ''} (subscribers watch it read-only)`
+        : `stream ${stream.id} belongs to another WebSocket connection; subscribers watch it read-only, only that connection can change ${what}`,
+    );
   }
 
   private announceAudio(msg: MessageOf<'audio'>): void {

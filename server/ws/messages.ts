@@ -21,6 +21,7 @@ export const CLIENT_MESSAGES = {
   audio: Type.Object({ streamId: StreamId }),
   stop: Type.Object({ streamId: StreamId }),
   ping: Type.Object({ t: Type.Union([Type.Number(), Type.String({ maxLength: 100 })]) }),
+  streams: Type.Object({}),
 } satisfies Record<string, TSchema>;
 
 export type ClientMessageType = keyof typeof CLIENT_MESSAGES;

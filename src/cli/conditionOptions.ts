@@ -17,7 +17,7 @@ export function addConditionOptions(cmd: Command): Command {
     .option('--azimuth <deg>', 'source azimuth, degrees, -180..180; 0 = ahead, +90 = left', '0')
     .option('--elevation <deg>', 'source elevation, degrees, -90..90', '0')
     .option('--distance <m>', 'source distance from the receiver in metres (0.2..50)', '1.5')
-    .addOption(new Option('--receiver <kind>', 'receiver: binaural (KEMAR, 2 ch), foa (ambisonics, 4 ch), mono; default mono, or the layout of a --rir').choices(['binaural', 'foa', 'mono']))
+    .addOption(new Option('--receiver <kind>', 'receiver: binaural (KEMAR, 2 ch), foa (ambisonics, 4 ch), mono, or auto (the layout of a --rir, else mono; the default)').choices(['auto', 'binaural', 'foa', 'mono']))
     .option('--mics <list>', 'a microphone array instead of --receiver: "x,y,z;x,y,z;..." in metres from its centre')
     .option('--noise <ids>', 'noise recordings or colours, comma-separated (see `earshot noises`)', 'cafe')
     .option('--noise-sources <n>', 'number of noise sources at distinct positions (1..5)', '1')

@@ -59,6 +59,7 @@ const MicOffset = Type.Number({ minimum: -1, maximum: 1 });
 const MicSchema = Type.Tuple([MicOffset, MicOffset, MicOffset]);
 export const ReceiverSchema = Type.Union(
   [
+    Type.Literal('auto'),
     Type.Literal('mono'),
     Type.Literal('binaural'),
     Type.Literal('foa'),
@@ -66,7 +67,7 @@ export const ReceiverSchema = Type.Union(
   ],
   {
     description:
-      '"mono", "binaural" (KEMAR HRTF, 2 ch: left, right), "foa" (first-order ambisonics, 4 ch ACN/SN3D) or {"kind": "array", "micsM": [[x, y, z], ...]} with 1..64 mics within 1 m of the centre',
+      '"auto" (a bank IR\'s own layout, its channels as recorded; mono without a bank IR: the same as leaving receiver out), "mono", "binaural" (KEMAR HRTF, 2 ch: left, right), "foa" (first-order ambisonics, 4 ch ACN/SN3D) or {"kind": "array", "micsM": [[x, y, z], ...]} with 1..64 mics within 1 m of the centre',
   },
 );
 
@@ -108,6 +109,13 @@ export const ConditionSchema = Type.Object(
 export type Condition = Static<typeof ConditionSchema>;
 export type RoomCondition = Static<typeof RoomSchema>;
 export type ReceiverCondition = Static<typeof ReceiverSchema>;
+/** A receiver the room simulator can build: any but "auto". */
+export type FixedReceiver = Exclude<ReceiverCondition, 'auto'>;
+
+/** The receiver a condition asks for, "auto" and absent alike read as undefined (a bank IR's own layout, else mono). */
+export function fixedReceiverOf(condition: Pick<Condition, 'receiver'>): FixedReceiver | undefined {
+  return condition.receiver === 'auto' ? undefined : condition.receiver;
+}
 export type SourceCondition = Static<typeof SourceSchema>;
 export type SnrMode = Static<typeof SnrModeSchema>;
 export type Recipe = Static<typeof RecipeSchema>;
@@ -132,7 +140,7 @@ const FIELDS: Record<keyof Condition, TSchema> = {
   recipe: RecipeSchema,
 };
 
-/** Fields a condition may leave out: receiver (the room's own layout, else mono), snrMode and recipe (see {@link snrModeOf}, {@link recipeOf}). */
+/** Fields a condition may leave out: receiver (the room's own layout, else mono; "auto" says the same), snrMode and recipe (see {@link snrModeOf}, {@link recipeOf}). */
 const OPTIONAL = new Set<string>(['receiver', 'snrMode', 'recipe']);
 
 /** The scene recipe a condition renders with: "earshot" unless it says "nathear". */

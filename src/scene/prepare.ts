@@ -1,4 +1,4 @@
-import type { Condition, ReceiverCondition } from './condition.ts';
+import { fixedReceiverOf, type Condition, type FixedReceiver } from './condition.ts';
 import type { SceneBanks } from './render.ts';
 import type { NoiseSource } from './noiseBank.ts';
 import { sampleNoisePositions } from './noisePositions.ts';
@@ -73,9 +73,10 @@ export async function prepareScene(condition: Condition, banks: SceneBanks, samp
   if (room !== null && 'bank' in room) {
     const rir = await banks.rirs.load(room.bank, sampleRateHz);
     const layout = banks.rirs.entry(room.bank).layout;
-    if (condition.receiver !== undefined && channelCount(toSpec(condition.receiver)) !== rir.length) {
+    const given = fixedReceiverOf(condition);
+    if (given !== undefined && channelCount(toSpec(given)) !== rir.length) {
       throw new Errors.INVALID_CONDITION(
-        `receiver ${JSON.stringify(condition.receiver)} has ${channelCount(toSpec(condition.receiver))} channel(s) but the bank IR "${room.bank}" has ${rir.length} (${layout}); leave receiver out to use the IR's own layout`,
+        `receiver ${JSON.stringify(given)} has ${channelCount(toSpec(given))} channel(s) but the bank IR "${room.bank}" has ${rir.length} (${layout}); use receiver "auto" (or leave it out) for the IR's own layout`,
       );
     }
     return {
@@ -91,8 +92,9 @@ export async function prepareScene(condition: Condition, banks: SceneBanks, samp
     };
   }
 
-  const receiver = toSpec(condition.receiver ?? 'mono');
-  const receiverLabel = typeof condition.receiver === 'object' ? `array(${condition.receiver.micsM.length})` : (condition.receiver ?? 'mono');
+  const fixed = fixedReceiverOf(condition);
+  const receiver = toSpec(fixed ?? 'mono');
+  const receiverLabel = typeof fixed === 'object' ? `array(${fixed.micsM.length})` : (fixed ?? 'mono');
   const channels = channelCount(receiver);
   const roomSpec: RoomSpec | null = room === null ? null : { ...room, dimensionsM: room.dimensionsM ?? defaultRoomFor(room.rt60S) };
   if (roomSpec === null && receiver.kind === 'mono') {
@@ -143,7 +145,7 @@ async function belowHrtfWarnings(receiver: ReceiverSpec, placements: (readonly [
 }
 
 /** The condition's receiver as the room simulator's spec. */
-export function toSpec(receiver: ReceiverCondition): ReceiverSpec {
+export function toSpec(receiver: FixedReceiver): ReceiverSpec {
   return typeof receiver === 'string' ? { kind: receiver } : { kind: 'array', micsM: receiver.micsM };
 }
 

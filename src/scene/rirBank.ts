@@ -9,7 +9,7 @@ export type RirLayout = 'mono' | 'stereo' | 'binaural' | 'foa' | 'array';
 
 const LAYOUTS: readonly RirLayout[] = ['mono', 'stereo', 'binaural', 'foa', 'array'];
 /** Channels each fixed layout needs (an array may have any number). */
-const LAYOUT_CHANNELS: Partial<Record<RirLayout, number>> = { mono: 1, stereo: 2, binaural: 2, foa: 4 };
+export const LAYOUT_CHANNELS: Partial<Record<RirLayout, number>> = { mono: 1, stereo: 2, binaural: 2, foa: 4 };
 
 export interface RirEntry extends BankEntry {
   layout: RirLayout;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FRAME_AUDIO, FRAME_EMBEDDINGS, decodeFrame, encodeFrame, encodeMessage, parseMessage, type ResultMsg } from '../../client/src/lib/protocol.ts';
+import { FRAME_AUDIO, FRAME_EMBEDDINGS, decodeFrame, encodeFrame, encodeMessage, parseMessage } from '../../client/src/lib/protocol.ts';
 import { SpectrogramBuilder } from '../../client/src/lib/spectrogram.ts';
 import { fitPca2, projectPca2 } from '../../client/src/lib/pca.ts';
 import { StreamResampler } from '../../client/src/lib/resample.ts';
@@ -8,6 +8,7 @@ import { encodeWavFloat32 } from '../../client/src/lib/wav.ts';
 import { ModelTrack } from '../../client/src/lib/track.ts';
 import { ClipLatch, describeClip, levelDbfs } from '../../client/src/lib/levels.ts';
 import { AudioView } from '../../client/src/lib/audioView.ts';
+import { resultMsg } from '../helpers/resultMsg.ts';
 
 // The dashboard's pure modules (client/src/lib), run in Node: what the browser tests cannot pin down.
 
@@ -154,24 +155,7 @@ describe('StreamResampler', () => {
   });
 });
 
-function result(seq: number, probe = true): ResultMsg {
-  return {
-    type: 'result',
-    streamId: 's1',
-    model: 'm',
-    seq,
-    t0S: seq * 0.08,
-    t1S: seq * 0.08 + 0.78,
-    capturedAtMs: 1000,
-    encodedAtMs: 1010,
-    sentAtMs: 1012,
-    conditionVersion: 0,
-    probe: probe ? { id: 'p', classes: ['a', 'b'], clean: [0.9, 0.1], degraded: [0.4, 0.6] } : null,
-    metrics: { cosine: 0.5 + seq / 100, probeAgreement: probe ? 0 : null, classDeltas: null, cka: null, vadProbability: null, levelDbfs: { clean: -20, degraded: -18 } },
-    droppedTotal: 0,
-    embeddingDim: 3,
-  };
-}
+const result = resultMsg;
 
 describe('session files', () => {
   it('round-trip messages and float32 payloads, and give back the audio tracks', () => {

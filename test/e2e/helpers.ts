@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { loadAudio } from '../../src/audio/load.ts';
 import { writeWav } from '../../src/audio/wav.ts';
 
@@ -151,4 +151,30 @@ export async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean
 export async function numberIn(page: Page, testId: string): Promise<number> {
   const text = (await page.getByTestId(testId).first().textContent()) ?? '';
   return Number.parseFloat(text);
+}
+
+export interface Fixture {
+  server: RunningServer;
+  browser: Browser;
+  /** Scratch folders to remove after the file's tests. */
+  cleanups: string[];
+}
+
+/**
+ * For a describe block: the real server with the shipped probes and a fresh
+ * Chromium, started before its tests and closed after them (with the scratch
+ * folders pushed onto `cleanups`). Read the fields inside the tests.
+ */
+export function serverAndBrowser(): Fixture {
+  const fixture = { cleanups: [] } as unknown as Fixture;
+  beforeAll(async () => {
+    fixture.server = await startServer({ clientDist: dashboardDist(), probeDirs: [SHIPPED_PROBES] });
+    fixture.browser = await openBrowser();
+  }, 120_000);
+  afterAll(async () => {
+    await fixture.browser?.close();
+    await fixture.server?.close();
+    for (const dir of fixture.cleanups) rmSync(dir, { recursive: true, force: true });
+  });
+  return fixture;
 }

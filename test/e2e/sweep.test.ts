@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { NO_CHROMIUM, SKIP_BROWSER, OUTPUT, dashboardDist, openBrowser, startServer, until, type Browser, type RunningServer } from './helpers.ts';
-import { heatColour, heatmaps, parseList } from '../../client/src/lib/sweepGrid.ts';
+import { heatColour, heatmaps, listProblem, parseList } from '../../client/src/lib/sweepGrid.ts';
 import { apply } from '../../client/src/lib/sweepEvents.ts';
 import type { SweepDetail } from '../../server/sweeps/schemas.ts';
 import type { CellSummary, GridPoint } from '../../src/sweep/types.ts';
@@ -45,6 +45,13 @@ describe('the sweep view\'s pure modules', () => {
     expect(a.rows[0][1]).toMatchObject({ value: null, done: 0 });
     expect(b).toMatchObject({ model: 'b', snrs: [20], rows: [[{ value: 1 }]] });
     expect(heatmaps(points, 2, cells, 'relativeTop1')[0].rows[1][0].value).toBeCloseTo(0.875);
+  });
+
+  it('listProblem names the value a list cannot read', () => {
+    expect(listProblem('20, 10, loud', true, 'SNR')).toBe('SNR "loud" is not a number or "clean"');
+    expect(listProblem('0, 0.6s', false, 'RT60')).toBe('RT60 "0.6s" is not a number');
+    expect(listProblem(' , ', false, 'azimuth')).toBe('no azimuth given: type at least one number');
+    expect(listProblem('clean, 5', true, 'SNR')).toBeNull();
   });
 
   it('parseList reads comma or space separated numbers (and "clean" for SNRs)', () => {
@@ -101,6 +108,10 @@ describe.skipIf(SKIP_BROWSER)('sweep view in Chromium against a real earshot ser
     // The defaults are small; make them tiny.
     await page.getByTestId('sweep-models').getByRole('button', { name: 'oww-speech-embedding' }).waitFor();
     expect(await page.getByTestId('sweep-data').inputValue()).toBe('keywords');
+    // A value the form cannot read is named, and the sweep cannot start.
+    await page.getByTestId('sweep-snr').fill('20, loud');
+    await page.getByTestId('sweep-problem').filter({ hasText: 'SNR "loud" is not a number or "clean"' }).waitFor();
+    expect(await page.getByTestId('sweep-start').isDisabled()).toBe(true);
     await page.getByTestId('sweep-snr').fill('20, 0');
     await page.getByTestId('sweep-rt60').fill('0');
     await page.getByTestId('sweep-seeds').fill('1');

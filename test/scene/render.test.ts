@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateCondition } from '../../src/scene/condition.ts';
+import { fixedReceiverOf, validateCondition } from '../../src/scene/condition.ts';
 import { prepareScene, toSpec } from '../../src/scene/prepare.ts';
 import { NOISE_FADE_S, openBanks, renderCondition, renderScene, type SceneBanks } from '../../src/scene/render.ts';
 import { applyNoisePlacement } from '../../src/scene/placeNoise.ts';
@@ -109,7 +109,7 @@ describe('renderScene: the RIR-summation shortcut', () => {
       const mono = applyNoisePlacement(prepared.samples, clip.length, layer.placement!, Math.round(NOISE_FADE_S * RATE));
       for (const position of layer.positions!) {
         const seed = hashSeed(condition.seed, `noise-source-${source++}`);
-        const ir = await simulateRir({ room, source: position, receiver: toSpec(condition.receiver!), sampleRateHz: RATE, seed });
+        const ir = await simulateRir({ room, source: position, receiver: toSpec(fixedReceiverOf(condition)!), sampleRateHz: RATE, seed });
         convolve(mono, ir).forEach((ch, c) => ch.forEach((v, k) => (separate[c][k] += noise.noiseGain * v)));
       }
     }
@@ -211,10 +211,21 @@ describe('prepareScene: errors', () => {
       const err = await fails({ room: { bank: 'street' }, receiver });
       expect(err.code).toBe('EARSHOT_INVALID_CONDITION');
       expect(err.message).toContain('street');
-      expect(err.message).toMatch(/leave receiver out/);
+      expect(err.message).toMatch(/use receiver "auto" \(or leave it out\)/);
     }
     const ok = await prepareScene(validateCondition({ room: { bank: 'street' }, receiver: 'binaural' }), banks, RATE);
     expect(ok.channelCount).toBe(2);
+  });
+
+  it('receiver "auto" takes a bank IR\'s own layout, and is mono without one: the same scene as leaving receiver out', async () => {
+    const auto = await prepareScene(validateCondition({ room: { bank: 'office-foa' }, receiver: 'auto' }), banks, RATE);
+    expect(auto.channelCount).toBe(4);
+    expect(auto.receiverLabel).toBe('foa');
+    const dry = await prepareScene(validateCondition({ receiver: 'auto', room: { rt60S: 0.4 } }), banks, RATE);
+    const absent = await prepareScene(validateCondition({ room: { rt60S: 0.4 } }), banks, RATE);
+    expect(dry.channelCount).toBe(1);
+    expect(dry.receiverLabel).toBe('mono');
+    expect(dry.sourceRir).toEqual(absent.sourceRir);
   });
 
   it('an RT60 the room cannot reach is EARSHOT_UNREACHABLE_RT60', async () => {

@@ -55,7 +55,7 @@ describe('bad frames get an error; the connection stays open', () => {
 
   it('an unknown message type, a wrong version, a missing field', async () => {
     const c = await client();
-    expect(await errorFor(c, { type: 'teleport', id: 9 })).toMatchObject({ code: 'EARSHOT_BAD_MESSAGE', id: 9, message: 'unknown message type "teleport". Known: hello, subscribe, unsubscribe, start, condition, audio, stop, ping' });
+    expect(await errorFor(c, { type: 'teleport', id: 9 })).toMatchObject({ code: 'EARSHOT_BAD_MESSAGE', id: 9, message: 'unknown message type "teleport". Known: hello, subscribe, unsubscribe, start, condition, probeSettings, audio, stop, ping, streams' });
     expect((await errorFor(c, '{"v":7,"type":"ping","t":1}')).message).toMatch(/this server speaks protocol version 1/);
     expect((await errorFor(c, { type: 'condition', condition: {} })).message).toMatch(/"condition" message: streamId is missing/);
     await stillOpen(c);
@@ -97,7 +97,7 @@ describe('bad frames get an error; the connection stays open', () => {
     const id = (await owner.next('started', undefined, 30_000)).streamId as string;
     const err = await errorFor(owner, { type: 'condition', streamId: id, condition: { snrDb: 'loud' } });
     expect(err).toMatchObject({ code: 'EARSHOT_INVALID_CONDITION', streamId: id, message: 'invalid condition: snrDb = "loud": snrDb must be a signal-to-noise ratio in dB from -30 to 80, or "clean" for no noise' });
-    expect((await errorFor(owner, { type: 'condition', streamId: id, condition: { receiver: 'quadraphonic' } })).message).toMatch(/receiver must be "mono", "binaural"/);
+    expect((await errorFor(owner, { type: 'condition', streamId: id, condition: { receiver: 'quadraphonic' } })).message).toMatch(/receiver must be "auto" .*, "mono", "binaural"/);
     expect((await errorFor(owner, { type: 'condition', streamId: id, condition: { snrDb: 5, noise: { ids: ['volcano'] } } })).message).toMatch(/unknown noise "volcano". Known: cafe/);
     expect((await errorFor(owner, { type: 'condition', streamId: id, condition: { colour: 'red' } })).message).toMatch(/unknown field "colour"/);
     await owner.next('result', id);
@@ -129,6 +129,9 @@ describe('bad frames get an error; the connection stays open', () => {
     const id = (await owner.next('started', undefined, 30_000)).streamId as string;
     expect(await errorFor(other, { type: 'stop', streamId: id })).toMatchObject({ code: 'EARSHOT_NOT_OWNER', message: expect.stringMatching(/belongs to another WebSocket connection/) });
     expect((await errorFor(other, { type: 'audio', streamId: id })).code).toBe('EARSHOT_NOT_OWNER');
+    expect(await errorFor(other, { type: 'condition', streamId: id, condition: { snrDb: 0 } })).toMatchObject({ code: 'EARSHOT_NOT_OWNER', message: expect.stringMatching(/read-only/) });
+    expect((await errorFor(other, { type: 'condition', streamId: watchedId, condition: { snrDb: 0 } })).message).toMatch(/started over REST; change its condition with PATCH/);
+    expect(await errorFor(other, { type: 'probeSettings', streamId: id, probeSmooth: 4 })).toMatchObject({ code: 'EARSHOT_NOT_OWNER', message: expect.stringMatching(/only that connection can change its probe settings/) });
     expect((await errorFor(other, { type: 'stop', streamId: watchedId })).message).toMatch(/started over REST; stop it with DELETE/);
     expect(server.app.streams.get(id)).toBeDefined();
   });

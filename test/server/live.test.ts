@@ -101,25 +101,40 @@ describe('WebSocket protocol v1', () => {
     const viewers = await Promise.all([1, 2, 3].map(() => TestClient.open(server.ws)));
     try {
       const id = await startStream(owner);
+      // Any client lists the running streams; `mine` tells the one that started it.
+      for (const [c, mine] of [[owner, true], [viewers[0], false]] as const) {
+        c.send({ type: 'streams', id: 'list' });
+        const listed = await c.waitFor((m) => m.type === 'streams' && m.id === 'list');
+        expect(listed.streams).toEqual(expect.arrayContaining([expect.objectContaining({ id, owner: 'websocket', mine, conditionVersion: 0 })]));
+      }
       for (const v of viewers) v.send({ type: 'subscribe', streamId: id });
       for (const v of viewers) expect(await v.next('condition', id)).toMatchObject({ conditionVersion: 0, condition: { snrDb: 10 } });
       const seqs = await Promise.all(viewers.map(async (v) => (await v.next('result', id)).seq));
       await until(() => viewers.every((v) => v.of('result', id).length >= 3), 20_000, 'three results each');
-      // Every viewer sees the same windows.
+      // Every viewer sees the same windows (from the latest first one on, once each has got that far).
       const common = Math.max(...(seqs as number[]));
+      await until(() => viewers.every((v) => v.of('result', id).some((m) => (m.seq as number) >= common)), 20_000, `result ${common} at every viewer`);
       for (const v of viewers) expect(v.of('result', id).map((m) => m.seq)).toContain(common);
 
-      viewers[0].send({ type: 'condition', streamId: id, condition: { snrDb: 0, room: { rt60S: 0.4 } } });
-      for (const c of [owner, ...viewers]) {
-        const msg = await c.next('condition', id);
+      // Viewers watch read-only: only the owner changes the scene.
+      viewers[0].send({ type: 'condition', streamId: id, condition: { snrDb: 0 }, id: 'viewer-change' });
+      expect(await viewers[0].waitFor((m) => m.type === 'error' && m.id === 'viewer-change')).toMatchObject({ code: 'EARSHOT_NOT_OWNER', message: expect.stringMatching(/read-only/) });
+      const patched = await server.app.inject({ method: 'PATCH', url: `/api/streams/${id}/condition`, payload: { snrDb: 0 } });
+      expect(patched.statusCode).toBe(403);
+      expect(patched.json()).toMatchObject({ code: 'EARSHOT_NOT_OWNER', message: expect.stringMatching(/belongs to a WebSocket connection/) });
+      // Each client's messages from here on: the condition reaches them all about at once.
+      const from = [owner, ...viewers].map((c) => c.messages.length);
+      owner.send({ type: 'condition', streamId: id, condition: { snrDb: 0, room: { rt60S: 0.4 } } });
+      for (const [i, c] of [owner, ...viewers].entries()) {
+        const msg = await c.waitFor((m) => m.type === 'condition' && m.streamId === id, 20_000, from[i]);
         expect(msg).toMatchObject({ conditionVersion: 1, condition: { snrDb: 0, room: { rt60S: 0.4 }, noise: { ids: ['cafe'], sources: 1 } } });
       }
       await owner.waitFor((m) => m.type === 'result' && m.conditionVersion === 1, 20_000);
       // Changes merge over the last one asked for.
-      viewers[1].send({ type: 'condition', streamId: id, condition: { seed: 3 } });
+      owner.send({ type: 'condition', streamId: id, condition: { seed: 3 } });
       expect(await owner.next('condition', id)).toMatchObject({ condition: { snrDb: 0, room: { rt60S: 0.4 }, seed: 3 }, warnings: [] });
       // What preparing the scene warned about comes with the condition: a talker below KEMAR's lowest measured ring.
-      viewers[1].send({ type: 'condition', streamId: id, condition: { receiver: 'binaural', source: { elevationDeg: -60 } } });
+      owner.send({ type: 'condition', streamId: id, condition: { receiver: 'binaural', source: { elevationDeg: -60 } } });
       const warned = await owner.next('condition', id);
       expect(warned.warnings).toEqual([expect.stringMatching(/source elevation -60° is below the HRTF's measured range \(-40°\)/)]);
 

@@ -35,7 +35,8 @@ describe('REST: catalogue', () => {
 
   it('GET /api/rirs and /api/noises list ids, layouts and licences, not files', async () => {
     const rirs = (await get('/api/rirs')).json() as Record<string, unknown>[];
-    expect(rirs.find((r) => r.id === 'street')).toMatchObject({ kind: 'measured', layout: 'stereo', origin: 'shipped', license: 'GPL-2.0-or-later' });
+    expect(rirs.find((r) => r.id === 'street')).toMatchObject({ kind: 'measured', layout: 'stereo', channels: 2, origin: 'shipped', license: 'GPL-2.0-or-later' });
+    expect(rirs.find((r) => r.id === 'hall-foa')).toMatchObject({ layout: 'foa', channels: 4 });
     const noises = (await get('/api/noises')).json() as Record<string, unknown>[];
     expect(noises.find((n) => n.id === 'cafe')).toMatchObject({ kind: 'recording', license: 'CC0-1.0' });
     expect(noises.find((n) => n.id === 'pink')).toMatchObject({ kind: 'synthetic' });

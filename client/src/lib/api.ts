@@ -50,7 +50,7 @@ export interface Clip { id: string; path: string; origin?: 'shipped' | 'upload';
 export interface ModelInfo { id: string; description?: string; embeddingSize?: number; available?: boolean; missing?: string[]; install?: string; license?: string; windowS?: number; hopS?: number }
 /** A probe; its `id` is what goes into StreamConfig.probes. `model` (or `modelId`/`encoder`) names the model it reads, when the server says. */
 export interface ProbeInfo { id: string; model?: string; encoder?: string; modelId?: string; classes?: string[]; description?: string; license?: string; kind?: 'wakeword' }
-export interface BankEntry { id: string; description?: string; kind?: string; layout?: string; license?: string }
+export interface BankEntry { id: string; description?: string; kind?: string; layout?: string; channels?: number; license?: string }
 
 // Lists arrive either bare or wrapped ({ models: [...] }); accept both.
 function list<T>(value: unknown, key: string): T[] {

@@ -2,7 +2,8 @@ import { api, type BankEntry, type Clip, type ModelInfo, type ProbeInfo } from '
 import { AudioView, type Levels, type Spectra } from './audioView.ts';
 import { MIC_RATE_HZ, MicFeed, type MicStatus } from './micFeed.ts';
 import { Monitor, type ListenMode } from './monitor.ts';
-import { FRAME_AUDIO, encodeFrame, type AudioMsg, type Condition, type ResultMsg, type ServerMsg, type SourceSpec, type StatsMsg, type StreamConfig, type SweepMsg, type WelcomeMsg } from './protocol.ts';
+import { MetricsLog } from './metricsLog.ts';
+import { FRAME_AUDIO, encodeFrame, type AudioMsg, type Condition, type ResultMsg, type RunningStream, type ServerMsg, type SourceSpec, type StatsMsg, type StreamConfig, type SweepMsg, type WelcomeMsg } from './protocol.ts';
 import { Replayer } from './replayer.ts';
 import { SessionRecorder } from './recorder.ts';
 import { EarshotSocket } from './socket.ts';
@@ -11,8 +12,10 @@ import { WakeTrack, type WakeSnapshot } from './wakeTrack.ts';
 
 export type { Levels, Spectra };
 export type Connection = 'connecting' | 'open' | 'closed';
-export interface Toast { id: number; level: 'error' | 'info'; code: string; message: string }
-export interface StreamInfo { id: string; config: StreamConfig; state: 'starting' | 'running' | 'stopped'; reason?: string; startedAtMs: number }
+/** `count`: how many times the same toast came (identical ones collapse into one). */
+export interface Toast { id: number; level: 'error' | 'info'; code: string; message: string; count: number }
+/** `watching`: a stream another client started, attached read-only. */
+export interface StreamInfo { id: string; config: StreamConfig; state: 'starting' | 'running' | 'stopped'; reason?: string; startedAtMs: number; watching?: boolean }
 export interface Catalog { models: ModelInfo[]; probes: ProbeInfo[]; clips: Clip[]; rirs: BankEntry[]; noises: BankEntry[] }
 export interface ConditionMark { t: number; version: number }
 /** What a stream is started from, before the server has an id for it. */
@@ -45,6 +48,12 @@ export class Live {
   listen = $state.raw<ListenMode>('off');
   recording = $state.raw<{ active: boolean; events: number; durationMs: number; bytes: number }>({ active: false, events: 0, durationMs: 0, bytes: 0 });
   replay = $state.raw<{ name: string; atMs: number; durationMs: number; playing: boolean } | null>(null);
+  /** The streams running on the server (any client's), as last listed. */
+  running = $state.raw<RunningStream[]>([]);
+  /** Bumped each time the server refuses a condition change: the scene controls return to `applied`. */
+  refusals = $state.raw(0);
+  /** Windows in the metrics log (what the CSV / NDJSON export holds). */
+  logged = $state.raw(0);
   /** Wake-word heads of the stream (its wake-word probe), and the probe settings in force. */
   wake = $state.raw<WakeSnapshot | null>(null);
   probeSettings = $state.raw<{ wakeThreshold: number; probeSmooth: number }>({ wakeThreshold: 0.5, probeSmooth: 1 });
@@ -79,6 +88,10 @@ export class Live {
   /** Streams we stopped: their last frames, still in flight, are ignored. */
   private retired = new Set<string>();
   private readonly sweepListeners = new Set<(msg: SweepMsg) => void>();
+  private readonly log = new MetricsLog();
+  private conditionsSent = 0;
+  /** Ids of the `condition` messages sent for the current stream: an `error` echoing one is a refused change. */
+  private conditionIds = new Set<string>();
 
   /** Open the WebSocket (same origin, `/ws`, with the page's token); it reconnects on its own after a drop. */
   connect(): void {
@@ -154,8 +167,10 @@ export class Live {
 
   stop(): void {
     if (this.stream?.id && this.stream.state !== 'stopped') {
-      this.socket.send({ type: 'stop', streamId: this.stream.id });
+      // A watched stream is left running: only this page stops listening.
+      this.socket.send({ type: this.stream.watching ? 'unsubscribe' : 'stop', streamId: this.stream.id });
       this.retired.add(this.stream.id);
+      if (this.stream.watching) this.stream = { ...this.stream, state: 'stopped', reason: 'detached; it runs on' };
     }
     if (this.stream) this.stream = { ...this.stream, state: 'stopped', reason: this.stream.reason ?? 'stopped' };
     this.closeMic();
@@ -163,7 +178,7 @@ export class Live {
 
   /** Change the running stream's scene; sends at most one `condition` per 120 ms, always the latest. */
   setCondition(condition: Condition): void {
-    if (!this.stream?.id || this.stream.state === 'stopped' || this.replay) return;
+    if (!this.stream?.id || this.stream.state === 'stopped' || this.stream.watching || this.replay) return;
     this.queuedCondition = condition;
     if (this.conditionTimer) return;
     const wait = Math.max(0, this.conditionSentAt + CONDITION_THROTTLE_MS - Date.now());
@@ -173,13 +188,16 @@ export class Live {
       this.queuedCondition = null;
       if (c && this.stream?.id) {
         this.conditionSentAt = Date.now();
-        this.socket.send({ type: 'condition', streamId: this.stream.id, condition: c });
+        const id = `condition-${++this.conditionsSent}`;
+        this.conditionIds.add(id);
+        this.socket.send({ type: 'condition', streamId: this.stream.id, condition: c, id });
       }
     }, wait);
   }
 
   /** Change the running stream's wake-word threshold and/or probe smoothing (the server answers with `probeSettings`). */
   setProbeSettings(change: { wakeThreshold?: number; probeSmooth?: number }): void {
+    if (this.stream?.watching && this.stream.state !== 'stopped') return; // read-only: another client's stream
     this.probeSettings = { ...this.probeSettings, ...change };
     if (this.stream?.id && this.stream.state !== 'stopped' && !this.replay) this.socket.send({ type: 'probeSettings', streamId: this.stream.id, ...change });
   }
@@ -247,19 +265,58 @@ export class Live {
     }
   }
 
+  /** End a replay: back to live, with no stream (the replayed one was never running here). */
   stopReplay(): void {
+    if (!this.replay) return;
     this.replayer?.stop();
     this.replayer = null;
     this.replay = null;
+    this.stream = null;
+    this.resetView();
+  }
+
+  /** Ask the server which streams run now (answered by `streams`). */
+  listStreams(): void {
+    this.socket.send({ type: 'streams' });
+  }
+
+  /** Watch a stream another client started, read-only (this page's own stream, if any, stops first). */
+  attach(stream: RunningStream): void {
+    if (this.replay) this.stopReplay();
+    if (this.stream && this.stream.state !== 'stopped') this.stop();
+    this.resetView();
+    this.retired.delete(stream.id);
+    // Running once the server answers the subscribe with the condition in force; an error echoing startId means it is gone.
+    this.stream = { id: stream.id, config: stream.config, state: 'starting', startedAtMs: stream.createdAtMs, watching: !stream.mine };
+    this.startId = `attach-${++this.starts}`;
+    if (!this.socket.send({ type: 'subscribe', streamId: stream.id, id: this.startId })) {
+      this.stream = { ...this.stream, state: 'stopped', reason: 'not connected' };
+      this.fail(new Error('not connected to the earshot server; retrying in the background'));
+    }
+  }
+
+  /** Download the metrics of every window since the stream started (or was attached). */
+  exportMetrics(format: 'csv' | 'ndjson'): void {
+    if (this.log.length === 0) return this.notify('error', 'NO_RESULTS', 'no results to export yet: start or attach a stream first');
+    const [text, type] = format === 'csv' ? [this.log.toCsv(), 'text/csv'] : [this.log.toNdjson(), 'application/x-ndjson'];
+    download(new Blob([text], { type }), `earshot-metrics-${this.stream?.id.slice(0, 8) || 'stream'}-${stamp()}.${format}`);
+  }
+
+  /** A clip's display name: an upload's original file name rather than its server id. */
+  clipName(path: string): string {
+    const clip = this.catalog.clips.find((c) => c.path === path || c.id === path);
+    return clip?.name ?? path.split('/').at(-1) ?? path;
   }
 
   dismiss(id: number): void {
     this.toasts = this.toasts.filter((t) => t.id !== id);
   }
 
+  /** Show a toast; one identical to a toast still shown collapses into it (its count goes up, its timer restarts). */
   notify(level: Toast['level'], code: string, message: string): void {
-    const toast = { id: ++this.toastId, level, code, message };
-    this.toasts = [...this.toasts.slice(-4), toast];
+    const same = this.toasts.find((t) => t.level === level && t.code === code && t.message === message);
+    const toast = { id: ++this.toastId, level, code, message, count: (same?.count ?? 0) + 1 };
+    this.toasts = [...this.toasts.filter((t) => t !== same).slice(-4), toast];
     setTimeout(() => this.dismiss(toast.id), level === 'error' ? 9000 : 4000);
   }
 
@@ -277,6 +334,11 @@ export class Live {
 
   /** Apply one server message (live, or replayed from a session). */
   private ingest(msg: ServerMsg, data: Float32Array | null, live = false): void {
+    // The list of running streams is about the server, not the stream shown: never recorded nor replayed.
+    if (msg.type === 'streams') {
+      if (live) this.running = msg.streams;
+      return;
+    }
     if (live && this.replay && msg.type !== 'welcome' && msg.type !== 'error') return;
     if ('streamId' in msg && msg.streamId && msg.type !== 'error') {
       if (live && this.retired.has(msg.streamId)) return;
@@ -299,6 +361,7 @@ export class Live {
         break;
       case 'condition':
         this.applied = { condition: msg.condition, version: msg.conditionVersion };
+        if (this.stream?.state === 'starting' && this.stream.id === msg.streamId) this.stream = { ...this.stream, state: 'running' };
         for (const w of msg.warnings ?? []) this.notify('info', 'WARNING', w);
         break;
       case 'result':
@@ -319,6 +382,8 @@ export class Live {
         break;
       case 'error':
         this.notify('error', msg.code, msg.message);
+        // A refused change: the scene controls go back to the condition in force.
+        if (live && typeof msg.id === 'string' && this.conditionIds.delete(msg.id)) this.refusals++;
         if (live && this.stream?.state === 'starting' && msg.id === this.startId) {
           this.stream = { ...this.stream, state: 'stopped', reason: msg.message };
           this.closeMic();
@@ -333,6 +398,8 @@ export class Live {
     let track = this.trackers.get(r.model);
     if (!track) this.trackers.set(r.model, (track = new ModelTrack(r.model)));
     const snap = track.push(r, data.slice(0, dim), data.slice(dim, 2 * dim), Date.now());
+    this.log.push(r);
+    this.logged = this.log.length;
     this.tracks = { ...this.tracks, [r.model]: snap };
     if (r.wakeword) this.wake = this.wakeTrack.push(r.t1S, r.wakeword);
     if (r.conditionVersion !== this.lastVersion) {
@@ -366,6 +433,9 @@ export class Live {
     this.stats = null;
     this.applied = null;
     this.mic = null;
+    this.log.clear();
+    this.logged = 0;
+    this.conditionIds.clear();
   }
 }
 

@@ -90,6 +90,9 @@ export interface ResultMsg {
 export interface AudioMsg { type: 'audio'; streamId: string; t0S: number; sampleRateHz: number; samples: number; degradedPeakDbfs?: number; degradedClippedSamples?: number }
 export interface ConditionMsg { type: 'condition'; streamId: string; condition: Condition; conditionVersion: number; warnings?: string[] }
 export interface StatsMsg { type: 'stats'; streamId: string; windows: number; dropped: number; latencyMsP50: number; latencyMsP99: number; models?: Record<string, { windows: number; dropped: number }>; skipped?: number }
+/** A running stream as `streams` (and GET /api/streams) lists it; `mine`: this connection started it. */
+export interface RunningStream { id: string; owner: 'rest' | 'websocket'; mine?: boolean; config: StreamConfig; condition: Condition; conditionVersion: number; createdAtMs: number; subscribers: number }
+export interface StreamsMsg { type: 'streams'; streams: RunningStream[]; id?: string | number }
 export interface ProbeSettingsMsg { type: 'probeSettings'; streamId: string; wakeThreshold: number; probeSmooth: number }
 export interface StoppedMsg { type: 'stopped'; streamId: string; reason: string }
 /** `id` echoes the id of the client message that caused it, when that message had one. */
@@ -98,11 +101,12 @@ export interface PongMsg { type: 'pong'; t: number }
 /** Progress of a sweep started over the API (sent to every client). */
 export interface SweepMsg { type: 'sweep'; sweepId: string; event: SweepMessageEvent }
 
-export type ServerMsg = WelcomeMsg | StartedMsg | ResultMsg | AudioMsg | ConditionMsg | StatsMsg | StoppedMsg | ErrorMsg | PongMsg | SweepMsg | ProbeSettingsMsg;
+export type ServerMsg = WelcomeMsg | StartedMsg | ResultMsg | AudioMsg | ConditionMsg | StatsMsg | StreamsMsg | StoppedMsg | ErrorMsg | PongMsg | SweepMsg | ProbeSettingsMsg;
 
 /** Any client message may carry an `id`; the server echoes it in the `started`, `pong` or `error` it causes. */
 export type ClientMsg = (
   | { type: 'hello'; client?: string }
+  | { type: 'streams' }
   | { type: 'subscribe' | 'unsubscribe' | 'stop'; streamId: string }
   | { type: 'start'; config: StreamConfig }
   | { type: 'condition'; streamId: string; condition: Condition }

@@ -73,6 +73,14 @@ export function parseList(text: string, allowClean: boolean): Snr[] | null {
   return out;
 }
 
+/** Why `parseList` refuses `text`, or finds it empty, naming the bad value ("SNR \"loud\" is not a number…"); null when it reads. */
+export function listProblem(text: string, allowClean: boolean, what: string): string | null {
+  const tokens = text.split(/[\s,;]+/).filter(Boolean);
+  if (tokens.length === 0) return `no ${what} given: type at least one${allowClean ? ' number or "clean"' : ' number'}`;
+  const bad = tokens.find((t) => parseList(t, allowClean) === null);
+  return bad === undefined ? null : `${what} ${JSON.stringify(bad)} is not a number${allowClean ? ' or "clean"' : ''}`;
+}
+
 /** A room's column head: "dry", "0.6 s", or the IR's id. */
 export function roomLabel(room: Room): string {
   return room === 0 ? 'dry' : typeof room === 'number' ? `${room} s` : room;

@@ -4,14 +4,14 @@ import type { ResultMsg } from './protocol.ts';
 /** One model's results so far, as plot-ready arrays (a fresh snapshot after every result). */
 export interface TrackSnapshot {
   model: string;
-  /** Window end times, stream seconds. */
+  /** Window end times, stream seconds. Where windows are missing (dropped, or skipped for a slow client) a row of nulls sits between their neighbours, so charts draw a gap. */
   t: number[];
-  cosine: number[];
+  cosine: (number | null)[];
   cka: (number | null)[];
   agreement: (number | null)[];
   vad: (number | null)[];
   /** Window end captured -> received here, ms (same clock when the server is local). */
-  latencyMs: number[];
+  latencyMs: (number | null)[];
   /** Probe classes, and per class the clean and degraded probability per window (null without a probe). */
   probe: { id: string; classes: string[]; clean: (number | null)[][]; degraded: (number | null)[][] } | null;
   latest: ResultMsg;
@@ -47,11 +47,12 @@ export const TRACK_DEFAULTS: Readonly<TrackOptions> = Object.freeze({ capacity: 
 export class ModelTrack {
   private readonly o: TrackOptions;
   private t: number[] = [];
-  private cosine: number[] = [];
+  private cosine: (number | null)[] = [];
   private cka: (number | null)[] = [];
   private agreement: (number | null)[] = [];
   private vad: (number | null)[] = [];
-  private latencyMs: number[] = [];
+  private latencyMs: (number | null)[] = [];
+  private lastSeq: number | null = null;
   private probe: TrackSnapshot['probe'] = null;
   private cleanRows: Float32Array[] = [];
   private degradedRows: Float32Array[] = [];
@@ -68,6 +69,9 @@ export class ModelTrack {
   push(r: ResultMsg, clean: Float32Array, degraded: Float32Array, receivedAtMs: number): TrackSnapshot {
     const cap = this.o.capacity;
     const m = r.metrics;
+    // Windows missing between the last result and this one: a row of nulls halfway, which charts draw as a gap.
+    if (this.lastSeq !== null && r.seq > this.lastSeq + 1 && this.t.length > 0) this.appendGap((this.t[this.t.length - 1] + r.t1S) / 2);
+    this.lastSeq = r.seq;
     this.t = appendCapped(this.t, r.t1S, cap);
     this.cosine = appendCapped(this.cosine, m.cosine, cap);
     this.cka = appendCapped(this.cka, m.cka, cap);
@@ -95,9 +99,23 @@ export class ModelTrack {
       latest: r,
       embedding: { clean, degraded },
       projection: this.project(),
-      cosineRecent: mean(this.cosine.slice(-10)),
+      cosineRecent: mean(this.cosine.slice(-10).filter((c): c is number => c !== null)),
       agreementRecent: this.agreement.at(-1) === null ? null : mean(this.agreement.slice(-10).filter((a): a is number => a !== null)),
     };
+  }
+
+  private appendGap(t: number): void {
+    const cap = this.o.capacity;
+    this.t = appendCapped(this.t, t, cap);
+    this.cosine = appendCapped(this.cosine, null, cap);
+    this.cka = appendCapped(this.cka, null, cap);
+    this.agreement = appendCapped(this.agreement, null, cap);
+    this.vad = appendCapped(this.vad, null, cap);
+    this.latencyMs = appendCapped(this.latencyMs, null, cap);
+    if (this.probe) {
+      const p = this.probe;
+      this.probe = { ...p, clean: p.clean.map((series) => appendCapped(series, null, cap)), degraded: p.degraded.map((series) => appendCapped(series, null, cap)) };
+    }
   }
 
   private pushProbe(r: ResultMsg): void {
