@@ -25,7 +25,7 @@ export function loadedProbe(path: string, file: ProbeFile): LoadedProbe {
  *
  * ```
  * source:  -a--b--|
- * result:  -A--B--|   (A = a + { probe: { id, classes, clean, degraded } })
+ * result:  -A--B--|   (A = a + { probe: { id, classes, clean, degraded, smooth: 1 } })
  * ```
  */
 export function probeWindows(probe: LoadedProbe | null): OperatorFunction<EncodedWindow, ProbedWindow> {
@@ -37,6 +37,7 @@ export function probeWindows(probe: LoadedProbe | null): OperatorFunction<Encode
       classes: probe.classes,
       clean: Array.from(predictProbe(probe.weights, w.cleanEmbedding)),
       degraded: Array.from(predictProbe(probe.weights, w.degradedEmbedding)),
+      smooth: 1,
     },
   }));
 }

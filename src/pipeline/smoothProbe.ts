@@ -44,6 +44,6 @@ export function smoothProbe(settings: { readonly value: ProbeSettings }): Operat
     clean.push(w.probe.clean);
     degraded.push(w.probe.degraded);
     const n = settings.value.probeSmooth;
-    return n <= 1 ? w : { ...w, probe: { ...w.probe, clean: clean.mean(n), degraded: degraded.mean(n) } };
+    return n <= 1 ? w : { ...w, probe: { ...w.probe, clean: clean.mean(n), degraded: degraded.mean(n), smooth: n } };
   });
 }

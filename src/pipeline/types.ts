@@ -103,7 +103,8 @@ export interface WindowResult {
   conditionVersion: number;
   clean: Float32Array;
   degraded: Float32Array;
-  probe: { id: string; classes: string[]; clean: number[]; degraded: number[] } | null;
+  /** Class probabilities of the linear probe on this model, averaged over the last `smooth` windows (1: this window alone). */
+  probe: { id: string; classes: string[]; clean: number[]; degraded: number[]; smooth: number } | null;
   /** Wake-word heads of a wake-word probe on this model (null without one). */
   wakeword: WakeWordOutput | null;
   metrics: WindowMetrics;

@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { speechPath } from '../helpers/audio.ts';
 import { messageLines, runCli, runMain } from '../helpers/cli.ts';
 import { NO_INPUT_DEVICE } from '../../src/pipeline/micSource.ts';
 import { windowSpec } from '../../src/pipeline/streamConfig.ts';
-import { readManifest } from '../helpers/openwakeword.ts';
+import { readManifest, WAKEWORD_FIXTURES } from '../helpers/openwakeword.ts';
 
 // 0.wav: 13996 samples at 16 kHz (one openWakeWord window, five naive-logmel ones).
 const SAMPLES = 13996;
@@ -51,6 +52,30 @@ describe('earshot stream', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).not.toMatch(/ALSA|PortAudio/);
     expect(messageLines(run.stderr)).toEqual([`earshot: error: ${NO_INPUT_DEVICE} (this machine has no sound card)`]);
+  });
+
+  it('--probe keywords (by id) with --probe-smooth 3: each window\'s probabilities are the mean of the last three unsmoothed ones', async () => {
+    // A few seconds of speech: enough windows to average over.
+    const clip = join(WAKEWORD_FIXTURES, 'hey_jarvis_en-us_150.wav');
+    const args = ['stream', clip, '--model', 'oww-speech-embedding', '--probe', 'keywords', '--no-vad', '--snr', '5'];
+    type Line = { probe: { id: string; clean: number[]; degraded: number[]; smooth: number } };
+    const probes = async (extra: string[]) => {
+      const run = await runMain([...args, ...extra]);
+      expect(run.code, run.stderr).toBe(0);
+      return run.stdout.trim().split('\n').map((l) => (JSON.parse(l) as Line).probe);
+    };
+    const raw = await probes([]);
+    const smoothed = await probes(['--probe-smooth', '3']);
+    expect(raw.length).toBeGreaterThanOrEqual(6);
+    expect(smoothed).toHaveLength(raw.length);
+    expect(raw.every((p) => p.id === 'keywords' && p.smooth === 1)).toBe(true);
+    smoothed.forEach((p, k) => {
+      expect(p.smooth).toBe(3);
+      const last = raw.slice(Math.max(0, k - 2), k + 1);
+      for (const side of ['clean', 'degraded'] as const) {
+        p[side].forEach((v, c) => expect(v).toBeCloseTo(last.reduce((a, r) => a + r[side][c], 0) / last.length, 6));
+      }
+    });
   });
 
   it('bad flags name themselves', async () => {

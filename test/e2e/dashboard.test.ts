@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { NO_CHROMIUM, SKIP_BROWSER, OUTPUT, ROOT, SHIPPED_PROBES, dashboardDist, openBrowser, scratchDir, startServer, until, type Browser, type RunningServer } from './helpers.ts';
+import { SHIPPED_PROBE_DIR } from '../../src/probes/probeManifest.ts';
 
 // The dashboard as a person uses it: a real server on a loopback port, the
 // dashboard built from client/, headless Chromium clicking through it.
@@ -33,7 +34,8 @@ describe.skipIf(SKIP_BROWSER)('dashboard in Chromium against a real earshot serv
   const cleanups: string[] = [];
 
   beforeAll(async () => {
-    server = await startServer({ clientDist: dashboardDist(), probeDirs: [SHIPPED_PROBES] });
+    // The probes `earshot serve` offers: the wake-word heads (models/probes) and the trained probes (models/trained).
+    server = await startServer({ clientDist: dashboardDist(), probeDirs: [SHIPPED_PROBE_DIR, SHIPPED_PROBES] });
     browser = await openBrowser();
   }, 120_000);
 
@@ -51,7 +53,8 @@ describe.skipIf(SKIP_BROWSER)('dashboard in Chromium against a real earshot serv
 
     await page.getByTestId('models').getByRole('button', { name: /oww-speech-embedding/ }).waitFor();
     await page.getByTestId('clip').selectOption('speech/keywords/down/down_002.flac');
-    await page.getByTestId('probe').selectOption('keywords');
+    // The default probes: the keyword probe and the wake-word heads together.
+    expect(await page.getByTestId('probe').inputValue()).toBe('keywords + oww-wakeword');
     await page.getByTestId('start').click();
 
     // Predictions and metrics appear; with the scene clean, degraded equals clean.
@@ -61,6 +64,7 @@ describe.skipIf(SKIP_BROWSER)('dashboard in Chromium against a real earshot serv
     const rows = await probeRows(page);
     expect(rows.map((r) => r.cls).sort()).toEqual(['down', 'go', 'left', 'no', 'off', 'on', 'right', 'stop', 'up', 'yes']);
     for (const r of rows) expect(Math.abs(r.clean - r.degraded)).toBeLessThan(1e-3);
+    await expect.poll(() => page.getByTestId('wake-panel').getAttribute('data-threshold')).toBe('0.5');
     await expect.poll(() => page.getByTestId('windows').textContent()).not.toBe('0');
     await expect.poll(async () => Number(await page.getByTestId('meter-clean').getAttribute('data-rms'))).toBeGreaterThan(-60);
 
@@ -72,6 +76,14 @@ describe.skipIf(SKIP_BROWSER)('dashboard in Chromium against a real earshot serv
     expect(noisy.seq).toBeGreaterThan(clean.seq);
     const apart = await until(() => probeRows(page), (rs) => rs.some((r) => Math.abs(r.clean - r.degraded) > 0.01), 'probe probabilities to differ');
     expect(apart.length).toBe(10);
+    // Smoothing the probe over 4 windows: the next results say their probabilities are averaged over 4.
+    // (The wake-word panel has the same control: one setting for the stream's probes.)
+    const smooth = page.getByTestId('probe-panel').getByTestId('probe-smooth');
+    await smooth.fill('4');
+    await smooth.dispatchEvent('change');
+    await expect.poll(() => page.getByTestId('wake-panel').getByTestId('probe-smooth').inputValue()).toBe('4');
+    await expect.poll(() => page.getByTestId('probe-smoothed').getAttribute('data-smooth')).toBe('4');
+    await page.getByTestId('probe-smoothed').filter({ hasText: 'averaged over 4 windows' }).waitFor();
     // The SNR definition: per channel, confirmed by the server.
     await page.getByTestId('snr-mode').selectOption('per-channel');
     await page.getByTestId('applied-condition').filter({ hasText: 'SNR per channel' }).waitFor({ timeout: 30_000 });

@@ -74,6 +74,11 @@ describe.skipIf(SKIP_BROWSER)('dashboard as a monitor, in Chromium against a rea
     expect(await toast.textContent()).toMatch(/seed = 99999999999/);
     expect(await toast.getByTestId('toast-count').textContent()).toMatch(/×2/);
     await page.getByTestId('applied-condition').filter({ hasText: 'room office-foa' }).waitFor();
+    // Not a number at all: the dashboard names the value itself, and the seed in force stays.
+    await seed.fill('-3');
+    await seed.dispatchEvent('change');
+    await page.getByTestId('toast').filter({ hasText: 'Seed "-3" is not a whole number of 0 or more; the seed stays 0' }).waitFor();
+    expect(await seed.inputValue()).toBe('0');
   }, 60_000);
 
   it('the SNR slider and its label agree when the scene is clean; metrics explain themselves', async () => {

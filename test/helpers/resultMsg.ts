@@ -13,7 +13,7 @@ export function resultMsg(seq: number, probe = true): ResultMsg {
     encodedAtMs: 1010,
     sentAtMs: 1012,
     conditionVersion: 0,
-    probe: probe ? { id: 'p', classes: ['a', 'b'], clean: [0.9, 0.1], degraded: [0.4, 0.6] } : null,
+    probe: probe ? { id: 'p', classes: ['a', 'b'], clean: [0.9, 0.1], degraded: [0.4, 0.6], smooth: 1 } : null,
     metrics: { cosine: 0.5 + seq / 100, probeAgreement: probe ? 0 : null, classDeltas: null, cka: null, vadProbability: null, levelDbfs: { clean: -20, degraded: -18 } },
     droppedTotal: 0,
     embeddingDim: 3,

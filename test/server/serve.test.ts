@@ -13,7 +13,7 @@ describe('earshot serve', () => {
     const text = run.stdout.replace(/\s+/g, ' ');
     expect(text).toMatch(/Binds to 127\.0\.0\.1 by default/);
     expect(text).toMatch(/--token \(or EARSHOT_TOKEN\) is required/);
-    expect(text).toMatch(/models\/trained is always offered/);
+    expect(text).toMatch(/the shipped models\/probes and models\/trained are always offered/);
   });
 
   it('refuses to listen beyond loopback without a token, saying how to fix it', async () => {

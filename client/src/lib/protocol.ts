@@ -60,6 +60,8 @@ export interface ProbeOutput {
   classes: string[];
   clean: number[];
   degraded: number[];
+  /** Windows the probabilities are averaged over (1: none). */
+  smooth: number;
 }
 
 export interface WelcomeMsg { type: 'welcome'; server: string; version: string; protocol: number; models: string[]; streams: string[] }
