@@ -185,6 +185,19 @@ describe.skipIf(SKIP_BROWSER)('dashboard in Chromium against a real earshot serv
     await page.getByTestId('stream-status').filter({ hasText: 'replay' }).waitFor();
     await until(() => cosine(page), (c) => Number.isFinite(c.value), 'replayed results');
     await page.getByTestId('replay-status').filter({ hasText: 'replayed' }).waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('cosine-chart').getAttribute('data-gaps')).toBe('0');
+
+    // The same session with two windows missing in the middle (as a dropped window leaves it): the chart draws a gap, not a line across.
+    const seqOf = (e: { msg: { type: string; seq?: number } }) => e.msg.seq ?? -1;
+    const seqs = [...new Set(session.events.filter((e) => e.msg.type === 'result').map(seqOf))].sort((a, b) => a - b);
+    expect(seqs.length).toBeGreaterThan(8);
+    const dropped = new Set(seqs.slice(4, 6));
+    const gapped = join(dir, 'gapped.json');
+    writeFileSync(gapped, JSON.stringify({ ...session, events: session.events.filter((e) => !(e.msg.type === 'result' && dropped.has(seqOf(e)))) }));
+    await page.getByRole('button', { name: 'Back to live' }).click();
+    await page.getByTestId('replay-file').setInputFiles(gapped);
+    await page.getByTestId('replay-status').filter({ hasText: 'replayed' }).waitFor({ timeout: 30_000 });
+    await expect.poll(async () => Number(await page.getByTestId('cosine-chart').getAttribute('data-gaps'))).toBeGreaterThanOrEqual(1);
     expect(browser.problems).toEqual([]);
   }, 120_000);
 });
