@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from './audio.ts';
 
@@ -14,17 +15,29 @@ export interface CliRun {
  * Run `node bin/earshot.js ...args` from the repository root, as a user would: the
  * compiled program in dist/, which `npm test` builds before the tests. Never rejects: the
  * exit status is in `code`. EARSHOT_DEBUG is cleared so errors print as users see them.
- * Past `timeoutMs` the process is killed outright (a sweep takes SIGTERM as "finish the
- * cells in flight", and would outlive the test).
+ * Past `timeoutMs` the process writes a Node diagnostic report (its JavaScript stacks,
+ * its threads' and its open handles, in test/output/reports: what a stuck run was waiting
+ * on), and is then killed outright; a sweep would take SIGTERM as "finish the cells in
+ * flight" and outlive the test. The report's path ends stderr.
  */
 export function runCli(args: string[], timeoutMs = 60_000): Promise<CliRun> {
   const env = { ...process.env };
   delete env.EARSHOT_DEBUG;
+  const reports = join(REPO_ROOT, 'test', 'output', 'reports');
+  mkdirSync(reports, { recursive: true });
+  const node = ['--report-on-signal', '--report-signal=SIGUSR2', `--report-directory=${reports}`];
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(REPO_ROOT, 'bin', 'earshot.js'), ...args], { cwd: REPO_ROOT, env, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+    let timedOut = false;
+    const child = execFile(process.execPath, [...node, join(REPO_ROOT, 'bin', 'earshot.js'), ...args], { cwd: REPO_ROOT, env, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+      clearTimeout(timer);
       const code = err === null ? 0 : typeof err.code === 'number' ? err.code : null;
-      resolve({ code, stdout, stderr });
+      resolve({ code, stdout, stderr: timedOut ? `${stderr}\n[runCli: no exit within ${timeoutMs} ms; diagnostic report in ${reports}, pid ${child.pid}]` : stderr });
     });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGUSR2');
+      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+    }, timeoutMs);
   });
 }
 
