@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { openEncoder } from '../encoders/index.ts';
 import { readLabelledData, type LabelledData } from '../probes/dataset.ts';
@@ -61,11 +64,15 @@ export function probeCommand(): Command {
       .requiredOption('--probe <id|file>', 'a probe written by `earshot probe train`, by file or by id (models/trained)')
       .requiredOption('--data <dir>', 'labelled data: one subfolder of audio clips per class')
       .option('--condition <file>', 'evaluate on audio degraded by this condition (JSON)')
-      .option('--held-out', 'only the clips the probe kept out of training (same --data folder)'),
+      .option('--held-out', 'only the clips the probe kept out of training (same --data folder)')
+      .addHelpText('after', '\nA wake-word probe (--probe oww-wakeword) reads DIR/<head id>/ as that head\'s positives and the folders not named after a head (DIR/negative/) as negatives, and prints each head\'s detection rate, false accepts and ROC AUC on the clean clips (what `earshot sweep --probe oww-wakeword` reports as its clean reference).'),
   ).action(async (opts) => {
     const resolved = await resolveProbe(opts.probe);
     if (resolved.kind !== 'linear') {
-      throw new Errors.INVALID_PROBE(`${resolved.id} is a ready-made probe, not a linear one; score wake-word heads with \`earshot sweep --probe ${resolved.id} --data DIR --snr clean --room 0 --seeds 1\` (detection rate, false accepts, AUC)`);
+      if (opts.condition || opts.heldOut) {
+        throw new Errors.INVALID_OPTION(`${resolved.id} (wake-word heads) is scored here on the clean clips of every folder; for degraded audio sweep it: \`earshot sweep --probe ${resolved.id} --data DIR\``);
+      }
+      return evaluateWakeWords(opts.probe, opts.data, opts.workers === undefined ? undefined : Number(opts.workers));
     }
     const probe = resolved.file;
     let data = await readLabelledData(opts.data);
@@ -89,6 +96,20 @@ export function probeCommand(): Command {
   return probe.addCommand(train).addCommand(evaluate);
 }
 
+
+/** A wake-word probe on clean clips: the clean reference of a one-cell wake-word sweep (src/sweep), in a temporary folder. */
+async function evaluateWakeWords(probe: string, data: string, threads: number | undefined): Promise<void> {
+  const [{ specFromInput }, { runSweep }] = await Promise.all([import('../sweep/spec.ts'), import('../sweep/run.ts')]);
+  const spec = await specFromInput({ models: [], data, probes: [probe], snrDb: ['clean'], room: [0], seeds: 1 });
+  const out = await mkdtemp(join(tmpdir(), 'earshot-wake-eval-'));
+  try {
+    const results = await runSweep(spec, { out, threads, cacheDir: null });
+    const { model, wakeword } = results.clean[0];
+    process.stdout.write(`${JSON.stringify({ probe, model, data: spec.data, unit: 'clip', threshold: spec.wakeword?.threshold, heads: wakeword }, null, 2)}\n`);
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+}
 
 async function embed(data: LabelledData, opts: Record<string, string>, condition: Condition | null, expectedSize?: number): Promise<Float32Array[]> {
   const { encoder, close } = await openEncoder(opts.model, { device: opts.device as 'auto', workers: opts.workers ? Number(opts.workers) : undefined, modelsDir: opts.modelsDir, verbose: Boolean(opts.verbose) });

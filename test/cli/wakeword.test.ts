@@ -65,7 +65,7 @@ describe('earshot stream with a wake-word probe', () => {
 });
 
 describe('earshot probe eval by id', () => {
-  it('a shipped linear probe by id; a wake-word probe points to the sweep that scores it', async () => {
+  it('a shipped linear probe by id; the wake-word heads by id, scored on clean clips', async () => {
     // One shipped keyword clip of each word: the keyword probe's classes.
     const words = (await readdir(KEYWORDS, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
     for (const word of words) {
@@ -76,9 +76,16 @@ describe('earshot probe eval by id', () => {
     const run = await runMain(['probe', 'eval', '--probe', 'keywords', '--data', join(out, 'one-each'), '--workers', '1']);
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ classes: words, top1: expect.any(Number) });
-    const wake = await runMain(['probe', 'eval', '--probe', 'oww-wakeword', '--data', join(WAKEWORD_FIXTURES, '..', 'speech', 'digits')]);
-    expect(wake.code).toBe(1);
-    expect(wake.stderr).toMatch(/earshot sweep --probe oww-wakeword --data DIR/);
+    // The wake-word heads by id: each head's detection rate, false accepts and AUC on the clean clips.
+    const wake = await runMain(['probe', 'eval', '--probe', 'oww-wakeword', '--data', await ensureWakeWordData(), '--workers', '1']);
+    expect(wake.code, wake.stderr).toBe(0);
+    const scored = JSON.parse(wake.stdout) as { model: string; threshold: number; heads: { head: string; positives: number; negatives: number; detectionRate: { mean: number }; falseAcceptsPerClip: { mean: number }; auc: { mean: number } }[] };
+    expect(scored).toMatchObject({ model: 'oww-speech-embedding', threshold: 0.5 });
+    expect(scored.heads).toHaveLength(1);
+    expect(scored.heads[0]).toMatchObject({ head: 'hey_jarvis', positives: 6, negatives: 6, detectionRate: { mean: 1 }, falseAcceptsPerClip: { mean: 0 }, auc: { mean: 1 } });
+    const degraded = await runMain(['probe', 'eval', '--probe', 'oww-wakeword', '--data', await ensureWakeWordData(), '--condition', 'x.json']);
+    expect(degraded.code).toBe(1);
+    expect(degraded.stderr).toMatch(/for degraded audio sweep it: `earshot sweep --probe oww-wakeword --data DIR`/);
   });
 });
 

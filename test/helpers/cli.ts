@@ -25,10 +25,11 @@ export function runCli(args: string[], timeoutMs = 60_000): Promise<CliRun> {
   delete env.EARSHOT_DEBUG;
   const reports = join(REPO_ROOT, 'test', 'output', 'reports');
   mkdirSync(reports, { recursive: true });
-  const node = ['--report-on-signal', '--report-signal=SIGUSR2', `--report-directory=${reports}`];
+  // Through NODE_OPTIONS, not the command line: worker threads inherit the command line's flags and refuse these.
+  env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --report-on-signal --report-signal=SIGUSR2 --report-directory=${reports}`.trim();
   return new Promise((resolve) => {
     let timedOut = false;
-    const child = execFile(process.execPath, [...node, join(REPO_ROOT, 'bin', 'earshot.js'), ...args], { cwd: REPO_ROOT, env, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+    const child = execFile(process.execPath, [join(REPO_ROOT, 'bin', 'earshot.js'), ...args], { cwd: REPO_ROOT, env, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
       clearTimeout(timer);
       const code = err === null ? 0 : typeof err.code === 'number' ? err.code : null;
       resolve({ code, stdout, stderr: timedOut ? `${stderr}\n[runCli: no exit within ${timeoutMs} ms; diagnostic report in ${reports}, pid ${child.pid}]` : stderr });
