@@ -49,7 +49,7 @@ export class ClipStore {
       const rel = relative(opts.clipsDir, file);
       const id = rel.slice(0, -extname(rel).length).split(sep).join('/');
       const name = rel.split(sep).join('/');
-      store.add({ id, path: `speech/${name}`, origin: 'shipped', name, ...(await describeFile(file)), bytes: 0 }, file);
+      store.add({ id, path: `speech/${name}`, origin: 'shipped', name, ...(await describeFile(file)) }, file);
     }
     for (const name of await readdir(opts.uploadsDir).catch(() => [] as string[])) {
       if (!name.endsWith('.json')) continue;
@@ -123,13 +123,13 @@ function describe(audio: { sampleRateHz: number; channels: Float32Array[] }): Pi
   return { durationS: audio.channels[0].length / audio.sampleRateHz, sampleRateHz: audio.sampleRateHz, channels: audio.channels.length };
 }
 
-/** A shipped clip's shape: from a FLAC's STREAMINFO when it states its length (no decoding), else by decoding the file. */
-async function describeFile(file: string): Promise<Pick<Clip, 'durationS' | 'sampleRateHz' | 'channels'>> {
+/** A shipped clip's shape and size: from a FLAC's STREAMINFO when it states its length (no decoding), else by decoding the file. */
+async function describeFile(file: string): Promise<Pick<Clip, 'durationS' | 'sampleRateHz' | 'channels' | 'bytes'>> {
   const bytes = new Uint8Array(await readFile(file));
   const sniffed = sniffFormat(bytes);
   const info = sniffed?.format === 'flac' ? flacStreamInfo(bytes, sniffed.offset) : null;
-  if (info && info.totalFrames > 0 && info.sampleRateHz > 0) return { durationS: info.totalFrames / info.sampleRateHz, sampleRateHz: info.sampleRateHz, channels: info.channels };
-  return describe(await decodeAudioFile(file));
+  if (info && info.totalFrames > 0 && info.sampleRateHz > 0) return { durationS: info.totalFrames / info.sampleRateHz, sampleRateHz: info.sampleRateHz, channels: info.channels, bytes: bytes.length };
+  return { ...describe(await decodeAudioFile(file)), bytes: bytes.length };
 }
 
 // Printable, short, no path separators: the name is shown in lists and error messages, never used as a path.

@@ -1,9 +1,11 @@
+import { statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fileConfig, Observer, startServer, type TestServer } from './helpers.ts';
 import { NOT_BUILT } from '../../server/routes/static.ts';
+import { PACKAGE_ROOT } from '../../src/paths.ts';
 
 let server: TestServer;
 let noDist: string;
@@ -50,6 +52,10 @@ describe('REST: catalogue', () => {
     expect(clips[0]).toMatchObject({ id: 'keywords/down/down_002', path: 'speech/keywords/down/down_002.flac' });
     expect(clips.filter((c) => String(c.id).startsWith('keywords/'))).toHaveLength(20);
     expect(clips.find((c) => c.id === 'digits/en/7')).toMatchObject({ path: 'speech/digits/en/7.wav', origin: 'shipped', sampleRateHz: 16000, channels: 1 });
+    // Sizes are the files' own (a FLAC's length comes from its header, not from decoding it).
+    const seven = statSync(join(PACKAGE_ROOT, 'test', 'fixtures', 'speech', 'digits', 'en', '7.wav')).size;
+    expect(clips.find((c) => c.id === 'digits/en/7')?.bytes).toBe(seven);
+    expect(clips[0]).toMatchObject({ durationS: 1, bytes: statSync(join(PACKAGE_ROOT, 'test', 'fixtures', 'speech', 'keywords', 'down', 'down_002.flac')).size });
   });
 
   it('GET /api/probes lists trained probes of --probes-dir (none by default)', async () => {
