@@ -5,6 +5,7 @@ import { decodeAudioBytes, decodeAudioFile } from '../src/audio/decode.ts';
 import { flacStreamInfo, sniffFormat } from '../src/audio/containers.ts';
 import { Errors } from '../src/errors.ts';
 import { makeDirectory } from '../src/makeDirectory.ts';
+import { MAX_RESAMPLE_RATE_HZ } from '../src/audio/libsamplerate.ts';
 
 /** A clip a stream can play: a shipped speech clip or an upload. Paths never leave the server. */
 export interface Clip {
@@ -21,6 +22,8 @@ export interface Clip {
   bytes: number;
 }
 
+/** The lowest sample rate an upload may have (telephone speech). */
+const MIN_UPLOAD_RATE_HZ = 8000;
 const AUDIO_EXTENSIONS = new Set(['.wav', '.flac', '.ogg', '.mp3']);
 const UPLOAD_ID = /^upload\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 const EXTENSION_BY_FORMAT: Record<string, string> = { wav: '.wav', flac: '.flac', vorbis: '.ogg', mp3: '.mp3' };
@@ -83,6 +86,10 @@ export class ClipStore {
   async addUpload(bytes: Uint8Array, clientName: string): Promise<Clip> {
     const name = displayName(clientName);
     const audio = await decodeAudioBytes(bytes, `upload "${name}"`);
+    // Refused here, not when a stream plays it: past 192 kHz the resampler cannot take it, and below 8 kHz there is no speech band to test.
+    if (audio.sampleRateHz < MIN_UPLOAD_RATE_HZ || audio.sampleRateHz > MAX_RESAMPLE_RATE_HZ) {
+      throw new Errors.UNSUPPORTED_RATE(`upload "${name}"`, audio.sampleRateHz, `${MIN_UPLOAD_RATE_HZ} to ${MAX_RESAMPLE_RATE_HZ}`);
+    }
     const uuid = randomUUID();
     const ext = EXTENSION_BY_FORMAT[sniffFormat(bytes)?.format ?? ''] ?? '.bin';
     const file = `${uuid}${ext}`;

@@ -12,6 +12,7 @@ export const Errors = {
   UNKNOWN_FORMAT: createError('EARSHOT_UNKNOWN_FORMAT', '%s: not a recognised audio format (%s). earshot reads WAV, FLAC, Ogg Vorbis and MP3.', 415),
   CORRUPT_AUDIO: createError('EARSHOT_CORRUPT_AUDIO', '%s: corrupt or truncated audio (%s). Re-export or re-download the file.', 422),
   EMPTY_AUDIO: createError('EARSHOT_EMPTY_AUDIO', '%s: contains zero samples. Give a file with some audio in it.', 422),
+  UNSUPPORTED_RATE: createError('EARSHOT_UNSUPPORTED_RATE', '%s: sampled at %s Hz; earshot streams audio sampled at %s Hz. Resample it first (e.g. ffmpeg -i IN -ar 16000 OUT.wav).', 422),
   NON_FINITE_AUDIO: createError('EARSHOT_NON_FINITE_AUDIO', '%s: sample %s of channel %s is %s. The file holds NaN/Inf samples; clean it first.', 422),
   INVALID_OPTION: createError('EARSHOT_INVALID_OPTION', '%s', 400),
   INVALID_CONDITION: createError('EARSHOT_INVALID_CONDITION', 'invalid condition: %s', 400),

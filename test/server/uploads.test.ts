@@ -30,8 +30,8 @@ function multipart(name: string, bytes: Uint8Array, contentType = 'application/o
 
 const upload = (name: string, bytes: Uint8Array) => server.app.inject({ method: 'POST', url: '/api/uploads', ...multipart(name, bytes) });
 
-function float32Wav(samples: number[]): Uint8Array {
-  return buildWav({ formatTag: 3, bits: 32, channels: 1, sampleRateHz: 16000, data: new Uint8Array(new Float32Array(samples).buffer) });
+function float32Wav(samples: number[], sampleRateHz = 16000): Uint8Array {
+  return buildWav({ formatTag: 3, bits: 32, channels: 1, sampleRateHz, data: new Uint8Array(new Float32Array(samples).buffer) });
 }
 
 describe('POST /api/uploads', () => {
@@ -79,6 +79,16 @@ describe('POST /api/uploads', () => {
     expect([empty.statusCode, empty.json().code]).toEqual([422, 'EARSHOT_EMPTY_AUDIO']);
     const nan = await upload('nan.wav', float32Wav([0.1, NaN]));
     expect([nan.statusCode, nan.json().code]).toEqual([422, 'EARSHOT_NON_FINITE_AUDIO']);
+  });
+
+  it('refuses, at upload, a sample rate a stream cannot play (384 kHz, the 32-bit maximum, 50 Hz), naming the rate and the range; nothing is listed', async () => {
+    const before = (await server.app.inject('/api/clips')).json().length;
+    for (const rate of [384000, 4294967295, 50]) {
+      const res = await upload('odd-rate.wav', float32Wav([0.1, -0.1, 0.2, -0.2], rate));
+      expect(res.statusCode).toBe(422);
+      expect(res.json()).toEqual({ code: 'EARSHOT_UNSUPPORTED_RATE', message: `upload "odd-rate.wav": sampled at ${rate} Hz; earshot streams audio sampled at 8000 to 192000 Hz. Resample it first (e.g. ffmpeg -i IN -ar 16000 OUT.wav).` });
+    }
+    expect((await server.app.inject('/api/clips')).json()).toHaveLength(before);
   });
 
   it('refuses an upload over the size limit with 413 and a clear message', async () => {
