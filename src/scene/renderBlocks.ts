@@ -132,15 +132,14 @@ export async function renderSceneBlocks(clean: AudioReader, scene: PreparedScene
   }
   const mode = snrModeOf(condition);
   const { noiseGain, noiseGains } = condition.snrDb !== 'clean'
-    ? snrGains({ sourceEnergy: es.reduce((a, e) => a + e, 0), sourceEnergies: Array.from(es), noiseEnergies: Array.from(en), snrDb: condition.snrDb, mode })
+    ? snrGains({ sourceEnergy: total(es), sourceEnergies: Array.from(es), noiseEnergies: Array.from(en), snrDb: condition.snrDb, mode })
     : { noiseGain: 0, noiseGains: [] as number[] };
 
   const base = sceneParamsBase(scene);
   let levels: OutputLevels | undefined;
   const measuredBy = (m: Meter): OutputLevels => {
-    const sum = (e: Float64Array) => e.reduce((a, x) => a + x, 0);
     const snr = noisy && noiseGain > 0
-      ? { snrDb: snrFromEnergies(sum(m.sourceC), sum(m.addedC)), snrDbPerChannel: Array.from(m.sourceC, (e, c) => snrFromEnergies(e, m.addedC[c])) }
+      ? { snrDb: snrFromEnergies(total(m.sourceC), total(m.addedC)), snrDbPerChannel: Array.from(m.sourceC, (e, c) => snrFromEnergies(e, m.addedC[c])) }
       : { snrDb: null, snrDbPerChannel: null };
     return (levels = { measured: withRoomMeasured(snr, scene), peak: m.peak, clippedSamples: m.clipped });
   };
@@ -264,6 +263,11 @@ function mixedReader(source: BlockSpool, noise: BlockSpool | null, gains: number
 
 function channels(count: number, length: number): Float32Array[] {
   return Array.from({ length: count }, () => new Float32Array(length));
+}
+
+/** The channels' energies summed in channel order: `energy()`'s pooled total of a whole clip. */
+function total(perChannel: Float64Array): number {
+  return perChannel.reduce((a, e) => a + e, 0);
 }
 
 /** Add each channel's sum of squares to `acc[c]`, in sample order. */
