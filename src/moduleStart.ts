@@ -7,6 +7,8 @@
  * bootstrap (tsBootstrap.js) registers tsx's loader, then imports the module.
  */
 
+import { setFlagsFromString } from 'node:v8';
+
 /** True in the compiled program, false when running the TypeScript sources. */
 export const COMPILED = import.meta.url.endsWith('.js');
 
@@ -20,7 +22,27 @@ const TS_BOOTSTRAP = new URL('./tsBootstrap.js', import.meta.url);
  * @param source the module's TypeScript source, e.g. `new URL('./onnxWorker.ts', import.meta.url)`
  */
 export function moduleStart(source: URL): { file: URL; entry: string } {
+  serialCompilationInThreads();
   if (!COMPILED) return { file: TS_BOOTSTRAP, entry: source.href };
   const compiled = new URL(source.href.replace(/\.ts$/, '.js'));
   return { file: compiled, entry: compiled.href };
+}
+
+let threadsCompileSerially = false;
+
+/**
+ * Worker threads created from now on optimise their code on their own thread.
+ * With V8's background compiler, Node 20 can deadlock a thread for good: its
+ * loop goes idle and waits in NodePlatform::DrainTasks for every background
+ * task, while its own background compile job waits for a garbage collection
+ * only that thread can run (nodejs/node#54918). A sweep then stalled about
+ * one run in ten on a busy 2-core machine, every thread asleep. V8 reads the
+ * flag when it creates an isolate, so this process's main thread keeps
+ * compiling in the background; a thread only loses the overlap of compiling
+ * with running, a few milliseconds per hot function.
+ */
+function serialCompilationInThreads(): void {
+  if (threadsCompileSerially) return;
+  setFlagsFromString('--no-concurrent-recompilation');
+  threadsCompileSerially = true;
 }
