@@ -4,6 +4,7 @@ import { PACKAGE_VERSION } from '../src/paths.ts';
 import { validateServerOptions, type ServerOptionsInput } from './options.ts';
 import { contextPlugin } from './plugins/context.ts';
 import { errorsPlugin } from './plugins/errors.ts';
+import { jsonBodyPlugin } from './plugins/jsonBody.ts';
 import { securityPlugin } from './plugins/security.ts';
 import { bankRoutes } from './routes/banks.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -38,6 +39,7 @@ export async function buildApp(input: ServerOptionsInput = {}): Promise<FastifyI
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   await app.register(errorsPlugin);
+  await app.register(jsonBodyPlugin);
   await app.register(websocketPlugin, { hardMaxPayloadBytes: options.ws.hardMaxPayloadBytes });
   await app.register(securityPlugin, { options });
   await app.register(contextPlugin, { options, createStream: options.createStream ?? pipelineStream });

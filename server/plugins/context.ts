@@ -44,7 +44,7 @@ export const contextPlugin = fp<{ options: ServerOptions; createStream: StreamFa
     const [banks, models, clips] = await Promise.all([
       openBanks({ rirDirs: options.rirDirs, noiseDirs: options.noiseDirs }),
       ModelRegistry.open({ userDirs: options.modelsDirs }),
-      ClipStore.open({ clipsDir: options.clipsDir, uploadsDir: options.uploadsDir }),
+      ClipStore.open({ clipsDir: options.clipsDir, uploadsDir: options.uploadsDir, warn: (message) => app.log.warn(message) }),
     ]);
     const pool = new OnnxPool({ device: options.device, workers: options.workers, verbose: options.verbose });
     const ctx = { config: options, pool, banks, models, clips, log: app.log } as ServerContext;

@@ -8,6 +8,7 @@ import { MAX_PROBE_SMOOTH } from '../../src/pipeline/smoothProbe.ts';
 import { listProbeIds, readProbeAt } from '../../src/probes/resolveProbe.ts';
 import { ServerErrors } from '../errors.ts';
 import type { ClipStore } from '../clips.ts';
+import { describeValue } from '../../src/showValue.ts';
 
 /**
  * A StreamConfig as clients send it (REST body, WebSocket `start`): the shape
@@ -140,11 +141,6 @@ export function mergeCondition(current: Condition, patch: unknown): Condition {
 
 function hint(schema: TSchema): string {
   return typeof schema.description === 'string' ? ` (${schema.description})` : '';
-}
-
-function describeValue(v: unknown): string {
-  const text = v === undefined ? 'missing' : `= ${JSON.stringify(v) ?? String(v)}`;
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

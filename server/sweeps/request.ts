@@ -11,6 +11,7 @@ import { listProbeIds } from '../../src/probes/resolveProbe.ts';
 import type { Datasets } from './datasets.ts';
 import type { SweepInput } from './runner.ts';
 import { SweepRequestSchema, type SweepRequest } from './schemas.ts';
+import { describeValue } from '../../src/showValue.ts';
 
 const FIELDS = Object.keys(SweepRequestSchema.properties);
 const AXES = ['snrDb', 'room', 'rt60S', 'azimuthDeg', 'noise', 'noiseSources'] as const;
@@ -154,9 +155,4 @@ function inFieldNames(message: string): string {
 
 function hint(schema: TSchema): string {
   return typeof schema.description === 'string' ? ` (${schema.description})` : '';
-}
-
-function describeValue(v: unknown): string {
-  const text = v === undefined ? 'missing' : `= ${JSON.stringify(v) ?? String(v)}`;
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
