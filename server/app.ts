@@ -16,6 +16,7 @@ import { streamRoutes } from './routes/streams.ts';
 import { sweepRoutes } from './routes/sweeps.ts';
 import { uploadRoutes } from './routes/uploads.ts';
 import { pipelineStream } from './streams/pipelineStream.ts';
+import { redactUrl } from './redactUrl.ts';
 
 
 /**
@@ -55,7 +56,7 @@ export async function buildApp(input: ServerOptionsInput = {}): Promise<FastifyI
   return app as unknown as FastifyInstance;
 }
 
-// Request log lines without the token a client may pass as ?token=.
+// Request log lines without the token a client may pass in the query, however it is spelled.
 function redactedRequest(req: FastifyRequest): { method: string; url: string; remoteAddress: string } {
-  return { method: req.method, url: req.url.replace(/([?&]token=)[^&#]*/gi, '$1[redacted]'), remoteAddress: req.ip };
+  return { method: req.method, url: redactUrl(req.url), remoteAddress: req.ip };
 }
