@@ -14,6 +14,8 @@ export interface StreamManagerOptions {
   maxStreams: number;
   statsIntervalMs: number;
   log: { warn(obj: object, msg: string): void };
+  /** Applied to a failed stream's message before its clients see it (no server paths). */
+  clientMessage?: (message: string) => string;
 }
 
 type Tagged = { result: WindowResult } | { audio: AudioFrame } | { condition: AppliedCondition } | { settings: ProbeSettings };
@@ -111,8 +113,9 @@ export class StreamManager {
   private fail(stream: ManagedStream, err: unknown): void {
     if (stream.stopped) return;
     const e = isEarshotError(err) ? err : new ServerErrors.STREAM_FAILED(stream.id, (err as Error)?.message ?? String(err));
-    stream.broadcast(jsonFrame({ type: 'error', code: e.code, message: e.message, streamId: stream.id }), false);
-    this.end(stream, `failed: ${e.message}`);
+    const message = this.opts.clientMessage?.(e.message) ?? e.message;
+    stream.broadcast(jsonFrame({ type: 'error', code: e.code, message, streamId: stream.id }), false);
+    this.end(stream, `failed: ${message}`);
   }
 
   subscribe(id: string, sub: Subscriber): ManagedStream {

@@ -214,7 +214,7 @@ export class Connection implements Subscriber {
     const known = isEarshotError(err);
     if (!known) this.log.error({ err }, 'WebSocket message failed');
     const code = known ? err.code : 'EARSHOT_INTERNAL';
-    const message = known ? err.message : 'internal error; the server log has the details';
+    const message = known ? this.ctx.clientMessage(err.message) : 'internal error; the server log has the details';
     this.send({ type: 'error', code, message, ...(streamId !== undefined ? { streamId } : {}), ...(id !== undefined ? { id } : {}) });
     if (!protocol) return;
     this.ctx.metrics.wsBadFrames.inc();
