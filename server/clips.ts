@@ -65,6 +65,11 @@ export class ClipStore {
         opts.warn?.(`uploads: ${name} does not describe a stored upload; not listed`);
         continue;
       }
+      // Kept by an earlier version that took any rate: a stream could not play it.
+      if (!playableRate(meta.sampleRateHz)) {
+        opts.warn?.(`uploads: ${name} is sampled at ${meta.sampleRateHz} Hz, outside ${MIN_UPLOAD_RATE_HZ} to ${MAX_RESAMPLE_RATE_HZ} Hz; not listed`);
+        continue;
+      }
       store.add({ ...clipOf(meta), path: `uploads/${file}` }, join(opts.uploadsDir, file));
     }
     return store;
@@ -94,7 +99,7 @@ export class ClipStore {
     const name = displayName(clientName);
     const audio = await decodeAudioBytes(bytes, `upload "${name}"`);
     // Refused here, not when a stream plays it: past 192 kHz the resampler cannot take it, and below 8 kHz there is no speech band to test.
-    if (audio.sampleRateHz < MIN_UPLOAD_RATE_HZ || audio.sampleRateHz > MAX_RESAMPLE_RATE_HZ) {
+    if (!playableRate(audio.sampleRateHz)) {
       throw new Errors.UNSUPPORTED_RATE(`upload "${name}"`, audio.sampleRateHz, `${MIN_UPLOAD_RATE_HZ} to ${MAX_RESAMPLE_RATE_HZ}`);
     }
     checkUploadLength(name, audio.channels[0].length / audio.sampleRateHz, shortestWindow);
@@ -132,6 +137,10 @@ export class ClipStore {
     }
     return hit;
   }
+}
+
+function playableRate(rateHz: unknown): boolean {
+  return typeof rateHz === 'number' && rateHz >= MIN_UPLOAD_RATE_HZ && rateHz <= MAX_RESAMPLE_RATE_HZ;
 }
 
 // A metadata file that is not JSON (cut short by a crash, edited by hand) is skipped, not fatal.

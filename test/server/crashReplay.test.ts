@@ -65,6 +65,7 @@ describe('one earshot serve process takes every input that once ended it', () =>
   let dir: Awaited<ReturnType<typeof tempDir>>;
   let uploads: string;
   const planted = randomUUID();
+  const stale = randomUUID();
 
   beforeAll(async () => {
     dir = await tempDir('earshot-crash-');
@@ -75,6 +76,9 @@ describe('one earshot serve process takes every input that once ended it', () =>
     const meta = { id: `upload/${planted}`, path: `uploads/${planted}.wav`, origin: 'upload', name: 'planted.wav', durationS: 0.8, sampleRateHz: 16000, channels: 1, bytes: 1, file: `${planted}/../../outside.wav` };
     await writeFile(join(uploads, `${planted}.json`), JSON.stringify(meta));
     await writeFile(join(uploads, `${randomUUID()}.json`), '{"id": "upload/cut sh');
+    // A 384 kHz upload an earlier version kept: listed, it ended the process when a stream played it.
+    await writeFile(join(uploads, `${stale}.wav`), wav(384_000, 2000));
+    await writeFile(join(uploads, `${stale}.json`), JSON.stringify({ ...meta, id: `upload/${stale}`, path: `uploads/${stale}.wav`, sampleRateHz: 384_000, file: `${stale}.wav` }));
     server = await spawnServer([join(REPO_ROOT, 'bin', 'earshot.js'), 'serve', '--port', '0', '--uploads', uploads, '--sweeps', join(dir.dir, 'sweeps'), '--workers', '1'], /serving on (http:\/\/127\.0\.0\.1:\d+)/);
   }, 90_000);
 
@@ -90,6 +94,7 @@ describe('one earshot serve process takes every input that once ended it', () =>
 
     // Upload metadata naming a file outside the folder is not listed, nor one cut short; the server started.
     expect(await clips()).not.toContain(`upload/${planted}`);
+    expect(await clips()).not.toContain(`upload/${stale}`);
     const sneaky = await fetch(`${url}/api/streams`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fileConfig({ source: { kind: 'file', path: `upload/${planted}` } })) });
     expect(sneaky.status).toBe(404);
 
