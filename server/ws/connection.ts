@@ -199,7 +199,9 @@ export class Connection implements Subscriber {
     const bad = frame.samples.findIndex((x) => !Number.isFinite(x));
     if (bad >= 0) return this.fail(new ServerErrors.BAD_MESSAGE(`pushed audio sample ${bad} is ${frame.samples[bad]}; send finite float32 samples`), true, pending.streamId);
     try {
-      this.ctx.streams.get(pending.streamId).live.push(frame.samples);
+      // What the pushed audio sets off downstream is the stream's own work.
+      const stream = this.ctx.streams.get(pending.streamId);
+      runOwnedBy(stream.faultOwner, () => stream.live.push(frame.samples));
     } catch (err) {
       this.fail(err, false, pending.streamId);
     }
