@@ -4,6 +4,7 @@ import { PACKAGE_VERSION } from '../src/paths.ts';
 import { validateServerOptions, type ServerOptionsInput } from './options.ts';
 import { contextPlugin } from './plugins/context.ts';
 import { errorsPlugin } from './plugins/errors.ts';
+import { jsonBodyPlugin } from './plugins/jsonBody.ts';
 import { securityPlugin } from './plugins/security.ts';
 import { bankRoutes } from './routes/banks.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -15,6 +16,7 @@ import { streamRoutes } from './routes/streams.ts';
 import { sweepRoutes } from './routes/sweeps.ts';
 import { uploadRoutes } from './routes/uploads.ts';
 import { pipelineStream } from './streams/pipelineStream.ts';
+import { redactUrl } from './redactUrl.ts';
 
 
 /**
@@ -38,6 +40,7 @@ export async function buildApp(input: ServerOptionsInput = {}): Promise<FastifyI
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   await app.register(errorsPlugin);
+  await app.register(jsonBodyPlugin);
   await app.register(websocketPlugin, { hardMaxPayloadBytes: options.ws.hardMaxPayloadBytes });
   await app.register(securityPlugin, { options });
   await app.register(contextPlugin, { options, createStream: options.createStream ?? pipelineStream });
@@ -53,7 +56,7 @@ export async function buildApp(input: ServerOptionsInput = {}): Promise<FastifyI
   return app as unknown as FastifyInstance;
 }
 
-// Request log lines without the token a client may pass as ?token=.
+// Request log lines without the token a client may pass in the query, however it is spelled.
 function redactedRequest(req: FastifyRequest): { method: string; url: string; remoteAddress: string } {
-  return { method: req.method, url: req.url.replace(/([?&]token=)[^&#]*/gi, '$1[redacted]'), remoteAddress: req.ip };
+  return { method: req.method, url: redactUrl(req.url), remoteAddress: req.ip };
 }

@@ -6,6 +6,7 @@ import { flacStreamInfo, sniffFormat } from '../src/audio/containers.ts';
 import { Errors } from '../src/errors.ts';
 import { makeDirectory } from '../src/makeDirectory.ts';
 import { MAX_RESAMPLE_RATE_HZ } from '../src/audio/libsamplerate.ts';
+import { checkUploadLength, storedUploadFile } from './uploadChecks.ts';
 
 /** A clip a stream can play: a shipped speech clip or an upload. Paths never leave the server. */
 export interface Clip {
@@ -42,7 +43,7 @@ export class ClipStore {
 
   private constructor(private readonly uploadsDir: string) {}
 
-  static async open(opts: { clipsDir: string; uploadsDir: string }): Promise<ClipStore> {
+  static async open(opts: { clipsDir: string; uploadsDir: string; warn?: (message: string) => void }): Promise<ClipStore> {
     const store = new ClipStore(opts.uploadsDir);
     const offered = await offeredEntries(opts.clipsDir);
     // In the order clips.txt lists them (the dashboard's first clip is its default), files under one entry sorted.
@@ -56,11 +57,20 @@ export class ClipStore {
     }
     for (const name of await readdir(opts.uploadsDir).catch(() => [] as string[])) {
       if (!name.endsWith('.json')) continue;
-      const meta = JSON.parse(await readFile(join(opts.uploadsDir, name), 'utf8').catch(() => 'null')) as (Clip & { file: string }) | null;
-      const match = meta && UPLOAD_ID.exec(meta.id);
-      if (!match || !meta.file.startsWith(match[1]) || !AUDIO_EXTENSIONS.has(extname(meta.file))) continue;
-      const { file, ...clip } = meta;
-      store.add(clip, join(opts.uploadsDir, file));
+      const meta = parseMeta(await readFile(join(opts.uploadsDir, name), 'utf8').catch(() => ''));
+      const match = meta && UPLOAD_ID.exec(String(meta.id));
+      // The audio must be the file this id is stored as, in this folder: metadata naming "<uuid>/../x" is skipped.
+      const file = meta && match ? storedUploadFile(meta.file, match[1], AUDIO_EXTENSIONS) : undefined;
+      if (!meta || file === undefined) {
+        opts.warn?.(`uploads: ${name} does not describe a stored upload; not listed`);
+        continue;
+      }
+      // Kept by an earlier version that took any rate: a stream could not play it.
+      if (!playableRate(meta.sampleRateHz)) {
+        opts.warn?.(`uploads: ${name} is sampled at ${meta.sampleRateHz} Hz, outside ${MIN_UPLOAD_RATE_HZ} to ${MAX_RESAMPLE_RATE_HZ} Hz; not listed`);
+        continue;
+      }
+      store.add({ ...clipOf(meta), path: `uploads/${file}` }, join(opts.uploadsDir, file));
     }
     return store;
   }
@@ -80,16 +90,19 @@ export class ClipStore {
 
   /**
    * Check that `bytes` decode as audio (UNKNOWN_FORMAT 415, CORRUPT_AUDIO /
-   * EMPTY_AUDIO / NON_FINITE_AUDIO 422, each naming the upload), then store
+   * EMPTY_AUDIO / NON_FINITE_AUDIO 422, each naming the upload), at a rate a
+   * stream can play, and no shorter than `shortestWindow` (UNSUPPORTED_RATE,
+   * UPLOAD_TOO_SHORT 422), then store
    * them under a fresh id. The client's file name is kept for display only.
    */
-  async addUpload(bytes: Uint8Array, clientName: string): Promise<Clip> {
+  async addUpload(bytes: Uint8Array, clientName: string, shortestWindow?: { seconds: number; model: string }): Promise<Clip> {
     const name = displayName(clientName);
     const audio = await decodeAudioBytes(bytes, `upload "${name}"`);
     // Refused here, not when a stream plays it: past 192 kHz the resampler cannot take it, and below 8 kHz there is no speech band to test.
-    if (audio.sampleRateHz < MIN_UPLOAD_RATE_HZ || audio.sampleRateHz > MAX_RESAMPLE_RATE_HZ) {
+    if (!playableRate(audio.sampleRateHz)) {
       throw new Errors.UNSUPPORTED_RATE(`upload "${name}"`, audio.sampleRateHz, `${MIN_UPLOAD_RATE_HZ} to ${MAX_RESAMPLE_RATE_HZ}`);
     }
+    checkUploadLength(name, audio.channels[0].length / audio.sampleRateHz, shortestWindow);
     const uuid = randomUUID();
     const ext = EXTENSION_BY_FORMAT[sniffFormat(bytes)?.format ?? ''] ?? '.bin';
     const file = `${uuid}${ext}`;
@@ -124,6 +137,25 @@ export class ClipStore {
     }
     return hit;
   }
+}
+
+function playableRate(rateHz: unknown): boolean {
+  return typeof rateHz === 'number' && rateHz >= MIN_UPLOAD_RATE_HZ && rateHz <= MAX_RESAMPLE_RATE_HZ;
+}
+
+// A metadata file that is not JSON (cut short by a crash, edited by hand) is skipped, not fatal.
+function parseMeta(text: string): (Clip & { file: unknown }) | null {
+  try {
+    const value = JSON.parse(text) as unknown;
+    return value !== null && typeof value === 'object' ? (value as Clip & { file: unknown }) : null;
+  } catch {
+    return null;
+  }
+}
+
+// The listed fields of an upload's metadata (the stored file name stays on the server).
+function clipOf({ id, path, origin, name, durationS, sampleRateHz, channels, bytes }: Clip): Clip {
+  return { id, path, origin, name, durationS, sampleRateHz, channels, bytes };
 }
 
 function describe(audio: { sampleRateHz: number; channels: Float32Array[] }): Pick<Clip, 'durationS' | 'sampleRateHz' | 'channels'> {

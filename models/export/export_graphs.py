@@ -22,10 +22,15 @@ test/fixtures/speech/digits/en/3.wav fed exactly as the manifest says, frames in
 only) and the Hugging Face / Transformers.js layout folder hf-wav2vec2-tiny/.
 """
 import argparse, json, os, shutil, sys, time, warnings, wave
-import numpy as np
-import torch
-import torchaudio
-import torchaudio.compliance.kaldi as kaldi
+
+# Debian's packages are the supported tool chain: without them, say which to install (one line, no traceback).
+try:
+    import numpy as np
+    import torch
+    import torchaudio
+    import torchaudio.compliance.kaldi as kaldi
+except ImportError as err:
+    sys.exit(f'export-models: the Python module {err.name or "torch"} is missing; install Debian\'s packages: sudo apt-get install python3-torch python3-torchaudio python3-numpy')
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from architectures import WAV2VEC2_CONV, FbankViT, LastHiddenState, MultichannelWaveformEncoder, WhisperEncoder  # noqa: E402

@@ -4,6 +4,7 @@ import { ModelRegistry } from '../../src/encoders/registry.ts';
 import { OnnxPool } from '../../src/encoders/runtime/index.ts';
 import { openBanks, type SceneBanks } from '../../src/scene/render.ts';
 import { ClipStore } from '../clips.ts';
+import { clientMessage } from '../clientMessage.ts';
 import { createMetrics, type ServerMetrics } from '../metrics.ts';
 import type { ServerOptions, StreamFactory } from '../options.ts';
 import { StreamManager } from '../streams/manager.ts';
@@ -23,6 +24,8 @@ export interface ServerContext {
   metrics: ServerMetrics;
   /** The app's logger (pino). */
   log: FastifyBaseLogger;
+  /** Every message to a client goes through it: CLI flags become field names, server paths base names (server/clientMessage.ts). */
+  clientMessage: (message: string) => string;
 }
 
 declare module 'fastify' {
@@ -44,18 +47,20 @@ export const contextPlugin = fp<{ options: ServerOptions; createStream: StreamFa
     const [banks, models, clips] = await Promise.all([
       openBanks({ rirDirs: options.rirDirs, noiseDirs: options.noiseDirs }),
       ModelRegistry.open({ userDirs: options.modelsDirs }),
-      ClipStore.open({ clipsDir: options.clipsDir, uploadsDir: options.uploadsDir }),
+      ClipStore.open({ clipsDir: options.clipsDir, uploadsDir: options.uploadsDir, warn: (message) => app.log.warn(message) }),
     ]);
     const pool = new OnnxPool({ device: options.device, workers: options.workers, verbose: options.verbose });
-    const ctx = { config: options, pool, banks, models, clips, log: app.log } as ServerContext;
+    const toClient = clientMessage(options);
+    const ctx = { config: options, pool, banks, models, clips, log: app.log, clientMessage: toClient } as ServerContext;
     const streams = new StreamManager({
       create: async (config) => createStream(config, ctx),
       maxStreams: options.maxStreams,
       statsIntervalMs: options.statsIntervalMs,
       log: app.log,
+      clientMessage: toClient,
     });
     ctx.streams = streams;
-    ctx.sweeps = new SweepManager({ config: options, models, banks, log: app.log });
+    ctx.sweeps = new SweepManager({ config: options, models, banks, log: app.log, clientMessage: toClient });
     ctx.metrics = createMetrics(() => streams);
     for (const [key, value] of Object.entries(ctx)) if (key !== 'log') app.decorate(key, value);
     app.addHook('onClose', async () => {

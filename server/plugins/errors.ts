@@ -43,11 +43,13 @@ function friendlier(code: string, contentType: string | undefined): string | und
 export const errorsPlugin = fp(
   async (app) => {
     app.setErrorHandler((err: FastifyError, request, reply) => {
-      if (isEarshotError(err)) return reply.status(err.statusCode).send({ code: err.code, message: err.message });
+      // In the API's words, without server paths (clientMessage is decorated once the context plugin has run).
+      const hide = (message: string) => (app.hasDecorator('clientMessage') ? app.clientMessage(message) : message);
+      if (isEarshotError(err)) return reply.status(err.statusCode).send({ code: err.code, message: hide(err.message) });
       const status = err.statusCode ?? 500;
       if (status < 500) {
         const message = err.validation ? `invalid request: ${err.message}` : (friendlier(err.code, request.headers['content-type']) ?? err.message);
-        return reply.status(status).send({ code: FASTIFY_CODES[err.code] ?? 'EARSHOT_INVALID_REQUEST', message });
+        return reply.status(status).send({ code: FASTIFY_CODES[err.code] ?? 'EARSHOT_INVALID_REQUEST', message: hide(message) });
       }
       request.log.error({ err }, 'request failed');
       return reply.status(500).send({ code: 'EARSHOT_INTERNAL', message: `internal error while serving ${request.method} ${request.url.split('?')[0]}; the server log has the details` });

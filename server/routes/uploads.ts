@@ -3,6 +3,7 @@ import { Type } from '../../src/typebox.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ServerErrors } from '../errors.ts';
 import { ERROR_RESPONSES } from '../plugins/errors.ts';
+import { readUploadPart, shortestWindow } from '../uploadChecks.ts';
 
 export const ClipSchema = Type.Object({
   id: Type.String(),
@@ -18,8 +19,10 @@ export const ClipSchema = Type.Object({
 /**
  * `GET /api/clips` (shipped speech and uploads) and `POST /api/uploads`
  * (multipart/form-data, one file part). An upload is decoded before it is
- * kept: not audio answers 415 (UNKNOWN_FORMAT), corrupt, empty or NaN audio
- * 422, more than `maxUploadBytes` 413; it is stored under a generated id.
+ * kept: not audio answers 415 (UNKNOWN_FORMAT), corrupt, empty or NaN audio,
+ * a rate outside 8000..192000 Hz or audio shorter than every model's window
+ * 422, more than `maxUploadBytes` 413, a multipart body that cannot be read
+ * 400; it is stored under a generated id.
  */
 export const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const limit = app.config.maxUploadBytes;
@@ -31,16 +34,8 @@ export const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (!request.isMultipart()) {
       throw new ServerErrors.NOT_MULTIPART('send the audio as multipart/form-data with one file part, e.g. curl -F file=@clip.wav http://127.0.0.1:8080/api/uploads');
     }
-    const part = await request.file();
-    if (part === undefined) throw new ServerErrors.INVALID_REQUEST('the upload has no file part; add one (form field of type file)');
-    let bytes: Buffer;
-    try {
-      bytes = await part.toBuffer();
-    } catch (err) {
-      if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw new ServerErrors.UPLOAD_TOO_LARGE(formatBytes(limit));
-      throw err;
-    }
-    const clip = await app.clips.addUpload(bytes, part.filename);
+    const { bytes, filename } = await readUploadPart(request, limit, formatBytes(limit));
+    const clip = await app.clips.addUpload(bytes, filename, shortestWindow(app.models));
     request.log.info({ clip: clip.id, bytes: clip.bytes }, 'upload stored');
     return reply.status(201).send(clip);
   });

@@ -3,6 +3,7 @@ import type { Condition } from '../../src/scene/condition.ts';
 import type { LiveStream, ProbeSettings, StreamStats } from '../../src/pipeline/types.ts';
 import type { OutFrame } from '../ws/frames.ts';
 import type { StreamConfigWire } from './wireConfig.ts';
+import type { FaultOwner } from '../faultScope.ts';
 import { ModelFigures } from './rolling.ts';
 
 /** A receiver of a stream's messages (one WebSocket client). `deliver` must never block or throw. */
@@ -36,6 +37,8 @@ export class ManagedStream {
     readonly wire: StreamConfigWire,
     /** The WebSocket connection that started it; null for streams made over REST. */
     readonly ownerId: string | null,
+    /** Ends this stream when a fault in its work goes uncaught (run its work with `runOwnedBy`). */
+    readonly faultOwner: FaultOwner,
   ) {
     this.condition = live.config.condition;
     this.requested = live.config.condition;

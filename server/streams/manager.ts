@@ -1,8 +1,9 @@
 import { map, merge } from 'rxjs';
 import { Errors, isEarshotError } from '../../src/errors.ts';
-import type { LiveStream, StreamConfig } from '../../src/pipeline/types.ts';
+import type { AppliedCondition, AudioFrame, LiveStream, ProbeSettings, StreamConfig, WindowResult } from '../../src/pipeline/types.ts';
 import type { Condition } from '../../src/scene/condition.ts';
 import { ServerErrors } from '../errors.ts';
+import { runOwnedBy, type FaultOwner } from '../faultScope.ts';
 import { audioFrame, jsonFrame, resultFrame } from '../ws/frames.ts';
 import { ManagedStream, type Subscriber } from './managedStream.ts';
 import type { StreamConfigWire } from './wireConfig.ts';
@@ -13,7 +14,11 @@ export interface StreamManagerOptions {
   maxStreams: number;
   statsIntervalMs: number;
   log: { warn(obj: object, msg: string): void };
+  /** Applied to a failed stream's message before its clients see it (no server paths). */
+  clientMessage?: (message: string) => string;
 }
+
+type Tagged = { result: WindowResult } | { audio: AudioFrame } | { condition: AppliedCondition } | { settings: ProbeSettings };
 
 /** How long `stop()` waits for a pipeline to wind down before letting go of it. */
 const STOP_TIMEOUT_MS = 5000;
@@ -52,9 +57,17 @@ export class StreamManager {
   async start(wire: StreamConfigWire, config: StreamConfig, ownerId: string | null): Promise<ManagedStream> {
     if (this.streams.size + this.starting >= this.opts.maxStreams) throw new ServerErrors.TOO_MANY_STREAMS(this.opts.maxStreams);
     this.starting++;
+    // Faults nobody catches in this stream's work (its pipeline's timers, promises and callbacks) end this stream only.
+    const made: { stream?: ManagedStream } = {};
+    const owner: FaultOwner = {
+      get label() {
+        return made.stream ? `stream ${made.stream.id}` : 'a stream being started';
+      },
+      end: (err) => made.stream && this.fail(made.stream, err),
+    };
     let live: LiveStream;
     try {
-      live = await this.opts.create(config);
+      live = await runOwnedBy(owner, () => this.opts.create(config));
     } finally {
       this.starting--;
     }
@@ -62,38 +75,47 @@ export class StreamManager {
       await live.stop();
       throw new ServerErrors.STREAM_FAILED(live.id, 'the server is shutting down');
     }
-    const stream = new ManagedStream(live, wire, ownerId);
-    this.streams.set(stream.id, stream);
+    const started = (made.stream = new ManagedStream(live, wire, ownerId, owner));
+    this.streams.set(started.id, started);
     const tagged = [
       live.results$.pipe(map((result) => ({ result }))),
       live.audio$.pipe(map((audio) => ({ audio }))),
       live.condition$.pipe(map((condition) => ({ condition }))),
       live.probeSettings$.pipe(map((settings) => ({ settings }))),
     ];
-    stream.subscription = merge(...tagged).subscribe({
-      next: (item) => {
-        if ('result' in item) {
-          stream.figuresFor(item.result.model).add(item.result);
-          stream.broadcast(resultFrame(item.result), true);
-        } else if ('audio' in item) {
-          stream.broadcast(audioFrame(item.audio), true);
-        } else if ('settings' in item) {
-          stream.probeSettings = item.settings;
-          stream.broadcast(jsonFrame({ type: 'probeSettings', streamId: stream.id, ...item.settings }), false);
-        } else {
-          const { condition, conditionVersion, warnings } = item.condition;
-          Object.assign(stream, { condition, conditionVersion, warnings });
-          stream.broadcast(jsonFrame({ type: 'condition', streamId: stream.id, condition, conditionVersion, warnings }), false);
-        }
-      },
-      error: (err: unknown) => {
-        const e = isEarshotError(err) ? err : new ServerErrors.STREAM_FAILED(stream.id, (err as Error)?.message ?? String(err));
-        stream.broadcast(jsonFrame({ type: 'error', code: e.code, message: e.message, streamId: stream.id }), false);
-        this.end(stream, `failed: ${e.message}`);
-      },
-      complete: () => this.end(stream, 'ended'),
-    });
-    return stream;
+    started.subscription = runOwnedBy(owner, () =>
+      merge(...tagged).subscribe({
+        next: (item) => this.forward(started, item),
+        error: (err: unknown) => this.fail(started, err),
+        complete: () => this.end(started, 'ended'),
+      }),
+    );
+    return started;
+  }
+
+  private forward(stream: ManagedStream, item: Tagged): void {
+    if ('result' in item) {
+      stream.figuresFor(item.result.model).add(item.result);
+      stream.broadcast(resultFrame(item.result), true);
+    } else if ('audio' in item) {
+      stream.broadcast(audioFrame(item.audio), true);
+    } else if ('settings' in item) {
+      stream.probeSettings = item.settings;
+      stream.broadcast(jsonFrame({ type: 'probeSettings', streamId: stream.id, ...item.settings }), false);
+    } else {
+      const { condition, conditionVersion, warnings } = item.condition;
+      Object.assign(stream, { condition, conditionVersion, warnings });
+      stream.broadcast(jsonFrame({ type: 'condition', streamId: stream.id, condition, conditionVersion, warnings }), false);
+    }
+  }
+
+  /** The stream failed (its pipeline errored, or a fault in its work went uncaught): its clients get an `error`, then `stopped` with the reason; other streams run on. */
+  private fail(stream: ManagedStream, err: unknown): void {
+    if (stream.stopped) return;
+    const e = isEarshotError(err) ? err : new ServerErrors.STREAM_FAILED(stream.id, (err as Error)?.message ?? String(err));
+    const message = this.opts.clientMessage?.(e.message) ?? e.message;
+    stream.broadcast(jsonFrame({ type: 'error', code: e.code, message, streamId: stream.id }), false);
+    this.end(stream, `failed: ${message}`);
   }
 
   subscribe(id: string, sub: Subscriber): ManagedStream {
@@ -116,7 +138,8 @@ export class StreamManager {
     const previous = stream.requested;
     stream.requested = condition;
     try {
-      await stream.live.setCondition(condition);
+      // The scene for the new condition is prepared as the stream's own work.
+      await runOwnedBy(stream.faultOwner, () => stream.live.setCondition(condition));
     } catch (err) {
       if (stream.requested === condition) stream.requested = previous;
       throw err;

@@ -8,6 +8,7 @@ import { MAX_PROBE_SMOOTH } from '../../src/pipeline/smoothProbe.ts';
 import { listProbeIds, readProbeAt } from '../../src/probes/resolveProbe.ts';
 import { ServerErrors } from '../errors.ts';
 import type { ClipStore } from '../clips.ts';
+import { describeValue } from '../../src/showValue.ts';
 
 /**
  * A StreamConfig as clients send it (REST body, WebSocket `start`): the shape
@@ -40,9 +41,9 @@ export const StreamConfigWireSchema = Type.Object(
   {
     source: SourceWireSchema,
     models: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 8, description: 'model ids (GET /api/models), each once' }),
-    probes: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 8, default: [], description: 'probe ids (GET /api/probes): trained probe files in the server\'s --probes-dir folders' }),
+    probes: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 8, default: [], description: 'probe ids (GET /api/probes): the probes this server offers' }),
     condition: ConditionSchema,
-    hopS: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 60, description: 'hop of every model, seconds (default: per model, see src/pipeline/types.ts)' })),
+    hopS: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 60, description: 'seconds between windows, for every model (default: the model\'s own hop, GET /api/models)' })),
     ckaWindows: Type.Integer({ minimum: 3, maximum: 1024, default: 20, description: 'windows kept for the rolling CKA' }),
     vad: Type.Optional(Type.Boolean({ description: 'run Silero VAD on the clean signal (default true)' })),
     wakeThreshold: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'wake-word detection threshold on head scores (default 0.5)' })),
@@ -101,14 +102,18 @@ export interface ResolveContext {
  * MODEL_FILES_MISSING.
  */
 export async function resolveStreamConfig(wire: StreamConfigWire, ctx: ResolveContext): Promise<StreamConfig> {
-  for (const id of wire.models) ctx.models.require(id);
+  for (const id of wire.models) ctx.models.require(id, 'id');
   checkConditionIds(wire.condition, ctx.banks);
   const probes = await listProbeIds(ctx.config.probeDirs);
   const probePaths: string[] = [];
   for (const id of wire.probes) {
     const hit = probes.get(id);
-    if (hit === undefined) throw new Errors.UNKNOWN_ID('probe', id, [...probes.keys()].join(', ') || '(none: start the server with --probes-dir DIR)');
-    const probe = await readProbeAt(hit);
+    if (hit === undefined) throw new Errors.UNKNOWN_ID('probe', id, [...probes.keys()].join(', ') || '(none: this server offers no probes)');
+    const probe = await readProbeAt(hit).catch((err: unknown) => {
+      // The probe's own message names its file; the client knows the id.
+      if (err instanceof Error) err.message = err.message.replaceAll(hit, `probe "${id}"`);
+      throw err;
+    });
     if (probe.kind === 'manifest' && probe.manifest.manifest.input.kind !== 'embeddings') throw new ServerErrors.INVALID_REQUEST(`probe "${id}" reads raw audio; streams run it as their VAD (the config's vad field), not as a probe`);
     probePaths.push(hit);
   }
@@ -140,11 +145,6 @@ export function mergeCondition(current: Condition, patch: unknown): Condition {
 
 function hint(schema: TSchema): string {
   return typeof schema.description === 'string' ? ` (${schema.description})` : '';
-}
-
-function describeValue(v: unknown): string {
-  const text = v === undefined ? 'missing' : `= ${JSON.stringify(v) ?? String(v)}`;
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

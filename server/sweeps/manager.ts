@@ -27,6 +27,8 @@ export interface SweepManagerOptions {
   models: ModelRegistry;
   banks: SceneBanks;
   log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+  /** Applied to a failed sweep's message before clients see it (no server paths). */
+  clientMessage: (message: string) => string;
 }
 
 interface Tracked {
@@ -198,7 +200,7 @@ export class SweepManager {
   private describeFailure(error: { code: string; message: string }, spec: SweepSpec, sweep: RunningSweep): { code: string; message: string } {
     const { id, request } = sweep.state;
     this.opts.log.warn({ error, sweepId: id }, 'sweep failed');
-    return { code: error.code, message: error.message.replaceAll(spec.data, `data set "${request.data}"`).replaceAll(sweep.dir, `sweep ${id}`) };
+    return { code: error.code, message: this.opts.clientMessage(error.message.replaceAll(spec.data, `data set "${request.data}"`).replaceAll(sweep.dir, `sweep ${id}`)) };
   }
 
   // Plan, clean and cell events update the state and go out at once; the engine's `done` waits until runSweep returns (its files written).

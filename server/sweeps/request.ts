@@ -11,6 +11,8 @@ import { listProbeIds } from '../../src/probes/resolveProbe.ts';
 import type { Datasets } from './datasets.ts';
 import type { SweepInput } from './runner.ts';
 import { SweepRequestSchema, type SweepRequest } from './schemas.ts';
+import { describeValue } from '../../src/showValue.ts';
+import { inFieldNames } from '../clientMessage.ts';
 
 const FIELDS = Object.keys(SweepRequestSchema.properties);
 const AXES = ['snrDb', 'room', 'rt60S', 'azimuthDeg', 'noise', 'noiseSources'] as const;
@@ -113,7 +115,7 @@ function userModelsDir(ids: string[], registry: ModelRegistry): string | undefin
   const dirs = new Set<string>();
   for (const id of ids) {
     if (!known.includes(id)) throw new ServerErrors.INVALID_REQUEST(`unknown model "${id.slice(0, 100)}". Known: ${known.join(', ')} (GET /api/models)`);
-    const entry = registry.require(id);
+    const entry = registry.require(id, 'id');
     if (entry.origin === 'user') dirs.add(dirname(entry.manifestPath));
   }
   if (dirs.size > 1) throw new ServerErrors.INVALID_REQUEST(`models ${ids.join(', ')} come from different model folders; a sweep reads user models from one, so sweep them separately`);
@@ -124,39 +126,11 @@ async function probePaths(ids: string[], dirs: string[]): Promise<string[]> {
   const files = await listProbeIds(dirs);
   return ids.map((id) => {
     const path = files.get(id);
-    if (path === undefined) throw new ServerErrors.INVALID_REQUEST(`unknown probe "${id.slice(0, 100)}". Known: ${[...files.keys()].join(', ') || '(none: start the server with --probes-dir DIR)'} (GET /api/probes)`);
+    if (path === undefined) throw new ServerErrors.INVALID_REQUEST(`unknown probe "${id.slice(0, 100)}". Known: ${[...files.keys()].join(', ') || '(none: this server offers no probes)'} (GET /api/probes)`);
     return path;
   });
 }
 
-// The engine speaks in CLI flags; the API's clients know the request's field names.
-const FLAG_FIELDS: [RegExp, string][] = [
-  [/--noise-sources\b/g, 'noiseSources'],
-  [/--noise\b/g, 'noise'],
-  [/--snr-mode\b/g, 'snrMode'],
-  [/--snr\b/g, 'snrDb'],
-  [/--recipe\b/g, 'recipe'],
-  [/--clean-reference\b/g, 'cleanReference'],
-  [/--rt60\b/g, 'rt60S'],
-  [/--room\b/g, 'room'],
-  [/--azimuth\b/g, 'azimuthDeg'],
-  [/--test-fraction\b/g, 'testFraction'],
-  [/--split-seed\b/g, 'splitSeed'],
-  [/--seeds\b/g, 'seeds'],
-  [/--receiver\b/g, 'receiver'],
-  [/--model\b/g, 'models'],
-  [/--probe\b/g, 'probes'],
-];
-
-function inFieldNames(message: string): string {
-  return FLAG_FIELDS.reduce((m, [flag, field]) => m.replace(flag, field), message);
-}
-
 function hint(schema: TSchema): string {
   return typeof schema.description === 'string' ? ` (${schema.description})` : '';
-}
-
-function describeValue(v: unknown): string {
-  const text = v === undefined ? 'missing' : `= ${JSON.stringify(v) ?? String(v)}`;
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

@@ -8,6 +8,7 @@ import type { ManagedStream, Subscriber } from '../streams/managedStream.ts';
 import { checkConditionIds, mergeCondition, parseStreamConfig, resolveStreamConfig } from '../streams/wireConfig.ts';
 import { FRAME_KIND, jsonFrame, readBinaryFrame, type OutFrame } from './frames.ts';
 import { parseClientMessage, type ClientMessage } from './messages.ts';
+import { runOwnedBy, type FaultOwner } from '../faultScope.ts';
 import { CLOSE, Outbox } from './outbox.ts';
 
 type MessageOf<T extends ClientMessage['type']> = Extract<ClientMessage, { type: T }>;
@@ -43,7 +44,17 @@ export class Connection implements Subscriber {
     });
     metrics.wsClients.inc();
     ctx.sweeps.listen(this);
-    ws.on('message', (data: Buffer, isBinary: boolean) => this.onFrame(data, isBinary));
+    // Faults nobody catches in this client's work close this connection only (1011); streams it starts take their own scope.
+    const owner: FaultOwner = { label: `WebSocket connection ${this.id}`, end: (err) => this.abort(err) };
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      runOwnedBy(owner, () => {
+        try {
+          this.onFrame(data, isBinary);
+        } catch (err) {
+          this.abort(err);
+        }
+      });
+    });
     ws.on('close', () => {
       metrics.wsClients.dec();
       void this.release();
@@ -56,6 +67,15 @@ export class Connection implements Subscriber {
 
   deliver(frame: OutFrame, droppable: boolean): void {
     this.outbox.send(frame, droppable);
+  }
+
+  /** A fault the message handling did not expect: logged, the client told and closed with 1011; the server and other clients run on. */
+  private abort(err: unknown): void {
+    this.log.error({ err, connection: this.id }, 'WebSocket connection failed; closing it');
+    if (this.closed) return;
+    this.outbox.send(jsonFrame({ type: 'error', code: 'EARSHOT_INTERNAL', message: 'internal error while handling this connection; it is closed, reconnect (the server log has the details)' }), false);
+    this.outbox.close(CLOSE.internalError, 'internal error; reconnect');
+    void this.release();
   }
 
   /** Drop subscriptions and stop owned streams (once). */
@@ -179,7 +199,9 @@ export class Connection implements Subscriber {
     const bad = frame.samples.findIndex((x) => !Number.isFinite(x));
     if (bad >= 0) return this.fail(new ServerErrors.BAD_MESSAGE(`pushed audio sample ${bad} is ${frame.samples[bad]}; send finite float32 samples`), true, pending.streamId);
     try {
-      this.ctx.streams.get(pending.streamId).live.push(frame.samples);
+      // What the pushed audio sets off downstream is the stream's own work.
+      const stream = this.ctx.streams.get(pending.streamId);
+      runOwnedBy(stream.faultOwner, () => stream.live.push(frame.samples));
     } catch (err) {
       this.fail(err, false, pending.streamId);
     }
@@ -194,7 +216,7 @@ export class Connection implements Subscriber {
     const known = isEarshotError(err);
     if (!known) this.log.error({ err }, 'WebSocket message failed');
     const code = known ? err.code : 'EARSHOT_INTERNAL';
-    const message = known ? err.message : 'internal error; the server log has the details';
+    const message = known ? this.ctx.clientMessage(err.message) : 'internal error; the server log has the details';
     this.send({ type: 'error', code, message, ...(streamId !== undefined ? { streamId } : {}), ...(id !== undefined ? { id } : {}) });
     if (!protocol) return;
     this.ctx.metrics.wsBadFrames.inc();

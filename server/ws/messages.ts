@@ -1,5 +1,7 @@
 import { Type, type Static, type TSchema, Value } from '../../src/typebox.ts';
+import { showValue } from '../../src/showValue.ts';
 import { ServerErrors } from '../errors.ts';
+import { parseClientJson } from '../jsonLimits.ts';
 import { PROTOCOL_VERSION } from './frames.ts';
 
 const StreamId = Type.String({ minLength: 1, maxLength: 200 });
@@ -36,12 +38,12 @@ const TYPES = Object.keys(CLIENT_MESSAGES) as ClientMessageType[];
  * when it could be read.
  */
 export function parseClientMessage(text: string): ClientMessage {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    throw new ServerErrors.BAD_MESSAGE(`malformed JSON (${(err as Error).message}); each text frame must be one JSON object like {"v": 1, "type": "ping", "t": 0}`);
+  const parsed = parseClientJson(text);
+  if ('problem' in parsed) {
+    const example = parsed.problem.kind === 'syntax' ? '; each text frame must be one JSON object like {"v": 1, "type": "ping", "t": 0}' : '';
+    throw new ServerErrors.BAD_MESSAGE(`${parsed.problem.message}${example}`);
   }
+  const value = parsed.value;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new ServerErrors.BAD_MESSAGE(`a message must be a JSON object with "v": 1 and a "type", got ${Array.isArray(value) ? 'an array' : preview(value)}`);
   }
@@ -64,11 +66,6 @@ export function parseClientMessage(text: string): ClientMessage {
   return msg as ClientMessage;
 }
 
-/** A short JSON preview of a value for an error message; never throws (a value nested too deep to print says so). */
-function preview(value: unknown, max = 60): string {
-  try {
-    return (JSON.stringify(value) ?? String(value)).slice(0, max);
-  } catch {
-    return '(a value nested too deeply to show)';
-  }
+function preview(value: unknown): string {
+  return showValue(value, 60);
 }

@@ -3,7 +3,7 @@ import type { WsLimits } from '../options.ts';
 import type { OutFrame } from './frames.ts';
 
 /** Close codes the server uses (RFC 6455 §7.4.1). */
-export const CLOSE = { policy: 1008, tryAgainLater: 1013, goingAway: 1001 } as const;
+export const CLOSE = { policy: 1008, internalError: 1011, tryAgainLater: 1013, goingAway: 1001 } as const;
 
 /**
  * Everything the server sends to one client goes through its outbox, which

@@ -4,6 +4,7 @@ import { convertReader } from '../audio/convertReader.ts';
 import { tempSpools } from '../audio/spool.ts';
 import { openEncoder } from '../encoders/index.ts';
 import { embedReader } from '../encoders/embedStream.ts';
+import { checkOutputPath } from './outputPath.ts';
 import { openEmbeddingOutput } from '../encoders/embedOutput.ts';
 import { Errors } from '../errors.ts';
 import { readConditionFile } from './conditionOptions.ts';
@@ -29,6 +30,7 @@ export function embedCommand(): Command {
   runtimeOptions(cmd).action(async (input: string, opts) => {
     const hopS = opts.hop === undefined ? undefined : Number(opts.hop);
     if (hopS !== undefined && !(hopS > 0 && hopS <= 10)) throw new Errors.INVALID_OPTION(`--hop must be a number of seconds in (0, 10], got "${opts.hop}"`);
+    await checkOutputPath(opts.output, '-o');
     // The scene modules load only for a condition: a clean clip starts faster and holds less without them.
     const scenes = opts.condition ? await loadSceneModules() : null;
     const condition = scenes ? scenes.validateCondition(await readConditionFile(opts.condition)) : null;

@@ -61,7 +61,7 @@ export function serveCommand(): Command {
     .option('--verbose', 'explain notices in full (e.g. why CUDA is not used and how to enable it)')
     .action(async (opts: ServeOptions) => {
       // Imported here so that the other commands do not load Fastify.
-      const { buildApp } = await import('../../server/app.ts');
+      const [{ buildApp }, { containFaults }] = await Promise.all([import('../../server/app.ts'), import('../../server/faultScope.ts')]);
       const app = await buildApp({
         host: opts.host,
         port: opts.port,
@@ -80,6 +80,9 @@ export function serveCommand(): Command {
         maxSweepCells: opts.maxSweepCells,
         logger: opts.log ? { level: 'info' } : { level: 'warn' },
       });
+      // From here on no fault ends the process: it ends the stream or connection it came from.
+      const release = containFaults(app.log);
+      app.addHook('onClose', async () => release());
       let address: string;
       try {
         address = await app.listen({ host: opts.host, port: opts.port });

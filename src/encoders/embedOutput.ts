@@ -1,4 +1,5 @@
-import { writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
+import { writeAtomically } from '../writeAtomically.ts';
 import type { EmbedSummary } from './embedStream.ts';
 import { encodeNpy, NpyWriter } from './npy.ts';
 import type { TimestampEmbeddings } from './types.ts';
@@ -23,6 +24,9 @@ export interface EmbeddingOutput {
  *   frame), scene }`, written at the end; it holds every frame until then (about
  *   0.5 kB per 96-d frame as JSON numbers), so it grows with the clip.
  *
+ * Either way the output appears only when complete: a failure leaves no file, or the
+ * earlier ones untouched.
+ *
  * @param meta the JSON document's first fields (model, input, condition, sampleRateHz)
  */
 export async function openEmbeddingOutput(path: string, format: 'npy' | 'json', dim: number, meta: Record<string, unknown>): Promise<EmbeddingOutput> {
@@ -37,10 +41,20 @@ export async function openEmbeddingOutput(path: string, format: 'npy' | 'json', 
         await rows.append(ts.embeddings.subarray(0, ts.frames * dim));
         await times.append(ts.timestampsS);
       },
+      // The three files appear together: every byte is written (the scene through its own temporary file) before the
+      // two others are moved into place, and a failed move takes back what was placed. No npy is left without the others.
       async finish(summary) {
-        await rows.close();
-        await times.close();
-        await writeFile(`${path}.scene.npy`, encodeNpy(summary.scene, [dim]));
+        await rows.finish();
+        await times.finish();
+        const scene = `${path}.scene.npy`;
+        await writeAtomically(scene, encodeNpy(summary.scene, [dim]));
+        try {
+          await rows.commit();
+          await times.commit();
+        } catch (err) {
+          await Promise.all([path, `${path}.timestamps.npy`, scene].map((f) => rm(f, { force: true })));
+          throw err;
+        }
       },
       async abort() {
         await Promise.all([rows.abort(), times.abort()]);
@@ -56,7 +70,7 @@ export async function openEmbeddingOutput(path: string, format: 'npy' | 'json', 
     },
     async finish(summary) {
       const json = { ...meta, dim, frames: summary.frames, timestampsS, embeddings, scene: Array.from(summary.scene) };
-      await writeFile(path, `${JSON.stringify(json)}\n`);
+      await writeAtomically(path, `${JSON.stringify(json)}\n`);
     },
     async abort() {},
   };

@@ -78,11 +78,26 @@ export class NpyWriter {
 
   /** Write the header and move the file into place. */
   async close(): Promise<void> {
+    await this.finish();
+    await this.commit();
+  }
+
+  /** Write the header and close the file, still under its temporary name (see {@link commit}): for a set of files that appear together. */
+  async finish(): Promise<void> {
     const reserved = npyHeader(this.descr, [MAX_ROWS, ...this.rowShape]);
     const header = npyHeader(this.descr, [this.rows, ...this.rowShape], reserved.length);
     await this.write(header, 0);
     try {
       await this.handle.close();
+    } catch (err) {
+      await unlink(this.temp).catch(() => {});
+      throw new Errors.WRITE_FAILED(this.path, (err as Error).message);
+    }
+  }
+
+  /** Move the finished file into place. */
+  async commit(): Promise<void> {
+    try {
       await rename(this.temp, this.path);
     } catch (err) {
       await unlink(this.temp).catch(() => {});

@@ -1,5 +1,5 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative, resolve, dirname } from 'node:path';
+import { basename, join, relative, resolve, dirname } from 'node:path';
 import { Errors } from '../errors.ts';
 import { PACKAGE_ROOT } from '../paths.ts';
 import { validateManifest, type ModelManifest } from './manifest.ts';
@@ -98,11 +98,17 @@ export class ModelRegistry {
     return e;
   }
 
-  /** An entry whose ONNX files are all present; MODEL_FILES_MISSING (suggesting `npm install`) otherwise. */
-  require(id: string): ModelEntry {
+  /**
+   * An entry whose ONNX files are all present; MODEL_FILES_MISSING (suggesting
+   * `npm install`) otherwise, naming the manifest and files by path, or with
+   * `naming: 'id'` (for the server's clients, who know ids) by the model's id
+   * and the files' base names.
+   */
+  require(id: string, naming: 'paths' | 'id' = 'paths'): ModelEntry {
     const e = this.entry(id);
     if (e.missing.length > 0) {
-      throw new Errors.MODEL_FILES_MISSING(displayPath(e.manifestPath), e.missing.map((r) => displayPath(e.files[r])).join(', '), installHint(e.manifest));
+      const files = e.missing.map((r) => (naming === 'id' ? basename(e.files[r]) : displayPath(e.files[r]))).join(', ');
+      throw new Errors.MODEL_FILES_MISSING(naming === 'id' ? `model "${id}"` : displayPath(e.manifestPath), files, installHint(e.manifest));
     }
     return e;
   }

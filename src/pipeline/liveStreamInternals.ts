@@ -28,7 +28,7 @@ export async function loadProbes(names: string[], embedders: WindowEmbedder[], l
       const manifest = wakeWordManifest(resolved);
       if (manifest === null) throw new Errors.INVALID_PROBE(`${resolved.id} reads raw audio, not a model's embeddings; a stream runs it as its VAD (on by default), not as a probe`);
       const i = ids.indexOf(manifest.encoder);
-      if (i < 0) throw new Errors.INVALID_PROBE(`${resolved.id}'s heads read model "${manifest.encoder}", which this stream does not run (models: ${ids.join(', ')}); add --model ${manifest.encoder}`);
+      if (i < 0) throw new Errors.INVALID_PROBE(`${resolved.id}'s heads read model "${manifest.encoder}", which this stream does not run (models: ${ids.join(', ')}); add that model to the stream`);
       if (wake[i]) throw new Errors.INVALID_PROBE(`model "${manifest.encoder}" already has a wake-word probe (${wake[i]!.id})`);
       const hop = embedders[i].spec(hopS).hopS;
       if (Math.abs(hop - WAKE_WORD_HOP_S) > 1e-9) throw new Errors.INVALID_PROBE(`${resolved.id}'s heads need one embedding every ${WAKE_WORD_HOP_S * 1000} ms; this stream's hop is ${Math.round(hop * 1000)} ms (leave the hop out)`);

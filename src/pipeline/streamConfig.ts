@@ -1,6 +1,7 @@
 import { Type, Value } from '../typebox.ts';
 import type { ModelManifest } from '../encoders/manifest.ts';
 import { Errors } from '../errors.ts';
+import { showValue } from '../showValue.ts';
 import { validateCondition } from '../scene/condition.ts';
 import { checkLiveCondition } from '../scene/streamingScene.ts';
 import { MAX_PROBE_SMOOTH } from './smoothProbe.ts';
@@ -61,7 +62,7 @@ export function validateStreamConfig(input: unknown): StreamConfig {
   const err = Value.Errors(StreamConfigSchema, input).First();
   if (err) {
     const field = err.path.replace(/^\//, '').replaceAll('/', '.') || '(the config)';
-    throw new Errors.INVALID_OPTION(`stream config: ${field} = ${JSON.stringify(err.value)}: ${err.message}`);
+    throw new Errors.INVALID_OPTION(`stream config: ${field} = ${showValue(err.value)}: ${err.message}`);
   }
   const config = input as StreamConfig;
   const twice = config.models.find((m, i) => config.models.indexOf(m) !== i);

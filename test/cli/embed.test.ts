@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeWav } from '../../src/audio/wav.ts';
@@ -27,6 +27,9 @@ const CASES: Record<string, () => string[]> = {
   missing: () => [at('nope.wav'), '--model', 'oww-speech-embedding', '-o', at('x.json')],
   hop0: () => [clip, ...OWW, '--hop', '0', '-o', at('x.json')],
   xml: () => [clip, ...OWW, '--format', 'xml', '-o', at('x.json')],
+  noFolder: () => [clip, '--model', 'oww-speech-embedding', '--format', 'npy', '-o', at('no-such-folder/x.npy')],
+  // The scene file's name is taken by a folder: the last of the three files cannot be written.
+  sceneBlocked: () => [clip, ...OWW, '--format', 'npy', '-o', at('set.npy')],
 };
 const runs: Record<string, CliRun> = {};
 
@@ -40,6 +43,7 @@ beforeAll(async () => {
   clip = at('four-digits.wav');
   await writeWav(clip, { sampleRateHz: 16000, channels: [joined] }, 'float32');
   await writeFile(at('cond.json'), JSON.stringify(CONDITION));
+  await mkdir(at('set.npy.scene.npy'));
   // The plain JSON run is a real process, as a user runs it; the others run in-process through main()
   // meanwhile, where what the flags do to the embeddings is under test.
   const viaProcess = runCli(['embed', ...CASES.json()], 120_000);
@@ -145,10 +149,20 @@ print(json.dumps({'shapes': [e.shape, t.shape, s.shape], 'dtypes': [str(e.dtype)
 });
 
 describe('earshot embed: errors', () => {
+  it('npy: the three files appear together or not at all (the scene file cannot be written: neither can the others)', async () => {
+    const run = runs.sceneBlocked;
+    expect(run.code, run.stderr).toBe(1);
+    expect(messageLines(run.stderr)).toEqual([expect.stringMatching(/^earshot: error: cannot write .*set\.npy\.scene\.npy \(the path is a directory\)\.$/)]);
+    expect((await readdir(dir)).filter((f) => f.includes('set.npy')).sort()).toEqual(['set.npy.scene.npy']);
+    expect(await readdir(at('set.npy.scene.npy'))).toEqual([]);
+  });
+
   const ERRORS: Record<string, RegExp> = {
     missing: /^earshot: error: .*nope\.wav: no such file\. Check the path\.$/,
     hop0: /^earshot: error: --hop must be a number of seconds in \(0, 10\], got "0"$/,
     xml: /^earshot: error: option '--format <format>' argument 'xml' is invalid\. Allowed choices are json, npy\.$/,
+    // Refused before the model starts (no CUDA notice line on the default device).
+    noFolder: /^earshot: error: -o .*no-such-folder\/x\.npy: the folder .*no-such-folder does not exist; create it first \(mkdir -p .*no-such-folder\)$/,
   };
   it.each(Object.keys(ERRORS))('%s: exits non-zero with one clear line and writes nothing', async (name) => {
     const run = runs[name];

@@ -138,7 +138,7 @@ describe('REST: bad input gets { code, message } and the right status', () => {
     [{ source: { kind: 'file', path: 'digits/en/7' }, models: ['naive-logmel'], condition: { snrDb: 5, noise: { ids: ['volcano'] } } }, 404, 'EARSHOT_UNKNOWN_ID', /unknown noise "volcano". Known: cafe/],
     [{ source: { kind: 'file', path: 'digits/en/7' }, models: ['naive-logmel'], condition: { room: { bank: 'cathedral' } } }, 404, 'EARSHOT_UNKNOWN_ID', /unknown RIR "cathedral"/],
     [{ source: { kind: 'file', path: 'digits/en/7' }, models: ['gpt-audio'] }, 404, 'EARSHOT_UNKNOWN_ID', /unknown model "gpt-audio". Known: .*naive-logmel/],
-    [{ source: { kind: 'file', path: 'digits/en/7' }, models: ['naive-logmel'], probes: ['gender'] }, 404, 'EARSHOT_UNKNOWN_ID', /unknown probe "gender". Known: \(none: start the server with --probes-dir DIR\)/],
+    [{ source: { kind: 'file', path: 'digits/en/7' }, models: ['naive-logmel'], probes: ['gender'] }, 404, 'EARSHOT_UNKNOWN_ID', /unknown probe "gender". Known: \(none: this server offers no probes\)/],
     [{ source: { kind: 'file', path: 'digits/xx/1' }, models: ['naive-logmel'] }, 404, 'EARSHOT_UNKNOWN_ID', /unknown clip "digits\/xx\/1". Known: keywords\/down\/down_002/],
   ])('POST /api/streams %j -> %i %s', async (body, status, code, message) => {
     const res = await post('/api/streams', body);

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startServer, type TestServer } from './helpers.ts';
@@ -117,6 +118,28 @@ describe('a token on loopback is enforced too', () => {
       expect((await fetch(`${server.http}/api/health`)).status).toBe(401);
       expect((await upgrade(server.ws)).status).toBe(401);
       expect((await upgrade(`${server.ws}?token=${TOKEN}`)).status).toBe(101);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('request logs never carry the token', () => {
+  it('however the query spells it: percent-encoded, as an array, after a ";", in another case', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(chunk.toString()), done()) });
+    const server = await startServer({ token: TOKEN, logger: { level: 'info', stream: sink } });
+    try {
+      // The check decodes the query: %74oken is token, and is accepted.
+      expect((await rawGet(server.port, `/api/health?%74oken=${TOKEN}`)).status).toBe(200);
+      for (const query of [`token[]=${TOKEN}`, `x=1;token=${TOKEN}`, `TOKEN=${TOKEN}&a=1`, `%74%6Fken%5B0%5D=${TOKEN}`, `token=${encodeURIComponent(TOKEN)}#frag`, `a=%;%74oken=${TOKEN}`]) {
+        await rawGet(server.port, `/api/health?${query}`);
+      }
+      expect((await upgrade(`${server.ws}?%74oken=${TOKEN}`)).status).toBe(101);
+      const urls = lines.map((l) => (JSON.parse(l) as { req?: { url: string } }).req?.url).filter((u) => u !== undefined);
+      expect(urls.length).toBeGreaterThanOrEqual(8);
+      expect(urls).toContain('/api/health?x=1;token=[redacted]');
+      expect(lines.join('\n')).not.toContain(TOKEN);
     } finally {
       await server.close();
     }

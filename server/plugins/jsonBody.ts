@@ -1,0 +1,25 @@
+import fp from 'fastify-plugin';
+import { ServerErrors } from '../errors.ts';
+import { parseClientJson } from '../jsonLimits.ts';
+
+const ERROR_BY_KIND = { syntax: ServerErrors.INVALID_JSON, depth: ServerErrors.JSON_TOO_DEEP, prototype: ServerErrors.FORBIDDEN_KEY } as const;
+
+/**
+ * Every `application/json` body goes through {@link parseClientJson} instead
+ * of Fastify's parser: too deep a body (400 `EARSHOT_JSON_TOO_DEEP`) or a
+ * prototype key (400 `EARSHOT_FORBIDDEN_KEY`) is refused by name before any
+ * schema walks it. The app's `bodyLimit` still applies first.
+ */
+export const jsonBodyPlugin = fp(
+  async (app) => {
+    app.removeContentTypeParser('application/json');
+    app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+      const text = body as string;
+      if (text.trim() === '') return done(new ServerErrors.INVALID_JSON('the body is empty; send a JSON object (or no Content-Type: application/json)'), undefined);
+      const parsed = parseClientJson(text);
+      if ('problem' in parsed) return done(new ERROR_BY_KIND[parsed.problem.kind](`request body: ${parsed.problem.message}`), undefined);
+      done(null, parsed.value);
+    });
+  },
+  { fastify: '5.x', name: 'earshot-json-body' },
+);
