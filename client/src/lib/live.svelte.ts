@@ -5,7 +5,7 @@ import { MIC_RATE_HZ, MicFeed, type MicStatus } from './micFeed.ts';
 import { Monitor, type ListenMode } from './monitor.ts';
 import { FRAME_AUDIO, encodeFrame, type Condition, type RunningStream, type ServerMsg, type SourceSpec, type StreamConfig, type SweepMsg, type WelcomeMsg } from './wire.ts';
 import { Replayer } from './replayer.ts';
-import { SessionRecorder } from './recorder.ts';
+import { Recording } from './recording.svelte.ts';
 import { EarshotSocket } from './socket.ts';
 import { StreamView } from './streamView.svelte.ts';
 import { Toasts, type Toast } from './toasts.svelte.ts';
@@ -37,7 +37,6 @@ export class Live {
   rttMs = $state.raw<number | null>(null);
   mic = $state.raw<MicStatus | null>(null);
   listen = $state.raw<ListenMode>('off');
-  recording = $state.raw<{ active: boolean; events: number; durationMs: number; bytes: number }>({ active: false, events: 0, durationMs: 0, bytes: 0 });
   replay = $state.raw<{ name: string; atMs: number; durationMs: number; playing: boolean } | null>(null);
   /** The streams running on the server (any client's), as last listed. */
   running = $state.raw<RunningStream[]>([]);
@@ -63,7 +62,8 @@ export class Live {
   });
   private micFeed: MicFeed | null = null;
   private readonly monitor = new Monitor();
-  private readonly recorder = new SessionRecorder();
+  /** Record what the server sends, save it, play it back. */
+  readonly recording = new Recording(this.monitor, (code, message) => this.notify('error', code, message));
   private replayer: Replayer | null = null;
   private conditionTimer: ReturnType<typeof setTimeout> | null = null;
   private conditionSentAt = 0;
@@ -191,39 +191,6 @@ export class Live {
     }
   }
 
-  startRecording(): void {
-    this.recorder.start(this.stream, this.applied);
-    this.recording = this.recorder.summary();
-  }
-
-  stopRecording(): void {
-    this.recorder.stop();
-    this.recording = this.recorder.summary();
-  }
-
-  /** Download the recording as one JSON file (embeddings and audio as base64 float32). */
-  saveSession(): void {
-    download(this.recorder.toBlob(), `earshot-session-${stamp()}.json`);
-  }
-
-  /** Download the recorded audio as a 2-channel float WAV: left clean, right degraded. */
-  saveWav(): void {
-    const wav = this.recorder.toWav();
-    if (wav) download(wav, `earshot-session-${stamp()}.wav`);
-    else this.notify('error', 'NO_AUDIO', 'the recording holds no audio yet');
-  }
-
-  /** Play the recording's clean or degraded track from the start. */
-  playRecording(which: 'clean' | 'degraded'): void {
-    const audio = this.recorder.audio();
-    if (!audio) return this.notify('error', 'NO_AUDIO', 'the recording holds no audio yet');
-    this.monitor.playClip(audio.sampleRateHz, audio[which]);
-  }
-
-  stopPlayback(): void {
-    this.monitor.stopClip();
-  }
-
   /** Replay a saved session file in the dashboard at `speed` times its recorded pace. */
   async replayFile(file: File, speed = 1): Promise<void> {
     try {
@@ -231,9 +198,7 @@ export class Live {
       this.stopReplay();
       if (this.stream && this.stream.state !== 'stopped') this.stop();
       this.resetView();
-      this.recorder.load(text);
-      this.recording = this.recorder.summary();
-      const events = this.recorder.events();
+      const events = this.recording.load(text);
       this.replayer = new Replayer(events, speed, {
         onEvent: (e) => this.ingest(e.msg, e.data ?? null),
         onProgress: (atMs, playing) => (this.replay = { name: file.name, atMs, durationMs: events.at(-1)?.atMs ?? 0, playing }),
@@ -318,7 +283,7 @@ export class Live {
       if (live && this.retired.has(msg.streamId)) return;
       if (this.stream?.id && msg.streamId !== this.stream.id && msg.type !== 'started') return;
     }
-    if (live) this.recorder.add(msg, data);
+    if (live) this.recording.add(msg, data);
     switch (msg.type) {
       case 'welcome':
         this.welcome = msg;
@@ -367,7 +332,6 @@ export class Live {
         }
         break;
     }
-    if (live) this.recording = this.recorder.summary();
   }
 
   private closeMic(): void {
