@@ -7,21 +7,10 @@ import { Errors } from '../src/errors.ts';
 import { makeDirectory } from '../src/makeDirectory.ts';
 import { MAX_RESAMPLE_RATE_HZ } from '../src/audio/libsamplerate.ts';
 import { checkUploadLength, storedUploadFile } from './uploadChecks.ts';
+import type { ClipInfo } from './protocol/rest.ts';
 
-/** A clip a stream can play: a shipped speech clip or an upload. Paths never leave the server. */
-export interface Clip {
-  /** "digits/en/7" (shipped, its path under the clips folder without extension) or "upload/<uuid>". */
-  id: string;
-  /** What a file source names (`{"kind": "file", "path": ...}`): "speech/digits/en/7.wav" or "uploads/<uuid>.wav". A name in the server's clip table, not a file system path. */
-  path: string;
-  origin: 'shipped' | 'upload';
-  /** File name as shipped or as uploaded (display only). */
-  name: string;
-  durationS: number;
-  sampleRateHz: number;
-  channels: number;
-  bytes: number;
-}
+/** A clip a stream can play (its REST shape): a shipped speech clip or an upload. Paths never leave the server. */
+export type Clip = ClipInfo;
 
 /** The lowest sample rate an upload may have (telephone speech). */
 const MIN_UPLOAD_RATE_HZ = 8000;

@@ -35,6 +35,7 @@ export const Errors = {
   GRID_TOO_LARGE: createError('EARSHOT_GRID_TOO_LARGE', '%s', 400),
   REDIS_UNAVAILABLE: createError('EARSHOT_REDIS_UNAVAILABLE', 'cannot reach Redis at %s (%s). Start redis-server there or check the URL; `earshot sweep` without --redis runs on this machine alone.', 503),
   CELL_FAILED: createError('EARSHOT_CELL_FAILED', '%s', 500),
+  OPERATOR_FAILED: createError('EARSHOT_OPERATOR_FAILED', "the stream's %s step failed: %s", 500),
   WRONG_CHANNELS: createError('EARSHOT_WRONG_CHANNELS', 'model "%s" takes %s-channel audio; got %s', 422),
 } as const;
 

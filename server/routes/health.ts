@@ -1,19 +1,7 @@
-import { Type } from '../../src/typebox.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ERROR_RESPONSES } from '../plugins/errors.ts';
+import { HealthSchema } from '../protocol/rest.ts';
 import { PROTOCOL_VERSION } from '../ws/frames.ts';
-
-const HealthSchema = Type.Object({
-  status: Type.Literal('ok'),
-  server: Type.Literal('earshot'),
-  version: Type.String(),
-  protocol: Type.Integer({ description: 'WebSocket protocol version (server/PROTOCOL.md)' }),
-  uptimeS: Type.Number(),
-  streams: Type.Integer({ description: 'streams running' }),
-  clients: Type.Integer({ description: 'WebSocket clients connected' }),
-  models: Type.Integer({ description: 'models known (GET /api/models)' }),
-  device: Type.String({ description: "where ONNX sessions run: 'cpu', 'cuda', or 'not started' before the first model loads" }),
-});
 
 /** `GET /api/health`: liveness plus a few counts. */
 export const healthRoutes: FastifyPluginAsyncTypebox<{ version: string }> = async (app, { version }) => {

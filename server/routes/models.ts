@@ -4,30 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { installHint } from '../../src/encoders/registry.ts';
 import { listProbeIds, readProbeAt } from '../../src/probes/resolveProbe.ts';
 import { ERROR_RESPONSES } from '../plugins/errors.ts';
-
-const ModelSchema = Type.Object({
-  id: Type.String(),
-  family: Type.String({ description: 'front-end kind, which picks the encoder family' }),
-  description: Type.String(),
-  license: Type.String(),
-  origin: Type.Union([Type.Literal('shipped'), Type.Literal('user')]),
-  sampleRateHz: Type.Integer(),
-  channels: Type.Integer(),
-  windowS: Type.Number(),
-  hopS: Type.Number(),
-  embeddingSize: Type.Integer(),
-  available: Type.Boolean({ description: 'every ONNX file is installed (streams can use it)' }),
-  missing: Type.Array(Type.String(), { description: 'names of the files not installed' }),
-  install: Type.String({ description: 'the command that gets the missing files' }),
-});
-
-const ProbeSchema = Type.Object({
-  id: Type.String({ description: 'what StreamConfig.probes takes' }),
-  modelId: Type.String({ description: 'the model whose embeddings it reads' }),
-  classes: Type.Array(Type.String()),
-  embeddingSize: Type.Integer(),
-  kind: Type.Optional(Type.Literal('wakeword', { description: 'absent for a linear probe; "wakeword": ready-made wake-word heads (classes are the heads), scored per 80 ms with a threshold' })),
-});
+import { ModelSchema, ProbeSchema } from '../protocol/rest.ts';
 
 /** `GET /api/models` (the model registry, without server paths) and `GET /api/probes` (the probes of the server's probe folders: trained linear probes and wake-word heads). */
 export const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {

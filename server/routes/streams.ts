@@ -4,25 +4,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ConditionSchema } from '../../src/scene/condition.ts';
 import { ServerErrors } from '../errors.ts';
 import { ERROR_RESPONSES } from '../plugins/errors.ts';
-import { checkConditionIds, mergeCondition, parseStreamConfig, resolveStreamConfig, StreamConfigWireSchema } from '../streams/wireConfig.ts';
-
-const StatsSchema = Type.Object({
-  windows: Type.Integer(),
-  dropped: Type.Integer(),
-  latencyMsP50: Type.Union([Type.Number(), Type.Null()], { description: 'window end -> sent, ms (null before the first window)' }),
-  latencyMsP99: Type.Union([Type.Number(), Type.Null()]),
-});
-
-const StreamSchema = Type.Object({
-  id: Type.String(),
-  owner: Type.Union([Type.Literal('rest'), Type.Literal('websocket')], { description: 'who started it: REST streams run until DELETE; WebSocket ones stop with their connection' }),
-  config: StreamConfigWireSchema,
-  condition: ConditionSchema,
-  conditionVersion: Type.Integer(),
-  createdAtMs: Type.Number(),
-  subscribers: Type.Integer(),
-  stats: StatsSchema,
-});
+import { checkConditionIds, mergeCondition, parseStreamConfig, resolveStreamConfig } from '../streams/wireConfig.ts';
+import { StreamSchema } from '../protocol/rest.ts';
+import { StreamConfigWireSchema } from '../protocol/streamConfig.ts';
 
 const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
 

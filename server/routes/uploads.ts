@@ -4,17 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ServerErrors } from '../errors.ts';
 import { ERROR_RESPONSES } from '../plugins/errors.ts';
 import { readUploadPart, shortestWindow } from '../uploadChecks.ts';
-
-export const ClipSchema = Type.Object({
-  id: Type.String(),
-  path: Type.String({ description: 'what a file source takes: {"kind": "file", "path": PATH}' }),
-  origin: Type.Union([Type.Literal('shipped'), Type.Literal('upload')]),
-  name: Type.String({ description: 'file name as shipped or uploaded' }),
-  durationS: Type.Number(),
-  sampleRateHz: Type.Integer(),
-  channels: Type.Integer(),
-  bytes: Type.Integer({ description: 'size of an upload (0 for shipped clips)' }),
-});
+import { ClipSchema } from '../protocol/rest.ts';
 
 /**
  * `GET /api/clips` (shipped speech and uploads) and `POST /api/uploads`

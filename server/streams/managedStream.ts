@@ -2,9 +2,10 @@ import type { Subscription } from 'rxjs';
 import type { Condition } from '../../src/scene/condition.ts';
 import type { LiveStream, ProbeSettings, StreamStats } from '../../src/pipeline/types.ts';
 import type { OutFrame } from '../ws/frames.ts';
-import type { StreamConfigWire } from './wireConfig.ts';
+import type { StreamConfigWire } from '../protocol/streamConfig.ts';
 import type { FaultOwner } from '../faultScope.ts';
 import { ModelFigures } from './rolling.ts';
+import type { StreamInfo } from '../protocol/rest.ts';
 
 /** A receiver of a stream's messages (one WebSocket client). `deliver` must never block or throw. */
 export interface Subscriber {
@@ -74,18 +75,7 @@ export class ManagedStream {
   }
 }
 
-export interface StreamInfo {
-  id: string;
-  owner: 'rest' | 'websocket';
-  config: StreamConfigWire;
-  condition: Condition;
-  conditionVersion: number;
-  createdAtMs: number;
-  subscribers: number;
-  /** Latencies are null before the first window. */
-  stats: { windows: number; dropped: number; latencyMsP50: number | null; latencyMsP99: number | null };
-}
-
+/** Latencies are null before the first window. */
 function finiteStats(s: StreamStats): StreamInfo['stats'] {
   const finite = (x: number) => (Number.isFinite(x) ? x : null);
   return { windows: s.windows, dropped: s.dropped, latencyMsP50: finite(s.latencyMsP50), latencyMsP99: finite(s.latencyMsP99) };

@@ -6,7 +6,7 @@ import { ServerErrors } from '../errors.ts';
 import { runOwnedBy, type FaultOwner } from '../faultScope.ts';
 import { audioFrame, jsonFrame, resultFrame } from '../ws/frames.ts';
 import { ManagedStream, type Subscriber } from './managedStream.ts';
-import type { StreamConfigWire } from './wireConfig.ts';
+import type { StreamConfigWire } from '../protocol/streamConfig.ts';
 
 export interface StreamManagerOptions {
   /** Makes the pipeline for a resolved config. */

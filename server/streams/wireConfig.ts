@@ -1,58 +1,16 @@
-import { Type, type Static, type TSchema, Value } from '../../src/typebox.ts';
-import { ConditionSchema, validateCondition, type Condition } from '../../src/scene/condition.ts';
+import { type TSchema, Value } from '../../src/typebox.ts';
+import { validateCondition, type Condition } from '../../src/scene/condition.ts';
 import type { SceneBanks } from '../../src/scene/render.ts';
 import type { ModelRegistry } from '../../src/encoders/registry.ts';
 import type { StreamConfig } from '../../src/pipeline/types.ts';
 import { Errors } from '../../src/errors.ts';
-import { MAX_PROBE_SMOOTH } from '../../src/pipeline/smoothProbe.ts';
 import { listProbeIds, readProbeAt } from '../../src/probes/resolveProbe.ts';
 import { ServerErrors } from '../errors.ts';
 import type { ClipStore } from '../clips.ts';
 import { describeValue } from '../../src/showValue.ts';
+import { FileSourceSchema, MicSourceSchema, PushSourceSchema, StreamConfigWireSchema, type StreamConfigWire } from '../protocol/streamConfig.ts';
 
-/**
- * A StreamConfig as clients send it (REST body, WebSocket `start`): the shape
- * of `src/pipeline/types.ts`, but a file source's `path` names a clip as
- * GET /api/clips lists it (its `path` or `id`), looked up in the server's clip
- * table: never a file system path. Probes are ids from GET /api/probes.
- */
-const FileSource = Type.Object(
-  {
-    kind: Type.Literal('file'),
-    path: Type.String({ minLength: 1, maxLength: 200, description: 'a clip as GET /api/clips lists it, its path or id (shipped speech or an upload)' }),
-    realtime: Type.Boolean({ default: true, description: 'pace at 1x (default), or as fast as the encoders go' }),
-    loop: Type.Boolean({ default: false }),
-  },
-  { additionalProperties: false },
-);
-const PushSource = Type.Object(
-  { kind: Type.Literal('push'), sampleRateHz: Type.Integer({ minimum: 8000, maximum: 192000, description: 'rate of the samples the client will send' }) },
-  { additionalProperties: false },
-);
-const MicSource = Type.Object(
-  { kind: Type.Literal('mic'), device: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Integer({ minimum: 0 })])) },
-  { additionalProperties: false },
-);
-const SOURCES: Record<string, TSchema> = { file: FileSource, push: PushSource, mic: MicSource };
-
-export const SourceWireSchema = Type.Union([FileSource, PushSource, MicSource]);
-
-export const StreamConfigWireSchema = Type.Object(
-  {
-    source: SourceWireSchema,
-    models: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 8, description: 'model ids (GET /api/models), each once' }),
-    probes: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 8, default: [], description: 'probe ids (GET /api/probes): the probes this server offers' }),
-    condition: ConditionSchema,
-    hopS: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 60, description: 'seconds between windows, for every model (default: the model\'s own hop, GET /api/models)' })),
-    ckaWindows: Type.Integer({ minimum: 3, maximum: 1024, default: 20, description: 'windows kept for the rolling CKA' }),
-    vad: Type.Optional(Type.Boolean({ description: 'run Silero VAD on the clean signal (default true)' })),
-    wakeThreshold: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'wake-word detection threshold on head scores (default 0.5)' })),
-    probeSmooth: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PROBE_SMOOTH, description: 'average probe outputs over this many windows (default 1: none)' })),
-  },
-  { additionalProperties: false },
-);
-
-export type StreamConfigWire = Static<typeof StreamConfigWireSchema>;
+const SOURCES: Record<string, TSchema> = { file: FileSourceSchema, push: PushSourceSchema, mic: MicSourceSchema };
 
 const FIELDS = Object.keys(StreamConfigWireSchema.properties);
 

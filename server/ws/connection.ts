@@ -6,8 +6,10 @@ import { ServerErrors } from '../errors.ts';
 import type { ServerContext } from '../plugins/context.ts';
 import type { ManagedStream, Subscriber } from '../streams/managedStream.ts';
 import { checkConditionIds, mergeCondition, parseStreamConfig, resolveStreamConfig } from '../streams/wireConfig.ts';
-import { FRAME_KIND, jsonFrame, readBinaryFrame, type OutFrame } from './frames.ts';
-import { parseClientMessage, type ClientMessage } from './messages.ts';
+import { FRAME_KIND, jsonFrame, PROTOCOL_VERSION, readBinaryFrame, type OutFrame } from './frames.ts';
+import { parseClientMessage } from './messages.ts';
+import type { ClientMessage } from '../protocol/clientMessages.ts';
+import type { ServerMessage } from '../protocol/serverMessages.ts';
 import { runOwnedBy, type FaultOwner } from '../faultScope.ts';
 import { CLOSE, Outbox } from './outbox.ts';
 
@@ -111,7 +113,7 @@ export class Connection implements Subscriber {
   private async dispatch(msg: ClientMessage): Promise<void> {
     switch (msg.type) {
       case 'hello':
-        return this.send({ type: 'welcome', server: 'earshot', version: this.serverVersion, protocol: 1, models: this.ctx.models.list().map((m) => m.manifest.id), streams: this.ctx.streams.list().map((s) => s.id) });
+        return this.send({ type: 'welcome', server: 'earshot', version: this.serverVersion, protocol: PROTOCOL_VERSION, models: this.ctx.models.list().map((m) => m.manifest.id), streams: this.ctx.streams.list().map((s) => s.id) });
       case 'ping':
         return this.send({ type: 'pong', t: msg.t, ...idOf(msg) });
       case 'streams':
@@ -207,7 +209,7 @@ export class Connection implements Subscriber {
     }
   }
 
-  private send(message: { type: string } & Record<string, unknown>): void {
+  private send(message: ServerMessage): void {
     this.outbox.send(jsonFrame(message), false);
   }
 

@@ -1,12 +1,8 @@
 import type { AudioFrame, WindowResult } from '../../src/pipeline/types.ts';
+import { FRAME_KIND, HEADER_BYTES, MAGIC, PROTOCOL_VERSION } from '../protocol/constants.ts';
+import type { ServerMessage, ServerMessageOf } from '../protocol/serverMessages.ts';
 
-/** Protocol version spoken on /ws (server/PROTOCOL.md). */
-export const PROTOCOL_VERSION = 1;
-
-/** "ESHT" + kind + count + reserved, all little-endian uint32 after the magic. */
-export const HEADER_BYTES = 16;
-export const MAGIC = 'ESHT';
-export const FRAME_KIND = { embeddings: 1, audio: 2 } as const;
+export { FRAME_KIND, HEADER_BYTES, PROTOCOL_VERSION };
 
 /** What goes out for one message: the JSON text and, for results and audio, the binary frame that follows it. */
 export interface OutFrame {
@@ -15,7 +11,7 @@ export interface OutFrame {
 }
 
 /** A JSON message with the protocol version stamped on. */
-export function jsonFrame(message: { type: string } & Record<string, unknown>): OutFrame {
+export function jsonFrame(message: ServerMessage): OutFrame {
   return { text: JSON.stringify({ v: PROTOCOL_VERSION, ...message }) };
 }
 
@@ -55,13 +51,13 @@ export function readBinaryFrame(data: Buffer): { kind: number; samples: Float32A
 /** A window result: JSON (`result`) + embeddings frame (clean then degraded). Serialised once for every subscriber. */
 export function resultFrame(r: WindowResult): OutFrame {
   const { clean, degraded, ...rest } = r;
-  const text = JSON.stringify({ v: PROTOCOL_VERSION, type: 'result', ...rest, embeddingDim: clean.length });
-  return { text, binary: binaryFrame(FRAME_KIND.embeddings, [clean, degraded]) };
+  const message: ServerMessageOf<'result'> = { type: 'result', ...rest, embeddingDim: clean.length };
+  return { ...jsonFrame(message), binary: binaryFrame(FRAME_KIND.embeddings, [clean, degraded]) };
 }
 
 /** An audio frame: JSON (`audio`, with the degraded scene's peak and clipped-sample count) + samples frame (clean then degraded mono). */
 export function audioFrame(a: AudioFrame): OutFrame {
   const { streamId, t0S, sampleRateHz, degradedPeakDbfs, degradedClippedSamples } = a;
-  const text = JSON.stringify({ v: PROTOCOL_VERSION, type: 'audio', streamId, t0S, sampleRateHz, samples: a.clean.length, degradedPeakDbfs, degradedClippedSamples });
-  return { text, binary: binaryFrame(FRAME_KIND.audio, [a.clean, a.degraded]) };
+  const message: ServerMessageOf<'audio'> = { type: 'audio', streamId, t0S, sampleRateHz, samples: a.clean.length, degradedPeakDbfs, degradedClippedSamples };
+  return { ...jsonFrame(message), binary: binaryFrame(FRAME_KIND.audio, [a.clean, a.degraded]) };
 }

@@ -1,33 +1,11 @@
-import { Type, type Static, type TSchema, Value } from '../../src/typebox.ts';
-import { showValue } from '../../src/showValue.ts';
+import { type TSchema, Value } from '../../src/typebox.ts';
 import { ServerErrors } from '../errors.ts';
+import { CLIENT_MESSAGES, type ClientMessage, type ClientMessageType } from '../protocol/clientMessages.ts';
+import { PROTOCOL_VERSION } from '../protocol/constants.ts';
+import { showValue } from '../../src/showValue.ts';
 import { parseClientJson } from '../jsonLimits.ts';
-import { PROTOCOL_VERSION } from './frames.ts';
 
-const StreamId = Type.String({ minLength: 1, maxLength: 200 });
 const MAX_ID_LENGTH = 200;
-
-/**
- * The client -> server messages of protocol v1 (server/PROTOCOL.md), by type.
- * Only the listed fields are read; others are ignored (a newer client may add
- * optional ones). Every message may carry an `id` (string or number), echoed
- * in the `started`, `pong` or `error` it causes.
- */
-export const CLIENT_MESSAGES = {
-  hello: Type.Object({ client: Type.Optional(Type.String({ maxLength: 200 })) }),
-  subscribe: Type.Object({ streamId: StreamId }),
-  unsubscribe: Type.Object({ streamId: StreamId }),
-  start: Type.Object({ config: Type.Unknown() }),
-  condition: Type.Object({ streamId: StreamId, condition: Type.Unknown() }),
-  probeSettings: Type.Object({ streamId: StreamId, wakeThreshold: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })), probeSmooth: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })) }),
-  audio: Type.Object({ streamId: StreamId }),
-  stop: Type.Object({ streamId: StreamId }),
-  ping: Type.Object({ t: Type.Union([Type.Number(), Type.String({ maxLength: 100 })]) }),
-  streams: Type.Object({}),
-} satisfies Record<string, TSchema>;
-
-export type ClientMessageType = keyof typeof CLIENT_MESSAGES;
-export type ClientMessage = { [K in ClientMessageType]: Static<(typeof CLIENT_MESSAGES)[K]> & { type: K; id?: string | number } }[ClientMessageType];
 
 const TYPES = Object.keys(CLIENT_MESSAGES) as ClientMessageType[];
 

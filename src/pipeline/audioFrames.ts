@@ -1,6 +1,7 @@
-import { Observable, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
 import { clippedSamples, gainToDb, peak } from '../dsp/level.ts';
 import { LEVEL_FLOOR_DBFS } from './metricsInternals.ts';
+import { operate } from './operate.ts';
 import type { AudioFrame, SceneChunk } from './types.ts';
 
 /** An AudioFrame before the live stream stamps its id. */
@@ -20,32 +21,32 @@ export type SceneFrame = Omit<AudioFrame, 'streamId'>;
  * ```
  */
 export function audioFrames(opts: { frameS: number }): OperatorFunction<SceneChunk, SceneFrame> {
-  return (source) =>
-    new Observable<SceneFrame>((sub) => {
-      let clean: Float32Array | null = null;
-      let degraded: Float32Array | null = null;
-      let fill = 0;
-      let start = 0;
-      let rate = 0;
-      let framePeak = 0;
-      let frameClipped = 0;
-      const flush = () => {
-        if (!clean || !degraded || fill === 0) return;
-        const frame = {
-          t0S: start / rate,
-          sampleRateHz: rate,
-          clean: clean.slice(0, fill),
-          degraded: degraded.slice(0, fill),
-          degradedPeakDbfs: Math.max(LEVEL_FLOOR_DBFS, gainToDb(framePeak)),
-          degradedClippedSamples: frameClipped,
-        };
-        start += fill;
-        fill = 0;
-        framePeak = 0;
-        frameClipped = 0;
-        sub.next(frame);
+  return operate<SceneChunk, SceneFrame>('audioFrames', (source, { sub, observe }) => {
+    let clean: Float32Array | null = null;
+    let degraded: Float32Array | null = null;
+    let fill = 0;
+    let start = 0;
+    let rate = 0;
+    let framePeak = 0;
+    let frameClipped = 0;
+    const flush = () => {
+      if (!clean || !degraded || fill === 0) return;
+      const frame = {
+        t0S: start / rate,
+        sampleRateHz: rate,
+        clean: clean.slice(0, fill),
+        degraded: degraded.slice(0, fill),
+        degradedPeakDbfs: Math.max(LEVEL_FLOOR_DBFS, gainToDb(framePeak)),
+        degradedClippedSamples: frameClipped,
       };
-      return source.subscribe({
+      start += fill;
+      fill = 0;
+      framePeak = 0;
+      frameClipped = 0;
+      sub.next(frame);
+    };
+    return source.subscribe(
+      observe({
         next: (chunk) => {
           const size = Math.max(1, Math.round(opts.frameS * chunk.sampleRateHz));
           if (!clean || clean.length !== size) {
@@ -71,11 +72,11 @@ export function audioFrames(opts: { frameS: number }): OperatorFunction<SceneChu
             if (fill === size) flush();
           }
         },
-        error: (err) => sub.error(err),
         complete: () => {
           flush();
           sub.complete();
         },
-      });
-    });
+      }),
+    );
+  });
 }

@@ -1,4 +1,5 @@
-import { asyncScheduler, concatMap, from, map, Observable, type ObservableInput, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, concatMap, from, map, type ObservableInput, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import { operate } from './operate.ts';
 import type { AudioWindow, EncodedWindow, WindowEmbeddings } from './types.ts';
 
 /**
@@ -43,19 +44,18 @@ export function encodeWindows(embed: (w: AudioWindow) => ObservableInput<WindowE
     droppedTotal,
   });
   if (policy === 'all') return concatMap((w) => from(embed(w)).pipe(map((e) => encoded(w, e, 0))));
-  return (source) =>
-    new Observable<EncodedWindow>((sub) => {
-      let running = false;
-      let current: Subscription | null = null;
-      const waiting: AudioWindow[] = [];
-      let dropped = 0;
-      let ended = false;
-      const start = (w: AudioWindow) => {
-        running = true;
-        let done = false;
-        const s = from(embed(w)).subscribe({
+  return operate<AudioWindow, EncodedWindow>('encodeWindows', (source, { sub, observe }) => {
+    let running = false;
+    let current: Subscription | null = null;
+    const waiting: AudioWindow[] = [];
+    let dropped = 0;
+    let ended = false;
+    const start = (w: AudioWindow) => {
+      running = true;
+      let done = false;
+      const s = from(embed(w)).subscribe(
+        observe({
           next: (e) => sub.next(encoded(w, e, dropped)),
-          error: (err) => sub.error(err),
           complete: () => {
             done = true;
             running = false;
@@ -64,11 +64,13 @@ export function encodeWindows(embed: (w: AudioWindow) => ObservableInput<WindowE
             if (next) start(next);
             else if (ended) sub.complete();
           },
-        });
-        // An embed that finished synchronously has already moved on.
-        if (!done) current = s;
-      };
-      const input = source.subscribe({
+        }),
+      );
+      // An embed that finished synchronously has already moved on.
+      if (!done) current = s;
+    };
+    const input = source.subscribe(
+      observe({
         next: (w) => {
           if (!running) return start(w);
           waiting.push(w);
@@ -78,15 +80,15 @@ export function encodeWindows(embed: (w: AudioWindow) => ObservableInput<WindowE
             onDrop?.(oldest);
           }
         },
-        error: (err) => sub.error(err),
         complete: () => {
           ended = true;
           if (!running) sub.complete();
         },
-      });
-      return () => {
-        input.unsubscribe();
-        (current as Subscription | null)?.unsubscribe();
-      };
-    });
+      }),
+    );
+    return () => {
+      input.unsubscribe();
+      (current as Subscription | null)?.unsubscribe();
+    };
+  });
 }

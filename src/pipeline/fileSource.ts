@@ -1,9 +1,10 @@
-import { asyncScheduler, interval, Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, interval, type Observable, type SchedulerAction, type SchedulerLike, type Subscription } from 'rxjs';
 import type { AudioReader } from '../audio/audioReader.ts';
 import type { AudioData } from '../audio/types.ts';
 import { Errors } from '../errors.ts';
 import type { SourceChunk } from './types.ts';
 import { memoryFeed, readerFeed, type SampleFeed } from './fileSourceInternals.ts';
+import { guardedObservable } from './operate.ts';
 
 /** Options of {@link fileSource}. */
 export interface FileSourceOptions {
@@ -58,7 +59,7 @@ export function fileSource(opts: FileSourceOptions): Observable<SourceChunk> {
   if (!(chunk >= 1)) throw new Errors.INVALID_OPTION(`chunkS must give at least one sample at ${sr} Hz, got ${chunkS}`);
   if (mono?.length === 0) throw new Errors.INVALID_OPTION('fileSource: the audio has no samples');
 
-  return new Observable<SourceChunk>((sub) => {
+  return guardedObservable<SourceChunk>('fileSource', ({ sub, guard, observe }) => {
     const feed: SampleFeed = mono ? memoryFeed(mono, sr, loop) : readerFeed(file!.open, sr, { loop, aheadSamples: Math.max(4 * chunk, READ_AHEAD_S * sr) });
     let k = 0;
     let sent = 0;
@@ -80,10 +81,10 @@ export function fileSource(opts: FileSourceOptions): Observable<SourceChunk> {
       if (waiting) return;
       waiting = true;
       feed.ready().then(
-        () => {
+        guard(() => {
           waiting = false;
           if (!sub.closed) go();
-        },
+        }),
         (err: unknown) => sub.error(err),
       );
     };
@@ -91,15 +92,19 @@ export function fileSource(opts: FileSourceOptions): Observable<SourceChunk> {
     if (realtime) {
       const startMs = scheduler.now();
       const periodMs = (chunk / sr) * 1000;
-      teardown = interval(periodMs, scheduler).subscribe(() => {
-        const due = Math.floor((scheduler.now() - startMs) / periodMs + 1e-9);
-        while (k < due && !sub.closed) {
-          if (!emit(startMs + (k + 1) * periodMs)) {
-            whenReady(() => undefined);
-            break;
-          }
-        }
-      });
+      teardown = interval(periodMs, scheduler).subscribe(
+        observe({
+          next: () => {
+            const due = Math.floor((scheduler.now() - startMs) / periodMs + 1e-9);
+            while (k < due && !sub.closed) {
+              if (!emit(startMs + (k + 1) * periodMs)) {
+                whenReady(() => undefined);
+                break;
+              }
+            }
+          },
+        }),
+      );
     } else if (until$) {
       let untilS = -Infinity;
       const pump = () => {
@@ -107,20 +112,26 @@ export function fileSource(opts: FileSourceOptions): Observable<SourceChunk> {
           if (!emit(scheduler.now())) return whenReady(pump);
         }
       };
-      teardown = until$.subscribe({
-        next: (s) => {
-          untilS = s;
-          pump();
-        },
-        error: (err) => sub.error(err),
-      });
+      teardown = until$.subscribe(
+        observe({
+          next: (s) => {
+            untilS = s;
+            pump();
+          },
+          // The host ending until$ (its stream stopping) ends nothing here: it unsubscribes.
+          complete: () => undefined,
+        }),
+      );
     } else {
       const burst = Math.max(1, Math.round(sr / chunk));
-      teardown = scheduler.schedule(function () {
+      const tick = guard((action: SchedulerAction<unknown>) => {
         for (let b = 0; b < burst && !sub.closed; b++) {
-          if (!emit(scheduler.now())) return whenReady(() => void this.schedule());
+          if (!emit(scheduler.now())) return whenReady(() => void action.schedule());
         }
-        if (!sub.closed) this.schedule();
+        if (!sub.closed) action.schedule();
+      });
+      teardown = scheduler.schedule(function () {
+        tick(this);
       });
     }
     return () => {

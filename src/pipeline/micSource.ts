@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { asyncScheduler, Observable, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
 import { Errors } from '../errors.ts';
+import { guardedObservable } from './operate.ts';
 import type { SourceChunk } from './types.ts';
 
 /** What earshot uses of naudiodon2 (an optional dependency; PortAudio inside). */
@@ -92,17 +93,20 @@ export async function findInputDevice(device?: string | number, portAudio?: Port
 export function micSource(opts: { device: InputDevice; portAudio: PortAudioLike; scheduler?: SchedulerLike }): Observable<SourceChunk> {
   const { device, portAudio: pa, scheduler = asyncScheduler } = opts;
   const sr = device.defaultSampleRate;
-  return new Observable<SourceChunk>((sub) => {
+  return guardedObservable<SourceChunk>('micSource', ({ sub, guard }) => {
     let at = 0;
     const io = pa.AudioIO({ inOptions: { channelCount: 1, sampleFormat: pa.SampleFormatFloat32, sampleRate: sr, deviceId: device.id, closeOnError: true } });
-    io.on('data', (buf: Buffer) => {
-      // Copy out of the Buffer: it may be pooled, and a Float32Array view needs 4-byte alignment.
-      const samples = new Float32Array(Math.floor(buf.byteLength / 4));
-      new Uint8Array(samples.buffer).set(buf.subarray(0, samples.length * 4));
-      const t0 = at / sr;
-      at += samples.length;
-      sub.next({ t0, sampleRateHz: sr, channels: [samples], capturedAtMs: scheduler.now() });
-    });
+    io.on(
+      'data',
+      guard((buf: Buffer) => {
+        // Copy out of the Buffer: it may be pooled, and a Float32Array view needs 4-byte alignment.
+        const samples = new Float32Array(Math.floor(buf.byteLength / 4));
+        new Uint8Array(samples.buffer).set(buf.subarray(0, samples.length * 4));
+        const t0 = at / sr;
+        at += samples.length;
+        sub.next({ t0, sampleRateHz: sr, channels: [samples], capturedAtMs: scheduler.now() });
+      }),
+    );
     io.on('error', (err: Error) => sub.error(new Errors.INVALID_OPTION(`microphone "${device.name}" failed: ${err.message}`)));
     io.start();
     return () => io.quit();

@@ -1,7 +1,8 @@
-import { Observable, type OperatorFunction } from 'rxjs';
+import type { Observable, OperatorFunction } from 'rxjs';
 import { Errors } from '../errors.ts';
 import type { PreparedScene } from '../scene/prepare.ts';
 import { StreamingScene, type StreamingSceneOptions } from '../scene/streamingScene.ts';
+import { operate } from './operate.ts';
 import type { SceneChunk, SourceChunk } from './types.ts';
 
 /** A prepared scene and the condition version it renders. */
@@ -24,46 +25,35 @@ export interface VersionedScene {
  * ```
  */
 export function renderScene(scenes$: Observable<VersionedScene>, opts: Partial<StreamingSceneOptions> = {}): OperatorFunction<SourceChunk, SceneChunk> {
-  return (source) =>
-    new Observable<SceneChunk>((sub) => {
-      let live: StreamingScene | null = null;
-      let at = 0;
-      const scenes = scenes$.subscribe({
+  return operate<SourceChunk, SceneChunk>('renderScene', (source, { sub, observe }) => {
+    let live: StreamingScene | null = null;
+    let at = 0;
+    const scenes = scenes$.subscribe(
+      observe({
         next: ({ scene, version }) => {
-          try {
-            if (live) live.setScene(scene, version);
-            else live = new StreamingScene(scene, opts, version);
-          } catch (err) {
-            sub.error(err);
-          }
+          if (live) live.setScene(scene, version);
+          else live = new StreamingScene(scene, opts, version);
         },
-        error: (err) => sub.error(err),
-      });
-      const chunks = source.subscribe({
+        complete: () => undefined,
+      }),
+    );
+    const chunks = source.subscribe(
+      observe({
         next: (chunk) => {
           if (!live || chunk.sampleRateHz !== live.sampleRateHz) {
-            sub.error(new Errors.INVALID_OPTION(live ? `renderScene: a chunk at ${chunk.sampleRateHz} Hz reached a scene at ${live.sampleRateHz} Hz; resample first` : 'renderScene: audio arrived before any scene'));
-            return;
+            throw new Errors.INVALID_OPTION(live ? `renderScene: a chunk at ${chunk.sampleRateHz} Hz reached a scene at ${live.sampleRateHz} Hz; resample first` : 'renderScene: audio arrived before any scene');
           }
-          let out;
-          try {
-            out = live.process(chunk.channels[0]);
-          } catch (err) {
-            sub.error(err);
-            return;
-          }
-          const { clean, degraded } = out;
+          const { clean, degraded } = live.process(chunk.channels[0]);
           const startSample = at;
           at += clean.length;
           sub.next({ startSample, sampleRateHz: chunk.sampleRateHz, capturedAtMs: chunk.capturedAtMs, conditionVersion: live.tag, clean, degraded });
         },
-        error: (err) => sub.error(err),
-        complete: () => sub.complete(),
-      });
-      return () => {
-        chunks.unsubscribe();
-        scenes.unsubscribe();
-        live?.dispose();
-      };
-    });
+      }),
+    );
+    return () => {
+      chunks.unsubscribe();
+      scenes.unsubscribe();
+      live?.dispose();
+    };
+  });
 }

@@ -1,7 +1,8 @@
-import { Observable, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
 import { Errors } from '../errors.ts';
 import type { WindowSpec } from './streamConfig.ts';
 import type { AudioWindow, SceneChunk } from './types.ts';
+import { operate } from './operate.ts';
 import { fitChannels, SampleQueue } from './windowInternals.ts';
 
 /** Options of {@link slidingWindows}. */
@@ -28,22 +29,19 @@ export interface SlidingWindowsOptions {
 export function slidingWindows(opts: SlidingWindowsOptions): OperatorFunction<SceneChunk, AudioWindow> {
   const { model, channels, spec } = opts;
   const { windowSamples: W, hopSamples: H, offsetSamples } = spec;
-  return (source) =>
-    new Observable<AudioWindow>((sub) => {
-      const clean = new SampleQueue(2 * W);
-      const degraded = Array.from({ length: channels }, () => new SampleQueue(2 * W));
-      /** Stream index of the first sample in the queues, and samples still to skip (hop > window). */
-      let head = 0;
-      let skip = offsetSamples;
-      let seq = 0;
-      const marks: { end: number; capturedAtMs: number; version: number }[] = [];
-      return source.subscribe({
+  return operate<SceneChunk, AudioWindow>('slidingWindows', (source, { sub, observe }) => {
+    const clean = new SampleQueue(2 * W);
+    const degraded = Array.from({ length: channels }, () => new SampleQueue(2 * W));
+    /** Stream index of the first sample in the queues, and samples still to skip (hop > window). */
+    let head = 0;
+    let skip = offsetSamples;
+    let seq = 0;
+    const marks: { end: number; capturedAtMs: number; version: number }[] = [];
+    return source.subscribe(
+      observe({
         next: (chunk) => {
           const fitted = fitChannels(chunk.degraded, channels);
-          if (!fitted) {
-            sub.error(new Errors.INVALID_OPTION(`model "${model}" takes ${channels} channels but the scene has ${chunk.degraded.length}; use a receiver with ${channels} channels`));
-            return;
-          }
+          if (!fitted) throw new Errors.INVALID_OPTION(`model "${model}" takes ${channels} channels but the scene has ${chunk.degraded.length}; use a receiver with ${channels} channels`);
           const cut = Math.min(skip, chunk.clean.length);
           skip -= cut;
           head += cut;
@@ -76,8 +74,7 @@ export function slidingWindows(opts: SlidingWindowsOptions): OperatorFunction<Sc
             sub.next(window);
           }
         },
-        error: (err) => sub.error(err),
-        complete: () => sub.complete(),
-      });
-    });
+      }),
+    );
+  });
 }

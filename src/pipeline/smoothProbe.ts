@@ -1,8 +1,6 @@
 import { map, type OperatorFunction } from 'rxjs';
+import { MAX_PROBE_SMOOTH } from './resultSchemas.ts';
 import type { ProbedWindow, ProbeSettings } from './types.ts';
-
-/** Most windows a smoothing may average (and each history keeps). */
-export const MAX_PROBE_SMOOTH = 64;
 
 /**
  * The last {@link MAX_PROBE_SMOOTH} vectors pushed, and the mean of the last

@@ -4,7 +4,7 @@ import { Errors } from '../errors.ts';
 import { showValue } from '../showValue.ts';
 import { validateCondition } from '../scene/condition.ts';
 import { checkLiveCondition } from '../scene/streamingScene.ts';
-import { MAX_PROBE_SMOOTH } from './smoothProbe.ts';
+import { MAX_PROBE_SMOOTH } from './resultSchemas.ts';
 import { DEFAULT_WAKE_THRESHOLD, type ProbeSettings, type StreamConfig } from './types.ts';
 
 /** A live window is at least this long: frame-level models (naive-logmel: 25 ms) would give 100 results a second. */

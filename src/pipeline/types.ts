@@ -4,6 +4,7 @@ import type { Encoder, GraphLoader } from '../encoders/types.ts';
 import type { ModelRegistry } from '../encoders/registry.ts';
 import type { Condition } from '../scene/condition.ts';
 import type { SceneBanks } from '../scene/render.ts';
+import type { ProbeOutput, WakeWordOutput, WindowMetrics } from './resultSchemas.ts';
 
 /**
  * The live pipeline's contracts. Data flows one way:
@@ -56,35 +57,7 @@ export interface ProbeSettings {
   probeSmooth: number;
 }
 
-/**
- * Wake-word heads on one window: each head's score over the last `frames`
- * speech embeddings ending at this window (one embedding per 80 ms window),
- * clean and degraded, after smoothing; null until the head has seen `frames`
- * windows. `detected`: the score reached the threshold at this window, having
- * been below it at the window before (one detection per crossing).
- */
-export interface WakeWordOutput {
-  probe: string;
-  threshold: number;
-  smooth: number;
-  heads: { id: string; clean: number | null; degraded: number | null; detected: { clean: boolean; degraded: boolean } }[];
-}
-
-/** Per-window numbers comparing clean and degraded. */
-export interface WindowMetrics {
-  /** Cosine similarity of the clean and degraded scene embeddings of the window. */
-  cosine: number;
-  /** 1 when the probe's top class is the same on both, else 0; null without a probe. */
-  probeAgreement: number | null;
-  /** degraded − clean probability per probe class; null without a probe. */
-  classDeltas: number[] | null;
-  /** Linear CKA between the clean and degraded embeddings of the last `ckaWindows` windows (null until 3 windows). */
-  cka: number | null;
-  /** Silero VAD speech probability of the clean window (max over the 96 ms VAD chunks inside it; null without VAD, or when the VAD skipped that audio to keep up). */
-  vadProbability: number | null;
-  /** RMS level of the window, dBFS. */
-  levelDbfs: { clean: number; degraded: number };
-}
+export type { ProbeOutput, WakeWordOutput, WindowMetrics } from './resultSchemas.ts';
 
 /** One result per model per window. */
 export interface WindowResult {
@@ -104,7 +77,7 @@ export interface WindowResult {
   clean: Float32Array;
   degraded: Float32Array;
   /** Class probabilities of the linear probe on this model, averaged over the last `smooth` windows (1: this window alone). */
-  probe: { id: string; classes: string[]; clean: number[]; degraded: number[]; smooth: number } | null;
+  probe: ProbeOutput | null;
   /** Wake-word heads of a wake-word probe on this model (null without one). */
   wakeword: WakeWordOutput | null;
   metrics: WindowMetrics;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FRAME_AUDIO, FRAME_EMBEDDINGS, decodeFrame, encodeFrame, encodeMessage, parseMessage } from '../../client/src/lib/protocol.ts';
+import { FRAME_AUDIO, FRAME_EMBEDDINGS, decodeFrame, encodeFrame, encodeMessage, parseMessage } from '../../client/src/lib/wire.ts';
 import { SpectrogramBuilder } from '../../client/src/lib/spectrogram.ts';
 import { fitPca2, projectPca2 } from '../../client/src/lib/pca.ts';
 import { StreamResampler } from '../../client/src/lib/resample.ts';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { conditionFlags, conditionJson } from '../../client/src/lib/conditionText.ts';
 import { CSV_COLUMNS, MetricsLog } from '../../client/src/lib/metricsLog.ts';
 import { PRESETS, presetProblem } from '../../client/src/lib/presets.ts';
-import type { Condition, ResultMsg } from '../../client/src/lib/protocol.ts';
+import type { Condition, ResultMsg } from '../../client/src/lib/wire.ts';
 import { ModelTrack } from '../../client/src/lib/track.ts';
 import { snrStep } from '../../client/src/lib/shortcuts.ts';
 import { resultMsg } from '../helpers/resultMsg.ts';

@@ -1,4 +1,4 @@
-import type { ResultMsg } from '../../client/src/lib/protocol.ts';
+import type { ResultMsg } from '../../client/src/lib/wire.ts';
 
 /** A `result` message of model "m" on stream "s1" for the dashboard's unit tests: window `seq` of 0.78 s every 0.08 s, cosine 0.5 + seq/100, a two-class probe unless `probe` is false. */
 export function resultMsg(seq: number, probe = true): ResultMsg {

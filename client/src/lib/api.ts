@@ -2,7 +2,9 @@
  * All HTTP the dashboard does, in one place. Errors come back as ApiError
  * carrying the server's EARSHOT_* code and message (Fastify's error body:
  * `{ statusCode, code, error, message }`), so the toasts can show them as is.
+ * The answers' types are the server's route schemas (server/protocol/rest.ts).
  */
+import type { ClipInfo, ModelInfo, NoiseInfo, ProbeInfo, RirInfo } from '../../../server/protocol/rest.ts';
 
 export class ApiError extends Error {
   constructor(
@@ -45,30 +47,18 @@ export async function request<T>(method: 'GET' | 'POST' | 'DELETE', path: string
   return json as T;
 }
 
-/** A shipped or uploaded clip the server can stream (`source: {kind: 'file', path}`; a name in the server's clip table, not a file system path). */
-export interface Clip { id: string; path: string; origin?: 'shipped' | 'upload'; name?: string; durationS?: number; sampleRateHz?: number; channels?: number }
-export interface ModelInfo { id: string; description?: string; embeddingSize?: number; available?: boolean; missing?: string[]; install?: string; license?: string; windowS?: number; hopS?: number }
-/** A probe; its `id` is what goes into StreamConfig.probes. `model` (or `modelId`/`encoder`) names the model it reads, when the server says. */
-export interface ProbeInfo { id: string; model?: string; encoder?: string; modelId?: string; classes?: string[]; description?: string; license?: string; kind?: 'wakeword' }
-export interface BankEntry { id: string; description?: string; kind?: string; layout?: string; channels?: number; license?: string }
-
-// Lists arrive either bare or wrapped ({ models: [...] }); accept both.
-function list<T>(value: unknown, key: string): T[] {
-  if (Array.isArray(value)) return value as T[];
-  const inner = (value as Record<string, unknown> | null)?.[key];
-  return Array.isArray(inner) ? (inner as T[]) : [];
-}
+export type { ClipInfo as Clip, ModelInfo, NoiseInfo, ProbeInfo, RirInfo };
 
 export const api = {
-  models: async () => list<ModelInfo>(await request('GET', '/api/models'), 'models'),
-  probes: async () => list<ProbeInfo>(await request('GET', '/api/probes'), 'probes'),
-  clips: async () => list<Clip>(await request('GET', '/api/clips'), 'clips'),
-  rirs: async () => list<BankEntry>(await request('GET', '/api/rirs'), 'rirs'),
-  noises: async () => list<BankEntry>(await request('GET', '/api/noises'), 'noises'),
+  models: () => request<ModelInfo[]>('GET', '/api/models'),
+  probes: () => request<ProbeInfo[]>('GET', '/api/probes'),
+  clips: () => request<ClipInfo[]>('GET', '/api/clips'),
+  rirs: () => request<RirInfo[]>('GET', '/api/rirs'),
+  noises: () => request<NoiseInfo[]>('GET', '/api/noises'),
   /** Upload an audio file (multipart field `file`); the answer names the clip to stream. */
-  upload: async (file: File): Promise<Clip> => {
+  upload: async (file: File): Promise<ClipInfo> => {
     const form = new FormData();
     form.append('file', file, file.name);
-    return request<Clip>('POST', '/api/uploads', form);
+    return request<ClipInfo>('POST', '/api/uploads', form);
   },
 };

@@ -1,5 +1,5 @@
 import { ClipLatch, levelDbfs, type ClipState } from './levels.ts';
-import type { AudioMsg } from './protocol.ts';
+import type { AudioMsg } from './wire.ts';
 import { SpectrogramBuilder } from './spectrogram.ts';
 
 /** Spectrogram columns in a ring the canvases read; `total` counts every column ever added. */

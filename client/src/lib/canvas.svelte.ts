@@ -1,5 +1,5 @@
 import type { Attachment } from 'svelte/attachments';
-import type { Spectra } from './live.svelte.ts';
+import type { Spectra } from './audioView.ts';
 import type { Projection } from './track.ts';
 import { COLORS } from './chart.svelte.ts';
 

@@ -1,4 +1,4 @@
-import type { Condition } from './protocol.ts';
+import type { Condition } from './wire.ts';
 
 /**
  * A condition as the flags of `earshot render` / `earshot stream` / `earshot

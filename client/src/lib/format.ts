@@ -22,7 +22,7 @@ export function fmtDuration(ms: number): string {
 }
 
 /** A condition in a few words: "0 dB SNR · cafe ×1 · RT60 0.6 s · 30°". */
-export function describeCondition(c: import('./protocol.ts').Condition): string {
+export function describeCondition(c: import('./wire.ts').Condition): string {
   const parts = [c.snrDb === 'clean' ? 'clean' : `${c.snrDb} dB SNR`];
   if (c.snrDb !== 'clean') parts.push(`${c.noise.ids.join('+')} ×${c.noise.sources}`);
   if (c.snrDb !== 'clean' && c.snrMode === 'per-channel') parts.push('SNR per channel');

@@ -1,63 +1,52 @@
-import { api, type BankEntry, type Clip, type ModelInfo, type ProbeInfo } from './api.ts';
-import { AudioView, type Levels, type Spectra } from './audioView.ts';
+import type { Clip } from './api.ts';
+import { CatalogStore } from './catalog.svelte.ts';
+import { download, stamp } from './downloads.ts';
 import { MIC_RATE_HZ, MicFeed, type MicStatus } from './micFeed.ts';
 import { Monitor, type ListenMode } from './monitor.ts';
-import { MetricsLog } from './metricsLog.ts';
-import { FRAME_AUDIO, encodeFrame, type AudioMsg, type Condition, type ResultMsg, type RunningStream, type ServerMsg, type SourceSpec, type StatsMsg, type StreamConfig, type SweepMsg, type WelcomeMsg } from './protocol.ts';
+import { FRAME_AUDIO, encodeFrame, type Condition, type RunningStream, type ServerMsg, type SourceSpec, type StreamConfig, type SweepMsg, type WelcomeMsg } from './wire.ts';
 import { Replayer } from './replayer.ts';
-import { SessionRecorder } from './recorder.ts';
+import { Recording } from './recording.svelte.ts';
 import { EarshotSocket } from './socket.ts';
-import { ModelTrack, type TrackSnapshot } from './track.ts';
-import { WakeTrack, type WakeSnapshot } from './wakeTrack.ts';
+import { StreamView } from './streamView.svelte.ts';
+import { Toasts, type Toast } from './toasts.svelte.ts';
 
-export type { Levels, Spectra };
 export type Connection = 'connecting' | 'open' | 'closed';
-/** `count`: how many times the same toast came (identical ones collapse into one). */
-export interface Toast { id: number; level: 'error' | 'info'; code: string; message: string; count: number }
 /** `watching`: a stream another client started, attached read-only. */
 export interface StreamInfo { id: string; config: StreamConfig; state: 'starting' | 'running' | 'stopped'; reason?: string; startedAtMs: number; watching?: boolean }
-export interface Catalog { models: ModelInfo[]; probes: ProbeInfo[]; clips: Clip[]; rirs: BankEntry[]; noises: BankEntry[] }
-export interface ConditionMark { t: number; version: number }
 /** What a stream is started from, before the server has an id for it. */
 export type SourceChoice = SourceSpec | { kind: 'browser-mic' };
 
 const CONDITION_THROTTLE_MS = 120;
 
 /**
- * The dashboard's one connection to earshot and everything it shows. Every
- * field is `$state.raw`, replaced (never edited) when a message arrives, so
- * components re-render from fresh snapshots; the methods are the actions the
- * components call. Recorded sessions replay through `ingest`, the same path
- * live messages take.
+ * The dashboard's one connection to earshot: the stream it starts or
+ * watches, recording and replay, and the actions the components call. What
+ * the panels show of the stream is a {@link StreamView}, the server's offer a
+ * {@link CatalogStore}, the messages on screen {@link Toasts}; their fields
+ * are read through getters here. Every field is `$state.raw`, replaced
+ * (never edited) when a message arrives, so components re-render from fresh
+ * snapshots. Recorded sessions replay through `ingest`, the same path live
+ * messages take.
  */
 export class Live {
   connection = $state.raw<Connection>('connecting');
   welcome = $state.raw<WelcomeMsg | null>(null);
-  catalog = $state.raw<Catalog>({ models: [], probes: [], clips: [], rirs: [], noises: [] });
   stream = $state.raw<StreamInfo | null>(null);
   /** The condition the server last confirmed for the stream, with its version. */
   applied = $state.raw<{ condition: Condition; version: number } | null>(null);
-  marks = $state.raw<ConditionMark[]>([]);
-  tracks = $state.raw<Record<string, TrackSnapshot>>({});
-  spectra = $state.raw<Spectra | null>(null);
-  levels = $state.raw<Levels | null>(null);
-  stats = $state.raw<StatsMsg | null>(null);
   rttMs = $state.raw<number | null>(null);
-  toasts = $state.raw<Toast[]>([]);
   mic = $state.raw<MicStatus | null>(null);
   listen = $state.raw<ListenMode>('off');
-  recording = $state.raw<{ active: boolean; events: number; durationMs: number; bytes: number }>({ active: false, events: 0, durationMs: 0, bytes: 0 });
   replay = $state.raw<{ name: string; atMs: number; durationMs: number; playing: boolean } | null>(null);
   /** The streams running on the server (any client's), as last listed. */
   running = $state.raw<RunningStream[]>([]);
   /** Bumped each time the server refuses a condition change: the scene controls return to `applied`. */
   refusals = $state.raw(0);
-  /** Windows in the metrics log (what the CSV / NDJSON export holds). */
-  logged = $state.raw(0);
-  /** Wake-word heads of the stream (its wake-word probe), and the probe settings in force. */
-  wake = $state.raw<WakeSnapshot | null>(null);
+  /** The probe settings in force. */
   probeSettings = $state.raw<{ wakeThreshold: number; probeSmooth: number }>({ wakeThreshold: 0.5, probeSmooth: 1 });
-  private readonly wakeTrack = new WakeTrack();
+  private readonly toastList = new Toasts();
+  private readonly catalogStore = new CatalogStore((err) => this.fail(err));
+  private readonly view = new StreamView();
 
   private readonly socket = new EarshotSocket({
     onOpen: () => {
@@ -71,27 +60,34 @@ export class Live {
     onProblem: (err) => this.fail(err),
     onRtt: (ms) => (this.rttMs = ms),
   });
-  private trackers = new Map<string, ModelTrack>();
-  private readonly audioView = new AudioView();
-  private lastVersion = -1;
   private micFeed: MicFeed | null = null;
   private readonly monitor = new Monitor();
-  private readonly recorder = new SessionRecorder();
+  /** Record what the server sends, save it, play it back. */
+  readonly recording = new Recording(this.monitor, (code, message) => this.notify('error', code, message));
   private replayer: Replayer | null = null;
   private conditionTimer: ReturnType<typeof setTimeout> | null = null;
   private conditionSentAt = 0;
   private queuedCondition: Condition | null = null;
-  private toastId = 0;
   private starts = 0;
   /** The id sent with the latest `start`: an `error` echoing it means that start failed. */
   private startId = '';
   /** Streams we stopped: their last frames, still in flight, are ignored. */
   private retired = new Set<string>();
   private readonly sweepListeners = new Set<(msg: SweepMsg) => void>();
-  private readonly log = new MetricsLog();
   private conditionsSent = 0;
   /** Ids of the `condition` messages sent for the current stream: an `error` echoing one is a refused change. */
   private conditionIds = new Set<string>();
+
+  get catalog() { return this.catalogStore.value; }
+  get toasts(): Toast[] { return this.toastList.list; }
+  get tracks() { return this.view.tracks; }
+  get marks() { return this.view.marks; }
+  get spectra() { return this.view.spectra; }
+  get levels() { return this.view.levels; }
+  get stats() { return this.view.stats; }
+  get wake() { return this.view.wake; }
+  /** Windows in the metrics log (what the CSV / NDJSON export holds). */
+  get logged() { return this.view.logged; }
 
   /** Open the WebSocket (same origin, `/ws`, with the page's token); it reconnects on its own after a drop. */
   connect(): void {
@@ -113,29 +109,13 @@ export class Live {
   }
 
   async loadCatalog(): Promise<void> {
-    const tries = await Promise.allSettled([api.models(), api.probes(), api.clips(), api.rirs(), api.noises()]);
-    const [models, probes, clips, rirs, noises] = tries.map((t) => (t.status === 'fulfilled' ? t.value : null));
-    const failed = tries.find((t): t is PromiseRejectedResult => t.status === 'rejected');
-    if (failed) this.fail(failed.reason);
-    this.catalog = {
-      models: (models as ModelInfo[] | null) ?? (this.welcome?.models ?? []).map((id) => ({ id })),
-      probes: (probes as ProbeInfo[] | null) ?? [],
-      clips: (clips as Clip[] | null) ?? [],
-      rirs: (rirs as BankEntry[] | null) ?? [],
-      noises: (noises as BankEntry[] | null) ?? [],
-    };
+    await this.catalogStore.load(this.welcome?.models ?? []);
   }
 
   async upload(file: File): Promise<Clip | null> {
-    try {
-      const clip = await api.upload(file);
-      this.catalog = { ...this.catalog, clips: [...this.catalog.clips.filter((c) => c.path !== clip.path), clip] };
-      this.notify('info', 'UPLOADED', `uploaded ${file.name}`);
-      return clip;
-    } catch (err) {
-      this.fail(err);
-      return null;
-    }
+    const clip = await this.catalogStore.upload(file);
+    if (clip) this.notify('info', 'UPLOADED', `uploaded ${file.name}`);
+    return clip;
   }
 
   /** Start a stream (stopping ours first). The browser mic asks for permission before the server is asked. */
@@ -211,39 +191,6 @@ export class Live {
     }
   }
 
-  startRecording(): void {
-    this.recorder.start(this.stream, this.applied);
-    this.recording = this.recorder.summary();
-  }
-
-  stopRecording(): void {
-    this.recorder.stop();
-    this.recording = this.recorder.summary();
-  }
-
-  /** Download the recording as one JSON file (embeddings and audio as base64 float32). */
-  saveSession(): void {
-    download(this.recorder.toBlob(), `earshot-session-${stamp()}.json`);
-  }
-
-  /** Download the recorded audio as a 2-channel float WAV: left clean, right degraded. */
-  saveWav(): void {
-    const wav = this.recorder.toWav();
-    if (wav) download(wav, `earshot-session-${stamp()}.wav`);
-    else this.notify('error', 'NO_AUDIO', 'the recording holds no audio yet');
-  }
-
-  /** Play the recording's clean or degraded track from the start. */
-  playRecording(which: 'clean' | 'degraded'): void {
-    const audio = this.recorder.audio();
-    if (!audio) return this.notify('error', 'NO_AUDIO', 'the recording holds no audio yet');
-    this.monitor.playClip(audio.sampleRateHz, audio[which]);
-  }
-
-  stopPlayback(): void {
-    this.monitor.stopClip();
-  }
-
   /** Replay a saved session file in the dashboard at `speed` times its recorded pace. */
   async replayFile(file: File, speed = 1): Promise<void> {
     try {
@@ -251,9 +198,7 @@ export class Live {
       this.stopReplay();
       if (this.stream && this.stream.state !== 'stopped') this.stop();
       this.resetView();
-      this.recorder.load(text);
-      this.recording = this.recorder.summary();
-      const events = this.recorder.events();
+      const events = this.recording.load(text);
       this.replayer = new Replayer(events, speed, {
         onEvent: (e) => this.ingest(e.msg, e.data ?? null),
         onProgress: (atMs, playing) => (this.replay = { name: file.name, atMs, durationMs: events.at(-1)?.atMs ?? 0, playing }),
@@ -297,32 +242,26 @@ export class Live {
 
   /** Download the metrics of every window since the stream started (or was attached). */
   exportMetrics(format: 'csv' | 'ndjson'): void {
-    if (this.log.length === 0) return this.notify('error', 'NO_RESULTS', 'no results to export yet: start or attach a stream first');
-    const [text, type] = format === 'csv' ? [this.log.toCsv(), 'text/csv'] : [this.log.toNdjson(), 'application/x-ndjson'];
+    if (this.view.log.length === 0) return this.notify('error', 'NO_RESULTS', 'no results to export yet: start or attach a stream first');
+    const [text, type] = format === 'csv' ? [this.view.log.toCsv(), 'text/csv'] : [this.view.log.toNdjson(), 'application/x-ndjson'];
     download(new Blob([text], { type }), `earshot-metrics-${this.stream?.id.slice(0, 8) || 'stream'}-${stamp()}.${format}`);
   }
 
   /** A clip's display name: an upload's original file name rather than its server id. */
   clipName(path: string): string {
-    const clip = this.catalog.clips.find((c) => c.path === path || c.id === path);
-    return clip?.name ?? path.split('/').at(-1) ?? path;
+    return this.catalogStore.clipName(path);
   }
 
   dismiss(id: number): void {
-    this.toasts = this.toasts.filter((t) => t.id !== id);
+    this.toastList.dismiss(id);
   }
 
-  /** Show a toast; one identical to a toast still shown collapses into it (its count goes up, its timer restarts). */
   notify(level: Toast['level'], code: string, message: string): void {
-    const same = this.toasts.find((t) => t.level === level && t.code === code && t.message === message);
-    const toast = { id: ++this.toastId, level, code, message, count: (same?.count ?? 0) + 1 };
-    this.toasts = [...this.toasts.filter((t) => t !== same).slice(-4), toast];
-    setTimeout(() => this.dismiss(toast.id), level === 'error' ? 9000 : 4000);
+    this.toastList.notify(level, code, message);
   }
 
   private fail(err: unknown): void {
-    const e = err as { code?: string; message?: string };
-    this.notify('error', e.code ?? 'ERROR', e.message ?? String(err));
+    this.toastList.fail(err);
   }
 
   private onClose(code: number, reason: string): void {
@@ -344,11 +283,11 @@ export class Live {
       if (live && this.retired.has(msg.streamId)) return;
       if (this.stream?.id && msg.streamId !== this.stream.id && msg.type !== 'started') return;
     }
-    if (live) this.recorder.add(msg, data);
+    if (live) this.recording.add(msg, data);
     switch (msg.type) {
       case 'welcome':
         this.welcome = msg;
-        if (this.catalog.models.length === 0) this.catalog = { ...this.catalog, models: msg.models.map((id) => ({ id })) };
+        this.catalogStore.welcome(msg.models);
         break;
       case 'started':
         if (!live) this.resetView();
@@ -365,13 +304,16 @@ export class Live {
         for (const w of msg.warnings ?? []) this.notify('info', 'WARNING', w);
         break;
       case 'result':
-        if (data) this.onResult(msg, data);
+        if (data) this.view.result(msg, data);
         break;
       case 'audio':
-        if (data) this.onAudio(msg, data);
+        if (data) {
+          const { clean, degraded } = this.view.audio(msg, data);
+          this.monitor.push(msg.sampleRateHz, clean, degraded);
+        }
         break;
       case 'stats':
-        this.stats = msg;
+        this.view.stats = msg;
         break;
       case 'probeSettings':
         this.probeSettings = { wakeThreshold: msg.wakeThreshold, probeSmooth: msg.probeSmooth };
@@ -390,29 +332,6 @@ export class Live {
         }
         break;
     }
-    if (live) this.recording = this.recorder.summary();
-  }
-
-  private onResult(r: ResultMsg, data: Float32Array): void {
-    const dim = r.embeddingDim;
-    let track = this.trackers.get(r.model);
-    if (!track) this.trackers.set(r.model, (track = new ModelTrack(r.model)));
-    const snap = track.push(r, data.slice(0, dim), data.slice(dim, 2 * dim), Date.now());
-    this.log.push(r);
-    this.logged = this.log.length;
-    this.tracks = { ...this.tracks, [r.model]: snap };
-    if (r.wakeword) this.wake = this.wakeTrack.push(r.t1S, r.wakeword);
-    if (r.conditionVersion !== this.lastVersion) {
-      if (this.lastVersion >= 0) this.marks = [...this.marks, { t: r.t1S, version: r.conditionVersion }];
-      this.lastVersion = r.conditionVersion;
-    }
-  }
-
-  private onAudio(a: AudioMsg, data: Float32Array): void {
-    const view = this.audioView.push(a, data);
-    this.spectra = view.spectra;
-    this.levels = view.levels;
-    this.monitor.push(a.sampleRateHz, view.clean, view.degraded);
   }
 
   private closeMic(): void {
@@ -421,32 +340,9 @@ export class Live {
   }
 
   private resetView(): void {
-    this.trackers.clear();
-    this.tracks = {};
-    this.wakeTrack.reset();
-    this.wake = null;
-    this.marks = [];
-    this.lastVersion = -1;
-    this.audioView.reset();
-    this.spectra = null;
-    this.levels = null;
-    this.stats = null;
+    this.view.reset();
     this.applied = null;
     this.mic = null;
-    this.log.clear();
-    this.logged = 0;
     this.conditionIds.clear();
   }
-}
-
-function download(blob: Blob, name: string): void {
-  const a = document.createElement('a');
-  a.href = URL.createObjectURL(blob);
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
-}
-
-function stamp(): string {
-  return new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
 }

@@ -1,4 +1,4 @@
-import type { ResultMsg } from './protocol.ts';
+import type { ResultMsg } from './wire.ts';
 
 /** The per-window figures of one result, flat: one CSV row or one NDJSON line. */
 export interface MetricsRow {

@@ -1,4 +1,4 @@
-import type { Condition } from './protocol.ts';
+import type { Condition } from './wire.ts';
 
 export interface Preset {
   name: string;

@@ -1,4 +1,4 @@
-import type { Condition, ServerMsg } from './protocol.ts';
+import type { Condition, ServerMsg } from './wire.ts';
 import { parseSession, serializeSession, sessionAudio, type RecordedEvent } from './session.ts';
 import type { StreamInfo } from './live.svelte.ts';
 import { encodeWavFloat32 } from './wav.ts';
@@ -25,7 +25,7 @@ export class SessionRecorder {
     this.active = true;
     if (stream?.id) {
       this.add({ type: 'started', streamId: stream.id, config: stream.config }, null);
-      if (applied) this.add({ type: 'condition', streamId: stream.id, condition: applied.condition, conditionVersion: applied.version }, null);
+      if (applied) this.add({ type: 'condition', streamId: stream.id, condition: applied.condition, conditionVersion: applied.version, warnings: [] }, null);
     }
   }
 

@@ -1,4 +1,4 @@
-import type { ServerMsg } from './protocol.ts';
+import type { ServerMsg } from './wire.ts';
 
 /**
  * Recorded sessions: every message the server sent (conditions, results,

@@ -1,4 +1,4 @@
-import type { Condition } from './protocol.ts';
+import type { Condition } from './wire.ts';
 
 const STEP_DB = 5;
 const LOW_DB = -10;

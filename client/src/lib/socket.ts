@@ -1,5 +1,5 @@
 import { pageToken } from './api.ts';
-import { FRAME_AUDIO, FRAME_EMBEDDINGS, announcesBinary, decodeFrame, encodeMessage, parseMessage, type AudioMsg, type ClientMsg, type ResultMsg, type ServerMsg } from './protocol.ts';
+import { FRAME_AUDIO, FRAME_EMBEDDINGS, announcesBinary, decodeFrame, encodeMessage, parseMessage, type AudioMsg, type ClientMsg, type ResultMsg, type ServerMsg } from './wire.ts';
 
 export interface SocketHandlers {
   onOpen(): void;

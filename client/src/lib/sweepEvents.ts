@@ -1,6 +1,6 @@
 /** How `sweep` messages change the sweep view's copy of a sweep's state (pure, so it runs in Node tests too). */
 import type { SweepDetail } from '../../../server/sweeps/schemas.ts';
-import type { SweepMessageEvent } from './protocol.ts';
+import type { SweepMessageEvent } from './wire.ts';
 
 export function isEnd(event: SweepMessageEvent): boolean {
   return event.type === 'done' || event.type === 'cancelled' || event.type === 'failed';

@@ -3,7 +3,11 @@
  * of the grid with the mean of a metric over the cells finished there (seeds,
  * and any other axis, pooled), and how many of its cells are in.
  */
-import type { CellSummary, GridPoint, Room } from '../../../src/sweep/types.ts';
+import type { GridPoint, Room } from '../../../src/sweep/types.ts';
+import type { SweepDetail } from '../../../server/sweeps/schemas.ts';
+
+/** A finished cell as the sweeps API sends it (its metrics null where undefined). */
+type CellSummary = SweepDetail['cells'][number];
 
 export type Metric = 'top1' | 'relativeTop1';
 export type Snr = number | 'clean';
@@ -36,7 +40,7 @@ export function heatmaps(points: GridPoint[], seeds: number, cells: CellSummary[
     const rows = snrs.map((snrDb) =>
       rooms.map((room) => {
         const at = (p: GridPoint) => p.model === model && p.snrDb === snrDb && p.room === room;
-        const values = cells.filter((c) => at(c.point)).map((c) => c[metric]).filter(Number.isFinite);
+        const values = cells.filter((c) => at(c.point)).map((c) => c[metric]).filter((v): v is number => v !== null && Number.isFinite(v));
         const total = mine.filter(at).length * seeds;
         return { snrDb, room, value: values.length ? values.reduce((a, b) => a + b, 0) / values.length : null, done: values.length, total };
       }),

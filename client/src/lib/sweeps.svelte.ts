@@ -7,7 +7,7 @@
 import type { Dataset, SweepDetail, SweepRequest, SweepSummary } from '../../../server/sweeps/schemas.ts';
 import { pageToken, request } from './api.ts';
 import type { Live } from './live.svelte.ts';
-import type { SweepMsg } from './protocol.ts';
+import type { SweepMsg } from './wire.ts';
 import { apply, isEnd } from './sweepEvents.ts';
 
 export type { Dataset, SweepDetail, SweepSummary };

@@ -1,5 +1,5 @@
 import { fitPca2, projectPca2, type Pca2 } from './pca.ts';
-import type { ResultMsg } from './protocol.ts';
+import type { ResultMsg } from './wire.ts';
 
 /** One model's results so far, as plot-ready arrays (a fresh snapshot after every result). */
 export interface TrackSnapshot {

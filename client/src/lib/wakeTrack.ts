@@ -1,4 +1,4 @@
-import type { WakeWordOutput } from './protocol.ts';
+import type { WakeWordOutput } from './wire.ts';
 
 /** Windows of wake-word scores kept for the plot (48 s at one window per 80 ms). */
 const KEPT = 600;
