@@ -4,6 +4,7 @@ import { ModelRegistry } from '../../src/encoders/registry.ts';
 import { OnnxPool } from '../../src/encoders/runtime/index.ts';
 import { openBanks, type SceneBanks } from '../../src/scene/render.ts';
 import { ClipStore } from '../clips.ts';
+import { EventLoopMonitor } from '../eventLoop.ts';
 import { createMetrics, type ServerMetrics } from '../metrics.ts';
 import type { ServerOptions, StreamFactory } from '../options.ts';
 import { StreamManager } from '../streams/manager.ts';
@@ -56,11 +57,13 @@ export const contextPlugin = fp<{ options: ServerOptions; createStream: StreamFa
     });
     ctx.streams = streams;
     ctx.sweeps = new SweepManager({ config: options, models, banks, log: app.log });
-    ctx.metrics = createMetrics(() => streams);
+    const loop = new EventLoopMonitor();
+    ctx.metrics = createMetrics(() => streams, loop);
     for (const [key, value] of Object.entries(ctx)) if (key !== 'log') app.decorate(key, value);
     app.addHook('onClose', async () => {
       await Promise.all([streams.close(), ctx.sweeps.close()]);
       await pool.close();
+      loop.close();
     });
   },
   { fastify: '5.x', name: 'earshot-context' },

@@ -10,6 +10,7 @@ import { checkLiveCondition } from '../scene/streamingScene.ts';
 import { audioFrames } from './audioFrames.ts';
 import { encodeWindows, type DropPolicy } from './encodeWindows.ts';
 import { fileSource } from './fileSource.ts';
+import { CpuMeter, meterCpu } from './meterCpu.ts';
 import { quantile } from './metricsInternals.ts';
 import { findInputDevice, loadPortAudio, micSource } from './micSource.ts';
 import { probeWindows, type LoadedProbe } from './probeWindows.ts';
@@ -137,6 +138,7 @@ class Live implements LiveStream {
   private requests = 0;
   private stopped = false;
   private readonly lookaheadS: number;
+  private readonly cpu = new CpuMeter();
 
   constructor(
     readonly config: StreamConfig,
@@ -165,6 +167,7 @@ class Live implements LiveStream {
     const sr = this.embedders[0].manifest.sampleRateHz;
     const scene$ = connectable(
       source.pipe(
+        meterCpu(this.cpu),
         resample({ toRateHz: sr }),
         renderScene(this.scenes),
         tap((c) => this.vad?.push(c.clean, c.startSample)),
@@ -175,6 +178,7 @@ class Live implements LiveStream {
       scene$.pipe(
         slidingWindows({ model: this.config.models[i], channels: e.manifest.channels, spec: e.spec(this.config.hopS) }),
         encodeWindows((w) => this.track(e.embed(w)), { policy, maxPending: LIVE_PENDING_WINDOWS, scheduler: this.scheduler, onDrop: (w) => this.counts[w.model].dropped++ }),
+        meterCpu(this.cpu),
         probeWindows(this.probes[i]),
         smoothProbe(this.settings),
         wakeWordWindows(this.wake[i], this.settings),
@@ -225,6 +229,7 @@ class Live implements LiveStream {
       dropped: Object.values(this.counts).reduce((n, c) => n + c.dropped, 0),
       latencyMsP50: quantile(kept, 0.5),
       latencyMsP99: quantile(kept, 0.99),
+      mainThreadMs: this.cpu.totalMs,
       models,
     };
   }

@@ -132,6 +132,8 @@ export interface StreamStats {
   /** window end -> sent, ms (over the last 1024 results; 0 before the first). */
   latencyMsP50: number;
   latencyMsP99: number;
+  /** Main-thread time this stream's pipeline has taken so far, ms (work run in worker threads excluded). */
+  mainThreadMs?: number;
   /** The same counts per model id. */
   models?: Record<string, { windows: number; dropped: number }>;
 }
