@@ -68,6 +68,16 @@ export function createMetrics(streams: () => StreamManager, loop: EventLoopMonit
       for (const s of streams().list()) this.inc({ stream: s.id }, (s.live.stats().mainThreadMs ?? 0) / 1000);
     },
   });
+  new Counter({
+    name: 'earshot_stream_push_dropped_seconds_total',
+    help: 'Seconds of pushed audio dropped because its client sent it faster than the server allows (push streams)',
+    labelNames: ['stream'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of streams().list()) if (s.pushBudget) this.inc({ stream: s.id }, s.pushBudget.droppedS);
+    },
+  });
   new Gauge({
     name: 'earshot_event_loop_lag_seconds',
     help: 'How late the event loop ran since the last scrape (quantile 0.5, 0.99 and max): every request and client waits this long',

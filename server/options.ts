@@ -58,6 +58,16 @@ export interface ServerOptions {
   maxUploadBytes: number;
   /** Most streams running at once. Default 8. */
   maxStreams: number;
+  /** Most streams one WebSocket connection may run at once. Default 4. */
+  maxStreamsPerClient: number;
+  /** Shortest hop a stream may ask for, seconds (each hop is a window per model). Default 0.04 (25 windows a second). */
+  minHopS: number;
+  /** Most rolling-CKA work one stream may ask for: Σ over its models of ckaWindows × (ckaWindows + embedding size) × windows a second. Default 4e6. */
+  maxCkaCost: number;
+  /** Pushed audio arriving faster than this many times real time (after a burst of `pushBurstS`) is dropped and counted. Default 2. */
+  maxPushSpeed: number;
+  /** Seconds of pushed audio accepted at once beyond the steady rate (network jitter). Default 2. */
+  pushBurstS: number;
   /** Where sweeps started over the API write their folders (one per sweep). Default ./earshot-sweeps. */
   sweepsDir: string;
   /**
@@ -108,6 +118,11 @@ export const SERVER_DEFAULTS: Readonly<Omit<ServerOptions, 'ws'>> = Object.freez
   clientDist: join(PACKAGE_ROOT, 'client', 'dist'),
   maxUploadBytes: 20_000_000,
   maxStreams: 8,
+  maxStreamsPerClient: 4,
+  minHopS: 0.04,
+  maxCkaCost: 4e6,
+  maxPushSpeed: 2,
+  pushBurstS: 2,
   sweepsDir: 'earshot-sweeps',
   sweepDataDirs: [join(PACKAGE_ROOT, 'test', 'fixtures', 'speech', 'keywords')],
   maxSweeps: 1,
@@ -152,7 +167,7 @@ export function validateServerOptions(input: ServerOptionsInput = {}): ServerOpt
   if (opts.workers !== undefined && (!Number.isInteger(opts.workers) || opts.workers < 1 || opts.workers > 1024)) {
     throw new Errors.INVALID_OPTION(`workers = ${opts.workers}: must be an integer from 1 to 1024`);
   }
-  for (const key of ['maxUploadBytes', 'maxStreams', 'maxSweeps', 'maxSweepCells', 'statsIntervalMs'] as const) positive(key, opts[key]);
+  for (const key of ['maxUploadBytes', 'maxStreams', 'maxStreamsPerClient', 'minHopS', 'maxCkaCost', 'maxPushSpeed', 'pushBurstS', 'maxSweeps', 'maxSweepCells', 'statsIntervalMs'] as const) positive(key, opts[key]);
   checkSweepDataDirs(opts.sweepDataDirs);
   for (const [key, value] of Object.entries(opts.ws)) positive(`ws.${key}`, value);
   if (opts.ws.skipAboveBytes > opts.ws.closeAboveBytes) throw new Errors.INVALID_OPTION('ws.skipAboveBytes must not be greater than ws.closeAboveBytes');

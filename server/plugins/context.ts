@@ -52,6 +52,9 @@ export const contextPlugin = fp<{ options: ServerOptions; createStream: StreamFa
     const streams = new StreamManager({
       create: async (config) => createStream(config, ctx),
       maxStreams: options.maxStreams,
+      maxStreamsPerClient: options.maxStreamsPerClient,
+      maxPushSpeed: options.maxPushSpeed,
+      pushBurstS: options.pushBurstS,
       statsIntervalMs: options.statsIntervalMs,
       log: app.log,
     });

@@ -3,6 +3,7 @@ import type { Condition } from '../../src/scene/condition.ts';
 import type { LiveStream, ProbeSettings, StreamStats } from '../../src/pipeline/types.ts';
 import type { OutFrame } from '../ws/frames.ts';
 import type { StreamConfigWire } from './wireConfig.ts';
+import type { PushBudget } from './pushBudget.ts';
 import { ModelFigures } from './rolling.ts';
 
 /** A receiver of a stream's messages (one WebSocket client). `deliver` must never block or throw. */
@@ -29,6 +30,10 @@ export class ManagedStream {
   requested: Condition;
   subscription: Subscription | undefined;
   stopped = false;
+  /** For a `push` source: how fast its owner may send audio. */
+  pushBudget: PushBudget | null = null;
+  /** When its owner was last told that its audio came too fast (ms, performance.now). */
+  pushWarnedAtMs = -Infinity;
 
   constructor(
     readonly live: LiveStream,

@@ -5,12 +5,18 @@ import type { Condition } from '../../src/scene/condition.ts';
 import { ServerErrors } from '../errors.ts';
 import { audioFrame, jsonFrame, resultFrame } from '../ws/frames.ts';
 import { ManagedStream, type Subscriber } from './managedStream.ts';
+import { PushBudget } from './pushBudget.ts';
 import type { StreamConfigWire } from './wireConfig.ts';
 
 export interface StreamManagerOptions {
   /** Makes the pipeline for a resolved config. */
   create(config: StreamConfig): Promise<LiveStream>;
   maxStreams: number;
+  /** Most streams one WebSocket connection (owner) may run at once. */
+  maxStreamsPerClient: number;
+  /** Pushed audio faster than this × real time (after `pushBurstS` s) is dropped. */
+  maxPushSpeed: number;
+  pushBurstS: number;
   statsIntervalMs: number;
   log: { warn(obj: object, msg: string): void };
 }
@@ -29,6 +35,8 @@ const STOP_TIMEOUT_MS = 5000;
 export class StreamManager {
   private readonly streams = new Map<string, ManagedStream>();
   private starting = 0;
+  /** Streams being built, per owning connection (they count towards its limit). */
+  private readonly startingFor = new Map<string, number>();
   private closing = false;
   private readonly statsTimer: NodeJS.Timeout;
 
@@ -48,21 +56,34 @@ export class StreamManager {
     return s;
   }
 
-  /** Start a stream (TOO_MANY_STREAMS 429 past the limit); its results flow to subscribers from now on. */
+  /**
+   * Start a stream (TOO_MANY_STREAMS 429 past the server's limit,
+   * TOO_MANY_CLIENT_STREAMS 429 past one connection's); its results flow to
+   * subscribers from now on.
+   */
   async start(wire: StreamConfigWire, config: StreamConfig, ownerId: string | null): Promise<ManagedStream> {
     if (this.streams.size + this.starting >= this.opts.maxStreams) throw new ServerErrors.TOO_MANY_STREAMS(this.opts.maxStreams);
+    const owner = ownerId ?? '';
+    if (ownerId !== null && this.ownedBy(ownerId) + (this.startingFor.get(owner) ?? 0) >= this.opts.maxStreamsPerClient) {
+      throw new ServerErrors.TOO_MANY_CLIENT_STREAMS(this.opts.maxStreamsPerClient);
+    }
     this.starting++;
+    this.startingFor.set(owner, (this.startingFor.get(owner) ?? 0) + 1);
     let live: LiveStream;
     try {
       live = await this.opts.create(config);
     } finally {
       this.starting--;
+      const left = (this.startingFor.get(owner) ?? 1) - 1;
+      if (left === 0) this.startingFor.delete(owner);
+      else this.startingFor.set(owner, left);
     }
     if (this.closing) {
       await live.stop();
       throw new ServerErrors.STREAM_FAILED(live.id, 'the server is shutting down');
     }
     const stream = new ManagedStream(live, wire, ownerId);
+    if (wire.source.kind === 'push') stream.pushBudget = new PushBudget(wire.source.sampleRateHz, this.opts.maxPushSpeed, this.opts.pushBurstS);
     this.streams.set(stream.id, stream);
     const tagged = [
       live.results$.pipe(map((result) => ({ result }))),
@@ -94,6 +115,12 @@ export class StreamManager {
       complete: () => this.end(stream, 'ended'),
     });
     return stream;
+  }
+
+  private ownedBy(ownerId: string): number {
+    let n = 0;
+    for (const s of this.streams.values()) if (s.ownerId === ownerId) n++;
+    return n;
   }
 
   subscribe(id: string, sub: Subscriber): ManagedStream {
@@ -180,7 +207,7 @@ export class StreamManager {
   private sendStats(): void {
     for (const stream of this.streams.values()) {
       if (stream.subscribers.size === 0) continue;
-      const stats = stream.live.stats();
+      const stats = { ...stream.live.stats(), ...(stream.pushBudget ? { pushDroppedS: stream.pushBudget.droppedS } : {}) };
       for (const sub of stream.subscribers) sub.deliver(jsonFrame({ type: 'stats', streamId: stream.id, ...stats, skipped: sub.skipped }), true);
     }
   }

@@ -10,6 +10,9 @@ import { FRAME_KIND, jsonFrame, readBinaryFrame, type OutFrame } from './frames.
 import { parseClientMessage, type ClientMessage } from './messages.ts';
 import { CLOSE, Outbox } from './outbox.ts';
 
+/** A client whose pushed audio comes too fast hears so at most this often (ms); the drops are counted in every `stats`. */
+const PUSH_WARN_MS = 5000;
+
 type MessageOf<T extends ClientMessage['type']> = Extract<ClientMessage, { type: T }>;
 
 /**
@@ -179,10 +182,22 @@ export class Connection implements Subscriber {
     const bad = frame.samples.findIndex((x) => !Number.isFinite(x));
     if (bad >= 0) return this.fail(new ServerErrors.BAD_MESSAGE(`pushed audio sample ${bad} is ${frame.samples[bad]}; send finite float32 samples`), true, pending.streamId);
     try {
-      this.ctx.streams.get(pending.streamId).live.push(frame.samples);
+      const stream = this.ctx.streams.get(pending.streamId);
+      if (stream.pushBudget?.take(frame.samples.length) === false) return this.pushedTooFast(stream);
+      stream.live.push(frame.samples);
     } catch (err) {
       this.fail(err, false, pending.streamId);
     }
+  }
+
+  // Dropped audio is counted in every `stats`; the owner is also told, at most every PUSH_WARN_MS.
+  private pushedTooFast(stream: ManagedStream): void {
+    const budget = stream.pushBudget!;
+    const now = performance.now();
+    if (now - stream.pushWarnedAtMs < PUSH_WARN_MS) return;
+    stream.pushWarnedAtMs = now;
+    const why = `audio for stream ${stream.id} arrives faster than ${budget.speed}x real time (server option maxPushSpeed), or in chunks over ${this.ctx.config.pushBurstS} s; ${budget.droppedS.toFixed(2)} s dropped so far. Send audio as it is captured`;
+    this.fail(new ServerErrors.PUSH_TOO_FAST(why), false, stream.id);
   }
 
   private send(message: { type: string } & Record<string, unknown>): void {
