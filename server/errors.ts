@@ -16,6 +16,8 @@ export const ServerErrors = {
   BAD_MESSAGE: createError('EARSHOT_BAD_MESSAGE', '%s', 400),
   FRAME_TOO_LARGE: createError('EARSHOT_FRAME_TOO_LARGE', '%s', 413),
   UPLOAD_TOO_LARGE: createError('EARSHOT_UPLOAD_TOO_LARGE', 'the upload is larger than the %s limit; send a shorter clip or compress it (FLAC, Ogg, MP3)', 413),
+  UPLOAD_TOO_LONG: createError('EARSHOT_UPLOAD_TOO_LONG', '%s; this server keeps uploads of at most %s s (server option maxUploadDurationS). Cut it shorter first (e.g. ffmpeg -i IN -t 60 OUT.flac)', 413),
+  UPLOADS_FULL: createError('EARSHOT_UPLOADS_FULL', '%s', 507),
   NOT_MULTIPART: createError('EARSHOT_NOT_MULTIPART', '%s', 415),
   NOT_FOUND: createError('EARSHOT_NOT_FOUND', '%s', 404),
   OVER_LIMIT: createError('EARSHOT_OVER_LIMIT', '%s', 400),

@@ -3,6 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import { Errors } from '../src/errors.ts';
 import { PACKAGE_ROOT } from '../src/paths.ts';
 import type { LiveStream, StreamConfig } from '../src/pipeline/types.ts';
+import { CLIP_STORE_DEFAULTS } from './clips.ts';
 import type { ServerContext } from './plugins/context.ts';
 
 /** Makes the live stream for a resolved config (file paths already checked); the default is the pipeline's createLiveStream. */
@@ -56,6 +57,10 @@ export interface ServerOptions {
   clientDist: string;
   /** Largest accepted upload (bytes). Default 20 MB. */
   maxUploadBytes: number;
+  /** Longest accepted upload (seconds of decoded audio), checked from the header and while decoding. Default 600. */
+  maxUploadDurationS: number;
+  /** Quota of the uploads folder (bytes): the least recently played uploads are deleted to make room. Default 256 MB. */
+  maxUploadsBytes: number;
   /** Most streams running at once. Default 8. */
   maxStreams: number;
   /** Most streams one WebSocket connection may run at once. Default 4. */
@@ -117,6 +122,8 @@ export const SERVER_DEFAULTS: Readonly<Omit<ServerOptions, 'ws'>> = Object.freez
   clipsDir: join(PACKAGE_ROOT, 'test', 'fixtures', 'speech'),
   clientDist: join(PACKAGE_ROOT, 'client', 'dist'),
   maxUploadBytes: 20_000_000,
+  maxUploadDurationS: CLIP_STORE_DEFAULTS.maxUploadDurationS,
+  maxUploadsBytes: CLIP_STORE_DEFAULTS.maxUploadsBytes,
   maxStreams: 8,
   maxStreamsPerClient: 4,
   minHopS: 0.04,
@@ -167,7 +174,7 @@ export function validateServerOptions(input: ServerOptionsInput = {}): ServerOpt
   if (opts.workers !== undefined && (!Number.isInteger(opts.workers) || opts.workers < 1 || opts.workers > 1024)) {
     throw new Errors.INVALID_OPTION(`workers = ${opts.workers}: must be an integer from 1 to 1024`);
   }
-  for (const key of ['maxUploadBytes', 'maxStreams', 'maxStreamsPerClient', 'minHopS', 'maxCkaCost', 'maxPushSpeed', 'pushBurstS', 'maxSweeps', 'maxSweepCells', 'statsIntervalMs'] as const) positive(key, opts[key]);
+  for (const key of ['maxUploadBytes', 'maxUploadDurationS', 'maxUploadsBytes', 'maxStreams', 'maxStreamsPerClient', 'minHopS', 'maxCkaCost', 'maxPushSpeed', 'pushBurstS', 'maxSweeps', 'maxSweepCells', 'statsIntervalMs'] as const) positive(key, opts[key]);
   checkSweepDataDirs(opts.sweepDataDirs);
   for (const [key, value] of Object.entries(opts.ws)) positive(`ws.${key}`, value);
   if (opts.ws.skipAboveBytes > opts.ws.closeAboveBytes) throw new Errors.INVALID_OPTION('ws.skipAboveBytes must not be greater than ws.closeAboveBytes');

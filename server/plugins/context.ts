@@ -4,6 +4,7 @@ import { ModelRegistry } from '../../src/encoders/registry.ts';
 import { OnnxPool } from '../../src/encoders/runtime/index.ts';
 import { openBanks, type SceneBanks } from '../../src/scene/render.ts';
 import { ClipStore } from '../clips.ts';
+import { TaskPool } from '../offThread/pool.ts';
 import { EventLoopMonitor } from '../eventLoop.ts';
 import { createMetrics, type ServerMetrics } from '../metrics.ts';
 import type { ServerOptions, StreamFactory } from '../options.ts';
@@ -22,6 +23,8 @@ export interface ServerContext {
   /** Sweeps started over the API (the sweep engine runs on its own threads, not the pool). */
   sweeps: SweepManager;
   metrics: ServerMetrics;
+  /** Threads for heavy one-off work (decoding uploads, simulating rooms), off the event loop. */
+  tasks: TaskPool;
   /** The app's logger (pino). */
   log: FastifyBaseLogger;
 }
@@ -45,10 +48,11 @@ export const contextPlugin = fp<{ options: ServerOptions; createStream: StreamFa
     const [banks, models, clips] = await Promise.all([
       openBanks({ rirDirs: options.rirDirs, noiseDirs: options.noiseDirs }),
       ModelRegistry.open({ userDirs: options.modelsDirs }),
-      ClipStore.open({ clipsDir: options.clipsDir, uploadsDir: options.uploadsDir }),
+      ClipStore.open({ clipsDir: options.clipsDir, uploadsDir: options.uploadsDir, maxUploadDurationS: options.maxUploadDurationS, maxUploadsBytes: options.maxUploadsBytes }),
     ]);
     const pool = new OnnxPool({ device: options.device, workers: options.workers, verbose: options.verbose });
-    const ctx = { config: options, pool, banks, models, clips, log: app.log } as ServerContext;
+    const tasks = new TaskPool();
+    const ctx = { config: options, pool, banks, models, clips, tasks, log: app.log } as ServerContext;
     const streams = new StreamManager({
       create: async (config) => createStream(config, ctx),
       maxStreams: options.maxStreams,
@@ -59,13 +63,14 @@ export const contextPlugin = fp<{ options: ServerOptions; createStream: StreamFa
       log: app.log,
     });
     ctx.streams = streams;
+    clips.isPlaying = (file) => streams.list().some((s) => s.live.config.source.kind === 'file' && s.live.config.source.path === file);
     ctx.sweeps = new SweepManager({ config: options, models, banks, log: app.log });
     const loop = new EventLoopMonitor();
     ctx.metrics = createMetrics(() => streams, loop);
     for (const [key, value] of Object.entries(ctx)) if (key !== 'log') app.decorate(key, value);
     app.addHook('onClose', async () => {
       await Promise.all([streams.close(), ctx.sweeps.close()]);
-      await pool.close();
+      await Promise.all([pool.close(), tasks.close()]);
       loop.close();
     });
   },

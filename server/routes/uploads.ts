@@ -18,8 +18,11 @@ export const ClipSchema = Type.Object({
 /**
  * `GET /api/clips` (shipped speech and uploads) and `POST /api/uploads`
  * (multipart/form-data, one file part). An upload is decoded before it is
- * kept: not audio answers 415 (UNKNOWN_FORMAT), corrupt, empty or NaN audio
- * 422, more than `maxUploadBytes` 413; it is stored under a generated id.
+ * kept, on a task thread: not audio answers 415 (UNKNOWN_FORMAT), corrupt,
+ * empty or NaN audio or a rate outside 8000..192000 Hz 422, more than
+ * `maxUploadBytes` or `maxUploadDurationS` 413 (the duration read from the
+ * header first), no room under `maxUploadsBytes` 507; it is stored under a
+ * generated id, the least recently played uploads deleted to make room.
  */
 export const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const limit = app.config.maxUploadBytes;
@@ -40,7 +43,8 @@ export const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw new ServerErrors.UPLOAD_TOO_LARGE(formatBytes(limit));
       throw err;
     }
-    const clip = await app.clips.addUpload(bytes, part.filename);
+    // Decoded on a task thread: a long or hostile file holds that thread, not the event loop.
+    const clip = await app.clips.addUpload(bytes, part.filename, (b, name, maxS) => app.tasks.run('inspectUpload', b, name, maxS));
     request.log.info({ clip: clip.id, bytes: clip.bytes }, 'upload stored');
     return reply.status(201).send(clip);
   });

@@ -38,6 +38,8 @@ interface ServeOptions {
   minHop: number;
   maxCkaCost: number;
   maxPushSpeed: number;
+  maxUploadDuration: number;
+  uploadsQuota: number;
   log?: boolean;
   verbose?: boolean;
 }
@@ -73,6 +75,8 @@ export function serveCommand(): Command {
     .option('--min-hop <s>', 'shortest hop (seconds between windows) a stream may ask for; shorter ones are refused', positiveNumber('min-hop'), 0.04)
     .option('--max-cka-cost <n>', 'most rolling-CKA work a stream may ask for: sum over its models of ckaWindows × (ckaWindows + embedding size) × windows a second', positiveNumber('max-cka-cost'), 4e6)
     .option('--max-push-speed <x>', 'pushed audio (browser microphone) arriving faster than this many times real time is dropped and counted', positiveNumber('max-push-speed'), 2)
+    .option('--max-upload-duration <s>', 'longest upload kept, seconds of audio (read from the header when it says, else counted while decoding)', positiveNumber('max-upload-duration'), 600)
+    .option('--uploads-quota <bytes>', 'most bytes the uploads folder may hold; the least recently played uploads are deleted to make room', positiveNumber('uploads-quota'), 256_000_000)
     .option('--log', 'log every request (JSON lines on stdout)')
     .option('--verbose', 'explain notices in full (e.g. why CUDA is not used and how to enable it)')
     .action(async (opts: ServeOptions) => {
@@ -98,6 +102,8 @@ export function serveCommand(): Command {
         minHopS: opts.minHop,
         maxCkaCost: opts.maxCkaCost,
         maxPushSpeed: opts.maxPushSpeed,
+        maxUploadDurationS: opts.maxUploadDuration,
+        maxUploadsBytes: opts.uploadsQuota,
         logger: opts.log ? { level: 'info' } : { level: 'warn' },
       });
       let address: string;
