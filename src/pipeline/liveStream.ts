@@ -91,7 +91,7 @@ async function startStream(config: StreamConfig, deps: LiveStreamDeps, file: Reo
   const rates = [...new Set(embedders.map((e) => e.manifest.sampleRateHz))];
   if (rates.length > 1) throw new Errors.INVALID_OPTION(`the models run at different rates (${config.models.map((m, i) => `${m}: ${embedders[i].manifest.sampleRateHz} Hz`).join(', ')}); stream models of one rate together`);
   const probes = await loadProbes(config.probes, embedders, deps.pool, config.hopS);
-  const scene = await prepareScene(config.condition, deps.banks, rates[0]);
+  const scene = await prepareScene(config.condition, deps.banks, rates[0], { simulateRir: deps.simulateRir });
   checkSceneFits(scene, embedders);
   const scheduler = deps.scheduler ?? asyncScheduler;
   let vad: VadTracker | null = null;
@@ -200,7 +200,7 @@ class Live implements LiveStream {
     const condition = validateCondition(input);
     checkLiveCondition(condition);
     const ticket = ++this.requests;
-    const scene = await prepareScene(condition, this.deps.banks, this.embedders[0].manifest.sampleRateHz);
+    const scene = await prepareScene(condition, this.deps.banks, this.embedders[0].manifest.sampleRateHz, { simulateRir: this.deps.simulateRir });
     checkSceneFits(scene, this.embedders);
     // A newer request, or stop(), while this one was being prepared: it never plays.
     if (ticket !== this.requests || this.stopped) return;

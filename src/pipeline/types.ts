@@ -4,6 +4,7 @@ import type { Encoder, GraphLoader } from '../encoders/types.ts';
 import type { ModelRegistry } from '../encoders/registry.ts';
 import type { Condition } from '../scene/condition.ts';
 import type { SceneBanks } from '../scene/render.ts';
+import type { PrepareOptions } from '../scene/prepare.ts';
 
 /**
  * The live pipeline's contracts. Data flows one way:
@@ -190,6 +191,8 @@ export interface LiveStreamDeps {
   scheduler?: SchedulerLike;
   /** Where the stream's few notices go (default: nowhere). */
   log?: (line: string) => void;
+  /** The room simulator for condition changes (default: in this thread; a server passes one that runs on a task thread). */
+  simulateRir?: PrepareOptions['simulateRir'];
 }
 
 // ---- What flows between the operators of src/pipeline ----

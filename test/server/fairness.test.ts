@@ -31,6 +31,16 @@ describe('fair sharing: what /metrics measures', () => {
     expect(text).toContain('earshot_event_loop_lag_seconds{quantile="0.99"}');
   });
 
+  it('a condition change to a simulated room runs the room simulator on a task thread, and the stream plays it', async () => {
+    const res = await server.app.inject({ method: 'POST', url: '/api/streams', payload: fileConfig() });
+    const id = res.json().id as string;
+    const patch = await server.app.inject({ method: 'PATCH', url: `/api/streams/${id}/condition`, payload: { room: { rt60S: 0.9, dimensionsM: [5, 4, 3] } } });
+    expect(patch.statusCode).toBe(200);
+    expect(server.app.tasks.cpuMs.get('simulateRir')).toBeGreaterThan(0);
+    await until(async () => (await server.app.inject({ method: 'GET', url: `/api/streams/${id}` })).json().conditionVersion === 1, 20_000, 'the new room playing');
+    await server.app.inject({ method: 'DELETE', url: `/api/streams/${id}` });
+  });
+
   it('per-stream main-thread time grows while the stream runs and is labelled by stream id', async () => {
     const res = await server.app.inject({ method: 'POST', url: '/api/streams', payload: fileConfig() });
     expect(res.statusCode).toBe(201);
