@@ -9,6 +9,7 @@ const START = moduleStart(new URL('./taskWorker.ts', import.meta.url));
 
 interface Slot {
   worker: Worker;
+  idle: NodeJS.Timeout | undefined;
   busy: { request: TaskRequest; resolve(v: unknown): void; reject(e: Error): void } | null;
 }
 
@@ -17,6 +18,8 @@ export interface TaskPoolOptions {
   threads?: number;
   /** Old-generation heap limit of each thread (MiB): a decoding bomb kills its thread, not the server. Default 512. */
   maxHeapMb?: number;
+  /** A thread idle this long ends, giving its memory (decoders, room tables) back (ms). Default 2000. */
+  idleMs?: number;
 }
 
 /**
@@ -25,7 +28,8 @@ export interface TaskPoolOptions {
  * change holds the event loop. Tasks queue FIFO; each thread runs one at a
  * time. A thread that dies (out of memory, a crash) fails its task with
  * WORKER_CRASHED and is replaced. `cpuMs` sums the threads' CPU time per
- * task name, for /metrics. Threads start on first use and are unref'd while idle.
+ * task name, for /metrics. Threads start on first use and end after `idleMs`
+ * without work: bursts of uploads or condition changes leave no memory behind.
  */
 export class TaskPool {
   readonly cpuMs = new Map<TaskName, number>();
@@ -57,6 +61,7 @@ export class TaskPool {
       if (slot === undefined && this.slots.length < (this.opts.threads ?? 1)) slot = this.spawn();
       if (slot === undefined) return;
       const job = this.queue.shift()!;
+      clearTimeout(slot.idle);
       slot.busy = job;
       slot.worker.ref();
       slot.worker.postMessage(job.request);
@@ -69,7 +74,7 @@ export class TaskPool {
       execArgv: workerExecArgv(process.execArgv),
       resourceLimits: { maxOldGenerationSizeMb: this.opts.maxHeapMb ?? 512 },
     });
-    const slot: Slot = { worker, busy: null };
+    const slot: Slot = { worker, idle: undefined, busy: null };
     this.slots.push(slot);
     worker.on('message', (reply: TaskReply) => {
       const job = slot.busy;
@@ -80,10 +85,12 @@ export class TaskPool {
       if ('result' in reply) job.resolve(reply.result);
       else job.reject(Object.assign(new Error(reply.error.message), reply.error.code ? { code: reply.error.code, statusCode: reply.error.statusCode } : {}));
       this.dispatch();
+      if (slot.busy === null) slot.idle = setTimeout(() => void worker.terminate(), this.opts.idleMs ?? 2000).unref();
     });
     let why = '';
     worker.on('error', (err) => (why = err.message));
     worker.on('exit', (code) => {
+      clearTimeout(slot.idle);
       const i = this.slots.indexOf(slot);
       if (i >= 0) this.slots.splice(i, 1);
       if (slot.busy !== null) slot.busy.reject(new Errors.WORKER_CRASHED(`the ${slot.busy.request.task} task's thread stopped (${why || `exit code ${code}`}); the server runs on`));

@@ -29,6 +29,12 @@ export class PushBudget {
     return this.droppedSamples / this.sampleRateHz;
   }
 
+  /** How long until `samples` more would fit (ms; 0 when they fit now). */
+  waitMs(samples: number): number {
+    const short = Math.min(samples, this.capacity) - this.tokens;
+    return short <= 0 ? 0 : (short / (this.sampleRateHz * this.speed)) * 1000;
+  }
+
   /** True when `samples` may go on; false (and counted) when they come too fast. */
   take(samples: number): boolean {
     const t = this.now();
