@@ -38,6 +38,10 @@ export function attacks(server: AttackTarget): Record<string, Attack> {
     return [`${res.status} ${body.code ?? ''}`.trim(), body.id ?? null];
   };
   return {
+    'no attack': async (s) => {
+      for (const more = until(s); more(); ) await new Promise((r) => setTimeout(r, 100));
+      return [];
+    },
     'a stream with hopS 1e-9 (naive-logmel), then the shortest hop allowed': async (s) => {
       const [refused] = await restStream(speech({ models: ['naive-logmel'], hopS: 1e-9 }));
       const [ok, id] = await restStream(speech({ models: ['naive-logmel'], hopS: 0.04 }));

@@ -25,6 +25,8 @@ export interface SoakOptions {
   attackS: number;
   /** Longest wait for RSS to come back after an attack (s). */
   settleS: number;
+  /** Measure a phase without attack first (the row named "no attack"), as a baseline. */
+  quietFirst?: boolean;
   log?: (line: string) => void;
 }
 
@@ -91,7 +93,8 @@ export async function runSoak(opts: SoakOptions): Promise<AttackFigures[]> {
     await victim.waitFor((m) => m.type === 'result' && (m.seq as number) >= 25, 60_000);
     await warmUp(server.http);
     const rows: AttackFigures[] = [];
-    for (const name of Object.keys(attacks(server))) {
+    const names = Object.keys(attacks(server)).filter((n) => opts.quietFirst || n !== 'no attack');
+    for (const name of names) {
       const rssBefore = await rssMb(server.http);
       const t0 = Date.now();
       probe.reset();
