@@ -20,7 +20,7 @@ export interface ServerMetrics {
  * windows, windows seen, latency p50/p99 (window end to sent), main-thread
  * time; and the event loop's lag (quantiles since the last scrape) and stalls.
  */
-export function createMetrics(streams: () => StreamManager, loop: EventLoopMonitor): ServerMetrics {
+export function createMetrics(streams: () => StreamManager, loop: EventLoopMonitor, taskCpuMs: () => Map<string, number>): ServerMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'earshot_' });
   const perModel = (name: string, help: string, pick: (f: ModelFigures) => number | null) =>
@@ -88,6 +88,16 @@ export function createMetrics(streams: () => StreamManager, loop: EventLoopMonit
       this.set({ quantile: '0.5' }, q.p50 / 1000);
       this.set({ quantile: '0.99' }, q.p99 / 1000);
       this.set({ quantile: 'max' }, q.max / 1000);
+    },
+  });
+  new Counter({
+    name: 'earshot_task_cpu_seconds_total',
+    help: 'CPU time of the task threads by task (decoding uploads, simulating rooms): work kept off the event loop',
+    labelNames: ['task'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [task, ms] of taskCpuMs()) this.inc({ task }, ms / 1000);
     },
   });
   new Counter({

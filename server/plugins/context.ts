@@ -66,7 +66,7 @@ export const contextPlugin = fp<{ options: ServerOptions; createStream: StreamFa
     clips.isPlaying = (file) => streams.list().some((s) => s.live.config.source.kind === 'file' && s.live.config.source.path === file);
     ctx.sweeps = new SweepManager({ config: options, models, banks, log: app.log });
     const loop = new EventLoopMonitor();
-    ctx.metrics = createMetrics(() => streams, loop);
+    ctx.metrics = createMetrics(() => streams, loop, () => tasks.cpuMs);
     for (const [key, value] of Object.entries(ctx)) if (key !== 'log') app.decorate(key, value);
     app.addHook('onClose', async () => {
       await Promise.all([streams.close(), ctx.sweeps.close()]);

@@ -37,6 +37,7 @@ describe('fair sharing: what /metrics measures', () => {
     const patch = await server.app.inject({ method: 'PATCH', url: `/api/streams/${id}/condition`, payload: { room: { rt60S: 0.9, dimensionsM: [5, 4, 3] } } });
     expect(patch.statusCode).toBe(200);
     expect(server.app.tasks.cpuMs.get('simulateRir')).toBeGreaterThan(0);
+    expect(metric(await scrape(), 'earshot_task_cpu_seconds_total{task="simulateRir"}')).toBeGreaterThan(0);
     await until(async () => (await server.app.inject({ method: 'GET', url: `/api/streams/${id}` })).json().conditionVersion === 1, 20_000, 'the new room playing');
     await server.app.inject({ method: 'DELETE', url: `/api/streams/${id}` });
   });
