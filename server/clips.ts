@@ -1,19 +1,29 @@
 import { randomUUID } from 'node:crypto';
-import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { extname, join, relative, sep } from 'node:path';
-import { decodeAudioBytes, decodeAudioFile } from '../src/audio/decode.ts';
+import { decodeAudioFile } from '../src/audio/decode.ts';
 import { flacStreamInfo, sniffFormat } from '../src/audio/containers.ts';
 import { Errors } from '../src/errors.ts';
 import { makeDirectory } from '../src/makeDirectory.ts';
 import { MAX_RESAMPLE_RATE_HZ } from '../src/audio/libsamplerate.ts';
 import { checkUploadLength, storedUploadFile } from './uploadChecks.ts';
 import type { ClipInfo } from './protocol/rest.ts';
+import { inspectUpload, MIN_UPLOAD_RATE_HZ, type UploadShape } from './uploads/inspect.ts';
+import { UploadQuota } from './uploads/quota.ts';
+
+/** Limits of the uploads folder (server options of the same names). */
+export interface ClipStoreLimits {
+  /** Longest upload kept (s of decoded audio). */
+  maxUploadDurationS: number;
+  /** The uploads folder's quota (bytes); the least recently played uploads make room for new ones. */
+  maxUploadsBytes: number;
+}
+
+export const CLIP_STORE_DEFAULTS: Readonly<ClipStoreLimits> = Object.freeze({ maxUploadDurationS: 600, maxUploadsBytes: 256_000_000 });
 
 /** A clip a stream can play (its REST shape): a shipped speech clip or an upload. Paths never leave the server. */
 export type Clip = ClipInfo;
 
-/** The lowest sample rate an upload may have (telephone speech). */
-const MIN_UPLOAD_RATE_HZ = 8000;
 const AUDIO_EXTENSIONS = new Set(['.wav', '.flac', '.ogg', '.mp3']);
 const UPLOAD_ID = /^upload\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 const EXTENSION_BY_FORMAT: Record<string, string> = { wav: '.wav', flac: '.flac', vorbis: '.ogg', mp3: '.mp3' };
@@ -30,10 +40,22 @@ export class ClipStore {
   private readonly byId = new Map<string, { clip: Clip; file: string }>();
   private readonly byPath = new Map<string, { clip: Clip; file: string }>();
 
-  private constructor(private readonly uploadsDir: string) {}
+  /** True while a running stream plays this file (set by the server; such uploads are never evicted). */
+  isPlaying: (file: string) => boolean = () => false;
+  private readonly quota: UploadQuota;
 
-  static async open(opts: { clipsDir: string; uploadsDir: string; warn?: (message: string) => void }): Promise<ClipStore> {
-    const store = new ClipStore(opts.uploadsDir);
+  private constructor(
+    private readonly uploadsDir: string,
+    private readonly limits: ClipStoreLimits,
+  ) {
+    this.quota = new UploadQuota(limits.maxUploadsBytes, (id) => this.isPlaying(this.byId.get(id)?.file ?? ''));
+  }
+
+  static async open(opts: { clipsDir: string; uploadsDir: string; warn?: (message: string) => void } & Partial<ClipStoreLimits>): Promise<ClipStore> {
+    const store = new ClipStore(opts.uploadsDir, {
+      maxUploadDurationS: opts.maxUploadDurationS ?? CLIP_STORE_DEFAULTS.maxUploadDurationS,
+      maxUploadsBytes: opts.maxUploadsBytes ?? CLIP_STORE_DEFAULTS.maxUploadsBytes,
+    });
     const offered = await offeredEntries(opts.clipsDir);
     // In the order clips.txt lists them (the dashboard's first clip is its default), files under one entry sorted.
     const rank = (file: string) => (offered ? offered.findIndex((entry) => file === entry || file.startsWith(`${entry}${sep}`)) : 0);
@@ -60,6 +82,9 @@ export class ClipStore {
         continue;
       }
       store.add({ ...clipOf(meta), path: `uploads/${file}` }, join(opts.uploadsDir, file));
+      // The metadata's mtime is when a stream last played the upload (see file()).
+      const used = await stat(join(opts.uploadsDir, name)).then((st) => st.mtimeMs, () => 0);
+      store.quota.track(String(meta.id), Number(meta.bytes) || 0, used);
     }
     return store;
   }
@@ -72,30 +97,47 @@ export class ClipStore {
     return this.lookup(id).clip;
   }
 
-  /** The file behind a clip's id or listed path (for the pipeline only). */
+  /** The file behind a clip's id or listed path (for the pipeline only); an upload becomes the most recently used. */
   file(idOrPath: string): string {
-    return this.lookup(idOrPath).file;
+    const { clip, file } = this.lookup(idOrPath);
+    if (clip.origin === 'upload') {
+      const now = new Date();
+      this.quota.touch(clip.id, now.getTime());
+      const meta = join(this.uploadsDir, `${clip.id.slice('upload/'.length)}.json`);
+      utimes(meta, now, now).catch(() => undefined); // best effort: only the eviction order after a restart depends on it
+    }
+    return file;
+  }
+
+  /** Bytes the uploads take, and the quota. */
+  uploadsUsage(): { usedBytes: number; maxBytes: number } {
+    return { usedBytes: this.quota.usedBytes, maxBytes: this.quota.maxBytes };
   }
 
   /**
-   * Check that `bytes` decode as audio (UNKNOWN_FORMAT 415, CORRUPT_AUDIO /
-   * EMPTY_AUDIO / NON_FINITE_AUDIO 422, each naming the upload), at a rate a
-   * stream can play, and no shorter than `shortestWindow` (UNSUPPORTED_RATE,
-   * UPLOAD_TOO_SHORT 422), then store
-   * them under a fresh id. The client's file name is kept for display only.
+   * Check that `bytes` are audio a stream can play with `inspect` (by default
+   * inspectUpload in this thread; the server runs it on a task thread):
+   * UNKNOWN_FORMAT 415, CORRUPT_AUDIO / EMPTY_AUDIO / NON_FINITE_AUDIO /
+   * UNSUPPORTED_RATE 422, UPLOAD_TOO_LONG 413, each naming the upload; no
+   * shorter than `shortestWindow` (UPLOAD_TOO_SHORT 422); make room under the
+   * quota (least recently played uploads deleted; UPLOADS_FULL 507 when that
+   * cannot be done), then store them under a fresh id. The client's file name
+   * is kept for display only.
    */
-  async addUpload(bytes: Uint8Array, clientName: string, shortestWindow?: { seconds: number; model: string }): Promise<Clip> {
+  async addUpload(
+    bytes: Uint8Array,
+    clientName: string,
+    shortestWindow?: { seconds: number; model: string },
+    inspect: (bytes: Uint8Array, name: string, maxDurationS: number) => Promise<UploadShape> = inspectUpload,
+  ): Promise<Clip> {
     const name = displayName(clientName);
-    const audio = await decodeAudioBytes(bytes, `upload "${name}"`);
-    // Refused here, not when a stream plays it: past 192 kHz the resampler cannot take it, and below 8 kHz there is no speech band to test.
-    if (!playableRate(audio.sampleRateHz)) {
-      throw new Errors.UNSUPPORTED_RATE(`upload "${name}"`, audio.sampleRateHz, `${MIN_UPLOAD_RATE_HZ} to ${MAX_RESAMPLE_RATE_HZ}`);
-    }
-    checkUploadLength(name, audio.channels[0].length / audio.sampleRateHz, shortestWindow);
+    const shape = await inspect(bytes, name, this.limits.maxUploadDurationS);
+    checkUploadLength(name, shape.durationS, shortestWindow);
+    for (const id of this.quota.makeRoom(bytes.length)) await this.removeUpload(id);
     const uuid = randomUUID();
     const ext = EXTENSION_BY_FORMAT[sniffFormat(bytes)?.format ?? ''] ?? '.bin';
     const file = `${uuid}${ext}`;
-    const clip: Clip = { id: `upload/${uuid}`, path: `uploads/${file}`, origin: 'upload', name, ...describe(audio), bytes: bytes.length };
+    const clip: Clip = { id: `upload/${uuid}`, path: `uploads/${file}`, origin: 'upload', name, ...shape, bytes: bytes.length };
     await makeDirectory(this.uploadsDir);
     const audioPath = join(this.uploadsDir, file);
     try {
@@ -109,7 +151,19 @@ export class ClipStore {
       throw new Errors.WRITE_FAILED(this.uploadsDir, (err as Error).message);
     }
     this.add(clip, audioPath);
+    this.quota.track(clip.id, clip.bytes);
     return clip;
+  }
+
+  // Metadata first: an upload whose audio outlives it is never listed again.
+  private async removeUpload(id: string): Promise<void> {
+    const hit = this.byId.get(id);
+    if (hit === undefined) return;
+    this.byId.delete(id);
+    this.byPath.delete(hit.clip.path);
+    this.quota.forget(id);
+    await rm(join(this.uploadsDir, `${id.slice('upload/'.length)}.json`), { force: true });
+    await rm(hit.file, { force: true });
   }
 
   private add(clip: Clip, file: string): void {

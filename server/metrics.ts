@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { STALL_MS, type EventLoopMonitor } from './eventLoop.ts';
 import type { StreamManager } from './streams/manager.ts';
 import type { ModelFigures } from './streams/rolling.ts';
 
@@ -16,9 +17,10 @@ export interface ServerMetrics {
  * `earshot_`) and, read from the stream manager
  * at scrape time, per-stream gauges labelled by stream and model: cosine (last
  * and rolling mean over 30 windows), probe agreement (rolling mean), dropped
- * windows, windows seen, latency p50/p99 (window end to sent).
+ * windows, windows seen, latency p50/p99 (window end to sent), main-thread
+ * time; and the event loop's lag (quantiles since the last scrape) and stalls.
  */
-export function createMetrics(streams: () => StreamManager): ServerMetrics {
+export function createMetrics(streams: () => StreamManager, loop: EventLoopMonitor, taskCpuMs: () => Map<string, number>): ServerMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'earshot_' });
   const perModel = (name: string, help: string, pick: (f: ModelFigures) => number | null) =>
@@ -54,6 +56,57 @@ export function createMetrics(streams: () => StreamManager): ServerMetrics {
         this.set({ stream: s.id, quantile: '0.5' }, latencyMsP50);
         this.set({ stream: s.id, quantile: '0.99' }, latencyMsP99);
       }
+    },
+  });
+  new Counter({
+    name: 'earshot_stream_main_thread_seconds_total',
+    help: 'Main-thread time each stream\'s pipeline has taken (rendering, windowing, front-ends and metrics run here; ONNX graphs run on worker threads)',
+    labelNames: ['stream'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of streams().list()) this.inc({ stream: s.id }, (s.live.stats().mainThreadMs ?? 0) / 1000);
+    },
+  });
+  new Counter({
+    name: 'earshot_stream_push_dropped_seconds_total',
+    help: 'Seconds of pushed audio dropped because its client sent it faster than the server allows (push streams)',
+    labelNames: ['stream'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of streams().list()) if (s.pushBudget) this.inc({ stream: s.id }, s.pushBudget.droppedS);
+    },
+  });
+  new Gauge({
+    name: 'earshot_event_loop_lag_seconds',
+    help: 'How late the event loop ran since the last scrape (quantile 0.5, 0.99 and max): every request and client waits this long',
+    labelNames: ['quantile'],
+    registers: [registry],
+    collect() {
+      const q = loop.takeQuantilesMs();
+      this.set({ quantile: '0.5' }, q.p50 / 1000);
+      this.set({ quantile: '0.99' }, q.p99 / 1000);
+      this.set({ quantile: 'max' }, q.max / 1000);
+    },
+  });
+  new Counter({
+    name: 'earshot_task_cpu_seconds_total',
+    help: 'CPU time of the task threads by task (decoding uploads, simulating rooms): work kept off the event loop',
+    labelNames: ['task'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [task, ms] of taskCpuMs()) this.inc({ task }, ms / 1000);
+    },
+  });
+  new Counter({
+    name: 'earshot_event_loop_stalls_total',
+    help: `Turns of the event loop that ran more than ${STALL_MS} ms late`,
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(loop.stalls);
     },
   });
   new Gauge({

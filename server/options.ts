@@ -3,6 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import { Errors } from '../src/errors.ts';
 import { PACKAGE_ROOT } from '../src/paths.ts';
 import type { LiveStream, StreamConfig } from '../src/pipeline/types.ts';
+import { CLIP_STORE_DEFAULTS } from './clips.ts';
 import type { ServerContext } from './plugins/context.ts';
 
 /** Makes the live stream for a resolved config (file paths already checked); the default is the pipeline's createLiveStream. */
@@ -56,8 +57,22 @@ export interface ServerOptions {
   clientDist: string;
   /** Largest accepted upload (bytes). Default 20 MB. */
   maxUploadBytes: number;
+  /** Longest accepted upload (seconds of decoded audio), checked from the header and while decoding. Default 600. */
+  maxUploadDurationS: number;
+  /** Quota of the uploads folder (bytes): the least recently played uploads are deleted to make room. Default 256 MB. */
+  maxUploadsBytes: number;
   /** Most streams running at once. Default 8. */
   maxStreams: number;
+  /** Most streams one WebSocket connection may run at once. Default 4. */
+  maxStreamsPerClient: number;
+  /** Shortest hop a stream may ask for, seconds (each hop is a window per model). Default 0.04 (25 windows a second). */
+  minHopS: number;
+  /** Most rolling-CKA work one stream may ask for: Σ over its models of ckaWindows × (ckaWindows + embedding size) × windows a second. Default 4e6. */
+  maxCkaCost: number;
+  /** Pushed audio arriving faster than this many times real time (after a burst of `pushBurstS`) is dropped and counted. Default 2. */
+  maxPushSpeed: number;
+  /** Seconds of pushed audio accepted at once beyond the steady rate (network jitter). Default 2. */
+  pushBurstS: number;
   /** Where sweeps started over the API write their folders (one per sweep). Default ./earshot-sweeps. */
   sweepsDir: string;
   /**
@@ -107,7 +122,14 @@ export const SERVER_DEFAULTS: Readonly<Omit<ServerOptions, 'ws'>> = Object.freez
   clipsDir: join(PACKAGE_ROOT, 'test', 'fixtures', 'speech'),
   clientDist: join(PACKAGE_ROOT, 'client', 'dist'),
   maxUploadBytes: 20_000_000,
+  maxUploadDurationS: CLIP_STORE_DEFAULTS.maxUploadDurationS,
+  maxUploadsBytes: CLIP_STORE_DEFAULTS.maxUploadsBytes,
   maxStreams: 8,
+  maxStreamsPerClient: 4,
+  minHopS: 0.04,
+  maxCkaCost: 4e6,
+  maxPushSpeed: 2,
+  pushBurstS: 2,
   sweepsDir: 'earshot-sweeps',
   sweepDataDirs: [join(PACKAGE_ROOT, 'test', 'fixtures', 'speech', 'keywords')],
   maxSweeps: 1,
@@ -152,7 +174,7 @@ export function validateServerOptions(input: ServerOptionsInput = {}): ServerOpt
   if (opts.workers !== undefined && (!Number.isInteger(opts.workers) || opts.workers < 1 || opts.workers > 1024)) {
     throw new Errors.INVALID_OPTION(`workers = ${opts.workers}: must be an integer from 1 to 1024`);
   }
-  for (const key of ['maxUploadBytes', 'maxStreams', 'maxSweeps', 'maxSweepCells', 'statsIntervalMs'] as const) positive(key, opts[key]);
+  for (const key of ['maxUploadBytes', 'maxUploadDurationS', 'maxUploadsBytes', 'maxStreams', 'maxStreamsPerClient', 'minHopS', 'maxCkaCost', 'maxPushSpeed', 'pushBurstS', 'maxSweeps', 'maxSweepCells', 'statsIntervalMs'] as const) positive(key, opts[key]);
   checkSweepDataDirs(opts.sweepDataDirs);
   for (const [key, value] of Object.entries(opts.ws)) positive(`ws.${key}`, value);
   if (opts.ws.skipAboveBytes > opts.ws.closeAboveBytes) throw new Errors.INVALID_OPTION('ws.skipAboveBytes must not be greater than ws.closeAboveBytes');

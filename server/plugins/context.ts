@@ -5,6 +5,8 @@ import { OnnxPool } from '../../src/encoders/runtime/index.ts';
 import { openBanks, type SceneBanks } from '../../src/scene/render.ts';
 import { ClipStore } from '../clips.ts';
 import { clientMessage } from '../clientMessage.ts';
+import { TaskPool } from '../offThread/pool.ts';
+import { EventLoopMonitor } from '../eventLoop.ts';
 import { createMetrics, type ServerMetrics } from '../metrics.ts';
 import type { ServerOptions, StreamFactory } from '../options.ts';
 import { StreamManager } from '../streams/manager.ts';
@@ -22,6 +24,8 @@ export interface ServerContext {
   /** Sweeps started over the API (the sweep engine runs on its own threads, not the pool). */
   sweeps: SweepManager;
   metrics: ServerMetrics;
+  /** Threads for heavy one-off work (decoding uploads, simulating rooms), off the event loop. */
+  tasks: TaskPool;
   /** The app's logger (pino). */
   log: FastifyBaseLogger;
   /** Every message to a client goes through it: CLI flags become field names, server paths base names (server/clientMessage.ts). */
@@ -47,25 +51,38 @@ export const contextPlugin = fp<{ options: ServerOptions; createStream: StreamFa
     const [banks, models, clips] = await Promise.all([
       openBanks({ rirDirs: options.rirDirs, noiseDirs: options.noiseDirs }),
       ModelRegistry.open({ userDirs: options.modelsDirs }),
-      ClipStore.open({ clipsDir: options.clipsDir, uploadsDir: options.uploadsDir, warn: (message) => app.log.warn(message) }),
+      ClipStore.open({
+        clipsDir: options.clipsDir,
+        uploadsDir: options.uploadsDir,
+        maxUploadDurationS: options.maxUploadDurationS,
+        maxUploadsBytes: options.maxUploadsBytes,
+        warn: (message) => app.log.warn(message),
+      }),
     ]);
     const pool = new OnnxPool({ device: options.device, workers: options.workers, verbose: options.verbose });
+    const tasks = new TaskPool();
     const toClient = clientMessage(options);
-    const ctx = { config: options, pool, banks, models, clips, log: app.log, clientMessage: toClient } as ServerContext;
+    const ctx = { config: options, pool, banks, models, clips, tasks, log: app.log, clientMessage: toClient } as ServerContext;
     const streams = new StreamManager({
       create: async (config) => createStream(config, ctx),
       maxStreams: options.maxStreams,
+      maxStreamsPerClient: options.maxStreamsPerClient,
+      maxPushSpeed: options.maxPushSpeed,
+      pushBurstS: options.pushBurstS,
       statsIntervalMs: options.statsIntervalMs,
       log: app.log,
       clientMessage: toClient,
     });
     ctx.streams = streams;
+    clips.isPlaying = (file) => streams.list().some((s) => s.live.config.source.kind === 'file' && s.live.config.source.path === file);
     ctx.sweeps = new SweepManager({ config: options, models, banks, log: app.log, clientMessage: toClient });
-    ctx.metrics = createMetrics(() => streams);
+    const loop = new EventLoopMonitor();
+    ctx.metrics = createMetrics(() => streams, loop, () => tasks.cpuMs);
     for (const [key, value] of Object.entries(ctx)) if (key !== 'log') app.decorate(key, value);
     app.addHook('onClose', async () => {
       await Promise.all([streams.close(), ctx.sweeps.close()]);
-      await pool.close();
+      await Promise.all([pool.close(), tasks.close()]);
+      loop.close();
     });
   },
   { fastify: '5.x', name: 'earshot-context' },

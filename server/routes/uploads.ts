@@ -9,10 +9,13 @@ import { ClipSchema } from '../protocol/rest.ts';
 /**
  * `GET /api/clips` (shipped speech and uploads) and `POST /api/uploads`
  * (multipart/form-data, one file part). An upload is decoded before it is
- * kept: not audio answers 415 (UNKNOWN_FORMAT), corrupt, empty or NaN audio,
- * a rate outside 8000..192000 Hz or audio shorter than every model's window
- * 422, more than `maxUploadBytes` 413, a multipart body that cannot be read
- * 400; it is stored under a generated id.
+ * kept, on a task thread: not audio answers 415 (UNKNOWN_FORMAT), corrupt,
+ * empty or NaN audio, a rate outside 8000..192000 Hz or audio shorter than
+ * every model's window 422, more than `maxUploadBytes` or
+ * `maxUploadDurationS` 413 (the duration read from the header first), a
+ * multipart body that cannot be read 400, no room under `maxUploadsBytes`
+ * 507; it is stored under a generated id, the least recently played uploads
+ * deleted to make room.
  */
 export const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const limit = app.config.maxUploadBytes;
@@ -25,7 +28,8 @@ export const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
       throw new ServerErrors.NOT_MULTIPART('send the audio as multipart/form-data with one file part, e.g. curl -F file=@clip.wav http://127.0.0.1:8080/api/uploads');
     }
     const { bytes, filename } = await readUploadPart(request, limit, formatBytes(limit));
-    const clip = await app.clips.addUpload(bytes, filename, shortestWindow(app.models));
+    // Decoded on a task thread: a long or hostile file holds that thread, not the event loop.
+    const clip = await app.clips.addUpload(bytes, filename, shortestWindow(app.models), (b, name, maxS) => app.tasks.run('inspectUpload', b, name, maxS));
     request.log.info({ clip: clip.id, bytes: clip.bytes }, 'upload stored');
     return reply.status(201).send(clip);
   });

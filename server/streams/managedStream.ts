@@ -4,6 +4,7 @@ import type { LiveStream, ProbeSettings, StreamStats } from '../../src/pipeline/
 import type { OutFrame } from '../ws/frames.ts';
 import type { StreamConfigWire } from '../protocol/streamConfig.ts';
 import type { FaultOwner } from '../faultScope.ts';
+import type { PushBudget } from './pushBudget.ts';
 import { ModelFigures } from './rolling.ts';
 import type { StreamInfo } from '../protocol/rest.ts';
 
@@ -31,6 +32,10 @@ export class ManagedStream {
   requested: Condition;
   subscription: Subscription | undefined;
   stopped = false;
+  /** For a `push` source: how fast its owner may send audio. */
+  pushBudget: PushBudget | null = null;
+  /** When its owner was last told that its audio came too fast (ms, performance.now). */
+  pushWarnedAtMs = -Infinity;
 
   constructor(
     readonly live: LiveStream,

@@ -7,11 +7,17 @@ import { runOwnedBy, type FaultOwner } from '../faultScope.ts';
 import { audioFrame, jsonFrame, resultFrame } from '../ws/frames.ts';
 import { ManagedStream, type Subscriber } from './managedStream.ts';
 import type { StreamConfigWire } from '../protocol/streamConfig.ts';
+import { PushBudget } from './pushBudget.ts';
 
 export interface StreamManagerOptions {
   /** Makes the pipeline for a resolved config. */
   create(config: StreamConfig): Promise<LiveStream>;
   maxStreams: number;
+  /** Most streams one WebSocket connection (owner) may run at once. */
+  maxStreamsPerClient: number;
+  /** Pushed audio faster than this × real time (after `pushBurstS` s) is dropped. */
+  maxPushSpeed: number;
+  pushBurstS: number;
   statsIntervalMs: number;
   log: { warn(obj: object, msg: string): void };
   /** Applied to a failed stream's message before its clients see it (no server paths). */
@@ -34,6 +40,8 @@ const STOP_TIMEOUT_MS = 5000;
 export class StreamManager {
   private readonly streams = new Map<string, ManagedStream>();
   private starting = 0;
+  /** Streams being built, per owning connection (they count towards its limit). */
+  private readonly startingFor = new Map<string, number>();
   private closing = false;
   private readonly statsTimer: NodeJS.Timeout;
 
@@ -53,9 +61,17 @@ export class StreamManager {
     return s;
   }
 
-  /** Start a stream (TOO_MANY_STREAMS 429 past the limit); its results flow to subscribers from now on. */
+  /**
+   * Start a stream (TOO_MANY_STREAMS 429 past the server's limit,
+   * TOO_MANY_CLIENT_STREAMS 429 past one connection's); its results flow to
+   * subscribers from now on.
+   */
   async start(wire: StreamConfigWire, config: StreamConfig, ownerId: string | null): Promise<ManagedStream> {
     if (this.streams.size + this.starting >= this.opts.maxStreams) throw new ServerErrors.TOO_MANY_STREAMS(this.opts.maxStreams);
+    const ownerKey = ownerId ?? '';
+    if (ownerId !== null && this.ownedBy(ownerId) + (this.startingFor.get(ownerKey) ?? 0) >= this.opts.maxStreamsPerClient) {
+      throw new ServerErrors.TOO_MANY_CLIENT_STREAMS(this.opts.maxStreamsPerClient);
+    }
     this.starting++;
     // Faults nobody catches in this stream's work (its pipeline's timers, promises and callbacks) end this stream only.
     const made: { stream?: ManagedStream } = {};
@@ -65,17 +81,22 @@ export class StreamManager {
       },
       end: (err) => made.stream && this.fail(made.stream, err),
     };
+    this.startingFor.set(ownerKey, (this.startingFor.get(ownerKey) ?? 0) + 1);
     let live: LiveStream;
     try {
       live = await runOwnedBy(owner, () => this.opts.create(config));
     } finally {
       this.starting--;
+      const left = (this.startingFor.get(ownerKey) ?? 1) - 1;
+      if (left === 0) this.startingFor.delete(ownerKey);
+      else this.startingFor.set(ownerKey, left);
     }
     if (this.closing) {
       await live.stop();
       throw new ServerErrors.STREAM_FAILED(live.id, 'the server is shutting down');
     }
     const started = (made.stream = new ManagedStream(live, wire, ownerId, owner));
+    if (wire.source.kind === 'push') started.pushBudget = new PushBudget(wire.source.sampleRateHz, this.opts.maxPushSpeed, this.opts.pushBurstS);
     this.streams.set(started.id, started);
     const tagged = [
       live.results$.pipe(map((result) => ({ result }))),
@@ -116,6 +137,12 @@ export class StreamManager {
     const message = this.opts.clientMessage?.(e.message) ?? e.message;
     stream.broadcast(jsonFrame({ type: 'error', code: e.code, message, streamId: stream.id }), false);
     this.end(stream, `failed: ${message}`);
+  }
+
+  private ownedBy(ownerId: string): number {
+    let n = 0;
+    for (const s of this.streams.values()) if (s.ownerId === ownerId) n++;
+    return n;
   }
 
   subscribe(id: string, sub: Subscriber): ManagedStream {
@@ -203,7 +230,7 @@ export class StreamManager {
   private sendStats(): void {
     for (const stream of this.streams.values()) {
       if (stream.subscribers.size === 0) continue;
-      const stats = stream.live.stats();
+      const stats = { ...stream.live.stats(), ...(stream.pushBudget ? { pushDroppedS: stream.pushBudget.droppedS } : {}) };
       for (const sub of stream.subscribers) sub.deliver(jsonFrame({ type: 'stats', streamId: stream.id, ...stats, skipped: sub.skipped }), true);
     }
   }

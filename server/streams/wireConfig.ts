@@ -9,6 +9,7 @@ import { ServerErrors } from '../errors.ts';
 import type { ClipStore } from '../clips.ts';
 import { describeValue } from '../../src/showValue.ts';
 import { FileSourceSchema, MicSourceSchema, PushSourceSchema, StreamConfigWireSchema, type StreamConfigWire } from '../protocol/streamConfig.ts';
+import { checkAdmission, type AdmissionLimits } from './admission.ts';
 
 const SOURCES: Record<string, TSchema> = { file: FileSourceSchema, push: PushSourceSchema, mic: MicSourceSchema };
 
@@ -50,17 +51,19 @@ export interface ResolveContext {
   banks: SceneBanks;
   models: ModelRegistry;
   clips: ClipStore;
-  config: { probeDirs: string[] };
+  config: { probeDirs: string[] } & AdmissionLimits;
 }
 
 /**
  * Turn ids into what the pipeline takes: the clip's file, the probe files;
  * check that every model is known and installed and that the condition's
- * bank ids exist. Throws UNKNOWN_ID (404, listing the known ids) or
- * MODEL_FILES_MISSING.
+ * bank ids exist, and that the stream asks no more than the server's limits
+ * allow (admission.ts). Throws UNKNOWN_ID (404, listing the known ids),
+ * MODEL_FILES_MISSING or OVER_LIMIT (400).
  */
 export async function resolveStreamConfig(wire: StreamConfigWire, ctx: ResolveContext): Promise<StreamConfig> {
   for (const id of wire.models) ctx.models.require(id, 'id');
+  checkAdmission(wire, ctx.models, ctx.config);
   checkConditionIds(wire.condition, ctx.banks);
   const probes = await listProbeIds(ctx.config.probeDirs);
   const probePaths: string[] = [];

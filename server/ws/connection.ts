@@ -13,6 +13,11 @@ import type { ServerMessage } from '../protocol/serverMessages.ts';
 import { runOwnedBy, type FaultOwner } from '../faultScope.ts';
 import { CLOSE, Outbox } from './outbox.ts';
 
+/** A client whose pushed audio comes too fast hears so at most this often (ms); the drops are counted in every `stats`. */
+const PUSH_WARN_MS = 5000;
+/** Longest pause in reading a client that pushes too fast (ms). */
+const PUSH_PAUSE_MAX_MS = 1000;
+
 type MessageOf<T extends ClientMessage['type']> = Extract<ClientMessage, { type: T }>;
 
 /**
@@ -201,12 +206,32 @@ export class Connection implements Subscriber {
     const bad = frame.samples.findIndex((x) => !Number.isFinite(x));
     if (bad >= 0) return this.fail(new ServerErrors.BAD_MESSAGE(`pushed audio sample ${bad} is ${frame.samples[bad]}; send finite float32 samples`), true, pending.streamId);
     try {
-      // What the pushed audio sets off downstream is the stream's own work.
       const stream = this.ctx.streams.get(pending.streamId);
+      if (stream.pushBudget?.take(frame.samples.length) === false) return this.pushedTooFast(stream, frame.samples.length);
+      // What the pushed audio sets off downstream is the stream's own work.
       runOwnedBy(stream.faultOwner, () => stream.live.push(frame.samples));
     } catch (err) {
       this.fail(err, false, pending.streamId);
     }
+  }
+
+  /**
+   * Dropped audio is counted in every `stats`; the owner is also told, at most
+   * every PUSH_WARN_MS. And this socket is not read until the budget has room
+   * again: TCP then slows the sender, so a flood costs the event loop nothing
+   * (it would otherwise parse every frame only to drop it).
+   */
+  private pushedTooFast(stream: ManagedStream, samples: number): void {
+    const budget = stream.pushBudget!;
+    if (!this.ws.isPaused) {
+      this.ws.pause();
+      setTimeout(() => this.ws.resume(), Math.min(PUSH_PAUSE_MAX_MS, Math.max(10, budget.waitMs(samples)))).unref();
+    }
+    const now = performance.now();
+    if (now - stream.pushWarnedAtMs < PUSH_WARN_MS) return;
+    stream.pushWarnedAtMs = now;
+    const why = `audio for stream ${stream.id} arrives faster than ${budget.speed}x real time (server option maxPushSpeed), or in chunks over ${this.ctx.config.pushBurstS} s; ${budget.droppedS.toFixed(2)} s dropped so far. Send audio as it is captured`;
+    this.fail(new ServerErrors.PUSH_TOO_FAST(why), false, stream.id);
   }
 
   private send(message: ServerMessage): void {

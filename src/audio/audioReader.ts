@@ -31,6 +31,12 @@ export interface AudioReader {
 export interface AudioReaderOptions {
   /** Most frames per block. Default 65536 (about 1.5 s at 44.1 kHz). */
   blockFrames?: number;
+  /**
+   * Compressed bytes fed to a decoder at once (FLAC, Ogg, MP3). Default 256 KiB.
+   * A piece may decode to far more audio than its size suggests (a FLAC of
+   * silence: about 1000x); a small piece bounds what one read() decodes.
+   */
+  pieceBytes?: number;
 }
 
 export const DEFAULT_BLOCK_FRAMES = 65536;
@@ -76,7 +82,7 @@ export async function openAudioReader(source: ByteSource, name: string, opts: Au
       throw new Errors.UNKNOWN_FORMAT(name, `unrecognised content starting with bytes ${bytes}`);
     }
     if (sniffed.format === 'unsupported') throw new Errors.UNKNOWN_FORMAT(name, `${sniffed.what} is not supported; convert it to WAV or FLAC`);
-    if (sniffed.format !== 'wav') return await openCompressed(source, name, sniffed.format, sniffed.offset, head, blockFrames);
+    if (sniffed.format !== 'wav') return await openCompressed(source, name, sniffed.format, sniffed.offset, head, blockFrames, opts.pieceBytes);
     for (let walked = walkWavHeader(head, name, source.size); ; walked = walkWavHeader(head, name, source.size)) {
       if (!('needBytes' in walked)) return await openWav(source, name, walked, blockFrames);
       head = (await source.read(0, Math.max(walked.needBytes, 2 * head.length))).slice();

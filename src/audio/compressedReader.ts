@@ -29,6 +29,7 @@ interface FormatRules {
  * length from the LAME/Info tag at the end). The first piece is decoded here, to learn the
  * sample rate and channel count.
  *
+ * @param pieceBytes compressed bytes decoded at once (default a quarter MiB)
  * @param head the first bytes of the file (at least the container's header); `offset` where the stream starts (after ID3v2 tags)
  */
 export async function openCompressed(
@@ -38,6 +39,7 @@ export async function openCompressed(
   offset: number,
   head: Uint8Array,
   blockFrames: number,
+  pieceBytes = PIECE_BYTES,
 ): Promise<AudioReader> {
   const rules = format === 'flac' ? flacRules(head, offset, name) : format === 'vorbis' ? oggRules() : mp3Rules(head, offset);
   const decode: CodecStream = await openCodec(format === 'vorbis' ? 'oga' : format, name);
@@ -51,7 +53,7 @@ export async function openCompressed(
   // Decode pieces until a block is queued or the stream has ended (and passed its end checks).
   const pump = async () => {
     while (queue.length === 0 && !ended) {
-      const piece = position < source.size ? await source.read(position, PIECE_BYTES) : null;
+      const piece = position < source.size ? await source.read(position, pieceBytes) : null;
       if (piece !== null) position += piece.length;
       const problem = piece && rules.bytes ? rules.bytes(piece) : null;
       if (problem) throw new Errors.CORRUPT_AUDIO(name, problem);

@@ -4,6 +4,14 @@ import { probeDirs } from '../probes/resolveProbe.ts';
 
 const repeat = (v: string, p: string[]) => [...p, v];
 
+function positiveNumber(name: string) {
+  return (v: string): number => {
+    const x = Number(v);
+    if (v.trim() === '' || !Number.isFinite(x) || x <= 0) throw new Errors.INVALID_OPTION(`--${name} must be a positive number, got ${JSON.stringify(v)}`);
+    return x;
+  };
+}
+
 function integer(name: string) {
   return (v: string): number => {
     if (!/^\d+$/.test(v)) throw new Errors.INVALID_OPTION(`--${name} must be a whole number, got ${JSON.stringify(v)}`);
@@ -26,6 +34,12 @@ interface ServeOptions {
   sweeps: string;
   sweepData: string[];
   maxSweepCells: number;
+  maxStreamsPerClient: number;
+  minHop: number;
+  maxCkaCost: number;
+  maxPushSpeed: number;
+  maxUploadDuration: number;
+  uploadsQuota: number;
   log?: boolean;
   verbose?: boolean;
 }
@@ -57,6 +71,12 @@ export function serveCommand(): Command {
     .option('--sweeps <dir>', 'where sweeps started from the dashboard write their folders', 'earshot-sweeps')
     .option('--sweep-data <dir>', 'a labelled data folder (DIR/<class>/<clip>) the dashboard may sweep, offered by folder name (repeatable; default: the shipped keyword set, test/fixtures/speech/keywords)', repeat, [])
     .option('--max-sweep-cells <n>', 'largest grid a dashboard sweep may have (bigger ones: `earshot sweep`)', integer('max-sweep-cells'), 64)
+    .option('--max-streams-per-client <n>', 'most streams one WebSocket connection may run at once', integer('max-streams-per-client'), 4)
+    .option('--min-hop <s>', 'shortest hop (seconds between windows) a stream may ask for; shorter ones are refused', positiveNumber('min-hop'), 0.04)
+    .option('--max-cka-cost <n>', 'most rolling-CKA work a stream may ask for: sum over its models of ckaWindows × (ckaWindows + embedding size) × windows a second', positiveNumber('max-cka-cost'), 4e6)
+    .option('--max-push-speed <x>', 'pushed audio (browser microphone) arriving faster than this many times real time is dropped and counted', positiveNumber('max-push-speed'), 2)
+    .option('--max-upload-duration <s>', 'longest upload kept, seconds of audio (read from the header when it says, else counted while decoding)', positiveNumber('max-upload-duration'), 600)
+    .option('--uploads-quota <bytes>', 'most bytes the uploads folder may hold; the least recently played uploads are deleted to make room', positiveNumber('uploads-quota'), 256_000_000)
     .option('--log', 'log every request (JSON lines on stdout)')
     .option('--verbose', 'explain notices in full (e.g. why CUDA is not used and how to enable it)')
     .action(async (opts: ServeOptions) => {
@@ -78,6 +98,12 @@ export function serveCommand(): Command {
         sweepsDir: opts.sweeps,
         ...(opts.sweepData.length > 0 ? { sweepDataDirs: opts.sweepData } : {}),
         maxSweepCells: opts.maxSweepCells,
+        maxStreamsPerClient: opts.maxStreamsPerClient,
+        minHopS: opts.minHop,
+        maxCkaCost: opts.maxCkaCost,
+        maxPushSpeed: opts.maxPushSpeed,
+        maxUploadDurationS: opts.maxUploadDuration,
+        maxUploadsBytes: opts.uploadsQuota,
         logger: opts.log ? { level: 'info' } : { level: 'warn' },
       });
       // From here on no fault ends the process: it ends the stream or connection it came from.

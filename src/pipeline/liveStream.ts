@@ -10,6 +10,7 @@ import { checkLiveCondition } from '../scene/streamingScene.ts';
 import { audioFrames } from './audioFrames.ts';
 import { encodeWindows, type DropPolicy } from './encodeWindows.ts';
 import { fileSource } from './fileSource.ts';
+import { CpuMeter, meterCpu } from './meterCpu.ts';
 import { quantile } from './metricsInternals.ts';
 import { findInputDevice, loadPortAudio, micSource } from './micSource.ts';
 import { probeWindows, type LoadedProbe } from './probeWindows.ts';
@@ -90,7 +91,7 @@ async function startStream(config: StreamConfig, deps: LiveStreamDeps, file: Reo
   const rates = [...new Set(embedders.map((e) => e.manifest.sampleRateHz))];
   if (rates.length > 1) throw new Errors.INVALID_OPTION(`the models run at different rates (${config.models.map((m, i) => `${m}: ${embedders[i].manifest.sampleRateHz} Hz`).join(', ')}); stream models of one rate together`);
   const probes = await loadProbes(config.probes, embedders, deps.pool, config.hopS);
-  const scene = await prepareScene(config.condition, deps.banks, rates[0]);
+  const scene = await prepareScene(config.condition, deps.banks, rates[0], { simulateRir: deps.simulateRir });
   checkSceneFits(scene, embedders);
   const scheduler = deps.scheduler ?? asyncScheduler;
   let vad: VadTracker | null = null;
@@ -137,6 +138,7 @@ class Live implements LiveStream {
   private requests = 0;
   private stopped = false;
   private readonly lookaheadS: number;
+  private readonly cpu = new CpuMeter();
 
   constructor(
     readonly config: StreamConfig,
@@ -165,6 +167,7 @@ class Live implements LiveStream {
     const sr = this.embedders[0].manifest.sampleRateHz;
     const scene$ = connectable(
       source.pipe(
+        meterCpu(this.cpu),
         resample({ toRateHz: sr }),
         renderScene(this.scenes),
         tap((c) => this.vad?.push(c.clean, c.startSample)),
@@ -175,6 +178,7 @@ class Live implements LiveStream {
       scene$.pipe(
         slidingWindows({ model: this.config.models[i], channels: e.manifest.channels, spec: e.spec(this.config.hopS) }),
         encodeWindows((w) => this.track(e.embed(w)), { policy, maxPending: LIVE_PENDING_WINDOWS, scheduler: this.scheduler, onDrop: (w) => this.counts[w.model].dropped++ }),
+        meterCpu(this.cpu),
         probeWindows(this.probes[i]),
         smoothProbe(this.settings),
         wakeWordWindows(this.wake[i], this.settings),
@@ -196,7 +200,7 @@ class Live implements LiveStream {
     const condition = validateCondition(input);
     checkLiveCondition(condition);
     const ticket = ++this.requests;
-    const scene = await prepareScene(condition, this.deps.banks, this.embedders[0].manifest.sampleRateHz);
+    const scene = await prepareScene(condition, this.deps.banks, this.embedders[0].manifest.sampleRateHz, { simulateRir: this.deps.simulateRir });
     checkSceneFits(scene, this.embedders);
     // A newer request, or stop(), while this one was being prepared: it never plays.
     if (ticket !== this.requests || this.stopped) return;
@@ -225,6 +229,7 @@ class Live implements LiveStream {
       dropped: Object.values(this.counts).reduce((n, c) => n + c.dropped, 0),
       latencyMsP50: quantile(kept, 0.5),
       latencyMsP99: quantile(kept, 0.99),
+      mainThreadMs: this.cpu.totalMs,
       models,
     };
   }

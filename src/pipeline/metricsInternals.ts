@@ -54,6 +54,8 @@ export class RollingCka {
   private readonly ys: Float64Array[];
   private readonly kx: Float64Array;
   private readonly ky: Float64Array;
+  private readonly rowX: Float64Array;
+  private readonly rowY: Float64Array;
   private count = 0;
   private next = 0;
 
@@ -62,6 +64,8 @@ export class RollingCka {
     this.ys = Array.from({ length: capacity }, () => new Float64Array(dim));
     this.kx = new Float64Array(capacity * capacity);
     this.ky = new Float64Array(capacity * capacity);
+    this.rowX = new Float64Array(capacity);
+    this.rowY = new Float64Array(capacity);
   }
 
   /** Add a pair (clean, degraded) and return the CKA over the pairs kept. */
@@ -76,16 +80,7 @@ export class RollingCka {
       this.ky[s * this.capacity + j] = this.ky[j * this.capacity + s] = dot(this.ys[s], this.ys[j]);
     }
     if (this.count < 3) return null;
-    const kc = centred(this.kx, this.count, this.capacity);
-    const lc = centred(this.ky, this.count, this.capacity);
-    let kl = 0;
-    let kk = 0;
-    let ll = 0;
-    for (let i = 0; i < kc.length; i++) {
-      kl += kc[i] * lc[i];
-      kk += kc[i] * kc[i];
-      ll += lc[i] * lc[i];
-    }
+    const { kl, kk, ll } = centredProducts(this.kx, this.ky, this.count, this.capacity, this.rowX, this.rowY);
     return kk > 0 && ll > 0 ? kl / Math.sqrt(kk * ll) : null;
   }
 }
@@ -96,18 +91,49 @@ function dot(a: Float64Array, b: Float64Array): number {
   return s;
 }
 
-// H K H for the first n slots of a Gram matrix stored with row stride `stride` (slot order does not matter to CKA).
-function centred(k: Float64Array, n: number, stride: number): Float64Array {
-  const rowMean = new Float64Array(n);
-  let grand = 0;
+/**
+ * <HKH, HLH>, <HKH, HKH> and <HLH, HLH> over the first n slots of two
+ * symmetric Grams stored with row stride `stride`, in one pass and without
+ * forming HKH: since H is idempotent, <HKH, HLH> = tr(HKHL)
+ * = Σ K∘L − (2/n) Σ_i k_i l_i + (Σk)(Σl)/n², with k_i, l_i the row sums
+ * (slot order does not matter to CKA). `rowK`, `rowL`: scratch of n.
+ */
+function centredProducts(K: Float64Array, L: Float64Array, n: number, stride: number, rowK: Float64Array, rowL: Float64Array): { kl: number; kk: number; ll: number } {
+  let kl = 0;
+  let kk = 0;
+  let ll = 0;
   for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let j = 0; j < n; j++) s += k[i * stride + j];
-    rowMean[i] = s / n;
-    grand += s;
+    let sk = 0;
+    let sl = 0;
+    for (let j = 0, o = i * stride; j < n; j++, o++) {
+      const k = K[o];
+      const l = L[o];
+      sk += k;
+      sl += l;
+      kl += k * l;
+      kk += k * k;
+      ll += l * l;
+    }
+    rowK[i] = sk;
+    rowL[i] = sl;
   }
-  grand /= n * n;
-  const out = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[i * n + j] = k[i * stride + j] - rowMean[i] - rowMean[j] + grand;
-  return out;
+  let rkl = 0;
+  let rkk = 0;
+  let rll = 0;
+  let tk = 0;
+  let tl = 0;
+  for (let i = 0; i < n; i++) {
+    rkl += rowK[i] * rowL[i];
+    rkk += rowK[i] * rowK[i];
+    rll += rowL[i] * rowL[i];
+    tk += rowK[i];
+    tl += rowL[i];
+  }
+  // Centring a side that does not vary cancels to rounding noise: call that 0.
+  const noise = (raw: number, centred: number) => (centred > raw * 1e-12 ? centred : 0);
+  return {
+    kl: kl - (2 / n) * rkl + (tk * tl) / (n * n),
+    kk: noise(kk, kk - (2 / n) * rkk + (tk * tk) / (n * n)),
+    ll: noise(ll, ll - (2 / n) * rll + (tl * tl) / (n * n)),
+  };
 }

@@ -5,6 +5,7 @@ import type { ModelRegistry } from '../encoders/registry.ts';
 import type { Condition } from '../scene/condition.ts';
 import type { SceneBanks } from '../scene/render.ts';
 import type { ProbeOutput, WakeWordOutput, WindowMetrics } from './resultSchemas.ts';
+import type { PrepareOptions } from '../scene/prepare.ts';
 
 /**
  * The live pipeline's contracts. Data flows one way:
@@ -105,6 +106,8 @@ export interface StreamStats {
   /** window end -> sent, ms (over the last 1024 results; 0 before the first). */
   latencyMsP50: number;
   latencyMsP99: number;
+  /** Main-thread time this stream's pipeline has taken so far, ms (work run in worker threads excluded). */
+  mainThreadMs?: number;
   /** The same counts per model id. */
   models?: Record<string, { windows: number; dropped: number }>;
 }
@@ -161,6 +164,8 @@ export interface LiveStreamDeps {
   scheduler?: SchedulerLike;
   /** Where the stream's few notices go (default: nowhere). */
   log?: (line: string) => void;
+  /** The room simulator for condition changes (default: in this thread; a server passes one that runs on a task thread). */
+  simulateRir?: PrepareOptions['simulateRir'];
 }
 
 // ---- What flows between the operators of src/pipeline ----

@@ -9,6 +9,7 @@ import {
   loadHrtf,
   maxSourceDistanceM,
   simulateRir,
+  type SimulateOptions,
   type Placement,
   type ReceiverSpec,
   type RoomSpec,
@@ -57,12 +58,19 @@ export interface SourceRirInfo {
 /** Far enough for free-field sources; near enough that anechoic placement stays sensible. */
 const FREE_FIELD_MAX_DISTANCE_M = 6;
 
+/** How prepareScene does its heaviest step. */
+export interface PrepareOptions {
+  /** The room simulator (default: simulateRir in this thread); a server runs it on a task thread so a condition change never holds its event loop. */
+  simulateRir?: (opts: SimulateOptions) => Promise<Float32Array[]>;
+}
+
 /**
  * Turn a validated condition into a prepared scene at `sampleRateHz`. Unknown
  * bank ids, a receiver that does not match a bank IR's channels, or a room that
  * cannot reach the RT60 raise a clear error here, before any audio is touched.
  */
-export async function prepareScene(condition: Condition, banks: SceneBanks, sampleRateHz: number): Promise<PreparedScene> {
+export async function prepareScene(condition: Condition, banks: SceneBanks, sampleRateHz: number, opts: PrepareOptions = {}): Promise<PreparedScene> {
+  const simulate = opts.simulateRir ?? simulateRir;
   const rng = createRng(condition.seed);
   const room = condition.room;
   const noiseIds = condition.snrDb === 'clean' ? [] : condition.noise.ids;
@@ -110,7 +118,7 @@ export async function prepareScene(condition: Condition, banks: SceneBanks, samp
     };
   }
   // Every IR of the scene gets its own late tail (its own seed): sources at different places do not share one reverberant waveform.
-  const rirAt = (source: Placement, label: string) => simulateRir({ room: roomSpec, source, receiver, sampleRateHz, seed: hashSeed(condition.seed, label) });
+  const rirAt = (source: Placement, label: string) => simulate({ room: roomSpec, source, receiver, sampleRateHz, seed: hashSeed(condition.seed, label) });
   const sourceRir = await rirAt(condition.source, 'talker');
   const reach = (az: number, el: number) => (roomSpec ? maxSourceDistanceM(roomSpec, az, el) : FREE_FIELD_MAX_DISTANCE_M);
   const total = sourcesPerLayer.reduce((a, b) => a + b, 0);

@@ -196,9 +196,11 @@ describe('WebSocket protocol v1', () => {
       const nathear = await server.app.inject({ method: 'PATCH', url: `/api/streams/${id}/condition`, payload: { snrDb: 5, recipe: 'nathear' } });
       expect([nathear.statusCode, nathear.json().code]).toEqual([400, 'EARSHOT_INVALID_CONDITION']);
       expect(nathear.json().message).toMatch(/recipe = "nathear" renders whole clips only/);
+      // The condition message may reach the client before PATCH's answer does: look from before the PATCH.
+      const before = c.messages.length;
       const patched = await server.app.inject({ method: 'PATCH', url: `/api/streams/${id}/condition`, payload: { snrDb: 3, snrMode: 'per-channel' } });
       expect(patched.statusCode, patched.body).toBe(200);
-      expect(await c.next('condition', id)).toMatchObject({ conditionVersion: 1, condition: { snrDb: 3, snrMode: 'per-channel' } });
+      expect(await c.waitFor((m) => m.type === 'condition' && m.streamId === id, 20_000, before)).toMatchObject({ conditionVersion: 1, condition: { snrDb: 3, snrMode: 'per-channel' } });
       expect((await server.app.inject(`/api/streams/${id}`)).json()).toMatchObject({ conditionVersion: 1, condition: { snrDb: 3, snrMode: 'per-channel' } });
 
       const metrics = (await server.app.inject('/metrics')).body;
