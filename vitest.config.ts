@@ -19,6 +19,7 @@ const SHARED = [
   'test/cli/{banks,conditionOptions,errors,help,models,renderRoom,snrMode}.test.ts',
   'test/e2e/dashboardLib.test.ts',
   'test/fs/*.test.ts',
+  'test/errors.test.ts',
 ];
 
 export default defineConfig({

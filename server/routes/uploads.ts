@@ -1,7 +1,7 @@
+import { Errors } from '../../src/errors.ts';
 import multipart from '@fastify/multipart';
 import { Type } from '../../src/typebox.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ServerErrors } from '../errors.ts';
 import { ERROR_RESPONSES } from '../plugins/errors.ts';
 
 export const ClipSchema = Type.Object({
@@ -29,15 +29,15 @@ export const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/api/uploads', { schema: { consumes: ['multipart/form-data'], response: { 201: ClipSchema, ...ERROR_RESPONSES } } }, async (request, reply) => {
     if (!request.isMultipart()) {
-      throw new ServerErrors.NOT_MULTIPART('send the audio as multipart/form-data with one file part, e.g. curl -F file=@clip.wav http://127.0.0.1:8080/api/uploads');
+      throw new Errors.NOT_MULTIPART('send the audio as multipart/form-data with one file part, e.g. curl -F file=@clip.wav http://127.0.0.1:8080/api/uploads');
     }
     const part = await request.file();
-    if (part === undefined) throw new ServerErrors.INVALID_REQUEST('the upload has no file part; add one (form field of type file)');
+    if (part === undefined) throw new Errors.INVALID_REQUEST('the upload has no file part; add one (form field of type file)');
     let bytes: Buffer;
     try {
       bytes = await part.toBuffer();
     } catch (err) {
-      if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw new ServerErrors.UPLOAD_TOO_LARGE(formatBytes(limit));
+      if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw new Errors.UPLOAD_TOO_LARGE(formatBytes(limit));
       throw err;
     }
     const clip = await app.clips.addUpload(bytes, part.filename);

@@ -2,7 +2,6 @@ import { map, merge } from 'rxjs';
 import { Errors, isEarshotError } from '../../src/errors.ts';
 import type { LiveStream, StreamConfig } from '../../src/pipeline/types.ts';
 import type { Condition } from '../../src/scene/condition.ts';
-import { ServerErrors } from '../errors.ts';
 import { audioFrame, jsonFrame, resultFrame } from '../ws/frames.ts';
 import { ManagedStream, type Subscriber } from './managedStream.ts';
 import type { StreamConfigWire } from './wireConfig.ts';
@@ -50,7 +49,7 @@ export class StreamManager {
 
   /** Start a stream (TOO_MANY_STREAMS 429 past the limit); its results flow to subscribers from now on. */
   async start(wire: StreamConfigWire, config: StreamConfig, ownerId: string | null): Promise<ManagedStream> {
-    if (this.streams.size + this.starting >= this.opts.maxStreams) throw new ServerErrors.TOO_MANY_STREAMS(this.opts.maxStreams);
+    if (this.streams.size + this.starting >= this.opts.maxStreams) throw new Errors.TOO_MANY_STREAMS(this.opts.maxStreams);
     this.starting++;
     let live: LiveStream;
     try {
@@ -60,7 +59,7 @@ export class StreamManager {
     }
     if (this.closing) {
       await live.stop();
-      throw new ServerErrors.STREAM_FAILED(live.id, 'the server is shutting down');
+      throw new Errors.STREAM_FAILED(live.id, 'the server is shutting down');
     }
     const stream = new ManagedStream(live, wire, ownerId);
     this.streams.set(stream.id, stream);
@@ -87,7 +86,7 @@ export class StreamManager {
         }
       },
       error: (err: unknown) => {
-        const e = isEarshotError(err) ? err : new ServerErrors.STREAM_FAILED(stream.id, (err as Error)?.message ?? String(err));
+        const e = isEarshotError(err) ? err : new Errors.STREAM_FAILED(stream.id, (err as Error)?.message ?? String(err));
         stream.broadcast(jsonFrame({ type: 'error', code: e.code, message: e.message, streamId: stream.id }), false);
         this.end(stream, `failed: ${e.message}`);
       },
@@ -132,7 +131,7 @@ export class StreamManager {
   async stop(id: string, reason: string, by?: string | null): Promise<void> {
     const stream = this.get(id);
     if (by !== undefined && stream.ownerId !== by) {
-      throw new ServerErrors.NOT_OWNER(
+      throw new Errors.NOT_OWNER(
         stream.ownerId === null
           ? `stream ${id} was started over REST; stop it with DELETE /api/streams/${id}`
           : `stream ${id} belongs to another WebSocket connection; only that connection can stop it (it also stops when that connection closes)`,

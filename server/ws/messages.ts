@@ -1,5 +1,5 @@
+import { Errors } from '../../src/errors.ts';
 import { Type, type Static, type TSchema, Value } from '../../src/typebox.ts';
-import { ServerErrors } from '../errors.ts';
 import { PROTOCOL_VERSION } from './frames.ts';
 
 const StreamId = Type.String({ minLength: 1, maxLength: 200 });
@@ -40,15 +40,15 @@ export function parseClientMessage(text: string): ClientMessage {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new ServerErrors.BAD_MESSAGE(`malformed JSON (${(err as Error).message}); each text frame must be one JSON object like {"v": 1, "type": "ping", "t": 0}`);
+    throw new Errors.BAD_MESSAGE(`malformed JSON (${(err as Error).message}); each text frame must be one JSON object like {"v": 1, "type": "ping", "t": 0}`);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new ServerErrors.BAD_MESSAGE(`a message must be a JSON object with "v": 1 and a "type", got ${Array.isArray(value) ? 'an array' : preview(value)}`);
+    throw new Errors.BAD_MESSAGE(`a message must be a JSON object with "v": 1 and a "type", got ${Array.isArray(value) ? 'an array' : preview(value)}`);
   }
   const msg = value as Record<string, unknown>;
   // Only an id that can be echoed safely is echoed: a short string or a finite number.
   const id = (typeof msg.id === 'string' && msg.id.length <= MAX_ID_LENGTH) || (typeof msg.id === 'number' && Number.isFinite(msg.id)) ? msg.id : undefined;
-  const fail = (message: string) => Object.assign(new ServerErrors.BAD_MESSAGE(message), { messageId: id });
+  const fail = (message: string) => Object.assign(new Errors.BAD_MESSAGE(message), { messageId: id });
   if (msg.id !== undefined && id === undefined) throw fail(`"id" must be a string of at most ${MAX_ID_LENGTH} characters or a finite number (it is echoed in the answer), got ${preview(msg.id)}`);
   if (msg.v !== PROTOCOL_VERSION) throw fail(`"v" is ${msg.v === undefined ? 'missing' : preview(msg.v)}; this server speaks protocol version ${PROTOCOL_VERSION} (send "v": ${PROTOCOL_VERSION})`);
   const type = msg.type;

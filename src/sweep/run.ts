@@ -8,7 +8,7 @@ import { predictProbe, trainProbe } from '../probes/linearProbe.ts';
 import { fromProbeFile, loadProbe, saveProbe, toProbeFile, type ProbeFile } from '../probes/probeFile.ts';
 import { stratifiedSplit } from '../probes/split.ts';
 import { createRng } from '../random.ts';
-import { Errors, isEarshotError } from '../errors.ts';
+import { Errors, hasCode, isEarshotError } from '../errors.ts';
 import { loadProbeManifest } from '../probes/probeManifest.ts';
 import { aggregateResults, cellSummary, wakeHeads } from './aggregate.ts';
 import { runMetrics } from './stats.ts';
@@ -147,7 +147,7 @@ async function runLocally(pool: CellPool, context: SweepContext, cells: Cell[], 
 }
 
 function isStopError(err: unknown): boolean {
-  return (err as { code?: string } | null)?.code === 'EARSHOT_POOL_CLOSED';
+  return hasCode(err, 'POOL_CLOSED');
 }
 
 /**
@@ -268,7 +268,7 @@ async function embedAcrossThreads(
   );
   const bad = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected').map((s) => s.reason as Error);
   if (bad.length > 0) {
-    const dataErrors = bad.filter((e) => (e as { code?: string }).code === 'EARSHOT_INVALID_DATA');
+    const dataErrors = bad.filter((e) => hasCode(e, 'INVALID_DATA'));
     if (dataErrors.length === bad.length && bad.length > 1) {
       throw new Errors.INVALID_DATA(`clips in ${spec.data} could not be read: ${dataErrors.map((e) => e.message.replace(/^\d+ clip\(s\) in .*? could not be read: /, '')).join('; ')}`);
     }
