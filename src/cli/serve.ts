@@ -55,7 +55,7 @@ export function serveCommand(): Command {
     .option('--probes-dir <dir>', 'offer the probes (earshot probe train) in this folder too (repeatable; the shipped models/probes and models/trained are always offered)', repeat, [])
     .option('--uploads <dir>', 'where uploaded clips are kept', 'earshot-uploads')
     .option('--sweeps <dir>', 'where sweeps started from the dashboard write their folders', 'earshot-sweeps')
-    .option('--sweep-data <dir>', 'a labelled data folder (DIR/<class>/<clip>) the dashboard may sweep, offered by folder name (repeatable; default: the shipped keyword set, test/fixtures/speech/keywords)', repeat, [])
+    .option('--sweep-data <dir>', 'a labelled data folder (DIR/<class>/<clip>) the dashboard may sweep, offered by folder name (repeatable; default: the shipped keyword set, speech/keywords)', repeat, [])
     .option('--max-sweep-cells <n>', 'largest grid a dashboard sweep may have (bigger ones: `earshot sweep`)', integer('max-sweep-cells'), 64)
     .option('--log', 'log every request (JSON lines on stdout)')
     .option('--verbose', 'explain notices in full (e.g. why CUDA is not used and how to enable it)')
