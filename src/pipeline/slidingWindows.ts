@@ -2,7 +2,8 @@ import { Observable, type OperatorFunction } from 'rxjs';
 import { Errors } from '../errors.ts';
 import type { WindowSpec } from './streamConfig.ts';
 import type { AudioWindow, SceneChunk } from './types.ts';
-import { fitChannels, SampleQueue } from './windowInternals.ts';
+import { fitChannels } from '../dsp/channels.ts';
+import { SampleQueue } from './windowInternals.ts';
 
 /** Options of {@link slidingWindows}. */
 export interface SlidingWindowsOptions {
