@@ -20,6 +20,7 @@ const SHARED = [
   'test/e2e/dashboardLib.test.ts',
   'test/fs/*.test.ts',
   'test/errors.test.ts',
+  'test/cachedLoad.test.ts',
 ];
 
 export default defineConfig({

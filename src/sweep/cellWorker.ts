@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
+import { LRUCache } from 'lru-cache';
 import { loadAudio } from '../audio/load.ts';
 import { adaptChannels } from '../encoders/adaptChannels.ts';
 import { createEncoder } from '../encoders/index.ts';
@@ -14,6 +15,7 @@ import { openBanks, renderScene, SCENE_LEVEL_DBFS, type SceneBanks } from '../sc
 import { normalizeRms } from '../dsp/level.ts';
 import { hashSeed } from '../random.ts';
 import { cosineSimilarity } from '../pipeline/metricsInternals.ts';
+import { cachedLoad } from '../cachedLoad.ts';
 import { Errors, isEarshotError } from '../errors.ts';
 import { EmbeddingCache } from './embeddingCache.ts';
 import { cellCondition } from './grid.ts';
@@ -51,11 +53,9 @@ interface Clip {
 export class CellWorker {
   private readonly models = new Map<string, Promise<LoadedModel>>();
   private readonly caches = new Map<string, Promise<EmbeddingCache>>();
-  private readonly scenes = new Map<string, Promise<PreparedScene>>();
+  private readonly scenes = new LRUCache<string, Promise<PreparedScene>>({ max: 4 });
   private readonly banks = new Map<string, Promise<SceneBanks>>();
-  private readonly clips = new Map<string, Promise<Clip>>();
-  private readonly clipSizes = new Map<string, number>();
-  private clipSamples = 0;
+  private readonly clips = new LRUCache<string, Promise<Clip>>({ maxSize: CLIP_CACHE_SAMPLES });
   private readonly probes = new Map<string, ReturnType<typeof fromProbeFile>>();
   private readonly wakeHeads = new Map<string, Promise<WakeWordHead[]>>();
   readonly name = `${hostname()}/${process.pid}/t${threadId}`;
@@ -161,15 +161,8 @@ export class CellWorker {
   /** The cell's prepared room and noise; the last few are kept, for the parts of a cell that land on this thread. */
   private async scene(spec: SweepSpec, cell: Cell, manifest: Encoder['manifest']): Promise<PreparedScene> {
     const key = `${cell.key}|${spec.snrMode}|${spec.recipe}|${manifest.sampleRateHz}|${manifest.channels}`;
-    let scene = this.scenes.get(key);
-    if (scene === undefined) {
-      const condition = cellCondition(cell, spec.receiver, manifest.channels, spec);
-      scene = prepareScene(condition, await this.sceneBanks(spec), manifest.sampleRateHz);
-      if (this.scenes.size >= 4) this.scenes.delete(this.scenes.keys().next().value!);
-      this.scenes.set(key, scene);
-      scene.catch(() => this.scenes.delete(key));
-    }
-    return scene;
+    const banks = await this.sceneBanks(spec);
+    return cachedLoad(this.scenes, key, () => prepareScene(cellCondition(cell, spec.receiver, manifest.channels, spec), banks, manifest.sampleRateHz));
   }
 
 
@@ -287,38 +280,11 @@ export class CellWorker {
    */
   private clip(root: string, file: string, sampleRateHz: number): Promise<Clip> {
     const path = join(root, file);
-    const key = `${sampleRateHz}|${path}`;
-    let clip = this.clips.get(key);
-    if (clip !== undefined) {
-      this.clips.delete(key); // re-inserted below: the map's order is the recency order
-    } else {
-      clip = (async () => {
-        const samples = (await loadAudio(path, { sampleRateHz, mono: true })).channels[0];
-        return { key: EmbeddingCache.clipKey(new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength)), samples };
-      })();
-      clip.then(
-        (c) => {
-          if (this.clips.get(key) !== clip) return; // evicted or replaced meanwhile
-          this.clipSizes.set(key, c.samples.length);
-          this.clipSamples += c.samples.length;
-          this.evictClips();
-        },
-        () => this.clips.delete(key),
-      );
-    }
-    this.clips.set(key, clip);
-    return clip;
-  }
-
-  private evictClips(): void {
-    for (const key of this.clips.keys()) {
-      if (this.clipSamples <= CLIP_CACHE_SAMPLES || this.clips.size <= 1) return;
-      const size = this.clipSizes.get(key);
-      if (size === undefined) continue; // still decoding
-      this.clips.delete(key);
-      this.clipSizes.delete(key);
-      this.clipSamples -= size;
-    }
+    const load = async (): Promise<Clip> => {
+      const samples = (await loadAudio(path, { sampleRateHz, mono: true })).channels[0];
+      return { key: EmbeddingCache.clipKey(new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength)), samples };
+    };
+    return cachedLoad(this.clips, `${sampleRateHz}|${path}`, load, (c) => c.samples.length);
   }
 
 

@@ -7,6 +7,8 @@
  */
 import { hostname } from 'node:os';
 import { Queue, QueueEvents, UnrecoverableError, WaitingError, Worker, type Job, type JobsOptions } from 'bullmq';
+import { LRUCache } from 'lru-cache';
+import { cachedLoad } from '../cachedLoad.ts';
 import { Errors } from '../errors.ts';
 import { CellPool } from './cellPool.ts';
 import type { Cell, CellRecord, SweepContext } from './types.ts';
@@ -296,14 +298,15 @@ export async function runWorker(
   const pool = new CellPool({ threads: opts.threads });
   let worker: Worker<CellJobData, string> | undefined;
   try {
-    const contexts = new ContextCache(CONTEXTS_KEPT);
+    // The last few contexts, loaded once each (concurrent cells of one sweep share the load).
+    const contexts = new LRUCache<string, Promise<SweepContext>>({ max: CONTEXTS_KEPT });
     let running = 0;
     worker = new Worker<CellJobData, string>(
       QUEUE_NAME,
       async (job, token) => {
         running++;
         try {
-          const context = await contexts.get(job.data.contextId, async () => readContext(await worker!.client, job.data.contextId));
+          const context = await cachedLoad(contexts, job.data.contextId, async () => readContext(await worker!.client, job.data.contextId));
           const record = await untilAborted(pool.run(context, job.data.cell), opts.giveBack);
           if (record === null) {
             // Back to the queue for another worker; WaitingError tells BullMQ the job was moved, not failed.
@@ -346,24 +349,6 @@ async function readContext(client: { get(key: string): Promise<string | null> },
   // No retries can help: the coordinator must store it again (rerunning `earshot sweep` does).
   if (text === null) throw new UnrecoverableError(`sweep context ${contextId} is not in Redis (expired or deleted); rerun \`earshot sweep --redis\` to store it again`);
   return decodeJson(text) as SweepContext;
-}
-
-/** The last few contexts, loaded once each (concurrent cells of one sweep share the load). */
-class ContextCache {
-  private readonly entries = new Map<string, Promise<SweepContext>>();
-  constructor(private readonly capacity: number) {}
-
-  get(id: string, load: () => Promise<SweepContext>): Promise<SweepContext> {
-    let entry = this.entries.get(id);
-    if (entry) this.entries.delete(id);
-    else {
-      entry = load();
-      entry.catch(() => this.entries.get(id) === entry && this.entries.delete(id));
-    }
-    this.entries.set(id, entry);
-    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
-    return entry;
-  }
 }
 
 /** The value of `work`, or null as soon as `signal` aborts. */
