@@ -19,7 +19,7 @@ export function workerCommand(): Command {
     .option('--workers <n>', 'threads running cells (default: one per core)', workersOption)
     .action(async (opts: { redis: string; workers?: number }) => {
       // Imported here so that the other commands do not load BullMQ.
-      const { runWorker } = await import('../sweep/queue.ts');
+      const { runWorker } = await import('../sweep/queue/worker.ts');
       const stop = new AbortController();
       const giveBack = new AbortController();
       const onSignal = (signal: NodeJS.Signals) => {

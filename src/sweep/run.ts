@@ -60,7 +60,7 @@ export async function runSweep(spec: SweepSpec, opts: RunSweepOptions): Promise<
   const log = opts.log ?? (() => {});
   const emit = opts.onEvent ?? (() => {});
   // Before any slow work or any write to OUT: a Redis that is not there fails at once.
-  if (opts.redis) await (await import('./queue.ts')).assertRedisReachable(opts.redis);
+  if (opts.redis) await (await import('./queue/redis.ts')).assertRedisReachable(opts.redis);
   const data = await readLabelledData(spec.data);
   const registry = await ModelRegistry.open({ userDirs: spec.modelsDir ? [spec.modelsDir] : [] });
   const entries = spec.models.map((m) => registry.require(m));
@@ -99,7 +99,7 @@ export async function runSweep(spec: SweepSpec, opts: RunSweepOptions): Promise<
     };
     if (opts.redis) {
       await pool.close(); // the workers run the cells
-      const { distributeCells } = await import('./queue.ts');
+      const { distributeCells } = await import('./queue/coordinator.ts');
       await distributeCells(opts.redis, context, missing, onRecord, { signal: opts.signal, onWaiting: ({ workers }) => log(workers === 0 ? `waiting for workers: start \`earshot worker --redis ${opts.redis}\`` : `${workers} worker(s) connected`) });
     } else {
       await runLocally(pool, context, missing, onRecord);
