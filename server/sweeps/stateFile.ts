@@ -29,7 +29,6 @@ const STATE_FILE = 'serve-state.json';
 const FORMAT = 'earshot-serve-sweep';
 
 export const RESULTS_FILE = 'results.json';
-export const REPORT_FILE = 'report.html';
 
 export async function writeState(dir: string, state: SweepState): Promise<void> {
   await writeAtomically(join(dir, STATE_FILE), JSON.stringify({ format: FORMAT, version: 1, ...state }));
