@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { createEncoder } from '../encoders/index.ts';
 import type { ModelManifest } from '../encoders/manifest.ts';
 import { OWW_EMBEDDING_DIM, OWW_FRAMES_PER_HOP, OWW_MEL_BINS, OWW_MEL_CONTEXT_SAMPLES, OWW_WINDOW_FRAMES } from '../encoders/owwStream.ts';
@@ -72,13 +73,13 @@ export function owwWindowEmbedder(manifest: ModelManifest, mel: GraphRunner, emb
     return spec.map((v) => v / 10 + 2);
   };
   const side = () => {
-    const cache = new Map<number, Float32Array>();
+    // The window's ten hops are the ten most recently used: older ones fall out.
+    const cache = new LRUCache<number, Float32Array>({ max: 10 });
     return async (x: Float32Array, startSample: number): Promise<Float32Array> => {
       const last = (startSample + windowSamples + 128) / hopSamples;
       const hops = Array.from({ length: 10 }, (_, i) => last - 9 + i);
       const frames = await Promise.all(hops.map((h, i) => cache.get(h) ?? hopFrames(x, i * hopSamples)));
       hops.forEach((h, i) => cache.set(h, frames[i]));
-      for (const h of cache.keys()) if (h < last - 9) cache.delete(h);
       const feats = new Float32Array(OWW_WINDOW_FRAMES * OWW_MEL_BINS);
       const half = (OWW_FRAMES_PER_HOP / 2) * OWW_MEL_BINS;
       feats.set(frames[0].subarray(half));
