@@ -18,6 +18,13 @@ describe('cachedLoad', () => {
     expect(await cachedLoad(cache, 'k', async () => 'ok')).toBe('ok');
   });
 
+  it('works over a plain Map too (kept for good)', async () => {
+    const cache = new Map<string, Promise<string>>();
+    await expect(cachedLoad(cache, 'k', () => Promise.reject(new Error('no')))).rejects.toThrow('no');
+    expect(await cachedLoad(cache, 'k', async () => 'v')).toBe('v');
+    expect(await cachedLoad(cache, 'k', async () => 'not loaded again')).toBe('v');
+  });
+
   it('evicts the least recently used beyond max', async () => {
     const cache = new LRUCache<string, Promise<string>>({ max: 2 });
     await cachedLoad(cache, 'a', async () => 'a');

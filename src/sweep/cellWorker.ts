@@ -56,7 +56,7 @@ export class CellWorker {
   private readonly scenes = new LRUCache<string, Promise<PreparedScene>>({ max: 4 });
   private readonly banks = new Map<string, Promise<SceneBanks>>();
   private readonly clips = new LRUCache<string, Promise<Clip>>({ maxSize: CLIP_CACHE_SAMPLES });
-  private readonly probes = new Map<string, ReturnType<typeof fromProbeFile>>();
+  private readonly probes = new LRUCache<string, ReturnType<typeof fromProbeFile>>({ max: 16 });
   private readonly wakeHeads = new Map<string, Promise<WakeWordHead[]>>();
   readonly name = `${hostname()}/${process.pid}/t${threadId}`;
   private stopped = false;
@@ -200,12 +200,7 @@ export class CellWorker {
 
   /** The heads of a wake-word probe manifest, on this thread's own sessions. */
   private heads(probe: string): Promise<WakeWordHead[]> {
-    let heads = this.wakeHeads.get(probe);
-    if (heads === undefined) {
-      this.wakeHeads.set(probe, (heads = openWakeWordHeads(createInProcessLoader(), probe)));
-      heads.catch(() => this.wakeHeads.delete(probe));
-    }
-    return heads;
+    return cachedLoad(this.wakeHeads, probe, () => openWakeWordHeads(createInProcessLoader(), probe));
   }
 
   private async embedDegraded<T>(context: SweepContext, indices: number[], scene: PreparedScene, encoder: Encoder, seed: number, encode: (channels: Float32Array[]) => Promise<T>): Promise<T[]> {
@@ -232,7 +227,6 @@ export class CellWorker {
     if (probe === undefined) {
       const file = context.probes[model];
       if (!file) throw new Errors.INVALID_PROBE(`the sweep context holds no probe for model "${model}"`);
-      if (this.probes.size > 16) this.probes.clear();
       this.probes.set(key, (probe = fromProbeFile(file)));
     }
     return probe;
@@ -240,37 +234,22 @@ export class CellWorker {
 
   private model(spec: SweepSpec, id: string, cacheDir: string | null): Promise<LoadedModel & { cache: EmbeddingCache | null }> {
     const key = `${spec.modelsDir ?? ''}|${id}`;
-    let loaded = this.models.get(key);
-    if (loaded === undefined) {
-      loaded = (async () => {
-        const registry = await ModelRegistry.open({ userDirs: spec.modelsDir ? [spec.modelsDir] : [] });
-        const entry = registry.require(id);
-        return { entry, encoder: await createEncoder(entry, createInProcessLoader()) };
-      })();
-      this.models.set(key, loaded);
-      loaded.catch(() => this.models.delete(key));
-    }
+    const loaded = cachedLoad(this.models, key, async () => {
+      const registry = await ModelRegistry.open({ userDirs: spec.modelsDir ? [spec.modelsDir] : [] });
+      const entry = registry.require(id);
+      return { entry, encoder: await createEncoder(entry, createInProcessLoader()) };
+    });
     return loaded.then(async (m) => ({ ...m, cache: cacheDir ? await this.cache(cacheDir, m.entry) : null }));
   }
 
   private cache(cacheDir: string, entry: ModelEntry): Promise<EmbeddingCache> {
     const key = `${cacheDir}|${entry.manifestPath}`;
-    let cache = this.caches.get(key);
-    if (cache === undefined) {
-      this.caches.set(key, (cache = EmbeddingCache.forModel(cacheDir, entry)));
-      cache.catch(() => this.caches.delete(key));
-    }
-    return cache;
+    return cachedLoad(this.caches, key, () => EmbeddingCache.forModel(cacheDir, entry));
   }
 
   private sceneBanks(spec: SweepSpec): Promise<SceneBanks> {
     const key = JSON.stringify([spec.rirDirs, spec.rirFiles, spec.noiseDirs]);
-    let banks = this.banks.get(key);
-    if (banks === undefined) {
-      this.banks.set(key, (banks = openBanks({ rirDirs: spec.rirDirs, rirFiles: spec.rirFiles, noiseDirs: spec.noiseDirs })));
-      banks.catch(() => this.banks.delete(key));
-    }
-    return banks;
+    return cachedLoad(this.banks, key, () => openBanks({ rirDirs: spec.rirDirs, rirFiles: spec.rirFiles, noiseDirs: spec.noiseDirs }));
   }
 
   /**
