@@ -1,15 +1,14 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Errors } from '../../src/errors.ts';
 import { tempPathBeside, writeAtomically, writeAtomicallyFrom } from '../../src/writeAtomically.ts';
+import { tempDir } from '../helpers/audio.ts';
 
 let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'earshot-atomic-'));
-});
-afterAll(() => rm(dir, { recursive: true, force: true }));
+let cleanup: () => Promise<void>;
+beforeAll(async () => ({ dir, cleanup } = await tempDir('earshot-atomic-')));
+afterAll(() => cleanup());
 
 describe('writeAtomically', () => {
   it('replaces the file whole, flushed or not, and leaves no temporary file', async () => {
