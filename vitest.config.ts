@@ -14,11 +14,13 @@ const SHARED = [
   // Not liveStream.test.ts: its streams run on an ONNX pool of its own across tests.
   'test/pipeline/{encodeWindows,fileSource,metrics,resample,sceneOperators,slidingWindows,sources,windowEmbedder}.test.ts',
   'test/probes/{dataset,linearProbe,probeFile,vad,wakeword}.test.ts',
-  'test/sweep/{report,stats,store}.test.ts',
+  'test/sweep/{queueJson,report,stats,store}.test.ts',
   'test/server/{badInput,live,rest,security,units,uploads}.test.ts',
-  'test/cli/{banks,conditionOptions,errors,help,models,renderRoom,snrMode}.test.ts',
+  'test/cli/{banks,conditionOptions,errors,help,integerOption,models,renderRoom,snrMode}.test.ts',
   'test/e2e/dashboardLib.test.ts',
   'test/fs/*.test.ts',
+  'test/errors.test.ts',
+  'test/cachedLoad.test.ts',
 ];
 
 export default defineConfig({

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { extname, join, relative, sep } from 'node:path';
 import { decodeAudioFile } from '../src/audio/decode.ts';
 import { flacStreamInfo, sniffFormat } from '../src/audio/containers.ts';
 import { Errors } from '../src/errors.ts';
 import { makeDirectory } from '../src/makeDirectory.ts';
+import { writeAtomically } from '../src/writeAtomically.ts';
 import { MAX_RESAMPLE_RATE_HZ } from '../src/audio/libsamplerate.ts';
 import { checkUploadLength, storedUploadFile } from './uploadChecks.ts';
 import type { ClipInfo } from './protocol/rest.ts';
@@ -144,8 +145,7 @@ export class ClipStore {
       await writeFile(audioPath, bytes);
       // Metadata last, through a rename: a half-written upload is never listed after a restart.
       const metaPath = join(this.uploadsDir, `${uuid}.json`);
-      await writeFile(`${metaPath}.tmp`, JSON.stringify({ ...clip, file }));
-      await rename(`${metaPath}.tmp`, metaPath);
+      await writeAtomically(metaPath, JSON.stringify({ ...clip, file }));
     } catch (err) {
       await rm(audioPath, { force: true });
       throw new Errors.WRITE_FAILED(this.uploadsDir, (err as Error).message);

@@ -78,7 +78,7 @@ export interface ServerOptions {
   /**
    * Labelled data folders (one subfolder of clips per class) that sweeps may
    * use, named by their folder name; the first is the default. Clients name
-   * one, never a path. Default: the shipped keyword set (test/fixtures/speech/keywords).
+   * one, never a path. Default: the shipped keyword set (speech/keywords).
    */
   sweepDataDirs: string[];
   /** Most sweeps running at once. Default 1. */
@@ -119,7 +119,7 @@ export const SERVER_DEFAULTS: Readonly<Omit<ServerOptions, 'ws'>> = Object.freez
   noiseDirs: [],
   probeDirs: [],
   uploadsDir: 'earshot-uploads',
-  clipsDir: join(PACKAGE_ROOT, 'test', 'fixtures', 'speech'),
+  clipsDir: join(PACKAGE_ROOT, 'speech'),
   clientDist: join(PACKAGE_ROOT, 'client', 'dist'),
   maxUploadBytes: 20_000_000,
   maxUploadDurationS: CLIP_STORE_DEFAULTS.maxUploadDurationS,
@@ -131,7 +131,7 @@ export const SERVER_DEFAULTS: Readonly<Omit<ServerOptions, 'ws'>> = Object.freez
   maxPushSpeed: 2,
   pushBurstS: 2,
   sweepsDir: 'earshot-sweeps',
-  sweepDataDirs: [join(PACKAGE_ROOT, 'test', 'fixtures', 'speech', 'keywords')],
+  sweepDataDirs: [join(PACKAGE_ROOT, 'speech', 'keywords')],
   maxSweeps: 1,
   maxSweepCells: 64,
   statsIntervalMs: 1000,

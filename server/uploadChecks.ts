@@ -1,8 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { basename, extname } from 'node:path';
-import { isEarshotError } from '../src/errors.ts';
+import { isEarshotError, Errors } from '../src/errors.ts';
 import type { ModelRegistry } from '../src/encoders/registry.ts';
-import { ServerErrors } from './errors.ts';
 
 const CURL_EXAMPLE = 'curl -F file=@clip.wav http://127.0.0.1:8080/api/uploads';
 
@@ -16,7 +15,7 @@ const CURL_EXAMPLE = 'curl -F file=@clip.wav http://127.0.0.1:8080/api/uploads';
 export async function readUploadPart(request: FastifyRequest, limitBytes: number, limitText: string): Promise<{ bytes: Buffer; filename: string }> {
   try {
     const part = await request.file();
-    if (part === undefined) throw new ServerErrors.INVALID_REQUEST('the upload has no file part; add one (form field of type file)');
+    if (part === undefined) throw new Errors.INVALID_REQUEST('the upload has no file part; add one (form field of type file)');
     return { bytes: await part.toBuffer(), filename: part.filename ?? '' };
   } catch (err) {
     throw multipartError(err, limitText);
@@ -26,12 +25,12 @@ export async function readUploadPart(request: FastifyRequest, limitBytes: number
 function multipartError(err: unknown, limitText: string): Error {
   if (isEarshotError(err)) return err;
   const code = (err as { code?: string }).code;
-  if (code === 'FST_REQ_FILE_TOO_LARGE') return new ServerErrors.UPLOAD_TOO_LARGE(limitText);
+  if (code === 'FST_REQ_FILE_TOO_LARGE') return new Errors.UPLOAD_TOO_LARGE(limitText);
   if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') {
-    return new ServerErrors.TOO_MANY_PARTS(CURL_EXAMPLE);
+    return new Errors.TOO_MANY_PARTS(CURL_EXAMPLE);
   }
   const why = err instanceof Error ? err.message.replace(/^Multipart: /, '') : String(err);
-  return new ServerErrors.INVALID_MULTIPART(`the multipart/form-data body cannot be read (${why.slice(0, 120)}); send one file part, e.g. ${CURL_EXAMPLE}`);
+  return new Errors.INVALID_MULTIPART(`the multipart/form-data body cannot be read (${why.slice(0, 120)}); send one file part, e.g. ${CURL_EXAMPLE}`);
 }
 
 /** The shortest window among the models this server can run: audio shorter than that gives no window at all. */
@@ -46,7 +45,7 @@ export function shortestWindow(models: ModelRegistry): { seconds: number; model:
 /** UPLOAD_TOO_SHORT (422) when an upload of `durationS` is shorter than one window of every model served. */
 export function checkUploadLength(name: string, durationS: number, window: { seconds: number; model: string } | undefined): void {
   if (window === undefined || durationS >= window.seconds) return;
-  throw new ServerErrors.UPLOAD_TOO_SHORT(`upload "${name}" lasts ${+durationS.toPrecision(3)} s; the shortest window of the models this server runs is ${window.seconds} s (${window.model}), so it would give no result. Upload at least ${window.seconds} s of audio`);
+  throw new Errors.UPLOAD_TOO_SHORT(`upload "${name}" lasts ${+durationS.toPrecision(3)} s; the shortest window of the models this server runs is ${window.seconds} s (${window.model}), so it would give no result. Upload at least ${window.seconds} s of audio`);
 }
 
 /**

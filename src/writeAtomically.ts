@@ -4,6 +4,25 @@ import { Errors, isEarshotError } from './errors.ts';
 
 let tempCounter = 0;
 
+/** How a file is written atomically. */
+export interface WriteAtomicallyOptions {
+  /**
+   * Flush the bytes to disk before the rename (default true), so that even a
+   * power cut leaves the old file or the whole new one. False for files that
+   * are cheap to lose and checked when read (cache entries): a process that
+   * dies still leaves no partial file.
+   */
+  durable?: boolean;
+}
+
+/**
+ * A temporary name beside `path` (same directory, so a rename onto `path`
+ * stays on one file system), unique within this machine's processes.
+ */
+export function tempPathBeside(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${++tempCounter}.tmp`);
+}
+
 /**
  * Write a file atomically: the bytes go to a temporary file in the same
  * directory, are flushed to disk, and the file is renamed over `path`. A
@@ -12,8 +31,8 @@ let tempCounter = 0;
  * @param path destination; its directory must exist
  * @throws WRITE_FAILED naming the path and the reason in words
  */
-export async function writeAtomically(path: string, data: string | Uint8Array): Promise<void> {
-  await writeAtomicallyFrom(path, (write) => write(typeof data === 'string' ? new TextEncoder().encode(data) : data));
+export async function writeAtomically(path: string, data: string | Uint8Array, opts: WriteAtomicallyOptions = {}): Promise<void> {
+  await writeAtomicallyFrom(path, (write) => write(typeof data === 'string' ? new TextEncoder().encode(data) : data), opts);
 }
 
 /**
@@ -25,15 +44,19 @@ export async function writeAtomically(path: string, data: string | Uint8Array): 
  * @example
  * await writeAtomicallyFrom('out.wav', async (write) => { await write(header); for (const b of blocks) await write(b); });
  */
-export async function writeAtomicallyFrom(path: string, produce: (write: (bytes: Uint8Array) => Promise<void>) => Promise<void>): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${++tempCounter}.tmp`);
+export async function writeAtomicallyFrom(
+  path: string,
+  produce: (write: (bytes: Uint8Array) => Promise<void>) => Promise<void>,
+  { durable = true }: WriteAtomicallyOptions = {},
+): Promise<void> {
+  const temp = tempPathBeside(path);
   try {
     const handle = await open(temp, 'wx');
     try {
       await produce(async (bytes) => {
         for (let done = 0; done < bytes.length; ) done += (await handle.write(bytes, done, bytes.length - done)).bytesWritten;
       });
-      await handle.sync();
+      if (durable) await handle.sync();
     } finally {
       await handle.close();
     }

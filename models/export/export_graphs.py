@@ -18,7 +18,7 @@ Graphs (manifests written next to them; full-size manifests go to models/*.json)
 torchaudio 0.13 has no WavLM (torchaudio.models.wavlm_base arrived in 0.14), so none is exported.
 
 --small also writes, for the tests: references.json + <name>.ref.f32 (the torch output for
-test/fixtures/speech/digits/en/3.wav fed exactly as the manifest says, frames inside the clip
+speech/digits/en/3.wav fed exactly as the manifest says, frames inside the clip
 only) and the Hugging Face / Transformers.js layout folder hf-wav2vec2-tiny/.
 """
 import argparse, json, os, shutil, sys, time, warnings, wave
@@ -123,7 +123,7 @@ def export(model, shape, input_name, output_names, dyn, path):
 
 
 def read_digit(d=3):
-    with wave.open(os.path.join(ROOT, 'test', 'fixtures', 'speech', 'digits', 'en', f'{d}.wav')) as w:
+    with wave.open(os.path.join(ROOT, 'speech', 'digits', 'en', f'{d}.wav')) as w:
         return (np.frombuffer(w.readframes(w.getnframes()), dtype='<i2').astype(np.float32) / 32768.0).astype(np.float32)
 
 
@@ -207,7 +207,7 @@ def main():
         if args.small:
             ref = reference(key, model, manifest)
             ref.astype('<f4').tofile(os.path.join(out_dir, name + '.ref.f32'))
-            refs[name] = {'file': name + '.ref.f32', 'shape': list(ref.shape), 'input': 'test/fixtures/speech/digits/en/3.wav'
+            refs[name] = {'file': name + '.ref.f32', 'shape': list(ref.shape), 'input': 'speech/digits/en/3.wav'
                           + (' (channel 1: the clip reversed, times 0.5)' if key == 'wavjepa' else '')}
             if key == 'wav2vec2':
                 hf_folder(model, os.path.dirname(out_dir))

@@ -1,12 +1,12 @@
 import type { FastifyError } from 'fastify';
 import fp from 'fastify-plugin';
 import { Type } from '../../src/typebox.ts';
-import { isEarshotError } from '../../src/errors.ts';
+import { type ErrorCode, errorCode, isEarshotError } from '../../src/errors.ts';
 
 /** Every error answer: `{ code, message }` with the error's HTTP status. */
 export const ErrorSchema = Type.Object(
   {
-    code: Type.String({ description: 'an EARSHOT_* code (src/errors.ts, server/errors.ts)' }),
+    code: Type.String({ description: 'an EARSHOT_* code (src/errors.ts)' }),
     message: Type.String({ description: 'what is wrong and how to fix it' }),
   },
   { $id: 'EarshotError', description: 'an error' },
@@ -16,14 +16,14 @@ export const ErrorSchema = Type.Object(
 export const ERROR_RESPONSES = { '4xx': ErrorSchema, '5xx': ErrorSchema } as const;
 
 // Fastify's own request errors, given earshot codes (status kept).
-const FASTIFY_CODES: Record<string, string> = {
-  FST_ERR_VALIDATION: 'EARSHOT_INVALID_REQUEST',
-  FST_ERR_CTP_INVALID_JSON_BODY: 'EARSHOT_INVALID_JSON',
-  FST_ERR_CTP_EMPTY_JSON_BODY: 'EARSHOT_INVALID_JSON',
-  FST_ERR_CTP_BODY_TOO_LARGE: 'EARSHOT_BODY_TOO_LARGE',
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'EARSHOT_UNSUPPORTED_MEDIA_TYPE',
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'EARSHOT_INVALID_REQUEST',
-  FST_REQ_FILE_TOO_LARGE: 'EARSHOT_UPLOAD_TOO_LARGE',
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_VALIDATION: errorCode('INVALID_REQUEST'),
+  FST_ERR_CTP_INVALID_JSON_BODY: errorCode('INVALID_JSON'),
+  FST_ERR_CTP_EMPTY_JSON_BODY: errorCode('INVALID_JSON'),
+  FST_ERR_CTP_BODY_TOO_LARGE: errorCode('BODY_TOO_LARGE'),
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: errorCode('UNSUPPORTED_MEDIA_TYPE'),
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: errorCode('INVALID_REQUEST'),
+  FST_REQ_FILE_TOO_LARGE: errorCode('UPLOAD_TOO_LARGE'),
 };
 
 // Fastify's own messages ("Unsupported Media Type") do not say what to send instead.
@@ -49,13 +49,13 @@ export const errorsPlugin = fp(
       const status = err.statusCode ?? 500;
       if (status < 500) {
         const message = err.validation ? `invalid request: ${err.message}` : (friendlier(err.code, request.headers['content-type']) ?? err.message);
-        return reply.status(status).send({ code: FASTIFY_CODES[err.code] ?? 'EARSHOT_INVALID_REQUEST', message: hide(message) });
+        return reply.status(status).send({ code: FASTIFY_CODES[err.code] ?? errorCode('INVALID_REQUEST'), message: hide(message) });
       }
       request.log.error({ err }, 'request failed');
-      return reply.status(500).send({ code: 'EARSHOT_INTERNAL', message: `internal error while serving ${request.method} ${request.url.split('?')[0]}; the server log has the details` });
+      return reply.status(500).send({ code: errorCode('INTERNAL'), message: `internal error while serving ${request.method} ${request.url.split('?')[0]}; the server log has the details` });
     });
     app.setNotFoundHandler((request, reply) => {
-      reply.status(404).send({ code: 'EARSHOT_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}; the API is under /api (GET /api/health)` });
+      reply.status(404).send({ code: errorCode('NOT_FOUND'), message: `no route ${request.method} ${request.url.split('?')[0]}; the API is under /api (GET /api/health)` });
     });
   },
   { fastify: '5.x', name: 'earshot-errors' },

@@ -1,8 +1,8 @@
+import { Errors } from '../../src/errors.ts';
 import fp from 'fastify-plugin';
-import { ServerErrors } from '../errors.ts';
 import { parseClientJson } from '../jsonLimits.ts';
 
-const ERROR_BY_KIND = { syntax: ServerErrors.INVALID_JSON, depth: ServerErrors.JSON_TOO_DEEP, prototype: ServerErrors.FORBIDDEN_KEY } as const;
+const ERROR_BY_KIND = { syntax: Errors.INVALID_JSON, depth: Errors.JSON_TOO_DEEP, prototype: Errors.FORBIDDEN_KEY } as const;
 
 /**
  * Every `application/json` body goes through {@link parseClientJson} instead
@@ -15,7 +15,7 @@ export const jsonBodyPlugin = fp(
     app.removeContentTypeParser('application/json');
     app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
       const text = body as string;
-      if (text.trim() === '') return done(new ServerErrors.INVALID_JSON('the body is empty; send a JSON object (or no Content-Type: application/json)'), undefined);
+      if (text.trim() === '') return done(new Errors.INVALID_JSON('the body is empty; send a JSON object (or no Content-Type: application/json)'), undefined);
       const parsed = parseClientJson(text);
       if ('problem' in parsed) return done(new ERROR_BY_KIND[parsed.problem.kind](`request body: ${parsed.problem.message}`), undefined);
       done(null, parsed.value);

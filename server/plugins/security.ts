@@ -1,7 +1,7 @@
+import { Errors } from '../../src/errors.ts';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { ServerErrors } from '../errors.ts';
 import { isLoopbackHost, type ServerOptions } from '../options.ts';
 
 /**
@@ -33,21 +33,21 @@ export const securityPlugin = fp<{ options: ServerOptions }>(
     app.addHook('onRequest', async (request) => {
       const host = request.headers.host ?? '';
       if (loopback && !isLoopbackHost(hostname(host))) {
-        throw new ServerErrors.FORBIDDEN_HOST(`Host ${JSON.stringify(host.slice(0, 100))} is not this machine: the server listens on loopback only; open it as http://127.0.0.1 or http://localhost`);
+        throw new Errors.FORBIDDEN_HOST(`Host ${JSON.stringify(host.slice(0, 100))} is not this machine: the server listens on loopback only; open it as http://127.0.0.1 or http://localhost`);
       }
       const origin = request.headers.origin;
       const upgrade = request.headers.upgrade?.toLowerCase() === 'websocket';
       if (origin !== undefined) {
         if (!originAllowed(origin, host, allowed)) {
-          throw new ServerErrors.FORBIDDEN_ORIGIN(`Origin ${JSON.stringify(origin.slice(0, 100))} may not use this server; allowed: its own origin (http://${host})${allowed.size ? ` and ${[...allowed].join(', ')}` : ''} (serve --allow-origin adds one)`);
+          throw new Errors.FORBIDDEN_ORIGIN(`Origin ${JSON.stringify(origin.slice(0, 100))} may not use this server; allowed: its own origin (http://${host})${allowed.size ? ` and ${[...allowed].join(', ')}` : ''} (serve --allow-origin adds one)`);
         }
       } else if (upgrade && !loopback) {
-        throw new ServerErrors.FORBIDDEN_ORIGIN('a WebSocket without an Origin header is accepted only when the server listens on loopback; send Origin: http://<this server>');
+        throw new Errors.FORBIDDEN_ORIGIN('a WebSocket without an Origin header is accepted only when the server listens on loopback; send Origin: http://<this server>');
       }
       if (expected === undefined || PUBLIC_ROUTES.has(request.routeOptions.url ?? '')) return;
       const given = tokenOf(request);
-      if (given === undefined) throw new ServerErrors.UNAUTHORIZED('this server needs a token: send "Authorization: Bearer <token>" or add ?token=<token> to the URL');
-      if (!timingSafeEqual(digest(given), expected)) throw new ServerErrors.UNAUTHORIZED('wrong token');
+      if (given === undefined) throw new Errors.UNAUTHORIZED('this server needs a token: send "Authorization: Bearer <token>" or add ?token=<token> to the URL');
+      if (!timingSafeEqual(digest(given), expected)) throw new Errors.UNAUTHORIZED('wrong token');
     });
   },
   { fastify: '5.x', name: 'earshot-security' },

@@ -1,8 +1,8 @@
+import { Errors } from '../../src/errors.ts';
 import { Type, Value } from '../../src/typebox.ts';
 import type { FastifySchemaCompiler } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ConditionSchema } from '../../src/scene/condition.ts';
-import { ServerErrors } from '../errors.ts';
 import { ERROR_RESPONSES } from '../plugins/errors.ts';
 import { checkConditionIds, mergeCondition, parseStreamConfig, resolveStreamConfig } from '../streams/wireConfig.ts';
 import { StreamSchema } from '../protocol/rest.ts';
@@ -25,7 +25,7 @@ function parsedBody(parse: (body: unknown) => unknown): FastifySchemaCompiler<un
       try {
         if (httpPart === 'body') return { value: parse(data) };
         const first = Value.Errors(schema as never, data).First();
-        return first ? { error: new ServerErrors.INVALID_REQUEST(`${httpPart}${first.path.replaceAll('/', '.')}: ${first.message.toLowerCase()}`) } : { value: data };
+        return first ? { error: new Errors.INVALID_REQUEST(`${httpPart}${first.path.replaceAll('/', '.')}: ${first.message.toLowerCase()}`) } : { value: data };
       } catch (err) {
         return { error: err as Error };
       }
@@ -59,14 +59,14 @@ export const streamRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: { params: Params, body: ConditionPatch, response: { 200: StreamSchema, ...ERROR_RESPONSES } },
       validatorCompiler: parsedBody((body) => {
-        if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ServerErrors.INVALID_REQUEST('the body must be a JSON object of condition fields, e.g. {"snrDb": 5}');
+        if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new Errors.INVALID_REQUEST('the body must be a JSON object of condition fields, e.g. {"snrDb": 5}');
         return body;
       }),
     },
     async (request) => {
       const stream = app.streams.get(request.params.id);
       if (stream.ownerId !== null) {
-        throw new ServerErrors.NOT_OWNER(`stream ${request.params.id} belongs to a WebSocket connection; only that connection can change its condition (others watch it read-only)`);
+        throw new Errors.NOT_OWNER(`stream ${request.params.id} belongs to a WebSocket connection; only that connection can change its condition (others watch it read-only)`);
       }
       const condition = mergeCondition(stream.requested, request.body);
       checkConditionIds(condition, app.banks);

@@ -1,7 +1,7 @@
+import { Errors } from '../../src/errors.ts';
 import multipart from '@fastify/multipart';
 import { Type } from '../../src/typebox.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ServerErrors } from '../errors.ts';
 import { ERROR_RESPONSES } from '../plugins/errors.ts';
 import { readUploadPart, shortestWindow } from '../uploadChecks.ts';
 import { ClipSchema } from '../protocol/rest.ts';
@@ -25,7 +25,7 @@ export const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/api/uploads', { schema: { consumes: ['multipart/form-data'], response: { 201: ClipSchema, ...ERROR_RESPONSES } } }, async (request, reply) => {
     if (!request.isMultipart()) {
-      throw new ServerErrors.NOT_MULTIPART('send the audio as multipart/form-data with one file part, e.g. curl -F file=@clip.wav http://127.0.0.1:8080/api/uploads');
+      throw new Errors.NOT_MULTIPART('send the audio as multipart/form-data with one file part, e.g. curl -F file=@clip.wav http://127.0.0.1:8080/api/uploads');
     }
     const { bytes, filename } = await readUploadPart(request, limit, formatBytes(limit));
     // Decoded on a task thread: a long or hostile file holds that thread, not the event loop.

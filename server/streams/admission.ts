@@ -1,6 +1,6 @@
+import { Errors } from '../../src/errors.ts';
 import type { ModelRegistry } from '../../src/encoders/registry.ts';
 import { windowSpec } from '../../src/pipeline/streamConfig.ts';
-import { ServerErrors } from '../errors.ts';
 import type { StreamConfigWire } from '../protocol/streamConfig.ts';
 
 /** What one stream may ask of the server's main thread (server options; see options.ts). */
@@ -24,7 +24,7 @@ export function checkAdmission(wire: StreamConfigWire, models: ModelRegistry, li
     const { manifest } = models.entry(id);
     const spec = windowSpec(manifest, wire.hopS);
     if (spec.hopS < limits.minHopS - 1e-9) {
-      throw new ServerErrors.OVER_LIMIT(
+      throw new Errors.OVER_LIMIT(
         `hopS ${wire.hopS ?? '(the default)'} gives model "${id}" a window every ${round(spec.hopS * 1000)} ms; this server allows one every ${round(limits.minHopS * 1000)} ms at most (server option minHopS). Ask for hopS ≥ ${limits.minHopS}, or leave it out for the model's default`,
       );
     }
@@ -34,7 +34,7 @@ export function checkAdmission(wire: StreamConfigWire, models: ModelRegistry, li
     const per = (n: number) => wire.models.reduce((s, id) => s + ckaCost(n, models.entry(id).manifest.embeddingSize, windowSpec(models.entry(id).manifest, wire.hopS).hopS), 0);
     let fits = 3;
     while (fits < wire.ckaWindows && per(fits + 1) <= limits.maxCkaCost) fits++;
-    throw new ServerErrors.OVER_LIMIT(
+    throw new Errors.OVER_LIMIT(
       `ckaWindows ${wire.ckaWindows} with models ${wire.models.join(', ')} costs ${round(cost)} CKA multiply-adds a second; this server allows ${limits.maxCkaCost} per stream (server option maxCkaCost). Ask for ckaWindows ≤ ${fits}, fewer models or a longer hopS`,
     );
   }

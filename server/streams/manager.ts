@@ -2,7 +2,6 @@ import { map, merge } from 'rxjs';
 import { Errors, isEarshotError } from '../../src/errors.ts';
 import type { AppliedCondition, AudioFrame, LiveStream, ProbeSettings, StreamConfig, WindowResult } from '../../src/pipeline/types.ts';
 import type { Condition } from '../../src/scene/condition.ts';
-import { ServerErrors } from '../errors.ts';
 import { runOwnedBy, type FaultOwner } from '../faultScope.ts';
 import { audioFrame, jsonFrame, resultFrame } from '../ws/frames.ts';
 import { ManagedStream, type Subscriber } from './managedStream.ts';
@@ -67,10 +66,10 @@ export class StreamManager {
    * subscribers from now on.
    */
   async start(wire: StreamConfigWire, config: StreamConfig, ownerId: string | null): Promise<ManagedStream> {
-    if (this.streams.size + this.starting >= this.opts.maxStreams) throw new ServerErrors.TOO_MANY_STREAMS(this.opts.maxStreams);
+    if (this.streams.size + this.starting >= this.opts.maxStreams) throw new Errors.TOO_MANY_STREAMS(this.opts.maxStreams);
     const ownerKey = ownerId ?? '';
     if (ownerId !== null && this.ownedBy(ownerId) + (this.startingFor.get(ownerKey) ?? 0) >= this.opts.maxStreamsPerClient) {
-      throw new ServerErrors.TOO_MANY_CLIENT_STREAMS(this.opts.maxStreamsPerClient);
+      throw new Errors.TOO_MANY_CLIENT_STREAMS(this.opts.maxStreamsPerClient);
     }
     this.starting++;
     // Faults nobody catches in this stream's work (its pipeline's timers, promises and callbacks) end this stream only.
@@ -93,7 +92,7 @@ export class StreamManager {
     }
     if (this.closing) {
       await live.stop();
-      throw new ServerErrors.STREAM_FAILED(live.id, 'the server is shutting down');
+      throw new Errors.STREAM_FAILED(live.id, 'the server is shutting down');
     }
     const started = (made.stream = new ManagedStream(live, wire, ownerId, owner));
     if (wire.source.kind === 'push') started.pushBudget = new PushBudget(wire.source.sampleRateHz, this.opts.maxPushSpeed, this.opts.pushBurstS);
@@ -133,7 +132,7 @@ export class StreamManager {
   /** The stream failed (its pipeline errored, or a fault in its work went uncaught): its clients get an `error`, then `stopped` with the reason; other streams run on. */
   private fail(stream: ManagedStream, err: unknown): void {
     if (stream.stopped) return;
-    const e = isEarshotError(err) ? err : new ServerErrors.STREAM_FAILED(stream.id, (err as Error)?.message ?? String(err));
+    const e = isEarshotError(err) ? err : new Errors.STREAM_FAILED(stream.id, (err as Error)?.message ?? String(err));
     const message = this.opts.clientMessage?.(e.message) ?? e.message;
     stream.broadcast(jsonFrame({ type: 'error', code: e.code, message, streamId: stream.id }), false);
     this.end(stream, `failed: ${message}`);
@@ -182,7 +181,7 @@ export class StreamManager {
   async stop(id: string, reason: string, by?: string | null): Promise<void> {
     const stream = this.get(id);
     if (by !== undefined && stream.ownerId !== by) {
-      throw new ServerErrors.NOT_OWNER(
+      throw new Errors.NOT_OWNER(
         stream.ownerId === null
           ? `stream ${id} was started over REST; stop it with DELETE /api/streams/${id}`
           : `stream ${id} belongs to another WebSocket connection; only that connection can stop it (it also stops when that connection closes)`,

@@ -5,7 +5,6 @@ import type { ModelRegistry } from '../../src/encoders/registry.ts';
 import type { StreamConfig } from '../../src/pipeline/types.ts';
 import { Errors } from '../../src/errors.ts';
 import { listProbeIds, readProbeAt } from '../../src/probes/resolveProbe.ts';
-import { ServerErrors } from '../errors.ts';
 import type { ClipStore } from '../clips.ts';
 import { describeValue } from '../../src/showValue.ts';
 import { FileSourceSchema, MicSourceSchema, PushSourceSchema, StreamConfigWireSchema, type StreamConfigWire } from '../protocol/streamConfig.ts';
@@ -22,27 +21,27 @@ const FIELDS = Object.keys(StreamConfigWireSchema.properties);
  * defaults. Ids are checked later, by {@link resolveStreamConfig}.
  */
 export function parseStreamConfig(input: unknown): StreamConfigWire {
-  if (!isObject(input)) throw new ServerErrors.INVALID_REQUEST(`a stream config must be a JSON object with source and models, got ${typeof input}`);
+  if (!isObject(input)) throw new Errors.INVALID_REQUEST(`a stream config must be a JSON object with source and models, got ${typeof input}`);
   const unknown = Object.keys(input).find((k) => !FIELDS.includes(k));
-  if (unknown !== undefined) throw new ServerErrors.INVALID_REQUEST(`unknown stream config field "${unknown}". Known: ${FIELDS.join(', ')}`);
+  if (unknown !== undefined) throw new Errors.INVALID_REQUEST(`unknown stream config field "${unknown}". Known: ${FIELDS.join(', ')}`);
   const source = parseSource(input.source);
   const { condition: rawCondition, ...rest } = input;
   const condition = validateCondition(rawCondition ?? {});
   const candidate = Value.Default(StreamConfigWireSchema, { ...structuredClone(rest), source, condition }) as StreamConfigWire;
   const first = Value.Errors(StreamConfigWireSchema, candidate).First();
-  if (first) throw new ServerErrors.INVALID_REQUEST(`${first.path.slice(1).replaceAll('/', '.') || 'config'} ${describeValue(first.value)}: ${first.message.toLowerCase()}${hint(first.schema)}`);
+  if (first) throw new Errors.INVALID_REQUEST(`${first.path.slice(1).replaceAll('/', '.') || 'config'} ${describeValue(first.value)}: ${first.message.toLowerCase()}${hint(first.schema)}`);
   const twice = candidate.models.find((m, i) => candidate.models.indexOf(m) !== i);
-  if (twice !== undefined) throw new ServerErrors.INVALID_REQUEST(`models lists "${twice}" twice; list each model once`);
+  if (twice !== undefined) throw new Errors.INVALID_REQUEST(`models lists "${twice}" twice; list each model once`);
   return candidate;
 }
 
 function parseSource(source: unknown): unknown {
-  if (!isObject(source)) throw new ServerErrors.INVALID_REQUEST('source must be an object: {"kind": "file", "path": CLIP} (GET /api/clips), {"kind": "push", "sampleRateHz": N} or {"kind": "mic"}');
+  if (!isObject(source)) throw new Errors.INVALID_REQUEST('source must be an object: {"kind": "file", "path": CLIP} (GET /api/clips), {"kind": "push", "sampleRateHz": N} or {"kind": "mic"}');
   const schema = SOURCES[String(source.kind)];
-  if (schema === undefined) throw new ServerErrors.INVALID_REQUEST(`source.kind ${describeValue(source.kind)}: must be "file", "push" or "mic"`);
+  if (schema === undefined) throw new Errors.INVALID_REQUEST(`source.kind ${describeValue(source.kind)}: must be "file", "push" or "mic"`);
   const filled = Value.Default(schema, structuredClone(source));
   const first = Value.Errors(schema, filled).First();
-  if (first) throw new ServerErrors.INVALID_REQUEST(`source${first.path.replaceAll('/', '.') || ''} ${describeValue(first.value)}: ${first.message.toLowerCase()}${hint(first.schema)}`);
+  if (first) throw new Errors.INVALID_REQUEST(`source${first.path.replaceAll('/', '.') || ''} ${describeValue(first.value)}: ${first.message.toLowerCase()}${hint(first.schema)}`);
   return filled;
 }
 
@@ -75,7 +74,7 @@ export async function resolveStreamConfig(wire: StreamConfigWire, ctx: ResolveCo
       if (err instanceof Error) err.message = err.message.replaceAll(hit, `probe "${id}"`);
       throw err;
     });
-    if (probe.kind === 'manifest' && probe.manifest.manifest.input.kind !== 'embeddings') throw new ServerErrors.INVALID_REQUEST(`probe "${id}" reads raw audio; streams run it as their VAD (the config's vad field), not as a probe`);
+    if (probe.kind === 'manifest' && probe.manifest.manifest.input.kind !== 'embeddings') throw new Errors.INVALID_REQUEST(`probe "${id}" reads raw audio; streams run it as their VAD (the config's vad field), not as a probe`);
     probePaths.push(hit);
   }
   const src = wire.source;

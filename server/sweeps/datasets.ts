@@ -1,6 +1,6 @@
+import { Errors } from '../../src/errors.ts';
 import { basename } from 'node:path';
 import { readLabelledData } from '../../src/probes/dataset.ts';
-import { ServerErrors } from '../errors.ts';
 import type { Dataset } from './schemas.ts';
 
 /**
@@ -25,7 +25,7 @@ export class Datasets {
     const dir = chosen === undefined ? undefined : this.byName.get(chosen);
     if (chosen === undefined || dir === undefined) {
       const offered = this.names.length ? `this server offers ${this.names.map((n) => `"${n}"`).join(', ')} (GET /api/datasets)` : 'this server offers none (start it with sweep data folders)';
-      throw new ServerErrors.INVALID_REQUEST(`data ${JSON.stringify(name ?? '(default)').slice(0, 120)} is not a data set of this server; ${offered}. Name one, or leave data out for the default`);
+      throw new Errors.INVALID_REQUEST(`data ${JSON.stringify(name ?? '(default)').slice(0, 120)} is not a data set of this server; ${offered}. Name one, or leave data out for the default`);
     }
     return { name: chosen, dir };
   }

@@ -1,10 +1,10 @@
+import { Errors } from '../../src/errors.ts';
 import { randomBytes } from 'node:crypto';
 import { access, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ModelRegistry } from '../../src/encoders/registry.ts';
 import type { SceneBanks } from '../../src/scene/render.ts';
 import type { SweepEvent, SweepResults, SweepSpec } from '../../src/sweep/types.ts';
-import { ServerErrors } from '../errors.ts';
 import type { ServerOptions } from '../options.ts';
 import type { Subscriber } from '../streams/managedStream.ts';
 import { jsonFrame } from '../ws/frames.ts';
@@ -83,9 +83,9 @@ export class SweepManager {
   async start(body: unknown): Promise<SweepState> {
     const request = parseSweepRequest(body);
     const { config } = this.opts;
-    if (this.closing) throw new ServerErrors.TOO_MANY_SWEEPS('the server is shutting down; it starts no more sweeps');
+    if (this.closing) throw new Errors.TOO_MANY_SWEEPS('the server is shutting down; it starts no more sweeps');
     if (this.running.size + this.starting >= config.maxSweeps) {
-      throw new ServerErrors.TOO_MANY_SWEEPS(`${config.maxSweeps} sweep(s) running, the most this server runs at once; wait for one to end or cancel it (DELETE /api/sweeps/:id)`);
+      throw new Errors.TOO_MANY_SWEEPS(`${config.maxSweeps} sweep(s) running, the most this server runs at once; wait for one to end or cancel it (DELETE /api/sweeps/:id)`);
     }
     this.starting++;
     let sweep: RunningSweep;
@@ -136,7 +136,7 @@ export class SweepManager {
   /** One sweep in full: NOT_FOUND (404) for an unknown id. */
   async get(id: string): Promise<SweepDetail> {
     const detail = await this.find(id, true);
-    if (detail === null) throw new ServerErrors.NOT_FOUND(`no sweep ${JSON.stringify(String(id).slice(0, 80))}; GET /api/sweeps lists them`);
+    if (detail === null) throw new Errors.NOT_FOUND(`no sweep ${JSON.stringify(String(id).slice(0, 80))}; GET /api/sweeps lists them`);
     return detail;
   }
 
@@ -145,7 +145,7 @@ export class SweepManager {
     const sweep = this.running.get(id);
     if (sweep === undefined) {
       const { status } = await this.get(id);
-      throw new ServerErrors.SWEEP_NOT_RUNNING(`sweep ${id} is not running (it is ${status}); its files stay in the sweeps folder`);
+      throw new Errors.SWEEP_NOT_RUNNING(`sweep ${id} is not running (it is ${status}); its files stay in the sweeps folder`);
     }
     sweep.process?.cancel();
     await sweep.finished;
@@ -157,7 +157,7 @@ export class SweepManager {
     const { status } = await this.get(id);
     const html = status === 'running' ? null : await readPublicReport(join(this.opts.config.sweepsDir, id));
     if (html !== null) return html;
-    throw new ServerErrors.NOT_FOUND(
+    throw new Errors.NOT_FOUND(
       status === 'running' ? `sweep ${id} is still running; its report is written when it ends (GET /api/sweeps/${id} for progress)` : `sweep ${id} ended (${status}) without results, so it has no report`,
     );
   }

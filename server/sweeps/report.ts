@@ -1,7 +1,8 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { renderReport } from '../../src/sweep/report.ts';
 import type { SweepResults, SweepSpec } from '../../src/sweep/types.ts';
+import { writeAtomically } from '../../src/writeAtomically.ts';
 
 const PUBLIC_REPORT = 'serve-report.html';
 
@@ -13,9 +14,7 @@ const PUBLIC_REPORT = 'serve-report.html';
  */
 export async function writePublicReport(dir: string, results: SweepResults): Promise<void> {
   const html = await renderReport({ ...results, spec: withoutPaths(results.spec) });
-  const tmp = join(dir, `.${PUBLIC_REPORT}.tmp`);
-  await writeFile(tmp, html);
-  await rename(tmp, join(dir, PUBLIC_REPORT));
+  await writeAtomically(join(dir, PUBLIC_REPORT), html);
 }
 
 /** The served report; null when the sweep left none. */

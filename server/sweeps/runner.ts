@@ -1,5 +1,6 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { errorCode } from '../../src/errors.ts';
 import { workerExecArgv } from '../../src/encoders/runtime/workerSlot.ts';
 import { moduleStart } from '../../src/moduleStart.ts';
 import type { SweepEvent, SweepResults, SweepSpec } from '../../src/sweep/types.ts';
@@ -63,7 +64,7 @@ export function startSweepProcess(spec: SweepSpec, opts: { out: string; threads:
     const finish = (why: string) => {
       clearTimeout(killTimer);
       if (end === undefined && stderr.trim()) opts.onLog(`sweep process stderr: ${stderr.trim()}`);
-      resolve(end ?? (cancelled ? { outcome: 'cancelled', results: null } : { outcome: 'failed', error: { code: 'EARSHOT_WORKER_CRASHED', message: `the sweep's process ended unexpectedly (${why}); the cells it finished are kept` } }));
+      resolve(end ?? (cancelled ? { outcome: 'cancelled', results: null } : { outcome: 'failed', error: { code: errorCode('WORKER_CRASHED'), message: `the sweep's process ended unexpectedly (${why}); the cells it finished are kept` } }));
     };
     child.once('exit', (code, signal) => finish(signal ?? `exit code ${code}`));
     child.once('error', (err) => {

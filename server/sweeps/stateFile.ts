@@ -1,6 +1,7 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CellSummary, GridPoint, SweepResults } from '../../src/sweep/types.ts';
+import { writeAtomically } from '../../src/writeAtomically.ts';
 import type { CleanScore, PublicResults, SweepRequest, SweepStatus } from './schemas.ts';
 
 /**
@@ -28,12 +29,9 @@ const STATE_FILE = 'serve-state.json';
 const FORMAT = 'earshot-serve-sweep';
 
 export const RESULTS_FILE = 'results.json';
-export const REPORT_FILE = 'report.html';
 
 export async function writeState(dir: string, state: SweepState): Promise<void> {
-  const tmp = join(dir, `.${STATE_FILE}.tmp`);
-  await writeFile(tmp, JSON.stringify({ format: FORMAT, version: 1, ...state }));
-  await rename(tmp, join(dir, STATE_FILE));
+  await writeAtomically(join(dir, STATE_FILE), JSON.stringify({ format: FORMAT, version: 1, ...state }));
 }
 
 /** The state written by {@link writeState}; null when the folder holds none (or an unreadable one). */

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isEarshotError } from '../../src/errors.ts';
+import { errorCode, isEarshotError } from '../../src/errors.ts';
 import { runSweep } from '../../src/sweep/run.ts';
 import type { SweepResults } from '../../src/sweep/types.ts';
 import type { FromSweepProcess, ToSweepProcess } from './protocol.ts';
@@ -30,7 +30,7 @@ async function run(msg: Extract<ToSweepProcess, { type: 'run' }>): Promise<void>
     end = { type: 'end', outcome: controller.signal.aborted ? 'cancelled' : 'done', results };
   } catch (err) {
     const e = err as Error & { code?: string };
-    end = { type: 'end', outcome: 'failed', error: { code: isEarshotError(err) ? e.code! : 'EARSHOT_INTERNAL', message: e?.message ?? String(err), stack: e?.stack } };
+    end = { type: 'end', outcome: 'failed', error: { code: isEarshotError(err) ? e.code! : errorCode('INTERNAL'), message: e?.message ?? String(err), stack: e?.stack } };
   }
   // The engine writes its outputs even when it stops early or fails; the served report follows them.
   const results = await readFile(join(msg.out, 'results.json'), 'utf8').then((t) => JSON.parse(t) as SweepResults, () => null);

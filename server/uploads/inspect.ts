@@ -3,7 +3,6 @@ import { memoryByteSource } from '../../src/audio/byteSource.ts';
 import { flacStreamInfo, sniffFormat } from '../../src/audio/containers.ts';
 import { MAX_RESAMPLE_RATE_HZ } from '../../src/audio/libsamplerate.ts';
 import { Errors } from '../../src/errors.ts';
-import { ServerErrors } from '../errors.ts';
 
 /** The lowest sample rate an upload may have (telephone speech). */
 export const MIN_UPLOAD_RATE_HZ = 8000;
@@ -62,7 +61,7 @@ function checkRate(label: string, sampleRateHz: number): void {
 }
 
 function checkDuration(label: string, durationS: number, maxDurationS: number, verb: string): void {
-  if (durationS > maxDurationS) throw new ServerErrors.UPLOAD_TOO_LONG(`${label} ${verb} ${round(durationS)} s of audio`, maxDurationS);
+  if (durationS > maxDurationS) throw new Errors.UPLOAD_TOO_LONG(`${label} ${verb} ${round(durationS)} s of audio`, maxDurationS);
 }
 
 function round(s: number): number {

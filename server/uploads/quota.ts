@@ -1,4 +1,4 @@
-import { ServerErrors } from '../errors.ts';
+import { Errors } from '../../src/errors.ts';
 
 /**
  * The uploads folder's disk quota: each upload's size and when a stream last
@@ -40,7 +40,7 @@ export class UploadQuota {
    * UPLOADS_FULL (507) when streams are playing what would have to go.
    */
   makeRoom(incoming: number): string[] {
-    if (incoming > this.maxBytes) throw new ServerErrors.UPLOADS_FULL(`the upload (${incoming} bytes) is larger than the uploads folder's quota of ${this.maxBytes} bytes (server option maxUploadsBytes)`);
+    if (incoming > this.maxBytes) throw new Errors.UPLOADS_FULL(`the upload (${incoming} bytes) is larger than the uploads folder's quota of ${this.maxBytes} bytes (server option maxUploadsBytes)`);
     let excess = this.usedBytes + incoming - this.maxBytes;
     const evict: string[] = [];
     const byAge = [...this.entries].filter(([id]) => !this.inUse(id)).sort((a, b) => a[1].lastUsedMs - b[1].lastUsedMs);
@@ -50,7 +50,7 @@ export class UploadQuota {
       excess -= e.bytes;
     }
     if (excess > 0) {
-      throw new ServerErrors.UPLOADS_FULL(`the uploads folder is at its quota of ${this.maxBytes} bytes (server option maxUploadsBytes) and the uploads that would make room are being played; stop a stream or try later`);
+      throw new Errors.UPLOADS_FULL(`the uploads folder is at its quota of ${this.maxBytes} bytes (server option maxUploadsBytes) and the uploads that would make room are being played; stop a stream or try later`);
     }
     return evict;
   }

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type WebSocket from 'ws';
 import type { FastifyBaseLogger } from 'fastify';
-import { isEarshotError } from '../../src/errors.ts';
-import { ServerErrors } from '../errors.ts';
+import { Errors, errorCode, isEarshotError } from '../../src/errors.ts';
 import type { ServerContext } from '../plugins/context.ts';
 import type { ManagedStream, Subscriber } from '../streams/managedStream.ts';
 import { checkConditionIds, mergeCondition, parseStreamConfig, resolveStreamConfig } from '../streams/wireConfig.ts';
@@ -100,11 +99,11 @@ export class Connection implements Subscriber {
     const limit = isBinary ? maxBinaryBytes : maxTextBytes;
     if (data.length > limit) {
       this.pendingAudio = undefined;
-      return this.fail(new ServerErrors.FRAME_TOO_LARGE(`${isBinary ? 'binary' : 'text'} frame of ${data.length} bytes; the limit is ${limit} bytes${isBinary ? ' (send audio in smaller blocks)' : ''}`), true);
+      return this.fail(new Errors.FRAME_TOO_LARGE(`${isBinary ? 'binary' : 'text'} frame of ${data.length} bytes; the limit is ${limit} bytes${isBinary ? ' (send audio in smaller blocks)' : ''}`), true);
     }
     if (isBinary) return this.onBinary(data);
     // An accepted "audio" message must be followed by its frame; after a refused one the client may or may not send it.
-    if (this.pendingAudio?.streamId) this.fail(new ServerErrors.BAD_MESSAGE('an "audio" message must be followed by its binary frame; got a text frame, so that audio is dropped'), true, this.pendingAudio.streamId);
+    if (this.pendingAudio?.streamId) this.fail(new Errors.BAD_MESSAGE('an "audio" message must be followed by its binary frame; got a text frame, so that audio is dropped'), true, this.pendingAudio.streamId);
     this.pendingAudio = undefined;
     let msg: ClientMessage;
     try {
@@ -180,7 +179,7 @@ export class Connection implements Subscriber {
   /** NOT_OWNER unless this connection started `stream`: the others watch it read-only. */
   private checkOwner(stream: ManagedStream, what: string, restHint = ''): void {
     if (stream.ownerId === this.id) return;
-    throw new ServerErrors.NOT_OWNER(
+    throw new Errors.NOT_OWNER(
       stream.ownerId === null
         ? `stream ${stream.id} was started over REST${restHint ? `; ${restHint}` : ''} (subscribers watch it read-only)`
         : `stream ${stream.id} belongs to another WebSocket connection; subscribers watch it read-only, only that connection can change ${what}`,
@@ -190,21 +189,21 @@ export class Connection implements Subscriber {
   private announceAudio(msg: MessageOf<'audio'>): void {
     this.pendingAudio = { streamId: null };
     const stream = this.ctx.streams.get(msg.streamId);
-    if (stream.ownerId !== this.id) throw new ServerErrors.NOT_OWNER(`stream ${msg.streamId} was not started by this connection; only its owner can send it audio`);
-    if (stream.wire.source.kind !== 'push') throw new ServerErrors.BAD_MESSAGE(`stream ${msg.streamId} plays a ${stream.wire.source.kind} source; audio can only be sent to a "push" stream`);
+    if (stream.ownerId !== this.id) throw new Errors.NOT_OWNER(`stream ${msg.streamId} was not started by this connection; only its owner can send it audio`);
+    if (stream.wire.source.kind !== 'push') throw new Errors.BAD_MESSAGE(`stream ${msg.streamId} plays a ${stream.wire.source.kind} source; audio can only be sent to a "push" stream`);
     this.pendingAudio = { streamId: msg.streamId };
   }
 
   private onBinary(data: Buffer): void {
     const pending = this.pendingAudio;
     this.pendingAudio = undefined;
-    if (pending === undefined) return this.fail(new ServerErrors.BAD_MESSAGE('a binary frame must follow an "audio" message naming its stream'), true);
+    if (pending === undefined) return this.fail(new Errors.BAD_MESSAGE('a binary frame must follow an "audio" message naming its stream'), true);
     if (pending.streamId === null) return; // its "audio" message was refused; the error is sent
     const frame = readBinaryFrame(data);
-    if ('problem' in frame) return this.fail(new ServerErrors.BAD_MESSAGE(frame.problem), true, pending.streamId);
-    if (frame.kind !== FRAME_KIND.audio) return this.fail(new ServerErrors.BAD_MESSAGE(`pushed audio must be a kind ${FRAME_KIND.audio} frame, got kind ${frame.kind}`), true, pending.streamId);
+    if ('problem' in frame) return this.fail(new Errors.BAD_MESSAGE(frame.problem), true, pending.streamId);
+    if (frame.kind !== FRAME_KIND.audio) return this.fail(new Errors.BAD_MESSAGE(`pushed audio must be a kind ${FRAME_KIND.audio} frame, got kind ${frame.kind}`), true, pending.streamId);
     const bad = frame.samples.findIndex((x) => !Number.isFinite(x));
-    if (bad >= 0) return this.fail(new ServerErrors.BAD_MESSAGE(`pushed audio sample ${bad} is ${frame.samples[bad]}; send finite float32 samples`), true, pending.streamId);
+    if (bad >= 0) return this.fail(new Errors.BAD_MESSAGE(`pushed audio sample ${bad} is ${frame.samples[bad]}; send finite float32 samples`), true, pending.streamId);
     try {
       const stream = this.ctx.streams.get(pending.streamId);
       if (stream.pushBudget?.take(frame.samples.length) === false) return this.pushedTooFast(stream, frame.samples.length);
@@ -231,7 +230,7 @@ export class Connection implements Subscriber {
     if (now - stream.pushWarnedAtMs < PUSH_WARN_MS) return;
     stream.pushWarnedAtMs = now;
     const why = `audio for stream ${stream.id} arrives faster than ${budget.speed}x real time (server option maxPushSpeed), or in chunks over ${this.ctx.config.pushBurstS} s; ${budget.droppedS.toFixed(2)} s dropped so far. Send audio as it is captured`;
-    this.fail(new ServerErrors.PUSH_TOO_FAST(why), false, stream.id);
+    this.fail(new Errors.PUSH_TOO_FAST(why), false, stream.id);
   }
 
   private send(message: ServerMessage): void {
@@ -242,7 +241,7 @@ export class Connection implements Subscriber {
   private fail(err: unknown, protocol: boolean, streamId?: string, id?: string | number): void {
     const known = isEarshotError(err);
     if (!known) this.log.error({ err }, 'WebSocket message failed');
-    const code = known ? err.code : 'EARSHOT_INTERNAL';
+    const code = known ? err.code : errorCode('INTERNAL');
     const message = known ? this.ctx.clientMessage(err.message) : 'internal error; the server log has the details';
     this.send({ type: 'error', code, message, ...(streamId !== undefined ? { streamId } : {}), ...(id !== undefined ? { id } : {}) });
     if (!protocol) return;

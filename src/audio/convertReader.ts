@@ -1,6 +1,7 @@
 import { Errors } from '../errors.ts';
 import { openAudioFile, type AudioReader, type AudioReaderOptions } from './audioReader.ts';
-import { downmix, type LoadAudioOptions } from './load.ts';
+import { mixDown } from '../dsp/channels.ts';
+import type { LoadAudioOptions } from './load.ts';
 import { StreamResampler } from './streamResample.ts';
 
 /**
@@ -49,7 +50,7 @@ export async function convertReader(reader: AudioReader, options: LoadAudioOptio
       while (!ended) {
         const block = await reader.read();
         if (block === null) ended = true;
-        const input = block === null ? null : down ? [downmix(block)] : block;
+        const input = block === null ? null : down ? [mixDown(block)] : block;
         if (resamplers.length === 0) {
           if (input) return input;
           continue;

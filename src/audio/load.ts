@@ -1,4 +1,5 @@
 import type { AudioData } from './types.ts';
+import { mixDown } from '../dsp/channels.ts';
 import { Errors } from '../errors.ts';
 import { decodeAudioFile } from './decode.ts';
 import { resample } from './resample.ts';
@@ -33,16 +34,7 @@ export async function loadAudio(path: string, options: LoadAudioOptions = {}): P
   if (typeof mono !== 'boolean') throw new Errors.INVALID_OPTION(`mono must be true or false, got ${String(mono)}`);
 
   let audio = await decodeAudioFile(path);
-  if (mono && audio.channels.length > 1) audio = { sampleRateHz: audio.sampleRateHz, channels: [downmix(audio.channels)] };
+  if (mono && audio.channels.length > 1) audio = { sampleRateHz: audio.sampleRateHz, channels: [mixDown(audio.channels)] };
   if (sampleRateHz !== undefined && sampleRateHz !== audio.sampleRateHz) audio = await resample(audio, sampleRateHz, quality);
   return audio;
-}
-
-/** Mean of equal-length channels. */
-export function downmix(channels: Float32Array[]): Float32Array {
-  const out = new Float32Array(channels[0].length);
-  for (const x of channels) for (let i = 0; i < out.length; i++) out[i] += x[i];
-  const scale = 1 / channels.length;
-  for (let i = 0; i < out.length; i++) out[i] *= scale;
-  return out;
 }

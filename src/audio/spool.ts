@@ -1,7 +1,7 @@
 import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Errors } from '../errors.ts';
+import { Errors, isEarshotError } from '../errors.ts';
 
 /**
  * Planar float32 blocks set aside to be read again, for work that needs a whole signal
@@ -138,7 +138,7 @@ async function io<T>(path: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if ((err as { code?: string }).code?.startsWith('EARSHOT_')) throw err;
+    if (isEarshotError(err)) throw err;
     throw new Errors.WRITE_FAILED(path, (err as Error).message);
   }
 }

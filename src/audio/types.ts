@@ -11,7 +11,3 @@ export interface AudioData {
   sampleRateHz: number;
   channels: Float32Array[];
 }
-
-export function frameCount(audio: { channels: Float32Array[] }): number {
-  return audio.channels.length === 0 ? 0 : audio.channels[0].length;
-}

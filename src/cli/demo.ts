@@ -10,7 +10,7 @@ import { loudRenderNote, measuredLevels, signedDb } from './outputLevels.ts';
 import { formatTable } from './table.ts';
 import { makeDirectory } from '../makeDirectory.ts';
 
-const DEMO_SPEECH_DIR = join(PACKAGE_ROOT, 'test', 'fixtures', 'speech', 'digits', 'en');
+const DEMO_SPEECH_DIR = join(PACKAGE_ROOT, 'speech', 'digits', 'en');
 const RATE_HZ = 16000;
 
 /** A small tour of the scene engine on shipped audio: one clip, several conditions. */

@@ -39,7 +39,7 @@ export function embedCommand(): Command {
     const spools = await tempSpools();
     let closeEncoder = async () => {};
     try {
-      const { encoder, close } = await openEncoder(opts.model, { device: opts.device, workers: opts.workers ? Number(opts.workers) : undefined, modelsDir: opts.modelsDir, inProcess: true, verbose: opts.verbose });
+      const { encoder, close } = await openEncoder(opts.model, { device: opts.device, workers: opts.workers as number | undefined, modelsDir: opts.modelsDir, inProcess: true, verbose: opts.verbose });
       closeEncoder = close;
       const { manifest } = encoder;
       // Block by block: the clip (resampled as it is read), or its render into the condition.

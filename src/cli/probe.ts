@@ -17,6 +17,7 @@ import { createRng } from '../random.ts';
 import { Errors } from '../errors.ts';
 import { progressBar } from './progress.ts';
 import { readConditionFile } from './conditionOptions.ts';
+import { integerOption } from './integerOption.ts';
 import { runtimeOptions } from './runtimeOptions.ts';
 
 /** `earshot probe train|eval`: linear probes on a model's scene embeddings. */
@@ -33,13 +34,12 @@ export function probeCommand(): Command {
       .requiredOption('-o, --output <file>', 'where to write the probe (JSON)')
       .option('--condition <file>', 'train on audio degraded by this condition (JSON, as for render --condition)')
       .option('--held-out <fraction>', 'share of each class kept out of training (0..0.9)', '0.25')
-      .option('--seed <n>', 'seed for the splits', '0')
+      .option('--seed <n>', 'seed for the splits', integerOption('seed', { min: 0 }), 0)
       .option('--windows', "train on every live window of each clean clip (as `earshot stream` and the dashboard embed them; the split stays by clip) instead of each clip's scene embedding"),
   ).action(async (opts) => {
     const heldOutFraction = Number(opts.heldOut);
     if (!(heldOutFraction >= 0 && heldOutFraction <= 0.9)) throw new Errors.INVALID_OPTION(`--held-out must be a fraction in 0..0.9, got "${opts.heldOut}"`);
-    const seed = Number(opts.seed);
-    if (!Number.isInteger(seed) || seed < 0) throw new Errors.INVALID_OPTION(`--seed must be a non-negative integer, got "${opts.seed}"`);
+    const seed = opts.seed as number;
     const data = await readLabelledData(opts.data);
     const condition = opts.condition ? await readCondition(opts.condition) : null;
     const windows = opts.windows === true;
@@ -72,7 +72,7 @@ export function probeCommand(): Command {
       if (opts.condition || opts.heldOut) {
         throw new Errors.INVALID_OPTION(`${resolved.id} (wake-word heads) is scored here on the clean clips of every folder; for degraded audio sweep it: \`earshot sweep --probe ${resolved.id} --data DIR\``);
       }
-      return evaluateWakeWords(opts.probe, opts.data, opts.workers === undefined ? undefined : Number(opts.workers));
+      return evaluateWakeWords(opts.probe, opts.data, opts.workers as number | undefined);
     }
     const probe = resolved.file;
     let data = await readLabelledData(opts.data);
@@ -111,8 +111,17 @@ async function evaluateWakeWords(probe: string, data: string, threads: number | 
   }
 }
 
-async function embed(data: LabelledData, opts: Record<string, string>, condition: Condition | null, expectedSize?: number): Promise<Float32Array[]> {
-  const { encoder, close } = await openEncoder(opts.model, { device: opts.device as 'auto', workers: opts.workers ? Number(opts.workers) : undefined, modelsDir: opts.modelsDir, verbose: Boolean(opts.verbose) });
+/** The runtime flags (runtimeOptions) that open the encoder, with the model to open. */
+interface EncoderFlags {
+  model: string;
+  device: string;
+  workers?: number;
+  modelsDir?: string;
+  verbose?: boolean;
+}
+
+async function embed(data: LabelledData, opts: EncoderFlags, condition: Condition | null, expectedSize?: number): Promise<Float32Array[]> {
+  const { encoder, close } = await openEncoder(opts.model, { device: opts.device as 'auto', workers: opts.workers, modelsDir: opts.modelsDir, verbose: Boolean(opts.verbose) });
   try {
     if (expectedSize !== undefined && encoder.manifest.embeddingSize !== expectedSize) {
       throw new Errors.INVALID_PROBE(`the probe expects ${expectedSize}-d embeddings but model "${encoder.manifest.id}" gives ${encoder.manifest.embeddingSize}`);
@@ -129,10 +138,10 @@ async function embed(data: LabelledData, opts: Record<string, string>, condition
 }
 
 /** Every clean live window of each clip (see embedLiveWindows), with a progress bar. */
-async function embedWindows(data: LabelledData, opts: Record<string, string>): Promise<Float32Array[][]> {
+async function embedWindows(data: LabelledData, opts: EncoderFlags): Promise<Float32Array[][]> {
   const bar = progressBar(`streaming ${data.files.length} clips through ${opts.model}`, data.files.length);
   try {
-    return await embedLiveWindows(data, opts.model, { device: opts.device as 'auto', workers: opts.workers ? Number(opts.workers) : undefined, modelsDir: opts.modelsDir, verbose: Boolean(opts.verbose), onProgress: bar.update });
+    return await embedLiveWindows(data, opts.model, { device: opts.device as 'auto', workers: opts.workers, modelsDir: opts.modelsDir, verbose: Boolean(opts.verbose), onProgress: bar.update });
   } finally {
     bar.stop();
   }

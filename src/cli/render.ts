@@ -1,12 +1,12 @@
 import { Command } from 'commander';
 import { addConditionOptions, conditionFromOptions } from './conditionOptions.ts';
+import { integerOption } from './integerOption.ts';
 import { openAudioStream } from '../audio/convertReader.ts';
 import { tempSpools } from '../audio/spool.ts';
 import { writeWavBlocks } from '../audio/wav.ts';
 import { openBanks } from '../scene/render.ts';
 import { prepareScene } from '../scene/prepare.ts';
 import { renderSceneBlocks } from '../scene/renderBlocks.ts';
-import { Errors } from '../errors.ts';
 import { loudRenderNote, measuredLevels } from './outputLevels.ts';
 
 /** `earshot render IN -o OUT.wav [condition flags]`: one clip into one scene, offline. */
@@ -20,7 +20,7 @@ export function renderCommand(): Command {
     )
     .argument('<in>', 'input audio (WAV, FLAC, Ogg Vorbis or MP3, any rate and channel count)')
     .requiredOption('-o, --output <file>', 'output WAV file')
-    .option('--sample-rate <hz>', 'output sample rate in Hz', '16000')
+    .option('--sample-rate <hz>', 'output sample rate in Hz', integerOption('sample-rate', { min: 8000, max: 192000 }), 16000)
     .option('--pcm16', 'write 16-bit PCM instead of 32-bit float; a render louder than full scale is scaled down by one gain to peak at -0.1 dBFS (never clipped), and the gain is reported')
     .option('--json', 'print the full condition used, the SNR definition and recipe, the output gain, what was measured on the output (SNR pooled and per channel, RT60 and band RT60s, peak, samples past full scale) and any warnings, as JSON on stdout');
   addConditionOptions(cmd);
@@ -35,10 +35,7 @@ export function renderCommand(): Command {
       '  earshot render talk.wav -o out.wav --rt60 0.5 --receiver binaural --snr 0 --recipe nathear   # as the Nat-HEAR evaluation code',
   );
   cmd.action(async (input: string, opts: Record<string, unknown>) => {
-    const sampleRateHz = Number(opts.sampleRate);
-    if (!Number.isInteger(sampleRateHz) || sampleRateHz < 8000 || sampleRateHz > 192000) {
-      throw new Errors.INVALID_OPTION(`--sample-rate must be an integer from 8000 to 192000 Hz, got "${opts.sampleRate}"`);
-    }
+    const sampleRateHz = opts.sampleRate as number;
     const condition = await conditionFromOptions(opts, (name) => cmd.getOptionValueSource(name) === 'cli');
     const banks = await openBanks({ rirDirs: opts.rirDir as string[], noiseDirs: opts.noiseDir as string[] });
     // Block by block, so memory does not grow with the input: read and resample, render in passes over spooled blocks, write.

@@ -1,6 +1,8 @@
 import { Command, Option } from 'commander';
+import { SERVER_DEFAULTS } from '../../server/options.ts';
 import { Errors } from '../errors.ts';
 import { probeDirs } from '../probes/resolveProbe.ts';
+import { integerOption, workersOption } from './integerOption.ts';
 
 const repeat = (v: string, p: string[]) => [...p, v];
 
@@ -9,13 +11,6 @@ function positiveNumber(name: string) {
     const x = Number(v);
     if (v.trim() === '' || !Number.isFinite(x) || x <= 0) throw new Errors.INVALID_OPTION(`--${name} must be a positive number, got ${JSON.stringify(v)}`);
     return x;
-  };
-}
-
-function integer(name: string) {
-  return (v: string): number => {
-    if (!/^\d+$/.test(v)) throw new Errors.INVALID_OPTION(`--${name} must be a whole number, got ${JSON.stringify(v)}`);
-    return Number(v);
   };
 }
 
@@ -57,26 +52,26 @@ export function serveCommand(): Command {
         '--token (or EARSHOT_TOKEN) is required, and every API, metrics and WebSocket request must carry it ' +
         '(Authorization: Bearer T, or ?token=T; open the dashboard as http://HOST:PORT/?token=T).',
     )
-    .option('--host <host>', 'interface to listen on (anything but loopback needs --token)', '127.0.0.1')
-    .option('--port <n>', 'port to listen on (0: any free port)', integer('port'), 8080)
+    .option('--host <host>', 'interface to listen on (anything but loopback needs --token)', SERVER_DEFAULTS.host)
+    .option('--port <n>', 'port to listen on (0: any free port)', integerOption('port', { min: 0, max: 65535 }), SERVER_DEFAULTS.port)
     .option('--token <t>', 'require this bearer token (at least 8 characters; default: $EARSHOT_TOKEN)')
     .option('--allow-origin <origin>', 'also accept browser requests from this origin, e.g. http://localhost:5173 (repeatable)', repeat, [])
-    .addOption(new Option('--device <device>', 'where ONNX models run').choices(['auto', 'cuda', 'cpu']).default('auto'))
-    .option('--workers <n>', 'ONNX worker threads (default: one per core)', integer('workers'))
+    .addOption(new Option('--device <device>', 'where ONNX models run').choices(['auto', 'cuda', 'cpu']).default(SERVER_DEFAULTS.device))
+    .option('--workers <n>', 'ONNX worker threads (default: one per core)', workersOption)
     .option('--models-dir <dir>', 'add a folder of model manifests (repeatable)', repeat, [])
     .option('--rir-dir <dir>', 'add a folder of IRs to the RIR bank (repeatable)', repeat, [])
     .option('--noise-dir <dir>', 'add a folder of noise recordings (repeatable)', repeat, [])
     .option('--probes-dir <dir>', 'offer the probes (earshot probe train) in this folder too (repeatable; the shipped models/probes and models/trained are always offered)', repeat, [])
-    .option('--uploads <dir>', 'where uploaded clips are kept', 'earshot-uploads')
-    .option('--sweeps <dir>', 'where sweeps started from the dashboard write their folders', 'earshot-sweeps')
-    .option('--sweep-data <dir>', 'a labelled data folder (DIR/<class>/<clip>) the dashboard may sweep, offered by folder name (repeatable; default: the shipped keyword set, test/fixtures/speech/keywords)', repeat, [])
-    .option('--max-sweep-cells <n>', 'largest grid a dashboard sweep may have (bigger ones: `earshot sweep`)', integer('max-sweep-cells'), 64)
-    .option('--max-streams-per-client <n>', 'most streams one WebSocket connection may run at once', integer('max-streams-per-client'), 4)
-    .option('--min-hop <s>', 'shortest hop (seconds between windows) a stream may ask for; shorter ones are refused', positiveNumber('min-hop'), 0.04)
-    .option('--max-cka-cost <n>', 'most rolling-CKA work a stream may ask for: sum over its models of ckaWindows × (ckaWindows + embedding size) × windows a second', positiveNumber('max-cka-cost'), 4e6)
-    .option('--max-push-speed <x>', 'pushed audio (browser microphone) arriving faster than this many times real time is dropped and counted', positiveNumber('max-push-speed'), 2)
-    .option('--max-upload-duration <s>', 'longest upload kept, seconds of audio (read from the header when it says, else counted while decoding)', positiveNumber('max-upload-duration'), 600)
-    .option('--uploads-quota <bytes>', 'most bytes the uploads folder may hold; the least recently played uploads are deleted to make room', positiveNumber('uploads-quota'), 256_000_000)
+    .option('--uploads <dir>', 'where uploaded clips are kept', SERVER_DEFAULTS.uploadsDir)
+    .option('--sweeps <dir>', 'where sweeps started from the dashboard write their folders', SERVER_DEFAULTS.sweepsDir)
+    .option('--sweep-data <dir>', 'a labelled data folder (DIR/<class>/<clip>) the dashboard may sweep, offered by folder name (repeatable; default: the shipped keyword set, speech/keywords)', repeat, [])
+    .option('--max-sweep-cells <n>', 'largest grid a dashboard sweep may have (bigger ones: `earshot sweep`)', integerOption('max-sweep-cells', { min: 1 }), SERVER_DEFAULTS.maxSweepCells)
+    .option('--max-streams-per-client <n>', 'most streams one WebSocket connection may run at once', integerOption('max-streams-per-client', { min: 1 }), SERVER_DEFAULTS.maxStreamsPerClient)
+    .option('--min-hop <s>', 'shortest hop (seconds between windows) a stream may ask for; shorter ones are refused', positiveNumber('min-hop'), SERVER_DEFAULTS.minHopS)
+    .option('--max-cka-cost <n>', 'most rolling-CKA work a stream may ask for: sum over its models of ckaWindows × (ckaWindows + embedding size) × windows a second', positiveNumber('max-cka-cost'), SERVER_DEFAULTS.maxCkaCost)
+    .option('--max-push-speed <x>', 'pushed audio (browser microphone) arriving faster than this many times real time is dropped and counted', positiveNumber('max-push-speed'), SERVER_DEFAULTS.maxPushSpeed)
+    .option('--max-upload-duration <s>', 'longest upload kept, seconds of audio (read from the header when it says, else counted while decoding)', positiveNumber('max-upload-duration'), SERVER_DEFAULTS.maxUploadDurationS)
+    .option('--uploads-quota <bytes>', 'most bytes the uploads folder may hold; the least recently played uploads are deleted to make room', positiveNumber('uploads-quota'), SERVER_DEFAULTS.maxUploadsBytes)
     .option('--log', 'log every request (JSON lines on stdout)')
     .option('--verbose', 'explain notices in full (e.g. why CUDA is not used and how to enable it)')
     .action(async (opts: ServeOptions) => {

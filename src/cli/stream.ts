@@ -8,6 +8,7 @@ import { probeSettings } from '../pipeline/streamConfig.ts';
 import { DEFAULT_WAKE_THRESHOLD, type SourceSpec, type StreamConfig, type WindowResult } from '../pipeline/types.ts';
 import { openBanks } from '../scene/render.ts';
 import { addConditionOptions, conditionFromOptions } from './conditionOptions.ts';
+import { integerOption } from './integerOption.ts';
 import { runtimeOptions } from './runtimeOptions.ts';
 
 /** `earshot stream IN|mic --model ID[,ID]`: the live pipeline on a file or the microphone, one NDJSON line per window. */
@@ -28,7 +29,7 @@ export function streamCommand(): Command {
     .option('--realtime', 'pace a file at real time (live behaviour: windows may be dropped)')
     .option('--loop', 'play a file again from the start at its end (with --realtime; Ctrl-C stops)')
     .option('--hop <s>', "hop between windows in seconds (default: per model, from its manifest)")
-    .option('--cka-windows <n>', 'windows in the rolling CKA', '32')
+    .option('--cka-windows <n>', 'windows in the rolling CKA', integerOption('cka-windows', { min: 3, max: 1024 }), 32)
     .option('--no-vad', 'skip the Silero VAD speech probability')
     .option('--embeddings', 'include the clean and degraded embeddings in each line')
     .option('--input-device <name|id>', 'with "mic": the input device, by PortAudio id or (part of) its name');
@@ -45,12 +46,11 @@ export function streamCommand(): Command {
     const models = String(opts.model).split(',').map((m) => m.trim()).filter(Boolean);
     const hopS = opts.hop === undefined ? undefined : Number(opts.hop);
     if (hopS !== undefined && !(hopS > 0 && hopS <= 60)) throw new Errors.INVALID_OPTION(`--hop must be a number of seconds in (0, 60], got "${opts.hop}"`);
-    const ckaWindows = Number(opts.ckaWindows);
-    if (!Number.isInteger(ckaWindows) || ckaWindows < 3 || ckaWindows > 1024) throw new Errors.INVALID_OPTION(`--cka-windows must be an integer from 3 to 1024, got "${opts.ckaWindows}"`);
+    const ckaWindows = opts.ckaWindows as number;
     if (opts.loop === true && opts.realtime !== true && input !== 'mic') {
       throw new Errors.INVALID_OPTION('--loop plays the file again at its end, for ever: give it with --realtime (paced as live; Ctrl-C stops), or drop --loop');
     }
-    const workers = opts.workers === undefined ? undefined : Number(opts.workers);
+    const workers = opts.workers as number | undefined;
     const condition = await conditionFromOptions(opts, (name) => cmd.getOptionValueSource(name) === 'cli');
     const device = opts.inputDevice as string | undefined;
     const source: SourceSpec =

@@ -5,6 +5,7 @@ import { Errors } from '../errors.ts';
 import { planSweep, runSweep, specFromInput, SWEEP_DEFAULTS } from '../sweep/run.ts';
 import type { SweepEvent, SweepSpec } from '../sweep/types.ts';
 import { toNumber } from './conditionOptions.ts';
+import { workersOption } from './integerOption.ts';
 import { progressBar } from './progress.ts';
 import { formatTable } from './table.ts';
 
@@ -55,7 +56,7 @@ export function sweepCommand(): Command {
     .addOption(new Option('--clean-reference <ref>', 'what cells are compared with: levelled (clean clips at -14 dBFS, as scenes level the talker) or original (clips as decoded)').choices(['levelled', 'original']).default(d.cleanReference))
     .option('--test-fraction <f>', 'share of each class held out for testing (clean and matched protocols)', String(d.testFraction))
     .option('--split-seed <n>', 'seed of the train/test split and probe training', String(d.splitSeed))
-    .option('--workers <n>', 'worker threads (default: one per core)')
+    .option('--workers <n>', 'worker threads (default: one per core)', workersOption)
     .option('--redis <url>', 'distribute cells over `earshot worker --redis URL` processes (BullMQ); data paths must be the same for them')
     .option('--cache-dir <dir>', 'clean-embedding cache (default: $EARSHOT_CACHE_DIR or ~/.cache/earshot)')
     .option('--no-cache', 'do not read or write the clean-embedding cache')
@@ -102,8 +103,7 @@ export function sweepCommand(): Command {
         rirDirs: opts.rirDir,
         noiseDirs: opts.noiseDir,
       });
-      const threads = opts.workers === undefined ? undefined : Number(opts.workers);
-      if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) throw new Errors.INVALID_OPTION(`--workers must be a positive integer, got "${opts.workers}"`);
+      const threads = opts.workers as number | undefined;
       await confirmGrid(spec, Boolean(opts.yes));
 
       const controller = new AbortController();

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { Errors } from '../errors.ts';
+import { workersOption } from './integerOption.ts';
 
 /**
  * `earshot worker --redis URL`: run the cells of `earshot sweep --redis URL`
@@ -16,10 +16,10 @@ export function workerCommand(): Command {
         'Ctrl-C (or SIGTERM) finishes the running cells and exits; a second Ctrl-C hands them back to the queue for other workers.',
     )
     .requiredOption('--redis <url>', 'the Redis the sweep runs through, e.g. redis://HOST:6379')
-    .option('--workers <n>', 'threads running cells (default: one per core)', wholeNumber('workers'))
+    .option('--workers <n>', 'threads running cells (default: one per core)', workersOption)
     .action(async (opts: { redis: string; workers?: number }) => {
       // Imported here so that the other commands do not load BullMQ.
-      const { runWorker } = await import('../sweep/queue.ts');
+      const { runWorker } = await import('../sweep/queue/worker.ts');
       const stop = new AbortController();
       const giveBack = new AbortController();
       const onSignal = (signal: NodeJS.Signals) => {
@@ -44,11 +44,4 @@ export function workerCommand(): Command {
         process.off('SIGTERM', onSignal);
       }
     });
-}
-
-function wholeNumber(name: string) {
-  return (v: string): number => {
-    if (!/^\d+$/.test(v) || Number(v) < 1) throw new Errors.INVALID_OPTION(`--${name} must be a whole number of at least 1, got ${JSON.stringify(v)}`);
-    return Number(v);
-  };
 }

@@ -1,3 +1,4 @@
+import { fitChannels } from '../dsp/channels.ts';
 import { Errors } from '../errors.ts';
 
 /**
@@ -7,13 +8,8 @@ import { Errors } from '../errors.ts';
  * clean clip is copied to every channel (a centred source).
  */
 export function adaptChannels(channels: Float32Array[], modelChannels: number, modelId: string): Float32Array[] {
-  if (channels.length === modelChannels) return channels;
-  if (modelChannels === 1) {
-    const out = new Float32Array(channels[0].length);
-    for (const ch of channels) for (let i = 0; i < out.length; i++) out[i] += ch[i] / channels.length;
-    return [out];
-  }
-  if (channels.length === 1) return Array.from({ length: modelChannels }, () => channels[0]);
+  const fitted = fitChannels(channels, modelChannels);
+  if (fitted) return fitted;
   throw new Errors.INVALID_OPTION(
     `model "${modelId}" takes ${modelChannels} channels but the scene has ${channels.length}; use a receiver with ${modelChannels} channels (binaural for 2)`,
   );

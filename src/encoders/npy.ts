@@ -1,6 +1,6 @@
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import { Errors } from '../errors.ts';
+import { tempPathBeside } from '../writeAtomically.ts';
 
 /**
  * NumPy .npy (format version 1.0) for float32/float64 arrays, C order: the
@@ -58,7 +58,7 @@ export class NpyWriter {
 
   /** @throws WRITE_FAILED naming the path */
   static async create(path: string, dtype: 'float32' | 'float64', rowShape: number[]): Promise<NpyWriter> {
-    const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${++tempCounter}.tmp`);
+    const temp = tempPathBeside(path);
     try {
       return new NpyWriter(await open(temp, 'wx'), temp, path, dtype === 'float32' ? '<f4' : '<f8', rowShape);
     } catch (err) {
@@ -120,5 +120,3 @@ export class NpyWriter {
     }
   }
 }
-
-let tempCounter = 0;

@@ -1,4 +1,5 @@
 import type { OperatorFunction } from 'rxjs';
+import { mixDown } from '../dsp/channels.ts';
 import { clippedSamples, gainToDb, peak } from '../dsp/level.ts';
 import { LEVEL_FLOOR_DBFS } from './metricsInternals.ts';
 import { operate } from './operate.ts';
@@ -55,18 +56,13 @@ export function audioFrames(opts: { frameS: number }): OperatorFunction<SceneChu
             start = chunk.startSample;
           }
           rate = chunk.sampleRateHz;
-          const w = 1 / chunk.degraded.length;
           for (let i = 0; i < chunk.clean.length;) {
             const take = Math.min(size - fill, chunk.clean.length - i);
             clean.set(chunk.clean.subarray(i, i + take), fill);
             const span = chunk.degraded.map((ch) => ch.subarray(i, i + take));
             framePeak = Math.max(framePeak, peak(span));
             frameClipped += clippedSamples(span);
-            for (let j = 0; j < take; j++) {
-              let m = 0;
-              for (const ch of chunk.degraded) m += ch[i + j];
-              degraded![fill + j] = m * w;
-            }
+            degraded!.set(mixDown(span), fill);
             fill += take;
             i += take;
             if (fill === size) flush();

@@ -1,6 +1,7 @@
 import { asyncScheduler, interval, type Observable, type SchedulerAction, type SchedulerLike, type Subscription } from 'rxjs';
 import type { AudioReader } from '../audio/audioReader.ts';
 import type { AudioData } from '../audio/types.ts';
+import { mixDown } from '../dsp/channels.ts';
 import { Errors } from '../errors.ts';
 import type { SourceChunk } from './types.ts';
 import { memoryFeed, readerFeed, type SampleFeed } from './fileSourceInternals.ts';
@@ -139,11 +140,4 @@ export function fileSource(opts: FileSourceOptions): Observable<SourceChunk> {
       teardown.unsubscribe();
     };
   });
-}
-
-function mixDown(channels: Float32Array[]): Float32Array {
-  if (channels.length === 1) return channels[0];
-  const out = new Float32Array(channels[0]?.length ?? 0);
-  for (const ch of channels) for (let i = 0; i < out.length; i++) out[i] += ch[i] / channels.length;
-  return out;
 }

@@ -3,7 +3,8 @@ import { Errors } from '../errors.ts';
 import type { WindowSpec } from './streamConfig.ts';
 import type { AudioWindow, SceneChunk } from './types.ts';
 import { operate } from './operate.ts';
-import { fitChannels, SampleQueue } from './windowInternals.ts';
+import { fitChannels } from '../dsp/channels.ts';
+import { SampleQueue } from './windowInternals.ts';
 
 /** Options of {@link slidingWindows}. */
 export interface SlidingWindowsOptions {

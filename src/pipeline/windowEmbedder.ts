@@ -1,6 +1,7 @@
+import { LRUCache } from 'lru-cache';
 import { createEncoder } from '../encoders/index.ts';
 import type { ModelManifest } from '../encoders/manifest.ts';
-import { OWW_EMBEDDING_DIM, OWW_MEL_BINS, OWW_MEL_CONTEXT_SAMPLES, OWW_WINDOW_FRAMES } from '../encoders/owwStream.ts';
+import { OWW_EMBEDDING_DIM, OWW_FRAMES_PER_HOP, OWW_MEL_BINS, OWW_MEL_CONTEXT_SAMPLES, OWW_WINDOW_FRAMES } from '../encoders/owwStream.ts';
 import type { ModelEntry } from '../encoders/registry.ts';
 import type { Encoder, GraphLoader, GraphRunner } from '../encoders/types.ts';
 import { Errors } from '../errors.ts';
@@ -42,7 +43,6 @@ export function encoderWindowEmbedder(encoder: Encoder): WindowEmbedder {
 
 /** Samples of one 80 ms mel call that its 8 frames use (the last 128 of upstream's 1760 fall after the last frame). */
 const MEL_CALL_SAMPLES = OWW_MEL_CONTEXT_SAMPLES - 128;
-const FRAMES_PER_HOP = 8;
 
 /**
  * openWakeWord's speech embedding per window, exactly as its streaming
@@ -73,17 +73,17 @@ export function owwWindowEmbedder(manifest: ModelManifest, mel: GraphRunner, emb
     return spec.map((v) => v / 10 + 2);
   };
   const side = () => {
-    const cache = new Map<number, Float32Array>();
+    // The window's ten hops are the ten most recently used: older ones fall out.
+    const cache = new LRUCache<number, Float32Array>({ max: 10 });
     return async (x: Float32Array, startSample: number): Promise<Float32Array> => {
       const last = (startSample + windowSamples + 128) / hopSamples;
       const hops = Array.from({ length: 10 }, (_, i) => last - 9 + i);
       const frames = await Promise.all(hops.map((h, i) => cache.get(h) ?? hopFrames(x, i * hopSamples)));
       hops.forEach((h, i) => cache.set(h, frames[i]));
-      for (const h of cache.keys()) if (h < last - 9) cache.delete(h);
       const feats = new Float32Array(OWW_WINDOW_FRAMES * OWW_MEL_BINS);
-      const half = (FRAMES_PER_HOP / 2) * OWW_MEL_BINS;
+      const half = (OWW_FRAMES_PER_HOP / 2) * OWW_MEL_BINS;
       feats.set(frames[0].subarray(half));
-      for (let i = 1; i < 10; i++) feats.set(frames[i], half + (i - 1) * FRAMES_PER_HOP * OWW_MEL_BINS);
+      for (let i = 1; i < 10; i++) feats.set(frames[i], half + (i - 1) * OWW_FRAMES_PER_HOP * OWW_MEL_BINS);
       const out = await embedding.run({ [embIn]: { type: 'float32', dims: [1, OWW_WINDOW_FRAMES, OWW_MEL_BINS, 1], data: feats } }, { batchable: true });
       return (out[embOut].data as Float32Array).subarray(0, OWW_EMBEDDING_DIM);
     };

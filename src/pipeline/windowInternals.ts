@@ -43,13 +43,3 @@ export class SampleQueue {
   }
 }
 
-/** Channels fitted to a model: as they are, mono copied (the same array) to each channel, or the mean of the channels for a mono model. Null when they cannot be fitted. */
-export function fitChannels(channels: Float32Array[], modelChannels: number): Float32Array[] | null {
-  if (channels.length === modelChannels) return channels;
-  if (channels.length === 1) return Array.from({ length: modelChannels }, () => channels[0]);
-  if (modelChannels !== 1) return null;
-  const out = new Float32Array(channels[0].length);
-  const w = 1 / channels.length;
-  for (const ch of channels) for (let i = 0; i < out.length; i++) out[i] += ch[i] * w;
-  return [out];
-}

@@ -2,6 +2,7 @@ import { loadAudio } from '../audio/load.ts';
 import { SHIPPED_NOISE_DIR } from '../paths.ts';
 import { indexEntries, lookup, readBankDir, type BankEntry } from './bank.ts';
 import { NOISE_COLOURS, type NoiseColour } from '../dsp/colouredNoise.ts';
+import { cachedLoad } from '../cachedLoad.ts';
 
 export interface NoiseBankOptions {
   /** Extra folders of noise recordings (or with a manifest.json listing "noises"). */
@@ -50,12 +51,7 @@ export class NoiseBank {
     const entry = this.entry(id);
     if ((NOISE_COLOURS as readonly string[]).includes(id) && entry.file === '') return { kind: 'colour', id, colour: id as NoiseColour };
     const key = `${id}@${sampleRateHz}`;
-    let hit = this.cache.get(key);
-    if (!hit) {
-      hit = loadAudio(entry.file, { sampleRateHz, quality: 'best', mono: true }).then((a) => a.channels[0]);
-      hit.catch(() => this.cache.delete(key));
-      this.cache.set(key, hit);
-    }
-    return { kind: 'recording', id, samples: await hit };
+    const samples = await cachedLoad(this.cache, key, () => loadAudio(entry.file, { sampleRateHz, quality: 'best', mono: true }).then((a) => a.channels[0]));
+    return { kind: 'recording', id, samples };
   }
 }

@@ -3,6 +3,7 @@ import type { AudioData } from '../audio/types.ts';
 import { SHIPPED_RIR_DIR } from '../paths.ts';
 import { bankFileEntry, indexEntries, lookup, readBankDir, type BankEntry } from './bank.ts';
 import { Errors } from '../errors.ts';
+import { cachedLoad } from '../cachedLoad.ts';
 
 /** Channel layout of an IR: how its channels map to a receiver. */
 export type RirLayout = 'mono' | 'stereo' | 'binaural' | 'foa' | 'array';
@@ -80,9 +81,8 @@ export class RirBank {
   private decode(id: string, sampleRateHz: number | undefined): Promise<AudioData> {
     const entry = this.entry(id);
     const key = `${id}@${sampleRateHz ?? 'own'}`;
-    let hit = this.cache.get(key);
-    if (!hit) {
-      hit = loadAudio(entry.file, { sampleRateHz, quality: 'best' }).then((audio) => {
+    return cachedLoad(this.cache, key, () =>
+      loadAudio(entry.file, { sampleRateHz, quality: 'best' }).then((audio) => {
         const { channels } = audio;
         const needed = LAYOUT_CHANNELS[entry.layout];
         if (this.inferLayout.has(id)) {
@@ -96,10 +96,7 @@ export class RirBank {
           throw new Errors.INVALID_BANK(`${entry.file}: ${channels.length} channels; an IR may have at most 64.`);
         }
         return audio;
-      });
-      hit.catch(() => this.cache.delete(key));
-      this.cache.set(key, hit);
-    }
-    return hit;
+      }),
+    );
   }
 }

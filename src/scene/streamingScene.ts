@@ -28,6 +28,7 @@
  * Pure and deterministic: the same PreparedScene, seed and input give the
  * same output whatever the chunk sizes (up to float32 rounding, ~1e-6).
  */
+import { fitChannels, mixDown } from '../dsp/channels.ts';
 import { StreamingConvolver } from '../dsp/convolver.ts';
 import { dbToGain } from '../dsp/level.ts';
 import { Errors } from '../errors.ts';
@@ -208,7 +209,7 @@ export class StreamingScene {
   // Equal-gain raised cosine: g rises 0 -> 1 over the fade; a fade that ends inside the chunk ends at its exact sample.
   private blend(old: Float32Array[], next: Float32Array[]): Float32Array[] {
     const len = Math.round(this.options.crossfadeS * this.sampleRateHz);
-    const from = fitChannels(old, next.length);
+    const from = toLayout(old, next.length);
     const n = next[0].length;
     for (let c = 0; c < next.length; c++) {
       const a = from[c];
@@ -397,10 +398,6 @@ class SceneRenderer {
 }
 
 // The old scene's output in the new scene's layout: as is, mono copied to every channel, or the mean of its channels.
-function fitChannels(x: Float32Array[], k: number): Float32Array[] {
-  if (x.length === k) return x;
-  if (x.length === 1) return Array.from({ length: k }, () => x[0]);
-  const mean = new Float32Array(x[0].length);
-  for (const ch of x) for (let i = 0; i < mean.length; i++) mean[i] += ch[i] / x.length;
-  return Array.from({ length: k }, () => mean);
+function toLayout(x: Float32Array[], k: number): Float32Array[] {
+  return fitChannels(x, k) ?? fitChannels([mixDown(x)], k)!;
 }

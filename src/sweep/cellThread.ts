@@ -1,13 +1,13 @@
 // Entry of a sweep worker thread (started by CellPool).
 import { parentPort } from 'node:worker_threads';
+import { LRUCache } from 'lru-cache';
 import { CellWorker } from './cellWorker.ts';
 import type { ThreadReply, ThreadStop, ThreadTask } from './cellPool.ts';
 import type { SweepContext } from './types.ts';
 
 const worker = new CellWorker();
-// The contexts this thread was sent, newest last; the pool sends each once per thread.
-const contexts = new Map<string, SweepContext>();
-const KEEP_CONTEXTS = 4;
+// The last contexts this thread was sent; the pool sends each once per thread.
+const contexts = new LRUCache<string, SweepContext>({ max: 4 });
 
 parentPort!.on('message', async (task: ThreadTask | ThreadStop) => {
   if (task.type === 'stop') {
@@ -22,11 +22,7 @@ parentPort!.on('message', async (task: ThreadTask | ThreadStop) => {
     } else if (task.type === 'clean') {
       reply = { id: task.id, ok: true, ...(await worker.embedClean(task.spec, task.model, task.files, task.cacheDir)) };
     } else {
-      if (task.context) {
-        contexts.delete(task.context.id);
-        contexts.set(task.context.id, task.context);
-        if (contexts.size > KEEP_CONTEXTS) contexts.delete(contexts.keys().next().value!);
-      }
+      if (task.context) contexts.set(task.context.id, task.context);
       const context = contexts.get(task.contextId);
       if (!context) throw new Error(`sweep context ${task.contextId} was never sent to this thread`);
       reply = { id: task.id, ok: true, record: await worker.runCell(context, task.cell, task.part) };

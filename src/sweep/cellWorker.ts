@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
+import { LRUCache } from 'lru-cache';
 import { loadAudio } from '../audio/load.ts';
 import { adaptChannels } from '../encoders/adaptChannels.ts';
 import { createEncoder } from '../encoders/index.ts';
@@ -14,6 +15,7 @@ import { openBanks, renderScene, SCENE_LEVEL_DBFS, type SceneBanks } from '../sc
 import { normalizeRms } from '../dsp/level.ts';
 import { hashSeed } from '../random.ts';
 import { cosineSimilarity } from '../pipeline/metricsInternals.ts';
+import { cachedLoad } from '../cachedLoad.ts';
 import { Errors, isEarshotError } from '../errors.ts';
 import { EmbeddingCache } from './embeddingCache.ts';
 import { cellCondition } from './grid.ts';
@@ -51,12 +53,10 @@ interface Clip {
 export class CellWorker {
   private readonly models = new Map<string, Promise<LoadedModel>>();
   private readonly caches = new Map<string, Promise<EmbeddingCache>>();
-  private readonly scenes = new Map<string, Promise<PreparedScene>>();
+  private readonly scenes = new LRUCache<string, Promise<PreparedScene>>({ max: 4 });
   private readonly banks = new Map<string, Promise<SceneBanks>>();
-  private readonly clips = new Map<string, Promise<Clip>>();
-  private readonly clipSizes = new Map<string, number>();
-  private clipSamples = 0;
-  private readonly probes = new Map<string, ReturnType<typeof fromProbeFile>>();
+  private readonly clips = new LRUCache<string, Promise<Clip>>({ maxSize: CLIP_CACHE_SAMPLES });
+  private readonly probes = new LRUCache<string, ReturnType<typeof fromProbeFile>>({ max: 16 });
   private readonly wakeHeads = new Map<string, Promise<WakeWordHead[]>>();
   readonly name = `${hostname()}/${process.pid}/t${threadId}`;
   private stopped = false;
@@ -161,15 +161,8 @@ export class CellWorker {
   /** The cell's prepared room and noise; the last few are kept, for the parts of a cell that land on this thread. */
   private async scene(spec: SweepSpec, cell: Cell, manifest: Encoder['manifest']): Promise<PreparedScene> {
     const key = `${cell.key}|${spec.snrMode}|${spec.recipe}|${manifest.sampleRateHz}|${manifest.channels}`;
-    let scene = this.scenes.get(key);
-    if (scene === undefined) {
-      const condition = cellCondition(cell, spec.receiver, manifest.channels, spec);
-      scene = prepareScene(condition, await this.sceneBanks(spec), manifest.sampleRateHz);
-      if (this.scenes.size >= 4) this.scenes.delete(this.scenes.keys().next().value!);
-      this.scenes.set(key, scene);
-      scene.catch(() => this.scenes.delete(key));
-    }
-    return scene;
+    const banks = await this.sceneBanks(spec);
+    return cachedLoad(this.scenes, key, () => prepareScene(cellCondition(cell, spec.receiver, manifest.channels, spec), banks, manifest.sampleRateHz));
   }
 
 
@@ -207,12 +200,7 @@ export class CellWorker {
 
   /** The heads of a wake-word probe manifest, on this thread's own sessions. */
   private heads(probe: string): Promise<WakeWordHead[]> {
-    let heads = this.wakeHeads.get(probe);
-    if (heads === undefined) {
-      this.wakeHeads.set(probe, (heads = openWakeWordHeads(createInProcessLoader(), probe)));
-      heads.catch(() => this.wakeHeads.delete(probe));
-    }
-    return heads;
+    return cachedLoad(this.wakeHeads, probe, () => openWakeWordHeads(createInProcessLoader(), probe));
   }
 
   private async embedDegraded<T>(context: SweepContext, indices: number[], scene: PreparedScene, encoder: Encoder, seed: number, encode: (channels: Float32Array[]) => Promise<T>): Promise<T[]> {
@@ -239,7 +227,6 @@ export class CellWorker {
     if (probe === undefined) {
       const file = context.probes[model];
       if (!file) throw new Errors.INVALID_PROBE(`the sweep context holds no probe for model "${model}"`);
-      if (this.probes.size > 16) this.probes.clear();
       this.probes.set(key, (probe = fromProbeFile(file)));
     }
     return probe;
@@ -247,37 +234,22 @@ export class CellWorker {
 
   private model(spec: SweepSpec, id: string, cacheDir: string | null): Promise<LoadedModel & { cache: EmbeddingCache | null }> {
     const key = `${spec.modelsDir ?? ''}|${id}`;
-    let loaded = this.models.get(key);
-    if (loaded === undefined) {
-      loaded = (async () => {
-        const registry = await ModelRegistry.open({ userDirs: spec.modelsDir ? [spec.modelsDir] : [] });
-        const entry = registry.require(id);
-        return { entry, encoder: await createEncoder(entry, createInProcessLoader()) };
-      })();
-      this.models.set(key, loaded);
-      loaded.catch(() => this.models.delete(key));
-    }
+    const loaded = cachedLoad(this.models, key, async () => {
+      const registry = await ModelRegistry.open({ userDirs: spec.modelsDir ? [spec.modelsDir] : [] });
+      const entry = registry.require(id);
+      return { entry, encoder: await createEncoder(entry, createInProcessLoader()) };
+    });
     return loaded.then(async (m) => ({ ...m, cache: cacheDir ? await this.cache(cacheDir, m.entry) : null }));
   }
 
   private cache(cacheDir: string, entry: ModelEntry): Promise<EmbeddingCache> {
     const key = `${cacheDir}|${entry.manifestPath}`;
-    let cache = this.caches.get(key);
-    if (cache === undefined) {
-      this.caches.set(key, (cache = EmbeddingCache.forModel(cacheDir, entry)));
-      cache.catch(() => this.caches.delete(key));
-    }
-    return cache;
+    return cachedLoad(this.caches, key, () => EmbeddingCache.forModel(cacheDir, entry));
   }
 
   private sceneBanks(spec: SweepSpec): Promise<SceneBanks> {
     const key = JSON.stringify([spec.rirDirs, spec.rirFiles, spec.noiseDirs]);
-    let banks = this.banks.get(key);
-    if (banks === undefined) {
-      this.banks.set(key, (banks = openBanks({ rirDirs: spec.rirDirs, rirFiles: spec.rirFiles, noiseDirs: spec.noiseDirs })));
-      banks.catch(() => this.banks.delete(key));
-    }
-    return banks;
+    return cachedLoad(this.banks, key, () => openBanks({ rirDirs: spec.rirDirs, rirFiles: spec.rirFiles, noiseDirs: spec.noiseDirs }));
   }
 
   /**
@@ -287,38 +259,11 @@ export class CellWorker {
    */
   private clip(root: string, file: string, sampleRateHz: number): Promise<Clip> {
     const path = join(root, file);
-    const key = `${sampleRateHz}|${path}`;
-    let clip = this.clips.get(key);
-    if (clip !== undefined) {
-      this.clips.delete(key); // re-inserted below: the map's order is the recency order
-    } else {
-      clip = (async () => {
-        const samples = (await loadAudio(path, { sampleRateHz, mono: true })).channels[0];
-        return { key: EmbeddingCache.clipKey(new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength)), samples };
-      })();
-      clip.then(
-        (c) => {
-          if (this.clips.get(key) !== clip) return; // evicted or replaced meanwhile
-          this.clipSizes.set(key, c.samples.length);
-          this.clipSamples += c.samples.length;
-          this.evictClips();
-        },
-        () => this.clips.delete(key),
-      );
-    }
-    this.clips.set(key, clip);
-    return clip;
-  }
-
-  private evictClips(): void {
-    for (const key of this.clips.keys()) {
-      if (this.clipSamples <= CLIP_CACHE_SAMPLES || this.clips.size <= 1) return;
-      const size = this.clipSizes.get(key);
-      if (size === undefined) continue; // still decoding
-      this.clips.delete(key);
-      this.clipSizes.delete(key);
-      this.clipSamples -= size;
-    }
+    const load = async (): Promise<Clip> => {
+      const samples = (await loadAudio(path, { sampleRateHz, mono: true })).channels[0];
+      return { key: EmbeddingCache.clipKey(new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength)), samples };
+    };
+    return cachedLoad(this.clips, `${sampleRateHz}|${path}`, load, (c) => c.samples.length);
   }
 
 

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ModelEntry } from '../encoders/registry.ts';
 import { makeDirectory } from '../makeDirectory.ts';
+import { writeAtomically } from '../writeAtomically.ts';
 
 /**
  * Bump when decoding, resampling or scene embedding change what a clean
@@ -48,10 +49,8 @@ export class EmbeddingCache {
   }
 
   async put(clipKey: string, embedding: Float32Array): Promise<void> {
-    const path = join(this.dir, `${clipKey}.f32`);
-    const tmp = `${path}.${process.pid}.${Math.floor(performance.now() * 1000)}.tmp`;
-    await writeFile(tmp, new Uint8Array(embedding.buffer, embedding.byteOffset, embedding.byteLength));
-    await rename(tmp, path);
+    // Not flushed: an entry lost to a power cut is computed again, and get() checks its length.
+    await writeAtomically(join(this.dir, `${clipKey}.f32`), new Uint8Array(embedding.buffer, embedding.byteOffset, embedding.byteLength), { durable: false });
   }
 }
 

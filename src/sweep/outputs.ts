@@ -8,7 +8,7 @@ import { describeFsError, writeAtomically } from '../writeAtomically.ts';
 import { stringify } from 'csv-stringify/sync';
 import { Errors } from '../errors.ts';
 import { renderReport } from './report.ts';
-import { orderedModels, pointComparator } from './reportPlots.ts';
+import { orderedModels, pointComparator } from './gridLabels.ts';
 import type { Estimate, ProbeMetrics, RoomResult, SweepResults, WakeWordMetrics } from './types.ts';
 import { makeDirectory } from '../makeDirectory.ts';
 

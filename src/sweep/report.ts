@@ -2,7 +2,9 @@
  * report.html: one self-contained page (inline CSS and SVG, no scripts, no
  * external resources) that summarises a sweep, draws it and lists every grid point.
  */
-import { finiteMean, orderedModels, pointComparator, renderFigures, roomAxisTitle, roomLabel, snrLabel, type Figure } from './reportPlots.ts';
+import { orderedModels, pointComparator, roomAxisTitle, roomLabel, snrLabel } from './gridLabels.ts';
+import { renderFigures, type Figure } from './reportFigures.ts';
+import { finiteMean } from './stats.ts';
 import type { CleanResult, Estimate, PointResult, Protocol, Room, RoomResult, SweepResults, WakeWordMetrics } from './types.ts';
 
 export function escapeHtml(text: string): string {

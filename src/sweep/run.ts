@@ -8,7 +8,7 @@ import { predictProbe, trainProbe } from '../probes/linearProbe.ts';
 import { fromProbeFile, loadProbe, saveProbe, toProbeFile, type ProbeFile } from '../probes/probeFile.ts';
 import { stratifiedSplit } from '../probes/split.ts';
 import { createRng } from '../random.ts';
-import { Errors, isEarshotError } from '../errors.ts';
+import { Errors, hasCode, isEarshotError } from '../errors.ts';
 import { loadProbeManifest } from '../probes/probeManifest.ts';
 import { aggregateResults, cellSummary, wakeHeads } from './aggregate.ts';
 import { runMetrics } from './stats.ts';
@@ -60,7 +60,7 @@ export async function runSweep(spec: SweepSpec, opts: RunSweepOptions): Promise<
   const log = opts.log ?? (() => {});
   const emit = opts.onEvent ?? (() => {});
   // Before any slow work or any write to OUT: a Redis that is not there fails at once.
-  if (opts.redis) await (await import('./queue.ts')).assertRedisReachable(opts.redis);
+  if (opts.redis) await (await import('./queue/redis.ts')).assertRedisReachable(opts.redis);
   const data = await readLabelledData(spec.data);
   const registry = await ModelRegistry.open({ userDirs: spec.modelsDir ? [spec.modelsDir] : [] });
   const entries = spec.models.map((m) => registry.require(m));
@@ -99,7 +99,7 @@ export async function runSweep(spec: SweepSpec, opts: RunSweepOptions): Promise<
     };
     if (opts.redis) {
       await pool.close(); // the workers run the cells
-      const { distributeCells } = await import('./queue.ts');
+      const { distributeCells } = await import('./queue/coordinator.ts');
       await distributeCells(opts.redis, context, missing, onRecord, { signal: opts.signal, onWaiting: ({ workers }) => log(workers === 0 ? `waiting for workers: start \`earshot worker --redis ${opts.redis}\`` : `${workers} worker(s) connected`) });
     } else {
       await runLocally(pool, context, missing, onRecord);
@@ -147,7 +147,7 @@ async function runLocally(pool: CellPool, context: SweepContext, cells: Cell[], 
 }
 
 function isStopError(err: unknown): boolean {
-  return (err as { code?: string } | null)?.code === 'EARSHOT_POOL_CLOSED';
+  return hasCode(err, 'POOL_CLOSED');
 }
 
 /**
@@ -268,7 +268,7 @@ async function embedAcrossThreads(
   );
   const bad = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected').map((s) => s.reason as Error);
   if (bad.length > 0) {
-    const dataErrors = bad.filter((e) => (e as { code?: string }).code === 'EARSHOT_INVALID_DATA');
+    const dataErrors = bad.filter((e) => hasCode(e, 'INVALID_DATA'));
     if (dataErrors.length === bad.length && bad.length > 1) {
       throw new Errors.INVALID_DATA(`clips in ${spec.data} could not be read: ${dataErrors.map((e) => e.message.replace(/^\d+ clip\(s\) in .*? could not be read: /, '')).join('; ')}`);
     }

@@ -222,3 +222,9 @@ export function normalQuantile(p: number): number {
   const r = q * q;
   return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
 }
+
+/** Mean of the finite values; NaN when there are none. */
+export function finiteMean(values: number[]): number {
+  const finite = values.filter(Number.isFinite);
+  return finite.length ? finite.reduce((s, v) => s + v, 0) / finite.length : NaN;
+}

@@ -31,7 +31,7 @@ const sleep = (s: number) => new Promise((r) => setTimeout(r, s * 1000));
 const note = (line: string) => process.stderr.write(`  ${line}\n`);
 
 async function speechFile(dir: string): Promise<string> {
-  const root = join(import.meta.dirname, '..', 'fixtures', 'speech', 'digits', 'en');
+  const root = join(import.meta.dirname, '..', '..', 'speech', 'digits', 'en');
   const clips = await Promise.all(Array.from({ length: 10 }, (_, d) => loadAudio(join(root, `${d}.wav`), { sampleRateHz: 16000, mono: true })));
   const x = new Float32Array(clips.reduce((n, c) => n + c.channels[0].length, 0));
   clips.reduce((at, c) => (x.set(c.channels[0], at), at + c.channels[0].length), 0);

@@ -116,7 +116,7 @@ const SWEEP_THREADS_SCRIPT = `
 const t = performance.now();
 const { CellPool } = await import('./dist/src/sweep/cellPool.js');
 const { specFromInput } = await import('./dist/src/sweep/spec.js');
-const spec = await specFromInput({ models: ['oww-speech-embedding'], data: 'test/fixtures/speech/digits', snrs: [0], rt60s: [0] });
+const spec = await specFromInput({ models: ['oww-speech-embedding'], data: 'speech/digits', snrs: [0], rt60s: [0] });
 const pool = new CellPool({ threads: 2 });
 await pool.warmUp(spec, 'oww-speech-embedding', []);
 process.stdout.write(JSON.stringify((performance.now() - t) / 1000));

@@ -35,7 +35,7 @@ export function bestOfMs(runs: number, fn: () => void): number {
 
 /** `seconds` of the shipped English digits end to end, mono at `sampleRateHz`: the benches' speech. */
 export async function shippedSpeech(seconds: number, sampleRateHz: number): Promise<Float32Array> {
-  const dir = join(import.meta.dirname, '..', 'fixtures', 'speech', 'digits', 'en');
+  const dir = join(import.meta.dirname, '..', '..', 'speech', 'digits', 'en');
   const clips = await Promise.all((await readdir(dir)).sort().map((f) => loadAudio(join(dir, f), { sampleRateHz, mono: true })));
   const out = new Float32Array(Math.round(seconds * sampleRateHz));
   for (let i = 0, k = 0; i < out.length; k++) {

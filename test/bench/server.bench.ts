@@ -39,7 +39,7 @@ async function pipelineLatencies(seconds: number): Promise<number[]> {
   const pool = new OnnxPool({ device: 'cpu' });
   try {
     const [banks, models] = await Promise.all([openBanks(), ModelRegistry.open()]);
-    const path = join(PACKAGE_ROOT, 'test', 'fixtures', 'speech', `${CLIP}.wav`);
+    const path = join(PACKAGE_ROOT, 'speech', `${CLIP}.wav`);
     const stream = await createLiveStream({ source: { kind: 'file', path, realtime: true, loop: true }, models: [MODEL], probes: [], condition: validateCondition(CONDITION), ckaWindows: 20 }, { pool, banks, models });
     const out: number[] = [];
     const from = Date.now() + WARMUP_S * 1000;

@@ -10,7 +10,7 @@ import { WAKEWORD_FIXTURES } from '../helpers/openwakeword.ts';
 import { ensureWakeWordData } from '../helpers/wakeWordData.ts';
 
 const HEY_JARVIS = join(WAKEWORD_FIXTURES, 'hey_jarvis_en-us_150.wav');
-const KEYWORDS = join(PACKAGE_ROOT, 'test', 'fixtures', 'speech', 'keywords');
+const KEYWORDS = join(PACKAGE_ROOT, 'speech', 'keywords');
 let out: string;
 beforeAll(async () => {
   out = await mkdtemp(join(tmpdir(), 'earshot-wake-'));
@@ -130,7 +130,7 @@ describe('earshot sweep with a wake-word probe', () => {
     const other = await runMain(['sweep', '--probe', 'oww-wakeword', '--model', 'naive-logmel', '--data', data, '-o', join(out, 'x')]);
     expect(other.code).toBe(1);
     expect(other.stderr).toMatch(/heads read model "oww-speech-embedding"; a wake-word sweep cannot run naive-logmel/);
-    const none = await runMain(['sweep', '--probe', 'oww-wakeword', '--data', join(WAKEWORD_FIXTURES, '..', 'speech', 'digits'), '--snr', '20', '--room', '0', '--seeds', '1', '--workers', '1', '--no-cache', '-o', join(out, 'y')]);
+    const none = await runMain(['sweep', '--probe', 'oww-wakeword', '--data', join(PACKAGE_ROOT, 'speech', 'digits'), '--snr', '20', '--room', '0', '--seeds', '1', '--workers', '1', '--no-cache', '-o', join(out, 'y')]);
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/no folder named after a head of the wake-word probe \(alexa, hey_jarvis/);
   });

@@ -148,7 +148,7 @@ describe.skipIf(SKIP_BROWSER)('dashboard in Chromium against a real earshot serv
     const refused = browser.problems.findIndex((p) => /status of 415/.test(p));
     if (refused >= 0) browser.problems.splice(refused, 1);
 
-    await page.getByTestId('upload').setInputFiles(join(ROOT, 'test', 'fixtures', 'speech', 'digits', 'ru', '4.wav'));
+    await page.getByTestId('upload').setInputFiles(join(ROOT, 'speech', 'digits', 'ru', '4.wav'));
     await expect.poll(() => page.getByTestId('clip').evaluate((s) => (s as HTMLSelectElement).selectedOptions[0]?.textContent ?? '')).toMatch(/4\.wav/);
   }, 120_000);
 

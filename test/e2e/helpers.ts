@@ -113,7 +113,7 @@ export async function openBrowser(extraArgs: string[] = [], viewport = { width: 
  * (a usual device rate, so the dashboard's 48 -> 16 kHz resampler runs).
  */
 export async function speechWavForCapture(dir: string): Promise<string> {
-  return wavForCapture(dir, [1, 2, 3, 4, 5].map((d) => join(ROOT, 'test', 'fixtures', 'speech', 'digits', 'en', `${d}.wav`)), 'fake-mic.wav');
+  return wavForCapture(dir, [1, 2, 3, 4, 5].map((d) => join(ROOT, 'speech', 'digits', 'en', `${d}.wav`)), 'fake-mic.wav');
 }
 
 /** Clips one after another, each followed by 0.3 s of silence, as a 48 kHz 16-bit WAV for Chromium's fake capture device. */

@@ -179,7 +179,7 @@ describe.skipIf(SKIP_BROWSER)('dashboard as a monitor, in Chromium against a rea
     const { page } = fixture.browser;
     await page.getByTestId('stop').click();
     await page.getByTestId('stream-status').filter({ hasText: 'stopped' }).waitFor();
-    await page.getByTestId('upload').setInputFiles(join(ROOT, 'test', 'fixtures', 'speech', 'digits', 'es', '3.wav'));
+    await page.getByTestId('upload').setInputFiles(join(ROOT, 'speech', 'digits', 'es', '3.wav'));
     await expect.poll(() => page.getByTestId('clip').evaluate((s) => (s as HTMLSelectElement).selectedOptions[0]?.textContent ?? '')).toMatch(/3\.wav/);
     await page.getByTestId('models').getByRole('button', { name: /naive-logmel/ }).click();
     await page.getByTestId('probe').selectOption('keywords');

@@ -255,7 +255,7 @@ async function interauralCues(): Promise<FidelityRow[]> {
 }
 
 async function speechClips(): Promise<{ short: Float32Array; long: Float32Array }> {
-  const dir = new URL('../fixtures/speech/digits/en/', import.meta.url);
+  const dir = new URL('../../speech/digits/en/', import.meta.url);
   const digits = await Promise.all([7, 1, 2, 3, 4, 5].map(async (d) => (await loadAudio(fileURLToPath(new URL(`${d}.wav`, dir)), { sampleRateHz: FS, mono: true })).channels[0]));
   const long = new Float32Array(digits.reduce((n, d) => n + d.length, 0));
   digits.reduce((at, d) => (long.set(d, at), at + d.length), 0);

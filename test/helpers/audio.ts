@@ -8,9 +8,9 @@ import { PACKAGE_ROOT } from '../../src/paths.ts';
 /** Root of the repository (the CLI runs from here), from the sources or compiled into dist/. */
 export const REPO_ROOT = PACKAGE_ROOT;
 
-/** The shipped spoken digits (test/fixtures/speech/digits/<lang>/<n>.wav, 16 kHz mono). */
+/** The shipped spoken digits (speech/digits/<lang>/<n>.wav, 16 kHz mono). */
 export function speechPath(digit = 7, lang = 'en'): string {
-  return join(REPO_ROOT, 'test', 'fixtures', 'speech', 'digits', lang, `${digit}.wav`);
+  return join(REPO_ROOT, 'speech', 'digits', lang, `${digit}.wav`);
 }
 
 /** A shipped digit as one mono channel at `sampleRateHz`, loaded the way `earshot render` loads it. */

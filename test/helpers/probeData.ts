@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
-const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url));
+const SPEECH = fileURLToPath(new URL('../../speech', import.meta.url));
 const OUTPUT = fileURLToPath(new URL('../output', import.meta.url));
 const DIGIT_WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
 const run = promisify(execFile);
@@ -13,7 +13,7 @@ const exists = (path: string) => stat(path).then(() => true, () => false);
 
 /**
  * A probe data set, built into test/output (kept between runs): the shipped English spoken
- * digits plus keywords synthesized by test/fixtures/speech/make-keywords.sh (espeak-ng + sox;
+ * digits plus keywords synthesized by speech/make-keywords.sh (espeak-ng + sox;
  * deterministic): classes 0-9 (the recording plus `perClass` synthesized clips of the digit's
  * name) and yes/no/up/down/left/right/stop/go.
  *
@@ -56,7 +56,7 @@ async function synthesize(root: string, perClass: number): Promise<string> {
   const tmp = `${root}.tmp`;
   const build = `${root}.build`;
   await Promise.all([tmp, build].map((d) => rm(d, { recursive: true, force: true })));
-  const script = join(FIXTURES, 'speech', 'make-keywords.sh');
+  const script = join(SPEECH, 'make-keywords.sh');
   // The digits' names and the keywords side by side: one espeak-ng at a time each.
   await Promise.all([
     run('bash', [script, '--per-class', String(perClass), '--words', DIGIT_WORDS.join(','), join(tmp, 'digits')]),
@@ -66,7 +66,7 @@ async function synthesize(root: string, perClass: number): Promise<string> {
   for (const [digit, word] of DIGIT_WORDS.entries()) {
     const dir = join(build, String(digit));
     await mkdir(dir, { recursive: true });
-    await copyFile(join(FIXTURES, 'speech', 'digits', 'en', `${digit}.wav`), join(dir, 'recorded_en.wav'));
+    await copyFile(join(SPEECH, 'digits', 'en', `${digit}.wav`), join(dir, 'recorded_en.wav'));
     for (const f of await readdir(join(tmp, 'digits', word))) await copyFile(join(tmp, 'digits', word, f), join(dir, f));
   }
   for (const word of (await readdir(join(tmp, 'keywords'))).filter((w) => !w.endsWith('.csv'))) {

@@ -5,7 +5,7 @@ import { PACKAGE_ROOT } from '../../src/paths.ts';
 
 const OUTPUT = fileURLToPath(new URL('../output', import.meta.url));
 /** The shipped wake-word clips: one folder of positives per head, and negative/. */
-export const SHIPPED_WAKEWORDS = join(PACKAGE_ROOT, 'test', 'fixtures', 'speech', 'wakewords');
+export const SHIPPED_WAKEWORDS = join(PACKAGE_ROOT, 'speech', 'wakewords');
 
 /**
  * A small wake-word data set in the layout wake-word sweeps read, copied from the shipped

@@ -1,4 +1,4 @@
-// The synthesized speech earshot ships (test/fixtures/speech/keywords and
+// The synthesized speech earshot ships (speech/keywords and
 // wakewords, made by make-speech-sets.sh) and the keyword probe trained on it
 // (models/trained/keywords.json): the set is big enough for the default sweep,
 // the wake-word clips do what their folders promise with the real heads, and
@@ -16,7 +16,7 @@ import { REPO_ROOT } from '../helpers/audio.ts';
 import { runMain } from '../helpers/cli.ts';
 import { loader, owwEncoder } from '../helpers/openwakeword.ts';
 
-const SPEECH = join(REPO_ROOT, 'test', 'fixtures', 'speech');
+const SPEECH = join(REPO_ROOT, 'speech');
 const KEYWORDS = join(SPEECH, 'keywords');
 const WAKEWORDS = join(SPEECH, 'wakewords');
 const PROBE = join(REPO_ROOT, 'models', 'trained', 'keywords.json');

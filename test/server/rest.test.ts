@@ -53,9 +53,9 @@ describe('REST: catalogue', () => {
     expect(clips.filter((c) => String(c.id).startsWith('keywords/'))).toHaveLength(20);
     expect(clips.find((c) => c.id === 'digits/en/7')).toMatchObject({ path: 'speech/digits/en/7.wav', origin: 'shipped', sampleRateHz: 16000, channels: 1 });
     // Sizes are the files' own (a FLAC's length comes from its header, not from decoding it).
-    const seven = statSync(join(PACKAGE_ROOT, 'test', 'fixtures', 'speech', 'digits', 'en', '7.wav')).size;
+    const seven = statSync(join(PACKAGE_ROOT, 'speech', 'digits', 'en', '7.wav')).size;
     expect(clips.find((c) => c.id === 'digits/en/7')?.bytes).toBe(seven);
-    expect(clips[0]).toMatchObject({ durationS: 1, bytes: statSync(join(PACKAGE_ROOT, 'test', 'fixtures', 'speech', 'keywords', 'down', 'down_002.flac')).size });
+    expect(clips[0]).toMatchObject({ durationS: 1, bytes: statSync(join(PACKAGE_ROOT, 'speech', 'keywords', 'down', 'down_002.flac')).size });
   });
 
   it('GET /api/probes lists trained probes of --probes-dir (none by default)', async () => {

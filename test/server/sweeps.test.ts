@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../src/paths.ts';
 import { fileConfig, Observer, startServer, TestClient, until, type Received, type TestServer } from './helpers.ts';
 
-const DIGITS = join(PACKAGE_ROOT, 'test', 'fixtures', 'speech', 'digits');
+const DIGITS = join(PACKAGE_ROOT, 'speech', 'digits');
 // Two cells: a dry room and a measured one (a bank IR beside an RT60), at one SNR.
 const SMALL = { models: ['oww-speech-embedding'], snrDb: [20], room: [0, 'street'], seeds: 1 };
 

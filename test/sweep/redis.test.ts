@@ -11,7 +11,7 @@ const OUT = join(REPO_ROOT, 'test', 'output', 'sweep-redis');
 const EARSHOT = join(REPO_ROOT, 'bin', 'earshot.js');
 /** 1 model × 2 SNR × 2 RT60 × 2 seeds = 8 cells, over the shipped spoken digits (30 clips): small enough for CI on 2 cores. */
 const GRID = ['--model', 'oww-speech-embedding', '--snr', '20,0', '--rt60', '0,0.3', '--seeds', '2', '--yes', '--no-cache'];
-const DIGITS = join(REPO_ROOT, 'test', 'fixtures', 'speech', 'digits');
+const DIGITS = join(REPO_ROOT, 'speech', 'digits');
 const SWEEP_TIMEOUT_MS = 240_000;
 
 interface Child {

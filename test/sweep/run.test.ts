@@ -12,7 +12,7 @@ let spec: SweepSpec;
 beforeAll(async () => {
   ({ dir, cleanup } = await tempDir('earshot-sweep-run-'));
   // The shipped spoken digits (3 languages × 10 clips): what cells compute does not matter here, only where.
-  spec = await specFromInput({ models: ['oww-speech-embedding'], data: join(REPO_ROOT, 'test', 'fixtures', 'speech', 'digits'), snrDb: [0], room: [0, 0.4], seeds: 2 });
+  spec = await specFromInput({ models: ['oww-speech-embedding'], data: join(REPO_ROOT, 'speech', 'digits'), snrDb: [0], room: [0, 0.4], seeds: 2 });
 });
 afterAll(() => cleanup());
 

@@ -1,5 +1,6 @@
 import ort from 'onnxruntime-node';
 import type { Feeds, GraphInfo, GraphLoader, GraphRunner, TensorData } from '../types.ts';
+import { cachedLoad } from '../../cachedLoad.ts';
 
 /**
  * A single-thread {@link GraphLoader}: one onnxruntime-node InferenceSession
@@ -33,13 +34,7 @@ export function createInProcessLoader(opts: { intraOpNumThreads?: number } = {})
     return { info, run };
   };
   return {
-    open(path) {
-      let s = sessions.get(path);
-      if (s === undefined) {
-        sessions.set(path, (s = open(path)));
-        s.catch(() => sessions.delete(path)); // a failed open is retried next time
-      }
-      return s;
-    },
+    // A failed open is retried next time.
+    open: (path) => cachedLoad(sessions, path, () => open(path)),
   };
 }

@@ -5,6 +5,7 @@ import { Errors } from '../../errors.ts';
 import { PACKAGE_ROOT } from '../../paths.ts';
 import { readHrtfTable } from './hrtfTable.ts';
 import { convolveTaps16, fractionalDelayKernel, FRACTIONAL_DELAY_HALF_TAPS } from './ism.ts';
+import { cachedLoad } from '../../cachedLoad.ts';
 
 /** The shipped KEMAR HRTF (MIT, normal pinna; SOFA SimpleFreeFieldHRIR, 710 directions at 1.4 m, 44.1 kHz). */
 export const KEMAR_SOFA_PATH = join(PACKAGE_ROOT, 'rirs/hrtf/mit_kemar_normal_pinna.sofa');
@@ -58,14 +59,8 @@ export function kemarTablePath(sampleRateHz: number): string {
  */
 export function loadHrtf(sampleRateHz: number, sofaPath: string = KEMAR_SOFA_PATH): Promise<Hrtf> {
   const key = `${sofaPath}@${sampleRateHz}`;
-  let hit = cache.get(key);
-  if (!hit) {
-    const shipped = sofaPath === KEMAR_SOFA_PATH && KEMAR_TABLE_RATES.includes(sampleRateHz);
-    hit = (shipped ? readHrtfTable(kemarTablePath(sampleRateHz)) : hrtfFromSofa(sofaPath, sampleRateHz)).then((hrtf) => (gridOf(hrtf), hrtf));
-    hit.catch(() => cache.delete(key));
-    cache.set(key, hit);
-  }
-  return hit;
+  const shipped = sofaPath === KEMAR_SOFA_PATH && KEMAR_TABLE_RATES.includes(sampleRateHz);
+  return cachedLoad(cache, key, () => (shipped ? readHrtfTable(kemarTablePath(sampleRateHz)) : hrtfFromSofa(sofaPath, sampleRateHz)).then((hrtf) => (gridOf(hrtf), hrtf)));
 }
 
 /**

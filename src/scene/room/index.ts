@@ -7,6 +7,6 @@ export type { Placement, ReceiverSpec, RoomSpec, SimulateOptions } from './types
 export { simulateRir } from './simulate.ts';
 export { defaultRirLengthS } from './options.ts';
 export { channelCount } from './receivers.ts';
-export { defaultRoomFor, inverseSabine, type SabineAbsorption } from './sabine.ts';
+export { defaultRoomFor, inverseSabine } from './sabine.ts';
 export { defaultReceiverPosition, directionVector, maxSourceDistanceM, sourcePosition } from './geometry.ts';
-export { elevationRangeDeg, loadHrtf, type Hrtf } from './hrtf.ts';
+export { elevationRangeDeg, loadHrtf } from './hrtf.ts';

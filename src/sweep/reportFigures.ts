@@ -1,48 +1,13 @@
 /**
- * The report's figures, rendered to static SVG with vega-lite + vega, and the
- * ordering and labels of grid values that the figures, tables and CSV share.
+ * The report's figures, rendered to static SVG (figureSvg.ts): top-1 against
+ * SNR, RT60 and room, a heat map over SNR × room, and embedding similarity.
  */
-import type * as vega from 'vega';
 import type * as vl from 'vega-lite';
-import type { Estimate, PointResult, Room, SweepResults } from './types.ts';
-
-type Snr = number | 'clean';
-
-/** `clean` (no added noise) sorts after every finite SNR. */
-export function compareSnr(a: Snr, b: Snr): number {
-  return compareValues(a, b);
-}
-
-export function snrLabel(snr: Snr): string {
-  return snr === 'clean' ? 'clean' : String(snr);
-}
-
-/** A room on an axis or in a table: "dry", an RT60 in s ("0.6"), or an IR's name. */
-export function roomLabel(room: Room): string {
-  return room === 0 ? 'dry' : String(room);
-}
-
-/** The title of a room axis: RT60 when every room is one, else rooms by name. */
-export function roomAxisTitle(rooms: Room[]): string {
-  return rooms.every((r) => typeof r === 'number') ? 'RT60 (s)' : 'room (RT60 s or IR)';
-}
-
-/** The spec's models first (in its order), then any others the results name. */
-export function orderedModels(results: SweepResults): string[] {
-  return [...new Set([...results.spec.models, ...results.clean.map((c) => c.model), ...results.points.map((p) => p.model)])];
-}
-
-/** Sort key of a grid point: model (spec order), SNR, room (RT60s, then IRs by name), azimuth, noise, noise sources. */
-export function pointComparator(models: string[]): (a: PointResult, b: PointResult) => number {
-  const rank = new Map(models.map((m, i) => [m, i]));
-  return (a, b) =>
-    (rank.get(a.model) ?? 0) - (rank.get(b.model) ?? 0) ||
-    compareSnr(a.snrDb, b.snrDb) ||
-    compareValues(a.room, b.room) ||
-    a.azimuthDeg - b.azimuthDeg ||
-    a.noise.localeCompare(b.noise) ||
-    a.noiseSources - b.noiseSources;
-}
+import type { Estimate, PointResult, SweepResults } from './types.ts';
+import { toSvg } from './figureSvg.ts';
+import { compareValues, orderedModels, roomAxisTitle, roomLabel, snrLabel, type Snr } from './gridLabels.ts';
+import { lineSpec, type LineFigure, type LineRow } from './lineFigure.ts';
+import { finiteMean } from './stats.ts';
 
 export type Figure = { id: string; title: string; caption: string; svg: string } | { id: string; title: string; skipped: string };
 
@@ -56,14 +21,6 @@ function withUnit(key: AxisKey, value: number | string): string {
   if (key === 'room') return value === 0 ? 'dry' : typeof value === 'number' ? `${value} s` : value;
   if (key === 'azimuthDeg') return `${value}°`;
   return String(value);
-}
-
-/** Numbers in order, then strings: SNRs then 'clean', RT60s then IR names. */
-function compareValues(a: number | string, b: number | string): number {
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
-  if (typeof a === 'number') return -1;
-  if (typeof b === 'number') return 1;
-  return a.localeCompare(b);
 }
 
 /** The values an axis takes among `points`, sorted. */
@@ -95,12 +52,6 @@ function meanEstimate(estimates: Estimate[]): Estimate {
   return { mean: finiteMean(estimates.map((e) => e.mean)), lo: finiteMean(estimates.map((e) => e.lo)), hi: finiteMean(estimates.map((e) => e.hi)) };
 }
 
-/** Mean of the finite values; NaN when there are none. */
-export function finiteMean(values: number[]): number {
-  const finite = values.filter(Number.isFinite);
-  return finite.length ? finite.reduce((s, v) => s + v, 0) / finite.length : NaN;
-}
-
 function groupBy<T>(items: T[], key: (t: T) => string): T[][] {
   const groups = new Map<string, T[]>();
   for (const item of items) {
@@ -122,108 +73,6 @@ function snrPositions(snrs: Snr[]): { position: (s: Snr) => number; ticks: numbe
   const cleanAt = snrs.includes('clean') ? max + Math.max(5, Math.round((max - (finite[0] ?? 0)) / 5)) : null;
   const position = (s: Snr) => (s === 'clean' ? (cleanAt as number) : s);
   return { position, ticks: [...finite, ...(cleanAt === null ? [] : [cleanAt])], cleanAt };
-}
-
-interface LineRow {
-  model: string;
-  x: number;
-  panel: string;
-  metric: string;
-  mean: number;
-  lo: number;
-  hi: number;
-  /** The model's clean value, drawn as a dashed reference line. */
-  ref: number | null;
-}
-
-const fontStack = 'system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif';
-const vlConfig: vl.Config = {
-  font: fontStack,
-  background: 'white',
-  // Static figures with captions: per-mark ARIA labels would only bloat the page.
-  aria: false,
-  view: { stroke: '#ddd' },
-  axis: { labelFontSize: 10, titleFontSize: 11, gridColor: '#eee' },
-  header: { labelFontSize: 11, titleFontSize: 11 },
-  // Opaque swatches: the legend would otherwise take the faint look of the interval bands.
-  legend: { labelFontSize: 11, titleFontSize: 11, labelLimit: 240, symbolOpacity: 1 },
-};
-
-/** Every resource request fails: the figures are built from inline data only and must never reach a network. */
-const offlineLoader: vega.Loader = {
-  load: (uri) => Promise.reject(new Error(`report figures load nothing (asked for ${uri})`)),
-  sanitize: (uri) => Promise.reject(new Error(`report figures load nothing (asked for ${uri})`)),
-  http: (uri) => Promise.reject(new Error(`report figures load nothing (asked for ${uri})`)),
-  file: (uri) => Promise.reject(new Error(`report figures load nothing (asked for ${uri})`)),
-};
-
-/**
- * Vega numbers clip paths and gradients with a process-wide counter; prefixing
- * them per figure keeps ids unique within the page whatever else rendered before.
- */
-function scopeIds(svg: string, prefix: string): string {
-  return svg.replace(/(id="|url\(#|href="#)(clip|gradient_)/g, `$1${prefix}-$2`);
-}
-
-async function toSvg(spec: vl.TopLevelSpec, idPrefix: string): Promise<string> {
-  // Loaded with the first figure: vega and vega-lite take most of a second to import.
-  const [vega, vl] = await Promise.all([import('vega'), import('vega-lite')]);
-  const compiled = vl.compile(spec, { config: vlConfig }).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: 'none', loader: offlineLoader, logLevel: vega.Error });
-  try {
-    return scopeIds(await view.toSVG(), idPrefix);
-  } finally {
-    view.finalize();
-  }
-}
-
-interface LineFigure {
-  rows: LineRow[];
-  models: string[];
-  metrics: string[];
-  x: { title: string; ticks: number[]; labelExpr: string };
-  /** Column facet (one panel per value), or null for a single column. */
-  panels: { title: string; order: string[] } | null;
-}
-
-/**
- * Lines with interval bands, one colour per model; one row per metric (each row
- * with its own y scale, shared across its panels), one column per panel value.
- */
-function lineSpec(f: LineFigure): vl.TopLevelSpec {
-  const color = { field: 'model', type: 'nominal', title: 'model', scale: { domain: f.models } } as const;
-  const row = (metric: string, last: boolean) => {
-    const x = {
-      field: 'x',
-      type: 'quantitative',
-      title: last ? f.x.title : null,
-      scale: { domain: [Math.min(...f.x.ticks), Math.max(...f.x.ticks)], nice: false },
-      axis: { values: f.x.ticks, labelExpr: f.x.labelExpr, labelOverlap: 'greedy', labelFlush: false, grid: true },
-    } as const;
-    const y = { type: 'quantitative', title: metric, scale: { zero: false } } as const;
-    const layers = {
-      width: 190,
-      height: 130,
-      layer: [
-        { mark: { type: 'area', opacity: 0.15 }, encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, color } },
-        { mark: { type: 'line', point: { size: 18 }, strokeWidth: 1.5 }, encoding: { x, y: { ...y, field: 'mean' }, color } },
-        {
-          transform: [{ filter: 'isValid(datum.ref)' }],
-          mark: { type: 'rule', strokeDash: [4, 3], strokeWidth: 1, opacity: 0.7 },
-          encoding: { y: { ...y, field: 'ref' }, color },
-        },
-      ],
-    };
-    const transform = [{ filter: { field: 'metric', equal: metric } }];
-    if (!f.panels) return { transform, ...layers };
-    // Column headers once, above the first row.
-    const header = f.metrics[0] === metric ? {} : { labels: false, title: null };
-    return { transform, facet: { column: { field: 'panel', type: 'nominal', title: f.panels.title, sort: f.panels.order, header } }, spec: layers };
-  };
-  return {
-    data: { values: f.rows },
-    vconcat: f.metrics.map((m, i) => row(m, i === f.metrics.length - 1)),
-  } as vl.TopLevelSpec;
 }
 
 const titles = {

@@ -1,20 +1,15 @@
 /**
- * Sweeps across machines: the coordinator (`earshot sweep --redis URL`) puts
- * one BullMQ job per cell on a Redis queue, and `earshot worker --redis URL`
- * processes run them on their own CellPool. Job ids derive from the sweep's
- * context id and the cell key, so a rerun finds the jobs of an earlier run:
- * finished cells come back from Redis instead of running again.
+ * The coordinator of a sweep across machines (`earshot sweep --redis URL`):
+ * it stores the sweep's context, queues one job per cell and records each
+ * finished cell once (names.ts says how jobs are named; worker.ts runs them).
  */
-import { hostname } from 'node:os';
-import { Queue, QueueEvents, UnrecoverableError, WaitingError, Worker, type Job, type JobsOptions } from 'bullmq';
-import { Errors } from '../errors.ts';
-import { CellPool } from './cellPool.ts';
-import type { Cell, CellRecord, SweepContext } from './types.ts';
+import { Queue, QueueEvents, type JobsOptions } from 'bullmq';
+import { Errors } from '../../errors.ts';
+import type { Cell, CellRecord, SweepContext } from '../types.ts';
+import { decodeJson, encodeJson } from './json.ts';
+import { cellJobId, contextKey, KEEP_S, PREFIX, QUEUE_NAME, type CellJobData } from './names.ts';
+import { assertRedisReachable, closeAll, redactUrl } from './redis.ts';
 
-const PREFIX = 'earshot';
-const QUEUE_NAME = 'sweep-cells';
-/** How long contexts and finished jobs stay in Redis: long enough to resume a sweep after a weekend. */
-const KEEP_S = 7 * 24 * 3600;
 const JOB_OPTIONS: JobsOptions = {
   attempts: 3,
   backoff: { type: 'exponential', delay: 5_000 },
@@ -26,21 +21,6 @@ const RECONCILE_MS = 5_000;
 const WAITING_NOTICE_MS = 5_000;
 /** A coordinator that cannot reach Redis for this long gives up (what it recorded stays recorded). */
 const REDIS_LOST_MS = 30_000;
-const CONNECT_TIMEOUT_MS = 5_000;
-const CONTEXTS_KEPT = 4;
-
-interface CellJobData {
-  contextId: string;
-  cell: Cell;
-}
-
-/** The Redis key of a sweep's context. */
-const contextKey = (contextId: string): string => `${PREFIX}:sweep-context:${contextId}`;
-
-/** BullMQ job ids must not contain ':' (cell keys may); encoding both parts keeps the id unique and stable. */
-function cellJobId(contextId: string, cellKey: string): string {
-  return `${encodeURIComponent(contextId)}/${encodeURIComponent(cellKey)}`;
-}
 
 /**
  * Coordinate a sweep through Redis: store the context, enqueue every cell, and
@@ -73,22 +53,6 @@ export async function distributeCells(
   } finally {
     await closeAll([events, queue]);
   }
-}
-
-/**
- * Close BullMQ objects, also when Redis is gone: a client that lost Redis cannot
- * QUIT and would go on reconnecting, so it is cut first. Bounded in time, since
- * a promise left pending with nothing else to wait for ends Node silently (exit code 0).
- */
-async function closeAll(parts: (Queue | QueueEvents | Worker)[]): Promise<void> {
-  const close = async (part: Queue | QueueEvents | Worker) => {
-    const client = await part.client;
-    if (client.status !== 'ready') client.disconnect();
-    await part.close();
-  };
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([Promise.allSettled(parts.map(close)), new Promise((resolve) => (timer = setTimeout(resolve, CONNECT_TIMEOUT_MS)))]);
-  clearTimeout(timer);
 }
 
 /** Waits for the cells of one coordinator run; see distributeCells. */
@@ -279,186 +243,4 @@ function decodeRecord(value: unknown, cell: Cell): CellRecord {
     throw new Errors.CELL_FAILED(`cell ${cell.key}: the worker returned no record for it (${JSON.stringify(value)?.slice(0, 80)}); is every \`earshot worker\` the same version as this earshot?`);
   }
   return record;
-}
-
-/**
- * Run the cells of any sweep queued on the Redis at `url` on this machine until
- * `signal` aborts: then take no new cells and finish the running ones, or,
- * once `giveBack` aborts too, return them to the queue for other workers.
- */
-export async function runWorker(
-  url: string,
-  opts: { threads?: number; signal?: AbortSignal; giveBack?: AbortSignal; log?: (line: string) => void },
-): Promise<void> {
-  const log = opts.log ?? (() => {});
-  await assertRedisReachable(url);
-  if (opts.signal?.aborted) return;
-  const pool = new CellPool({ threads: opts.threads });
-  let worker: Worker<CellJobData, string> | undefined;
-  try {
-    const contexts = new ContextCache(CONTEXTS_KEPT);
-    let running = 0;
-    worker = new Worker<CellJobData, string>(
-      QUEUE_NAME,
-      async (job, token) => {
-        running++;
-        try {
-          const context = await contexts.get(job.data.contextId, async () => readContext(await worker!.client, job.data.contextId));
-          const record = await untilAborted(pool.run(context, job.data.cell), opts.giveBack);
-          if (record === null) {
-            // Back to the queue for another worker; WaitingError tells BullMQ the job was moved, not failed.
-            await job.moveToWait(token);
-            throw new WaitingError();
-          }
-          return encodeJson(record);
-        } finally {
-          running--;
-        }
-      },
-      { prefix: PREFIX, connection: { url }, concurrency: pool.size, autorun: false, name: `${hostname()}/${process.pid}` },
-    );
-    worker.on('completed', (job) => log(`${job.data.cell.key}: done in ${secondsSince(job)} (sweep ${job.data.contextId.slice(0, 8)})`));
-    worker.on('failed', (job, err) => {
-      if (job) log(`${job.data.cell.key}: failed (attempt ${job.attemptsMade} of ${job.opts.attempts ?? 1}): ${err.message}`);
-    });
-    worker.on('error', rateLimited(30_000, (err: Error) => log(`Redis: ${err.message} (retrying)`)));
-    await worker.waitUntilReady();
-    const loop = worker.run();
-    log(`running sweep cells from ${redactUrl(url)} on ${pool.size} thread${pool.size === 1 ? '' : 's'}`);
-    await Promise.race([loop, aborted(opts.signal), aborted(opts.giveBack)]);
-    if ((await worker.client).status !== 'ready') {
-      // Nothing can be acknowledged without Redis, and a graceful close would wait for it forever.
-      log(`Redis is unreachable: leaving${running > 0 ? ` ${running} running cell(s); they run again once it is back` : ''}`);
-      await worker.close(true);
-    } else {
-      if (running > 0 && !opts.giveBack?.aborted) log(`stopping: finishing ${running} running cell${running === 1 ? '' : 's'}`);
-      await worker.close();
-    }
-    await loop;
-  } finally {
-    await worker?.close(true);
-    await pool.close();
-  }
-}
-
-async function readContext(client: { get(key: string): Promise<string | null> }, contextId: string): Promise<SweepContext> {
-  const text = await client.get(contextKey(contextId));
-  // No retries can help: the coordinator must store it again (rerunning `earshot sweep` does).
-  if (text === null) throw new UnrecoverableError(`sweep context ${contextId} is not in Redis (expired or deleted); rerun \`earshot sweep --redis\` to store it again`);
-  return decodeJson(text) as SweepContext;
-}
-
-/** The last few contexts, loaded once each (concurrent cells of one sweep share the load). */
-class ContextCache {
-  private readonly entries = new Map<string, Promise<SweepContext>>();
-  constructor(private readonly capacity: number) {}
-
-  get(id: string, load: () => Promise<SweepContext>): Promise<SweepContext> {
-    let entry = this.entries.get(id);
-    if (entry) this.entries.delete(id);
-    else {
-      entry = load();
-      entry.catch(() => this.entries.get(id) === entry && this.entries.delete(id));
-    }
-    this.entries.set(id, entry);
-    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
-    return entry;
-  }
-}
-
-/** The value of `work`, or null as soon as `signal` aborts. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T | null> {
-  if (!signal) return work;
-  return Promise.race([work, aborted(signal).then(() => null)]);
-}
-
-function aborted(signal: AbortSignal | undefined): Promise<void> {
-  if (!signal) return new Promise(() => {});
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-}
-
-function secondsSince(job: Job): string {
-  return job.processedOn ? `${((Date.now() - job.processedOn) / 1000).toFixed(1)} s` : '?';
-}
-
-function rateLimited<A extends unknown[]>(intervalMs: number, fn: (...args: A) => void): (...args: A) => void {
-  let last = -Infinity;
-  return (...args) => {
-    if (Date.now() - last < intervalMs) return;
-    last = Date.now();
-    fn(...args);
-  };
-}
-
-function checkRedisUrl(url: string): string {
-  let parsed: URL | null = null;
-  try {
-    parsed = new URL(url);
-  } catch {
-    // reported below
-  }
-  if (parsed === null || (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') || parsed.hostname === '') {
-    throw new Errors.INVALID_OPTION(`--redis must be a URL like redis://HOST:6379 (rediss:// for TLS), got ${JSON.stringify(url)}`);
-  }
-  return url;
-}
-
-/** The URL without its password, for messages. */
-function redactUrl(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.password) parsed.password = '***';
-  return parsed.toString();
-}
-
-/**
- * Check the URL and make one connection attempt, with no retries: a Redis that
- * is down or unreachable fails at once with REDIS_UNAVAILABLE instead of
- * ioredis reconnecting forever. Call it before any slow work.
- */
-export async function assertRedisReachable(redisUrl: string): Promise<void> {
-  const url = checkRedisUrl(redisUrl);
-  const probe = new Queue(QUEUE_NAME, {
-    prefix: PREFIX,
-    connection: { url, connectTimeout: CONNECT_TIMEOUT_MS, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null },
-  });
-  let lastError: Error | undefined;
-  probe.on('error', (err) => (lastError ??= err));
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer in ${CONNECT_TIMEOUT_MS / 1000} s`)), CONNECT_TIMEOUT_MS + 1_000)));
-    await Promise.race([probe.waitUntilReady(), timeout]);
-  } catch (err) {
-    throw new Errors.REDIS_UNAVAILABLE(redactUrl(url), describeConnectionError(lastError ?? (err as Error)));
-  } finally {
-    clearTimeout(timer);
-    await probe.close().catch(() => {});
-  }
-}
-
-function describeConnectionError(err: Error): string {
-  // Node reports a refused connection to a name with several addresses as an AggregateError with no message.
-  if (err instanceof AggregateError && err.errors.length > 0) return describeConnectionError(err.errors[0] as Error);
-  return err.message || (err as NodeJS.ErrnoException).code || String(err);
-}
-
-// Records and contexts travel as JSON; these keep what JSON loses: typed arrays, NaN, ±Infinity and -0.
-const NUMBER_TAG = '$earshot:number';
-
-function encodeJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (typeof v === 'number' && (!Number.isFinite(v) || Object.is(v, -0))) return { [NUMBER_TAG]: Object.is(v, -0) ? '-0' : String(v) };
-    if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return Array.from(v as unknown as ArrayLike<number>);
-    return v;
-  });
-}
-
-function decodeJson(text: string): unknown {
-  return JSON.parse(text, (_key, v: unknown) => {
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
-      const tagged = (v as Record<string, unknown>)[NUMBER_TAG];
-      if (typeof tagged === 'string' && Object.keys(v).length === 1) return Number(tagged);
-    }
-    return v;
-  });
 }
