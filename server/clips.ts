@@ -44,6 +44,8 @@ export class ClipStore {
   /** True while a running stream plays this file (set by the server; such uploads are never evicted). */
   isPlaying: (file: string) => boolean = () => false;
   private readonly quota: UploadQuota;
+  /** Uploads being stored, one after another: each makes room for itself only once the one before it is counted. */
+  private storing: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly uploadsDir: string,
@@ -134,6 +136,12 @@ export class ClipStore {
     const name = displayName(clientName);
     const shape = await inspect(bytes, name, this.limits.maxUploadDurationS);
     checkUploadLength(name, shape.durationS, shortestWindow);
+    const store = this.storing.then(() => this.store(bytes, name, shape));
+    this.storing = store.catch(() => undefined);
+    return store;
+  }
+
+  private async store(bytes: Uint8Array, name: string, shape: UploadShape): Promise<Clip> {
     for (const id of this.quota.makeRoom(bytes.length)) await this.removeUpload(id);
     const uuid = randomUUID();
     const ext = EXTENSION_BY_FORMAT[sniffFormat(bytes)?.format ?? ''] ?? '.bin';

@@ -188,7 +188,7 @@ describe('clients that go away or fall behind', () => {
     // Two more paced streams with many results (hop 20 ms), so that the paused socket fills in seconds:
     // about 4 MB sit in the kernel's socket buffers on loopback before anything waits in the server.
     const busy: string[] = [];
-    for (let i = 0; i < 2; i++) busy.push((await server.app.inject({ method: 'POST', url: '/api/streams', payload: fileConfig({ hopS: 0.02 }) })).json().id as string);
+    for (let i = 0; i < 2; i++) busy.push((await server.app.inject({ method: 'POST', url: '/api/streams', payload: fileConfig({ hopS: 0.04 }) })).json().id as string);
     const reader = await client();
     const slow = await client();
     for (const id of busy) reader.send({ type: 'subscribe', streamId: id });

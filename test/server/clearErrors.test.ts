@@ -65,7 +65,7 @@ describe('errors name ids, never server paths', () => {
 
   it('/metrics carries no paths, with a stream of an uploaded clip running', async () => {
     const form = new FormData();
-    form.append('file', new Blob([await readFile(join(PACKAGE_ROOT, 'test', 'fixtures', 'speech', 'digits', 'en', '7.wav'))]), 'seven.wav');
+    form.append('file', new Blob([await readFile(join(PACKAGE_ROOT, 'speech', 'digits', 'en', '7.wav'))]), 'seven.wav');
     const clip = (await (await fetch(`${server.http}/api/uploads`, { method: 'POST', body: form })).json()) as { id: string };
     const stream = await postJson('/api/streams', JSON.stringify(fileConfig({ source: { kind: 'file', path: clip.id, realtime: true, loop: true } })));
     expect(stream.statusCode).toBe(201);

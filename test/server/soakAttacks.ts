@@ -115,7 +115,7 @@ export function attacks(server: AttackTarget): Record<string, Attack> {
       return answers;
     },
     'uploads of 3.5 MB, 3 at a time, past the uploads quota': async (s) => {
-      const wav = await readFile(join(PACKAGE_ROOT, 'test', 'fixtures', 'speech', 'digits', 'en', '7.wav'));
+      const wav = await readFile(join(PACKAGE_ROOT, 'speech', 'digits', 'en', '7.wav'));
       const big = padWav(wav, 3_500_000); // 109 s: under the soak server's 120 s cap
       const answers: string[] = [];
       for (const more = until(s); more(); ) answers.push(...(await Promise.all([0, 1, 2].map((i) => upload(server.http, `big${i}.wav`, big)))));

@@ -130,7 +130,7 @@ async function warmUp(http: string): Promise<void> {
   const oww = (await (await post('/api/streams', { source: { ...source, realtime: true }, models: ['oww-speech-embedding'], condition: { snrDb: 5 }, vad: false })).json()) as { id: string };
   await post(`/api/streams/${oww.id}/condition`, { room: { rt60S: 1, dimensionsM: [6, 5, 3] } }, 'PATCH');
   const form = new FormData();
-  form.append('file', new Blob([await readFile(join(PACKAGE_ROOT, 'test', 'fixtures', 'speech', 'digits', 'en', '7.wav'))]), 'warm.wav');
+  form.append('file', new Blob([await readFile(join(PACKAGE_ROOT, 'speech', 'digits', 'en', '7.wav'))]), 'warm.wav');
   await fetch(`${http}/api/uploads`, { method: 'POST', body: form });
   await Promise.all([naive.id, oww.id].map((id) => fetch(`${http}/api/streams/${id}`, { method: 'DELETE' })));
 }
