@@ -16,7 +16,7 @@ import { writeWav } from '../../src/audio/wav.ts';
 import { shippedSpeech, type BenchReport } from './report.ts';
 
 const SECONDS = 300;
-const ROUNDS = 3;
+const ROUNDS = 5;
 const ROOT = join(import.meta.dirname, '..', '..');
 const TIME = '/usr/bin/time';
 
