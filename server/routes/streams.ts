@@ -48,6 +48,10 @@ export const streamRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/streams',
     { schema: { body: StreamConfigWireSchema, response: { 201: StreamSchema, ...ERROR_RESPONSES } }, validatorCompiler: parsedBody(parseStreamConfig) },
     async (request, reply) => {
+      // Only a WebSocket can send audio, so a push stream started here could never be fed and would hold a slot.
+      if (request.body.source.kind === 'push') {
+        throw new Errors.INVALID_REQUEST('source.kind = "push": a push stream is fed over the WebSocket that starts it; send a "start" message on /ws instead (PROTOCOL.md). Over REST, start a "file" or "mic" source');
+      }
       const config = await resolveStreamConfig(request.body, app);
       const stream = await app.streams.start(request.body, config, null);
       return reply.status(201).send(stream.info());

@@ -146,6 +146,12 @@ describe('REST: bad input gets { code, message } and the right status', () => {
     expect(res.statusCode).toBe(status);
   });
 
+  it('a push source over REST is refused: only the WebSocket that starts it can feed it', async () => {
+    const res = await post('/api/streams', { source: { kind: 'push', sampleRateHz: 16000 }, models: ['naive-logmel'] });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({ code: 'EARSHOT_INVALID_REQUEST', message: expect.stringMatching(/^source.kind = "push": .* send a "start" message on \/ws instead/) });
+  });
+
   it.each(['/etc/passwd', '../../../etc/passwd', 'speech/../../package.json', 'speech/digits/en/../../../../package.json', 'uploads/../../package.json', '%2e%2e/package.json'])(
     'a file source can only name a listed clip: %s -> 404',
     async (path) => {
