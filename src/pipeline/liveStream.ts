@@ -75,7 +75,10 @@ export async function createLiveStream(input: StreamConfig, deps: LiveStreamDeps
   // A file is opened here (its header read), then read block by block as the stream runs.
   const file = src.kind === 'file' ? await openFileOnce(src.path) : null;
   try {
-    return await startStream(config, deps, file);
+    const stream = await startStream(config, deps, file);
+    // fileSource takes the opened reader once audio flows (a scheduler turn after start); a stream stopped before that never took it.
+    if (file) stream.results$.subscribe({ error: () => void file.close(), complete: () => void file.close() });
+    return stream;
   } catch (err) {
     await file?.close();
     throw err;
