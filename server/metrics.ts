@@ -52,7 +52,9 @@ export function createMetrics(streams: () => StreamManager, loop: EventLoopMonit
     collect() {
       this.reset();
       for (const s of streams().list()) {
-        const { latencyMsP50, latencyMsP99 } = s.live.stats();
+        const stats = s.stats();
+        if (stats === null) continue;
+        const { latencyMsP50, latencyMsP99 } = stats;
         this.set({ stream: s.id, quantile: '0.5' }, latencyMsP50);
         this.set({ stream: s.id, quantile: '0.99' }, latencyMsP99);
       }
@@ -65,7 +67,10 @@ export function createMetrics(streams: () => StreamManager, loop: EventLoopMonit
     registers: [registry],
     collect() {
       this.reset();
-      for (const s of streams().list()) this.inc({ stream: s.id }, (s.live.stats().mainThreadMs ?? 0) / 1000);
+      for (const s of streams().list()) {
+        const stats = s.stats();
+        if (stats !== null) this.inc({ stream: s.id }, (stats.mainThreadMs ?? 0) / 1000);
+      }
     },
   });
   new Counter({

@@ -38,11 +38,9 @@ function parsedBody(parse: (body: unknown) => unknown): FastifySchemaCompiler<un
  * no connection; PATCH and DELETE refuse a stream a WebSocket client owns.
  */
 export const streamRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const info = (id: string) => app.streams.get(id).info();
+  app.get('/api/streams', { schema: { response: { 200: Type.Array(StreamSchema), ...ERROR_RESPONSES } } }, async () => app.streams.infos());
 
-  app.get('/api/streams', { schema: { response: { 200: Type.Array(StreamSchema), ...ERROR_RESPONSES } } }, async () => app.streams.list().map((s) => s.info()));
-
-  app.get('/api/streams/:id', { schema: { params: Params, response: { 200: StreamSchema, ...ERROR_RESPONSES } } }, async (request) => info(request.params.id));
+  app.get('/api/streams/:id', { schema: { params: Params, response: { 200: StreamSchema, ...ERROR_RESPONSES } } }, async (request) => app.streams.info(request.params.id));
 
   app.post(
     '/api/streams',
@@ -54,7 +52,7 @@ export const streamRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
       const config = await resolveStreamConfig(request.body, app);
       const stream = await app.streams.start(request.body, config, null);
-      return reply.status(201).send(stream.info());
+      return reply.status(201).send(app.streams.info(stream.id));
     },
   );
 
@@ -74,7 +72,7 @@ export const streamRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
       const condition = mergeCondition(stream.requested, request.body);
       checkConditionIds(condition, app.banks);
-      return (await app.streams.setCondition(request.params.id, condition)).info();
+      return app.streams.info((await app.streams.setCondition(request.params.id, condition)).id);
     },
   );
 

@@ -6,6 +6,7 @@ import type { StreamConfigWire } from '../protocol/streamConfig.ts';
 import type { FaultOwner } from '../faultScope.ts';
 import type { PushBudget } from './pushBudget.ts';
 import { ModelFigures } from './rolling.ts';
+import { takeFault } from '../../src/pipeline/faultInjection.ts';
 import type { StreamInfo } from '../protocol/rest.ts';
 
 /** A receiver of a stream's messages (one WebSocket client). `deliver` must never block or throw. */
@@ -65,8 +66,26 @@ export class ManagedStream {
     for (const s of this.subscribers) s.deliver(frame, droppable);
   }
 
-  /** The summary REST and `/metrics` show. */
-  info(): StreamInfo {
+  /**
+   * The pipeline's figures; null when reading them threw, and then the stream is ended
+   * as any failed stream is (its clients get an error and `stopped`), so that one broken
+   * stream never fails a listing of all of them.
+   */
+  stats(): StreamStats | null {
+    try {
+      const fault = takeFault(`stats ${this.id}`);
+      if (fault) throw fault;
+      return this.live.stats();
+    } catch (err) {
+      this.faultOwner.end(err);
+      return null;
+    }
+  }
+
+  /** The summary REST and the `streams` message show; null when the stream failed reading its stats (see {@link stats}). */
+  info(): StreamInfo | null {
+    const stats = this.stats();
+    if (stats === null) return null;
     return {
       id: this.id,
       owner: this.ownerId === null ? 'rest' : 'websocket',
@@ -75,7 +94,7 @@ export class ManagedStream {
       conditionVersion: this.conditionVersion,
       createdAtMs: this.createdAtMs,
       subscribers: this.subscribers.size,
-      stats: finiteStats(this.live.stats()),
+      stats: finiteStats(stats),
     };
   }
 }

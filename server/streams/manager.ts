@@ -6,6 +6,7 @@ import { runOwnedBy, type FaultOwner } from '../faultScope.ts';
 import { audioFrame, jsonFrame, resultFrame } from '../ws/frames.ts';
 import { ManagedStream, type Subscriber } from './managedStream.ts';
 import type { StreamConfigWire } from '../protocol/streamConfig.ts';
+import type { StreamInfo } from '../protocol/rest.ts';
 import { PushBudget } from './pushBudget.ts';
 
 export interface StreamManagerOptions {
@@ -51,6 +52,18 @@ export class StreamManager {
 
   list(): ManagedStream[] {
     return [...this.streams.values()];
+  }
+
+  /** The running streams' summaries; one whose stats fail is ended as failed and left out. */
+  infos(): StreamInfo[] {
+    return this.list().flatMap((s) => s.info() ?? []);
+  }
+
+  /** One stream's summary (UNKNOWN_ID when not running; STREAM_FAILED when reading its stats failed, which ended it). */
+  info(id: string): StreamInfo {
+    const info = this.get(id).info();
+    if (info === null) throw new Errors.STREAM_FAILED(id, 'reading its stats failed, so it was stopped');
+    return info;
   }
 
   /** A running stream by id; UNKNOWN_ID (404) lists the running ones. */
@@ -229,7 +242,9 @@ export class StreamManager {
   private sendStats(): void {
     for (const stream of this.streams.values()) {
       if (stream.subscribers.size === 0) continue;
-      const stats = { ...stream.live.stats(), ...(stream.pushBudget ? { pushDroppedS: stream.pushBudget.droppedS } : {}) };
+      const live = stream.stats();
+      if (live === null) continue;
+      const stats = { ...live, ...(stream.pushBudget ? { pushDroppedS: stream.pushBudget.droppedS } : {}) };
       for (const sub of stream.subscribers) sub.deliver(jsonFrame({ type: 'stats', streamId: stream.id, ...stats, skipped: sub.skipped }), true);
     }
   }

@@ -121,7 +121,7 @@ export class Connection implements Subscriber {
       case 'ping':
         return this.send({ type: 'pong', t: msg.t, ...idOf(msg) });
       case 'streams':
-        return this.send({ type: 'streams', streams: this.ctx.streams.list().map((s) => ({ ...s.info(), mine: s.ownerId === this.id })), ...idOf(msg) });
+        return this.send({ type: 'streams', streams: this.ctx.streams.infos().map((info) => ({ ...info, mine: this.ctx.streams.get(info.id).ownerId === this.id })), ...idOf(msg) });
       case 'subscribe':
         return this.subscribe(msg.streamId);
       case 'unsubscribe':

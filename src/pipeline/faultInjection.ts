@@ -1,7 +1,8 @@
 /**
  * Fault injection, a hook for tests: `injectFault('slidingWindows')` makes
  * the next subscription of the step of that name (see operate.ts) throw in
- * its first handler call, as a bug in that step would. It lets a test prove,
+ * its first handler call, as a bug in that step would; `injectFault('stats ID')`
+ * makes the server's next reading of stream ID's stats throw. It lets a test prove,
  * under a running server, that one stream's broken step ends that stream
  * alone. Nothing in earshot arms it; an unarmed step pays one map lookup per
  * subscription.

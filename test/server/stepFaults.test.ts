@@ -49,3 +49,33 @@ describe('a pipeline step that throws ends its own stream only', () => {
     }
   });
 });
+
+describe('a stream whose stats fail ends like any failed stream', () => {
+  it('GET /api/streams lists the others', async () => {
+    // A stream started over REST has no subscriber, so the stats timer leaves it alone and the listing reads its stats first.
+    const created = await server.app.inject({ method: 'POST', url: '/api/streams', payload: fileConfig({ source: { kind: 'file', path: 'digits/en/4', loop: true, realtime: true } }) });
+    const id = created.json().id as string;
+    injectFault(`stats ${id}`);
+    const res = await server.app.inject({ method: 'GET', url: '/api/streams' });
+    expect(res.statusCode, res.body).toBe(200);
+    expect((res.json() as { id: string }[]).map((s) => s.id)).toEqual([victim.observer.streamId]);
+    expect((await server.app.inject({ method: 'GET', url: `/api/streams/${id}` })).statusCode).toBe(404);
+    await victim.observer.assertSteady();
+  });
+
+  it('the stats timer ends it too, its clients told', async () => {
+    const c = await TestClient.open(server.ws);
+    try {
+      c.send({ type: 'start', config: fileConfig({ source: { kind: 'file', path: 'digits/en/4', loop: true, realtime: true } }) });
+      const id = (await c.next('started', undefined, 30_000)).streamId as string;
+      injectFault(`stats ${id}`);
+      const error = await c.waitFor((m) => m.type === 'error' && m.streamId === id);
+      expect(error).toMatchObject({ code: 'EARSHOT_STREAM_FAILED', message: `stream ${id} failed: fault injected into stats ${id}` });
+      expect(await c.waitFor((m) => m.type === 'stopped' && m.streamId === id)).toMatchObject({ reason: `failed: ${error.message as string}` });
+      expect(server.app.streams.list().map((s) => s.id)).toEqual([victim.observer.streamId]);
+      await victim.observer.assertSteady();
+    } finally {
+      c.close();
+    }
+  });
+});
