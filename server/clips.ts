@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, utimes } from 'node:fs/promises';
 import { extname, join, relative, sep } from 'node:path';
 import { decodeAudioFile } from '../src/audio/decode.ts';
 import { flacStreamInfo, sniffFormat } from '../src/audio/containers.ts';
 import { Errors } from '../src/errors.ts';
 import { makeDirectory } from '../src/makeDirectory.ts';
-import { writeAtomically } from '../src/writeAtomically.ts';
+import { describeFsError, writeAtomically } from '../src/writeAtomically.ts';
 import { MAX_RESAMPLE_RATE_HZ } from '../src/audio/libsamplerate.ts';
 import { checkUploadLength, storedUploadFile } from './uploadChecks.ts';
 import type { ClipInfo } from './protocol/rest.ts';
@@ -147,16 +147,17 @@ export class ClipStore {
     const ext = EXTENSION_BY_FORMAT[sniffFormat(bytes)?.format ?? ''] ?? '.bin';
     const file = `${uuid}${ext}`;
     const clip: Clip = { id: `upload/${uuid}`, path: `uploads/${file}`, origin: 'upload', name, ...shape, bytes: bytes.length };
-    await makeDirectory(this.uploadsDir);
     const audioPath = join(this.uploadsDir, file);
     try {
-      await writeFile(audioPath, bytes);
-      // Metadata last, through a rename: a half-written upload is never listed after a restart.
+      await makeDirectory(this.uploadsDir);
+      await writeAtomically(audioPath, bytes);
+      // Metadata last: a half-stored upload is never listed after a restart.
       const metaPath = join(this.uploadsDir, `${uuid}.json`);
       await writeAtomically(metaPath, JSON.stringify({ ...clip, file }));
     } catch (err) {
-      await rm(audioPath, { force: true });
-      throw new Errors.WRITE_FAILED(this.uploadsDir, (err as Error).message);
+      await rm(audioPath, { force: true }).catch(() => undefined);
+      // The client reads the upload's name and the reason; the folder (a server path) stays in the log, with the cause.
+      throw new Errors.WRITE_FAILED(`the upload "${name}" into the server's uploads folder`, fsReason(err), { cause: err });
     }
     this.add(clip, audioPath);
     this.quota.track(clip.id, clip.bytes);
@@ -246,4 +247,11 @@ async function audioFilesUnder(dir: string): Promise<string[]> {
     .filter((e) => e.isFile() && AUDIO_EXTENSIONS.has(extname(e.name).toLowerCase()))
     .map((e) => join(e.parentPath, e.name))
     .sort();
+}
+
+/** Why a file-system call failed, in words or as its error code, never with the path it names. */
+function fsReason(err: unknown): string {
+  const fsErr = ((err as Error).cause ?? err) as NodeJS.ErrnoException;
+  const words = describeFsError(fsErr);
+  return words === fsErr.message ? (fsErr.code ?? 'an I/O error') : words;
 }

@@ -64,7 +64,7 @@ export async function writeAtomicallyFrom(
   } catch (err) {
     await unlink(temp).catch(() => {});
     if (isEarshotError(err)) throw err;
-    throw new Errors.WRITE_FAILED(path, describeFsError(err));
+    throw new Errors.WRITE_FAILED(path, describeFsError(err), { cause: err });
   }
 }
 

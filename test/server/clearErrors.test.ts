@@ -75,6 +75,23 @@ describe('errors name ids, never server paths', () => {
     expect(metrics).not.toContain(server.uploadsDir);
     await server.app.inject({ method: 'DELETE', url: `/api/streams/${stream.json().id}` });
   });
+
+  it('an upload the server cannot store names the upload and the reason, not the uploads folder', async () => {
+    // The uploads folder's parent is a file, so the folder cannot be made (the test runs as root, where permissions would not stop it).
+    await writeFile(join(dir.dir, 'not-a-folder'), '');
+    const broken = await startServer({ uploadsDir: join(dir.dir, 'not-a-folder', 'uploads') });
+    try {
+      const form = new FormData();
+      form.append('file', new Blob([await readFile(join(PACKAGE_ROOT, 'speech', 'digits', 'en', '7.wav'))]), 'seven.wav');
+      const res = await fetch(`${broken.http}/api/uploads`, { method: 'POST', body: form });
+      expect(res.status).toBe(500);
+      const body = (await res.json()) as { code: string; message: string };
+      expect(body).toEqual({ code: 'EARSHOT_WRITE_FAILED', message: 'cannot write the upload "seven.wav" into the server\'s uploads folder (a parent path is not a directory).' });
+      expectNoServerPath(body.message);
+    } finally {
+      await broken.close();
+    }
+  });
 });
 
 describe('the words a client reads', () => {
