@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 // The browser tests: a real server, the dashboard and Chromium (test/e2e/helpers.ts).
-const BROWSER = ['test/e2e/dashboard.test.ts', 'test/e2e/mic.test.ts', 'test/e2e/sweep.test.ts', 'test/e2e/monitoring.test.ts'];
+const BROWSER = ['test/e2e/dashboard.test.ts', 'test/e2e/mic.test.ts', 'test/e2e/sweep.test.ts', 'test/e2e/monitoring.test.ts', 'test/e2e/limits.test.ts'];
 
 // Files that touch no process-wide state (no handlers, env, cwd or patched globals left behind, every
 // pool, server and spy closed or restored by the file itself): they share their workers' module graphs

@@ -57,6 +57,8 @@ export const SERVER_MESSAGES = {
     latencyMsP99: LatencyMs,
     models: Type.Optional(Type.Record(Type.String(), Type.Object({ windows: Type.Integer(), dropped: Type.Integer() }))),
     skipped: Type.Integer({ description: 'messages skipped for this client (it fell behind)' }),
+    mainThreadMs: Type.Optional(Type.Number({ description: "main-thread time the stream's pipeline has taken, ms" })),
+    pushDroppedS: Type.Optional(Type.Number({ description: 'push streams: seconds of audio dropped for arriving faster than the server allows (maxPushSpeed)' })),
   }),
   stopped: Type.Object({ streamId: StreamId, reason: Type.String() }),
   error: Type.Object({ code: Type.String({ description: 'an EARSHOT_* code' }), message: Type.String(), streamId: Type.Optional(StreamId), id: EchoedId }),

@@ -7,6 +7,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { loadAudio } from '../../src/audio/load.ts';
 import { writeWav } from '../../src/audio/wav.ts';
+import type { ServerOptionsInput } from '../../server/options.ts';
 
 /**
  * What the dashboard's end-to-end tests share: a fresh build of client/ (made once
@@ -49,17 +50,20 @@ export function scratchDir(prefix: string): string {
 /** The probes earshot ships (models/trained): the keyword probe "keywords" (ten words) on oww-speech-embedding, trained on the live windows of the shipped keyword set by `earshot probe train --windows`. */
 export const SHIPPED_PROBES = join(ROOT, 'models', 'trained');
 
+/** Server limits a test lowers so that the dashboard meets them (server/README.md, "Fair sharing" and the uploads). */
+export type ServerLimits = Partial<Pick<ServerOptionsInput, 'minHopS' | 'maxUploadDurationS' | 'maxUploadsBytes' | 'maxPushSpeed' | 'pushBurstS' | 'statsIntervalMs'>>;
+
 export interface RunningServer {
   url: string;
   close(): Promise<void>;
 }
 
 /** The real server (server/app.ts buildApp, the real pipeline, one ONNX worker so parallel test files share the cores) on 127.0.0.1 at a free port; uploads and sweeps go to scratch folders. */
-export async function startServer(options: { clientDist: string; probeDirs?: string[] }): Promise<RunningServer> {
+export async function startServer(options: { clientDist: string; probeDirs?: string[]; limits?: ServerLimits }): Promise<RunningServer> {
   const { buildApp } = await import('../../server/app.ts');
   const uploadsDir = scratchDir('uploads');
   const sweepsDir = scratchDir('sweeps');
-  const app = await buildApp({ port: 0, clientDist: options.clientDist, probeDirs: options.probeDirs ?? [], uploadsDir, sweepsDir, logger: false, workers: 1 });
+  const app = await buildApp({ port: 0, clientDist: options.clientDist, probeDirs: options.probeDirs ?? [], uploadsDir, sweepsDir, logger: false, workers: 1, ...options.limits });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
   return {
