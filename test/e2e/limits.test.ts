@@ -67,6 +67,8 @@ describe.skipIf(SKIP_BROWSER)('the server\'s limits in the dashboard', () => {
   it('a stream refused for its hop shows the limit in a toast and beside the stream status', async () => {
     await open({ minHopS: 1 });
     const { page } = browser;
+    // This server offers no probes: the hint says so, and labels the serve flag as the operator's, needing a restart.
+    expect(await page.getByTestId('no-probes').textContent()).toMatch(/^This server offers no probes\. For the server's operator \(needs a restart\): .*--probes-dir DIR/);
     await page.getByTestId('start').click();
     await toast('EARSHOT_OVER_LIMIT').waitFor();
     expect(await toast('EARSHOT_OVER_LIMIT').textContent()).toMatch(/hop/);
