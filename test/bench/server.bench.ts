@@ -10,11 +10,12 @@
 // (thirds of the run when it is shorter than 3 minutes). EARSHOT_BENCH_RSS_S sets the run (default 600 s,
 // the issue's 10 minutes), EARSHOT_BENCH_LATENCY_S each latency phase (default 30 s).
 // Run: npx tsx test/bench/run.ts server
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
+import { spawnServe } from '../helpers/serveProcess.ts';
 import { ModelRegistry } from '../../src/encoders/registry.ts';
 import { OnnxPool } from '../../src/encoders/runtime/index.ts';
 import { createLiveStream } from '../../src/pipeline/liveStream.ts';
@@ -56,22 +57,8 @@ async function pipelineLatencies(seconds: number): Promise<number[]> {
 }
 
 /** `earshot serve` on a free loopback port, in its own process. */
-async function startServer(uploads: string): Promise<{ child: ChildProcess; http: string }> {
-  const child = spawn(process.execPath, [join(PACKAGE_ROOT, 'bin', 'earshot.js'), 'serve', '--port', '0', '--device', 'cpu', '--uploads', uploads], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  const http = await new Promise<string>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`earshot serve did not start: ${stderr}`)), 60_000);
-    child.stderr!.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      const m = /serving on (http:\/\/[\d.:]+)/.exec(stderr);
-      if (m) {
-        clearTimeout(t);
-        resolve(m[1]);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`earshot serve exited (${code}): ${stderr}`)));
-  });
-  return { child, http };
+function startServer(uploads: string): Promise<{ child: ChildProcess; http: string }> {
+  return spawnServe(['--device', 'cpu', '--uploads', uploads]);
 }
 
 /** A `ws` client that starts `count` streams and hands every result to `onResult`. */
