@@ -6,8 +6,13 @@ import { Errors } from '../../src/errors.ts';
 
 /** The lowest sample rate an upload may have (telephone speech). */
 export const MIN_UPLOAD_RATE_HZ = 8000;
-/** Compressed bytes decoded at once: a FLAC of silence in long blocks decodes to about 15000x its size, so small pieces bound one step. */
-const PIECE_BYTES = 1 << 11;
+/**
+ * Compressed bytes decoded at once: a FLAC of silence in long blocks decodes to about 15000x its size, so small
+ * pieces bound one step. Small enough that no decoded piece passes a few hundred KB: glibc's malloc raises its
+ * mmap and trim thresholds to the largest block freed, so one 30 MB piece left about 60 MB that the process never
+ * gave back after a decoding bomb; with 512-byte pieces RSS returns to within a few MB.
+ */
+const PIECE_BYTES = 1 << 9;
 
 /** What an upload holds, found without keeping its samples. */
 export interface UploadShape {

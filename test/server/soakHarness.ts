@@ -54,7 +54,9 @@ interface Server {
 
 async function startServe(uploads: string): Promise<Server> {
   const args = ['serve', '--port', '0', '--device', 'cpu', '--uploads', uploads, '--uploads-quota', String(UPLOADS_QUOTA), '--max-upload-duration', '120'];
-  const child = spawn(process.execPath, [join(PACKAGE_ROOT, 'bin', 'earshot.js'), ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // EARSHOT_SOAK_NODE_ARGS: node flags for the served process (e.g. `--cpu-prof --cpu-prof-dir=DIR` to profile it under the attacks).
+  const nodeArgs = (process.env.EARSHOT_SOAK_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, join(PACKAGE_ROOT, 'bin', 'earshot.js'), ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   const http = await new Promise<string>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`earshot serve did not start: ${stderr}`)), 60_000);
