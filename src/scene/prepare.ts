@@ -221,8 +221,15 @@ function countSources(sources: number, ids: number, i: number): number {
   return Math.floor(sources / ids) + (i < sources % ids ? 1 : 0);
 }
 
+// A bank caches each recording per rate and hands out the same array: normalise it once, not on every condition
+// change (a minute of noise is a few MB to scan and copy, and a server may prepare scenes many times a second).
+const NORMALISED = new WeakMap<Float32Array, Float32Array>();
+
 function normaliseNoise(noise: NoiseSource): NoiseSource {
-  return noise.kind === 'recording' ? { ...noise, samples: normalizeRms([noise.samples], -14)[0] } : noise;
+  if (noise.kind !== 'recording') return noise;
+  let samples = NORMALISED.get(noise.samples);
+  if (samples === undefined) NORMALISED.set(noise.samples, (samples = normalizeRms([noise.samples], -14)[0]));
+  return { ...noise, samples };
 }
 
 // The RIR-summation shortcut: one mono noise through several IRs = one convolution with their sum.
