@@ -3,8 +3,9 @@ import type { StreamFactory } from '../options.ts';
 
 /**
  * The server's streams come from the live pipeline, on the app's shared ONNX
- * pool, banks and model registry; rooms are simulated on the task threads, so
- * that a stream's start or condition change never holds the event loop.
+ * pool, banks and model registry; rooms are simulated on the task threads and
+ * each stream's scene is rendered on a thread of its own, so that neither a
+ * stream's start or condition change nor its convolutions hold the event loop.
  */
 export const pipelineStream: StreamFactory = (config, ctx) =>
   createLiveStream(config, {
@@ -13,4 +14,5 @@ export const pipelineStream: StreamFactory = (config, ctx) =>
     models: ctx.models,
     log: (line) => ctx.log.warn(line),
     simulateRir: (opts) => ctx.tasks.run('simulateRir', opts),
+    renderOffThread: true,
   });

@@ -16,6 +16,7 @@ import { findInputDevice, loadPortAudio, micSource } from './micSource.ts';
 import { probeWindows, type LoadedProbe } from './probeWindows.ts';
 import { pushSource } from './pushSource.ts';
 import { renderScene, type VersionedScene } from './renderScene.ts';
+import { renderSceneOffThread } from './renderSceneOffThread.ts';
 import { resample } from './resample.ts';
 import { slidingWindows } from './slidingWindows.ts';
 import { probeSettings, validateStreamConfig } from './streamConfig.ts';
@@ -172,7 +173,7 @@ class Live implements LiveStream {
       source.pipe(
         meterCpu(this.cpu),
         resample({ toRateHz: sr }),
-        renderScene(this.scenes),
+        (this.deps.renderOffThread ? renderSceneOffThread : renderScene)(this.scenes),
         tap((c) => this.vad?.push(c.clean, c.startSample)),
       ),
       { connector: () => new Subject(), resetOnDisconnect: false },

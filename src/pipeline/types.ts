@@ -166,6 +166,8 @@ export interface LiveStreamDeps {
   log?: (line: string) => void;
   /** The room simulator for condition changes (default: in this thread; a server passes one that runs on a task thread). */
   simulateRir?: PrepareOptions['simulateRir'];
+  /** Render the scene on a thread of the stream's own (renderSceneOffThread; same output), as a server does so that no stream's scene holds its event loop. Default false. */
+  renderOffThread?: boolean;
 }
 
 // ---- What flows between the operators of src/pipeline ----

@@ -1,0 +1,104 @@
+import { Worker } from 'node:worker_threads';
+import type { Observable, OperatorFunction } from 'rxjs';
+import { workerExecArgv } from '../encoders/runtime/workerSlot.ts';
+import { Errors } from '../errors.ts';
+import { moduleStart } from '../moduleStart.ts';
+import type { PreparedScene } from '../scene/prepare.ts';
+import type { StreamingSceneOptions } from '../scene/streamingScene.ts';
+import { operate } from './operate.ts';
+import type { VersionedScene } from './renderScene.ts';
+import type { SceneThreadReply, SceneThreadRequest } from './sceneThread.ts';
+import type { SceneChunk, SourceChunk } from './types.ts';
+
+const START = moduleStart(new URL('./sceneThread.ts', import.meta.url));
+
+/**
+ * {@link renderScene} on a worker thread of the stream's own: the same
+ * StreamingScene, fed the same scenes and chunks in the same order, so the
+ * output is the same sample for sample; only the work moves. A server runs
+ * every stream's scene this way, because a condition change pre-rolls the
+ * new scene over seconds of history through IRs of up to several seconds
+ * (tens of ms of work on a long room with five noise sources) and every chunk
+ * runs those convolutions: on the event loop that work would hold every
+ * other stream and request. Chunks come out in order; the stream completes
+ * once the last chunk posted has come back. The thread ends with the
+ * subscription. Errors keep their EARSHOT_* code; a thread that dies ends
+ * the stream with OPERATOR_FAILED naming this step.
+ *
+ * ```
+ * scenes$: v0--------v1-------
+ * source:  --a--b--c----d--e--|
+ * result:  ---A--B--C----D--E-|   (as renderScene, each chunk a thread round trip later)
+ * ```
+ */
+export function renderSceneOffThread(scenes$: Observable<VersionedScene>, opts: Partial<StreamingSceneOptions> = {}): OperatorFunction<SourceChunk, SceneChunk> {
+  return operate<SourceChunk, SceneChunk>('renderScene', (source, { sub, guard, observe }) => {
+    const worker = new Worker(START.file, { workerData: { entry: START.entry, sceneThread: opts }, execArgv: workerExecArgv(process.execArgv) });
+    worker.unref();
+    const post = (m: SceneThreadRequest) => worker.postMessage(m);
+    // Chunks posted and not yet answered, oldest first.
+    const waiting: { sampleRateHz: number; capturedAtMs: number }[] = [];
+    let sceneRateHz: number | null = null;
+    let at = 0;
+    let ended = false;
+    let closed = false;
+    worker.on(
+      'message',
+      guard((reply: SceneThreadReply) => {
+        if ('error' in reply) throw Object.assign(new Error(reply.error.message), reply.error.code ? { code: reply.error.code, statusCode: reply.error.statusCode } : {});
+        const chunk = waiting.shift()!;
+        const startSample = at;
+        at += reply.clean.length;
+        sub.next({ startSample, sampleRateHz: chunk.sampleRateHz, capturedAtMs: chunk.capturedAtMs, conditionVersion: reply.tag, clean: reply.clean, degraded: reply.degraded });
+        if (ended && waiting.length === 0) sub.complete();
+      }),
+    );
+    let why = '';
+    worker.on('error', (err) => (why = err.message));
+    worker.on(
+      'exit',
+      guard((code: number) => {
+        if (!closed) throw new Error(`its scene thread stopped (${why || `exit code ${code}`})`);
+      }),
+    );
+    const scenes = scenes$.subscribe(
+      observe({
+        next: ({ scene, version }) => {
+          sceneRateHz = scene.sampleRateHz;
+          post({ type: 'scene', scene: forThread(scene), version });
+        },
+        complete: () => undefined,
+      }),
+    );
+    const chunks = source.subscribe(
+      observe({
+        next: (chunk) => {
+          if (chunk.sampleRateHz !== sceneRateHz) {
+            throw new Errors.INVALID_OPTION(sceneRateHz !== null ? `renderScene: a chunk at ${chunk.sampleRateHz} Hz reached a scene at ${sceneRateHz} Hz; resample first` : 'renderScene: audio arrived before any scene');
+          }
+          waiting.push({ sampleRateHz: chunk.sampleRateHz, capturedAtMs: chunk.capturedAtMs });
+          // A copy of exactly the chunk: posting a view clones its whole buffer, which a source may share between chunks.
+          post({ type: 'chunk', samples: chunk.channels[0].slice() });
+        },
+        complete: () => {
+          ended = true;
+          if (waiting.length === 0) sub.complete();
+        },
+      }),
+    );
+    return () => {
+      closed = true;
+      chunks.unsubscribe();
+      scenes.unsubscribe();
+      void worker.terminate();
+    };
+  });
+}
+
+// What StreamingScene reads of a prepared scene. The IR info is left behind: its measures are getters that would
+// run (about 0.2 s of analysis) when the scene is cloned for the thread.
+function forThread(scene: PreparedScene): PreparedScene {
+  const { condition, sampleRateHz, channelCount, receiverLabel, sourceRir, noiseLayers, warnings } = scene;
+  const { kind, channels, lengthS } = scene.sourceRirInfo;
+  return { condition, sampleRateHz, channelCount, receiverLabel, sourceRir, noiseLayers, warnings, sourceRirInfo: { kind, channels, lengthS, rt60S: null } };
+}
