@@ -130,7 +130,7 @@ export function attacks(server: AttackTarget): Record<string, Attack> {
       for (const more = until(s); more(); ) {
         for (const path of ['/api/streams', '/api/sweeps']) {
           const res = await api('POST', path, undefined, `{"models": ${deep}}`);
-          answers.push(`${path} ${res.status}`);
+          answers.push(`${path} ${res.status} ${((await res.json()) as { code?: string }).code ?? ''}`.trim());
         }
       }
       return answers;
