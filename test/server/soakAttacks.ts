@@ -11,7 +11,8 @@ import { binaryFrame, FRAME_KIND } from '../../server/ws/frames.ts';
 import { PACKAGE_ROOT } from '../../src/paths.ts';
 import { TestClient } from './helpers.ts';
 
-const BOMB = fileURLToPath(new URL('../fixtures/attacks/silence_16384s_8k.flac', import.meta.url));
+/** A 36 KB FLAC of silence that decodes to 16384 s at 8 kHz. */
+export const BOMB = fileURLToPath(new URL('../fixtures/attacks/silence_16384s_8k.flac', import.meta.url));
 /** The uploads quota the soak's server runs with (bytes). */
 export const UPLOADS_QUOTA = 16_000_000;
 

@@ -14,7 +14,7 @@ import { moduleStart } from '../../src/moduleStart.ts';
 import { PACKAGE_ROOT } from '../../src/paths.ts';
 import { quantile } from '../../src/pipeline/metricsInternals.ts';
 import { TestClient } from './helpers.ts';
-import { attacks, UPLOADS_QUOTA } from './soakAttacks.ts';
+import { attacks, BOMB, UPLOADS_QUOTA } from './soakAttacks.ts';
 
 /** Results a second of the victim (one window per 80 ms hop). */
 const VICTIM_RATE = 12.5;
@@ -90,8 +90,9 @@ export async function runSoak(opts: SoakOptions): Promise<AttackFigures[]> {
   try {
     victim.send({ type: 'start', config: { source: { kind: 'file', path: 'digits/en/7', realtime: true, loop: true }, models: ['oww-speech-embedding'], condition: { snrDb: 10 }, vad: false } });
     const streamId = (await victim.waitFor((m) => m.type === 'started', 60_000)).streamId as string;
-    // Warm-up: the first results of a stream carry its start-up, and the first use of a model, a decoder
-    // or the room simulator loads what it keeps for later; none of that is what an attack leaves behind.
+    // Warm-up: the first results of a stream carry its start-up, and the first use of a model, a decoder,
+    // the room simulator or of several streams at once loads what it keeps for later (RSS then stays on a
+    // plateau, the same after a second round of attacks); none of that is what an attack leaves behind.
     await victim.waitFor((m) => m.type === 'result' && (m.seq as number) >= 25, 60_000);
     await warmUp(server.http);
     const rows: AttackFigures[] = [];
@@ -129,12 +130,17 @@ async function warmUp(http: string): Promise<void> {
   const post = (path: string, body: unknown, method = 'POST') => fetch(`${http}${path}`, { method, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
   const source = { kind: 'file', path: 'digits/en/3', realtime: false, loop: false };
   const naive = (await (await post('/api/streams', { source, models: ['naive-logmel'], condition: { snrDb: 5 }, vad: false })).json()) as { id: string };
-  const oww = (await (await post('/api/streams', { source: { ...source, realtime: true }, models: ['oww-speech-embedding'], condition: { snrDb: 5 }, vad: false })).json()) as { id: string };
-  await post(`/api/streams/${oww.id}/condition`, { room: { rt60S: 1, dimensionsM: [6, 5, 3] } }, 'PATCH');
-  const form = new FormData();
-  form.append('file', new Blob([await readFile(join(PACKAGE_ROOT, 'speech', 'digits', 'en', '7.wav'))]), 'warm.wav');
-  await fetch(`${http}/api/uploads`, { method: 'POST', body: form });
-  await Promise.all([naive.id, oww.id].map((id) => fetch(`${http}/api/streams/${id}`, { method: 'DELETE' })));
+  // Several streams at once, each changing to a long room with noise sources: the ONNX sessions size their memory
+  // for the batches that concurrent streams make, and the room simulator and scene threads load their tables.
+  const more = await Promise.all([0, 1, 2, 3].map(async () => ((await (await post('/api/streams', { source: { ...source, realtime: true, loop: true }, models: ['oww-speech-embedding'], condition: { snrDb: 5 }, vad: false })).json()) as { id: string }).id));
+  await Promise.all(more.map((id, i) => post(`/api/streams/${id}/condition`, { room: { rt60S: 1 + 0.5 * i, dimensionsM: [9, 7, 4] }, noise: { ids: ['cafe'], sources: 5 } }, 'PATCH')));
+  await new Promise((r) => setTimeout(r, 2000));
+  for (const [name, bytes] of [['warm.wav', await readFile(join(PACKAGE_ROOT, 'speech', 'digits', 'en', '7.wav'))], ['warm.flac', await readFile(BOMB)]] as const) {
+    const form = new FormData();
+    form.append('file', new Blob([bytes]), name);
+    await fetch(`${http}/api/uploads`, { method: 'POST', body: form });
+  }
+  await Promise.all([naive.id, ...more].map((id) => fetch(`${http}/api/streams/${id}`, { method: 'DELETE' })));
 }
 
 async function rssMb(http: string): Promise<number> {
