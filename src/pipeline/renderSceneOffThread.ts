@@ -22,7 +22,8 @@ const START = moduleStart(new URL('./sceneThread.ts', import.meta.url));
  * runs those convolutions: on the event loop that work would hold every
  * other stream and request. Chunks come out in order; the stream completes
  * once the last chunk posted has come back. The thread ends with the
- * subscription. Errors keep their EARSHOT_* code; a thread that dies ends
+ * subscription (and keeps the process alive until then, as the stream's
+ * own timers do). Errors keep their EARSHOT_* code; a thread that dies ends
  * the stream with OPERATOR_FAILED naming this step.
  *
  * ```
@@ -34,7 +35,6 @@ const START = moduleStart(new URL('./sceneThread.ts', import.meta.url));
 export function renderSceneOffThread(scenes$: Observable<VersionedScene>, opts: Partial<StreamingSceneOptions> = {}): OperatorFunction<SourceChunk, SceneChunk> {
   return operate<SourceChunk, SceneChunk>('renderScene', (source, { sub, guard, observe }) => {
     const worker = new Worker(START.file, { workerData: { entry: START.entry, sceneThread: opts }, execArgv: workerExecArgv(process.execArgv) });
-    worker.unref();
     const post = (m: SceneThreadRequest) => worker.postMessage(m);
     // Chunks posted and not yet answered, oldest first.
     const waiting: { sampleRateHz: number; capturedAtMs: number }[] = [];
