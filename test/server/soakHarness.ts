@@ -4,7 +4,7 @@
 // test/bench/soak.bench.ts (reports the figures). Attacks are scaled down in time and count to fit a test
 // run, each keeping its nature. The attackers run on a worker thread (soakAttacks.ts), so that their own
 // client-side work does not pass for the server's in the victim's or the probe's figures.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { workerExecArgv } from '../../src/encoders/runtime/workerSlot.ts';
 import { moduleStart } from '../../src/moduleStart.ts';
 import { PACKAGE_ROOT } from '../../src/paths.ts';
 import { quantile } from '../../src/pipeline/metricsInternals.ts';
+import { spawnServe } from '../helpers/serveProcess.ts';
 import { TestClient } from './helpers.ts';
 import { attacks, BOMB, UPLOADS_QUOTA } from './soakAttacks.ts';
 
@@ -53,23 +54,9 @@ interface Server {
 }
 
 async function startServe(uploads: string): Promise<Server> {
-  const args = ['serve', '--port', '0', '--device', 'cpu', '--uploads', uploads, '--uploads-quota', String(UPLOADS_QUOTA), '--max-upload-duration', '120'];
   // EARSHOT_SOAK_NODE_ARGS: node flags for the served process (e.g. `--cpu-prof --cpu-prof-dir=DIR` to profile it under the attacks).
   const nodeArgs = (process.env.EARSHOT_SOAK_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, join(PACKAGE_ROOT, 'bin', 'earshot.js'), ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  const http = await new Promise<string>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`earshot serve did not start: ${stderr}`)), 60_000);
-    child.stderr!.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      const m = /serving on (http:\/\/[\d.:]+)/.exec(stderr);
-      if (m) {
-        clearTimeout(t);
-        resolve(m[1]);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`earshot serve exited (${code}): ${stderr}`)));
-  });
+  const { child, http } = await spawnServe(['--device', 'cpu', '--uploads', uploads, '--uploads-quota', String(UPLOADS_QUOTA), '--max-upload-duration', '120'], nodeArgs);
   return { child, http, ws: `${http.replace('http', 'ws')}/ws` };
 }
 
