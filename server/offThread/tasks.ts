@@ -1,5 +1,6 @@
 import { simulateRir } from '../../src/scene/room/index.ts';
 import { inspectUpload } from '../uploads/inspect.ts';
+import { naiveSceneEmbedding } from './naiveEmbedding.ts';
 
 /**
  * The work the server runs on its task threads rather than the event loop:
@@ -12,6 +13,8 @@ export const TASKS = {
   inspectUpload,
   /** The image-source room simulator with HRTF (src/scene/room): a condition change's heaviest step. */
   simulateRir,
+  /** The naive log-mel baseline's scene embedding of a live window (pure JS, a few ms). */
+  naiveSceneEmbedding,
 };
 
 export type TaskName = keyof typeof TASKS;

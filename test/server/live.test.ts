@@ -213,8 +213,10 @@ describe('WebSocket protocol v1', () => {
       // A WebSocket client cannot stop a REST stream; DELETE can.
       c.send({ type: 'stop', streamId: id });
       expect(await c.next('error')).toMatchObject({ code: 'EARSHOT_NOT_OWNER', streamId: id, message: expect.stringMatching(/DELETE \/api\/streams/) });
+      // The stream may stop (and say so) before DELETE answers: watch from before it.
+      const sinceDelete = c.messages.length;
       expect((await server.app.inject({ method: 'DELETE', url: `/api/streams/${id}` })).statusCode).toBe(204);
-      expect(await c.next('stopped', id)).toMatchObject({ reason: 'deleted over REST' });
+      expect(await c.waitFor((m) => m.type === 'stopped' && m.streamId === id, undefined, sinceDelete)).toMatchObject({ reason: 'deleted over REST' });
       expect((await server.app.inject('/metrics')).body).not.toContain(`stream="${id}"`);
     } finally {
       c.close();
