@@ -7,7 +7,6 @@ import { embedReader } from '../encoders/embedStream.ts';
 import { checkOutputPath } from './outputPath.ts';
 import { openEmbeddingOutput } from '../encoders/embedOutput.ts';
 import { Errors } from '../errors.ts';
-import { readConditionFile } from './conditionOptions.ts';
 import { runtimeOptions } from './runtimeOptions.ts';
 
 /** `earshot embed IN --model ID -o OUT`: HEAR-style timestamp and scene embeddings of one clip. */
@@ -31,9 +30,9 @@ export function embedCommand(): Command {
     const hopS = opts.hop === undefined ? undefined : Number(opts.hop);
     if (hopS !== undefined && !(hopS > 0 && hopS <= 10)) throw new Errors.INVALID_OPTION(`--hop must be a number of seconds in (0, 10], got "${opts.hop}"`);
     await checkOutputPath(opts.output, '-o');
-    // The scene modules load only for a condition: a clean clip starts faster and holds less without them.
+    // The condition and scene modules load only for a condition: a clean clip starts faster and holds less without them.
     const scenes = opts.condition ? await loadSceneModules() : null;
-    const condition = scenes ? scenes.validateCondition(await readConditionFile(opts.condition)) : null;
+    const condition = scenes ? scenes.validateCondition(await scenes.readConditionFile(opts.condition)) : null;
     // Open the input (read its header) before the model, so a bad input fails at once, before worker threads (and CUDA) start.
     const file = await openAudioFile(input);
     const spools = await tempSpools();
@@ -67,11 +66,12 @@ export function embedCommand(): Command {
 }
 
 async function loadSceneModules() {
-  const [{ validateCondition }, { prepareScene }, { openBanks }, { renderSceneBlocks }] = await Promise.all([
+  const [{ readConditionFile }, { validateCondition }, { prepareScene }, { openBanks }, { renderSceneBlocks }] = await Promise.all([
+    import('./conditionOptions.ts'),
     import('../scene/condition.ts'),
     import('../scene/prepare.ts'),
     import('../scene/render.ts'),
     import('../scene/renderBlocks.ts'),
   ]);
-  return { validateCondition, prepareScene, openBanks, renderSceneBlocks };
+  return { readConditionFile, validateCondition, prepareScene, openBanks, renderSceneBlocks };
 }
