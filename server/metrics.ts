@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { STALL_MS, type EventLoopMonitor } from './eventLoop.ts';
 import type { StreamManager } from './streams/manager.ts';
 import type { ModelFigures } from './streams/rolling.ts';
+import type { StreamStats } from '../src/pipeline/types.ts';
 
 /** The server's Prometheus metrics: one registry per app (never prom-client's global one). */
 export interface ServerMetrics {
@@ -60,19 +61,31 @@ export function createMetrics(streams: () => StreamManager, loop: EventLoopMonit
       }
     },
   });
-  new Counter({
-    name: 'earshot_stream_main_thread_seconds_total',
-    help: 'Main-thread time each stream\'s pipeline has taken (rendering, windowing, front-ends and metrics run here; ONNX graphs run on worker threads)',
-    labelNames: ['stream'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const s of streams().list()) {
-        const stats = s.stats();
-        if (stats !== null) this.inc({ stream: s.id }, (stats.mainThreadMs ?? 0) / 1000);
-      }
-    },
-  });
+  // Per-stream thread time, read from each stream's stats at every scrape.
+  const threadSeconds = (name: string, help: string, ms: (stats: StreamStats) => number | undefined) =>
+    new Counter({
+      name,
+      help,
+      labelNames: ['stream'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const s of streams().list()) {
+          const stats = s.stats();
+          if (stats !== null) this.inc({ stream: s.id }, (ms(stats) ?? 0) / 1000);
+        }
+      },
+    });
+  threadSeconds(
+    'earshot_stream_main_thread_seconds_total',
+    'Main-thread time each stream\'s pipeline has taken (resampling, windowing and metrics run here; its scene renders on a thread of its own, ONNX graphs on the pool\'s)',
+    (stats) => stats.mainThreadMs,
+  );
+  threadSeconds(
+    'earshot_stream_scene_thread_seconds_total',
+    'Time each stream\'s own scene thread has worked (room-IR convolutions, noise layers, a new condition\'s pre-roll)',
+    (stats) => stats.sceneThreadMs,
+  );
   new Counter({
     name: 'earshot_stream_push_dropped_seconds_total',
     help: 'Seconds of pushed audio dropped because its client sent it faster than the server allows (push streams)',

@@ -143,6 +143,8 @@ class Live implements LiveStream {
   private stopped = false;
   private readonly lookaheadS: number;
   private readonly cpu = new CpuMeter();
+  /** Time the stream's own scene thread has worked (renderOffThread only). */
+  private readonly sceneThreadCpu = new CpuMeter();
 
   constructor(
     readonly config: StreamConfig,
@@ -173,7 +175,7 @@ class Live implements LiveStream {
       source.pipe(
         meterCpu(this.cpu),
         resample({ toRateHz: sr }),
-        (this.deps.renderOffThread ? renderSceneOffThread : renderScene)(this.scenes),
+        this.deps.renderOffThread ? renderSceneOffThread(this.scenes, {}, this.sceneThreadCpu) : renderScene(this.scenes),
         tap((c) => this.vad?.push(c.clean, c.startSample)),
       ),
       { connector: () => new Subject(), resetOnDisconnect: false },
@@ -234,6 +236,7 @@ class Live implements LiveStream {
       latencyMsP50: quantile(kept, 0.5),
       latencyMsP99: quantile(kept, 0.99),
       mainThreadMs: this.cpu.totalMs,
+      ...(this.deps.renderOffThread ? { sceneThreadMs: this.sceneThreadCpu.totalMs } : {}),
       models,
     };
   }

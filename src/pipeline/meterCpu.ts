@@ -10,6 +10,11 @@ export class CpuMeter {
   totalMs = 0;
   private depth = 0;
 
+  /** Add time measured elsewhere (e.g. by the worker thread that did the work). */
+  add(ms: number): void {
+    this.totalMs += ms;
+  }
+
   /** Run `fn` and add its duration (wall time of synchronous work is CPU time of this thread). */
   run(fn: () => void): void {
     if (this.depth > 0) return fn();

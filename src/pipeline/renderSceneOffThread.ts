@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { Observable, OperatorFunction } from 'rxjs';
 import { workerExecArgv } from '../encoders/runtime/workerSlot.ts';
 import { Errors } from '../errors.ts';
+import type { CpuMeter } from './meterCpu.ts';
 import { moduleStart } from '../moduleStart.ts';
 import type { PreparedScene } from '../scene/prepare.ts';
 import type { StreamingSceneOptions } from '../scene/streamingScene.ts';
@@ -24,7 +25,8 @@ const START = moduleStart(new URL('./sceneThread.ts', import.meta.url));
  * once the last chunk posted has come back. The thread ends with the
  * subscription (and keeps the process alive until then, as the stream's
  * own timers do). Errors keep their EARSHOT_* code; a thread that dies ends
- * the stream with OPERATOR_FAILED naming this step.
+ * the stream with OPERATOR_FAILED naming this step. The thread's working time
+ * is added to `threadTime`, when given.
  *
  * ```
  * scenes$: v0--------v1-------
@@ -32,7 +34,7 @@ const START = moduleStart(new URL('./sceneThread.ts', import.meta.url));
  * result:  ---A--B--C----D--E-|   (as renderScene, each chunk a thread round trip later)
  * ```
  */
-export function renderSceneOffThread(scenes$: Observable<VersionedScene>, opts: Partial<StreamingSceneOptions> = {}): OperatorFunction<SourceChunk, SceneChunk> {
+export function renderSceneOffThread(scenes$: Observable<VersionedScene>, opts: Partial<StreamingSceneOptions> = {}, threadTime?: CpuMeter): OperatorFunction<SourceChunk, SceneChunk> {
   return operate<SourceChunk, SceneChunk>('renderScene', (source, { sub, guard, observe }) => {
     const worker = new Worker(START.file, { workerData: { entry: START.entry, sceneThread: opts }, execArgv: workerExecArgv(process.execArgv) });
     const post = (m: SceneThreadRequest) => worker.postMessage(m);
@@ -47,6 +49,7 @@ export function renderSceneOffThread(scenes$: Observable<VersionedScene>, opts: 
       guard((reply: SceneThreadReply) => {
         if ('error' in reply) throw Object.assign(new Error(reply.error.message), reply.error.code ? { code: reply.error.code, statusCode: reply.error.statusCode } : {});
         const chunk = waiting.shift()!;
+        threadTime?.add(reply.workedMs);
         const startSample = at;
         at += reply.clean.length;
         sub.next({ startSample, sampleRateHz: chunk.sampleRateHz, capturedAtMs: chunk.capturedAtMs, conditionVersion: reply.tag, clean: reply.clean, degraded: reply.degraded });

@@ -108,6 +108,8 @@ export interface StreamStats {
   latencyMsP99: number;
   /** Main-thread time this stream's pipeline has taken so far, ms (work run in worker threads excluded). */
   mainThreadMs?: number;
+  /** Time this stream's scene thread has worked so far, ms (present when the scene renders on a thread of its own, as in the server). */
+  sceneThreadMs?: number;
   /** The same counts per model id. */
   models?: Record<string, { windows: number; dropped: number }>;
 }

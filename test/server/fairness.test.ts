@@ -42,7 +42,7 @@ describe('fair sharing: what /metrics measures', () => {
     await server.app.inject({ method: 'DELETE', url: `/api/streams/${id}` });
   });
 
-  it('per-stream main-thread time grows while the stream runs and is labelled by stream id', async () => {
+  it('per-stream main-thread and scene-thread time grow while the stream runs, labelled by stream id', async () => {
     const res = await server.app.inject({ method: 'POST', url: '/api/streams', payload: fileConfig() });
     expect(res.statusCode).toBe(201);
     const id = res.json().id as string;
@@ -50,6 +50,11 @@ describe('fair sharing: what /metrics measures', () => {
     let first = 0;
     await until(async () => (first = metric(await scrape(), series) ?? 0) > 0, 30_000, 'main-thread time of the stream');
     await until(async () => (metric(await scrape(), series) ?? 0) > first, 30_000, 'main-thread time growing');
+    // Its scene renders on a thread of its own, whose time is counted apart.
+    const scene = `earshot_stream_scene_thread_seconds_total{stream="${id}"}`;
+    let sceneFirst = 0;
+    await until(async () => (sceneFirst = metric(await scrape(), scene) ?? 0) > 0, 30_000, 'scene-thread time of the stream');
+    await until(async () => (metric(await scrape(), scene) ?? 0) > sceneFirst, 30_000, 'scene-thread time growing');
     await server.app.inject({ method: 'DELETE', url: `/api/streams/${id}` });
   });
 });
