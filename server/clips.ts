@@ -9,7 +9,7 @@ import { describeFsError, writeAtomically } from '../src/writeAtomically.ts';
 import { MAX_RESAMPLE_RATE_HZ } from '../src/audio/libsamplerate.ts';
 import { checkUploadLength, storedUploadFile } from './uploadChecks.ts';
 import type { ClipInfo } from './protocol/rest.ts';
-import { inspectUpload, MIN_UPLOAD_RATE_HZ, type UploadShape } from './uploads/inspect.ts';
+import { inspectUpload, MIN_UPLOAD_RATE_HZ, playableRate, type UploadShape } from './uploads/inspect.ts';
 import { UploadQuota } from './uploads/quota.ts';
 
 /** Limits of the uploads folder (server options of the same names). */
@@ -189,10 +189,6 @@ export class ClipStore {
     }
     return hit;
   }
-}
-
-function playableRate(rateHz: unknown): boolean {
-  return typeof rateHz === 'number' && rateHz >= MIN_UPLOAD_RATE_HZ && rateHz <= MAX_RESAMPLE_RATE_HZ;
 }
 
 // A metadata file that is not JSON (cut short by a crash, edited by hand) is skipped, not fatal.

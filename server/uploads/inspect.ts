@@ -58,9 +58,14 @@ export async function inspectUpload(bytes: Uint8Array, name: string, maxDuration
   }
 }
 
-// Refused here, not when a stream plays it: past 192 kHz the resampler cannot take it, and below 8 kHz there is no speech band to test.
+/** True for a sample rate a stream can play from an upload: past 192 kHz the resampler cannot take it, and below 8 kHz there is no speech band to test. */
+export function playableRate(rateHz: unknown): boolean {
+  return typeof rateHz === 'number' && rateHz >= MIN_UPLOAD_RATE_HZ && rateHz <= MAX_RESAMPLE_RATE_HZ;
+}
+
+// Refused here, not when a stream plays it.
 function checkRate(label: string, sampleRateHz: number): void {
-  if (sampleRateHz < MIN_UPLOAD_RATE_HZ || sampleRateHz > MAX_RESAMPLE_RATE_HZ) {
+  if (!playableRate(sampleRateHz)) {
     throw new Errors.UNSUPPORTED_RATE(label, sampleRateHz, `${MIN_UPLOAD_RATE_HZ} to ${MAX_RESAMPLE_RATE_HZ}`);
   }
 }
