@@ -7,7 +7,7 @@ import { Errors } from '../src/errors.ts';
 import { makeDirectory } from '../src/makeDirectory.ts';
 import { describeFsError, writeAtomically } from '../src/writeAtomically.ts';
 import { MAX_RESAMPLE_RATE_HZ } from '../src/audio/libsamplerate.ts';
-import { checkUploadLength, storedUploadFile } from './uploadChecks.ts';
+import { checkUploadLength, storedUploadFile } from './uploads/request.ts';
 import type { ClipInfo } from './protocol/rest.ts';
 import { inspectUpload, MIN_UPLOAD_RATE_HZ, playableRate, type UploadShape } from './uploads/inspect.ts';
 import { UploadQuota } from './uploads/quota.ts';

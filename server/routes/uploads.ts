@@ -3,7 +3,7 @@ import multipart from '@fastify/multipart';
 import { Type } from '../../src/typebox.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ERROR_RESPONSES } from '../plugins/errors.ts';
-import { readUploadPart, shortestWindow } from '../uploadChecks.ts';
+import { readUploadPart, shortestWindow } from '../uploads/request.ts';
 import { ClipSchema } from '../protocol/rest.ts';
 
 /**

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { basename, extname } from 'node:path';
-import { isEarshotError, Errors } from '../src/errors.ts';
-import type { ModelRegistry } from '../src/encoders/registry.ts';
+import { isEarshotError, Errors } from '../../src/errors.ts';
+import type { ModelRegistry } from '../../src/encoders/registry.ts';
 
 const CURL_EXAMPLE = 'curl -F file=@clip.wav http://127.0.0.1:8080/api/uploads';
 
