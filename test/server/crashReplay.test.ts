@@ -1,6 +1,6 @@
 // Every input that once ended the server process, replayed against ONE real `earshot serve`
 // (the compiled CLI, on loopback); then a victim stream must still play. And a fault nobody
-// catches inside a stream's own work ends that stream only.
+// catches inside a stream's or a connection's own work ends that stream or connection only.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -145,7 +145,7 @@ describe('one earshot serve process takes every input that once ended it', () =>
   });
 });
 
-describe('a fault nobody catches inside a stream ends that stream only', () => {
+describe('a fault nobody catches ends only the stream or connection whose work raised it', () => {
   let server: Awaited<ReturnType<typeof spawnServer>> | undefined;
   let dir: Awaited<ReturnType<typeof tempDir>>;
 
@@ -180,6 +180,31 @@ describe('a fault nobody catches inside a stream ends that stream only', () => {
     expect(server!.child.exitCode).toBeNull();
     expect(server!.output()).toMatch(/uncaught exception in stream .*: ending it; the server runs on/);
     expect(server!.output()).toMatch(/unhandled rejection in stream .*: ending it; the server runs on/);
+    watcher.close();
+  });
+
+  it('a throw in a connection\'s own work closes that connection alone with 1011; the others play on', { timeout: 120_000 }, async () => {
+    const ws = `${server!.url.replace(/^http/, 'ws')}/ws`;
+    const watcher = await TestClient.open(ws);
+    const victim = await fetch(`${server!.url}/api/streams`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fileConfig()) });
+    const victimId = ((await victim.json()) as { id: string }).id;
+    watcher.send({ type: 'subscribe', streamId: victimId });
+    await watcher.next('result', victimId, 60_000);
+    for (const [t, what] of [[666, 'injected fault in a connection'], [667, 'injected fault in a connection timer']] as const) {
+      const faulty = await TestClient.open(ws);
+      faulty.send({ type: 'ping', t });
+      const error = await faulty.waitFor((m) => m.type === 'error', 60_000);
+      expect(error).toMatchObject({ code: 'EARSHOT_INTERNAL' });
+      expect(String(error.message)).toMatch(/it is closed, reconnect/);
+      expect(String(error.message)).not.toContain(what);
+      expect(await faulty.closed(60_000)).toBe(1011);
+      expect(server!.output()).toContain(what);
+      // The other client and its stream play on.
+      await watcher.next('result', victimId, 60_000);
+    }
+    expect(watcher.closeCode).toBeUndefined();
+    expect(server!.child.exitCode).toBeNull();
+    expect(server!.output()).toMatch(/uncaught exception in WebSocket connection .*: ending it; the server runs on/);
     watcher.close();
   });
 });
