@@ -6,7 +6,7 @@ import { openEncoder } from '../encoders/index.ts';
 import { embedReader } from '../encoders/embedStream.ts';
 import { checkOutputPath } from './outputPath.ts';
 import { openEmbeddingOutput } from '../encoders/embedOutput.ts';
-import { Errors } from '../errors.ts';
+import { numberOption } from './numericOptions.ts';
 import { runtimeOptions } from './runtimeOptions.ts';
 
 /** `earshot embed IN --model ID -o OUT`: HEAR-style timestamp and scene embeddings of one clip. */
@@ -24,11 +24,10 @@ export function embedCommand(): Command {
     .requiredOption('--model <id>', 'encoder (see `earshot models`)')
     .requiredOption('-o, --output <file>', 'output file')
     .addOption(new Option('--format <format>', 'output format').choices(['json', 'npy']).default('json'))
-    .option('--hop <s>', "timestamp hop in seconds (default: the model's own); other hops interpolate linearly between frames")
+    .option('--hop <s>', "timestamp hop in seconds, up to 10 (default: the model's own); other hops interpolate linearly between frames", numberOption('hop', { min: 0, minExcluded: true, max: 10 }, 'a number of seconds'))
     .option('--condition <file>', 'degrade the clip with this condition first (JSON, as for render --condition)');
   runtimeOptions(cmd).action(async (input: string, opts) => {
-    const hopS = opts.hop === undefined ? undefined : Number(opts.hop);
-    if (hopS !== undefined && !(hopS > 0 && hopS <= 10)) throw new Errors.INVALID_OPTION(`--hop must be a number of seconds in (0, 10], got "${opts.hop}"`);
+    const hopS = opts.hop as number | undefined;
     await checkOutputPath(opts.output, '-o');
     // The condition and scene modules load only for a condition: a clean clip starts faster and holds less without them.
     const scenes = opts.condition ? await loadSceneModules() : null;

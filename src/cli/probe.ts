@@ -17,7 +17,7 @@ import { createRng } from '../random.ts';
 import { Errors } from '../errors.ts';
 import { progressBar } from './progress.ts';
 import { readConditionFile } from './conditionOptions.ts';
-import { integerOption } from './integerOption.ts';
+import { integerOption, numberOption } from './numericOptions.ts';
 import { runtimeOptions } from './runtimeOptions.ts';
 
 /** `earshot probe train|eval`: linear probes on a model's scene embeddings. */
@@ -33,12 +33,11 @@ export function probeCommand(): Command {
       .requiredOption('--data <dir>', 'labelled data: one subfolder of audio clips per class')
       .requiredOption('-o, --output <file>', 'where to write the probe (JSON)')
       .option('--condition <file>', 'train on audio degraded by this condition (JSON, as for render --condition)')
-      .option('--held-out <fraction>', 'share of each class kept out of training (0..0.9)', '0.25')
+      .option('--held-out <fraction>', 'share of each class kept out of training (0..0.9)', numberOption('held-out', { min: 0, max: 0.9 }, 'a fraction'), 0.25)
       .option('--seed <n>', 'seed for the splits', integerOption('seed', { min: 0 }), 0)
       .option('--windows', "train on every live window of each clean clip (as `earshot stream` and the dashboard embed them; the split stays by clip) instead of each clip's scene embedding"),
   ).action(async (opts) => {
-    const heldOutFraction = Number(opts.heldOut);
-    if (!(heldOutFraction >= 0 && heldOutFraction <= 0.9)) throw new Errors.INVALID_OPTION(`--held-out must be a fraction in 0..0.9, got "${opts.heldOut}"`);
+    const heldOutFraction = opts.heldOut as number;
     const seed = opts.seed as number;
     const data = await readLabelledData(opts.data);
     const condition = opts.condition ? await readCondition(opts.condition) : null;

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { addConditionOptions, conditionFromOptions } from './conditionOptions.ts';
-import { integerOption } from './integerOption.ts';
+import { integerOption } from './numericOptions.ts';
 import { openAudioStream } from '../audio/convertReader.ts';
 import { tempSpools } from '../audio/spool.ts';
 import { writeWavBlocks } from '../audio/wav.ts';

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { workersOption } from './integerOption.ts';
+import { workersOption } from './numericOptions.ts';
 
 /** Options every command that runs an encoder takes. */
 export function runtimeOptions(cmd: Command): Command {

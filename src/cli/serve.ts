@@ -2,17 +2,9 @@ import { Command, Option } from 'commander';
 import { SERVER_DEFAULTS } from '../../server/options.ts';
 import { Errors } from '../errors.ts';
 import { probeDirs } from '../probes/resolveProbe.ts';
-import { integerOption, workersOption } from './integerOption.ts';
+import { integerOption, positiveOption, workersOption } from './numericOptions.ts';
 
 const repeat = (v: string, p: string[]) => [...p, v];
-
-function positiveNumber(name: string) {
-  return (v: string): number => {
-    const x = Number(v);
-    if (v.trim() === '' || !Number.isFinite(x) || x <= 0) throw new Errors.INVALID_OPTION(`--${name} must be a positive number, got ${JSON.stringify(v)}`);
-    return x;
-  };
-}
 
 interface ServeOptions {
   host: string;
@@ -67,11 +59,11 @@ export function serveCommand(): Command {
     .option('--sweep-data <dir>', 'a labelled data folder (DIR/<class>/<clip>) the dashboard may sweep, offered by folder name (repeatable; default: the shipped keyword set, speech/keywords)', repeat, [])
     .option('--max-sweep-cells <n>', 'largest grid a dashboard sweep may have (bigger ones: `earshot sweep`)', integerOption('max-sweep-cells', { min: 1 }), SERVER_DEFAULTS.maxSweepCells)
     .option('--max-streams-per-client <n>', 'most streams one WebSocket connection may run at once', integerOption('max-streams-per-client', { min: 1 }), SERVER_DEFAULTS.maxStreamsPerClient)
-    .option('--min-hop <s>', 'shortest hop (seconds between windows) a stream may ask for; shorter ones are refused', positiveNumber('min-hop'), SERVER_DEFAULTS.minHopS)
-    .option('--max-cka-cost <n>', 'most rolling-CKA work a stream may ask for: sum over its models of ckaWindows × (ckaWindows + embedding size) × windows a second', positiveNumber('max-cka-cost'), SERVER_DEFAULTS.maxCkaCost)
-    .option('--max-push-speed <x>', 'pushed audio (browser microphone) arriving faster than this many times real time is dropped and counted', positiveNumber('max-push-speed'), SERVER_DEFAULTS.maxPushSpeed)
-    .option('--max-upload-duration <s>', 'longest upload kept, seconds of audio (read from the header when it says, else counted while decoding)', positiveNumber('max-upload-duration'), SERVER_DEFAULTS.maxUploadDurationS)
-    .option('--uploads-quota <bytes>', 'most bytes the uploads folder may hold; the least recently played uploads are deleted to make room', positiveNumber('uploads-quota'), SERVER_DEFAULTS.maxUploadsBytes)
+    .option('--min-hop <s>', 'shortest hop (seconds between windows) a stream may ask for; shorter ones are refused', positiveOption('min-hop', 'a number of seconds'), SERVER_DEFAULTS.minHopS)
+    .option('--max-cka-cost <n>', 'most rolling-CKA work a stream may ask for: sum over its models of ckaWindows × (ckaWindows + embedding size) × windows a second', positiveOption('max-cka-cost'), SERVER_DEFAULTS.maxCkaCost)
+    .option('--max-push-speed <x>', 'pushed audio (browser microphone) arriving faster than this many times real time is dropped and counted', positiveOption('max-push-speed'), SERVER_DEFAULTS.maxPushSpeed)
+    .option('--max-upload-duration <s>', 'longest upload kept, seconds of audio (read from the header when it says, else counted while decoding)', positiveOption('max-upload-duration', 'a number of seconds'), SERVER_DEFAULTS.maxUploadDurationS)
+    .option('--uploads-quota <bytes>', 'most bytes the uploads folder may hold; the least recently played uploads are deleted to make room', positiveOption('uploads-quota'), SERVER_DEFAULTS.maxUploadsBytes)
     .option('--log', 'log every request (JSON lines on stdout)')
     .option('--verbose', 'explain notices in full (e.g. why CUDA is not used and how to enable it)')
     .action(async (opts: ServeOptions) => {

@@ -8,7 +8,7 @@ import { probeSettings } from '../pipeline/streamConfig.ts';
 import { DEFAULT_WAKE_THRESHOLD, type SourceSpec, type StreamConfig, type WindowResult } from '../pipeline/types.ts';
 import { openBanks } from '../scene/render.ts';
 import { addConditionOptions, conditionFromOptions } from './conditionOptions.ts';
-import { integerOption } from './integerOption.ts';
+import { integerOption, numberOption } from './numericOptions.ts';
 import { runtimeOptions } from './runtimeOptions.ts';
 
 /** `earshot stream IN|mic --model ID[,ID]`: the live pipeline on a file or the microphone, one NDJSON line per window. */
@@ -28,7 +28,7 @@ export function streamCommand(): Command {
     .option('--probe-smooth <n>', 'average probe outputs (class probabilities, wake-word scores) over the last N windows', '1')
     .option('--realtime', 'pace a file at real time (live behaviour: windows may be dropped)')
     .option('--loop', 'play a file again from the start at its end (with --realtime; Ctrl-C stops)')
-    .option('--hop <s>', "hop between windows in seconds (default: per model, from its manifest)")
+    .option('--hop <s>', "hop between windows in seconds, up to 60 (default: per model, from its manifest)", numberOption('hop', { min: 0, minExcluded: true, max: 60 }, 'a number of seconds'))
     .option('--cka-windows <n>', 'windows in the rolling CKA', integerOption('cka-windows', { min: 3, max: 1024 }), 32)
     .option('--no-vad', 'skip the Silero VAD speech probability')
     .option('--embeddings', 'include the clean and degraded embeddings in each line')
@@ -44,8 +44,7 @@ export function streamCommand(): Command {
   );
   cmd.action(async (input: string, opts: Record<string, unknown>) => {
     const models = String(opts.model).split(',').map((m) => m.trim()).filter(Boolean);
-    const hopS = opts.hop === undefined ? undefined : Number(opts.hop);
-    if (hopS !== undefined && !(hopS > 0 && hopS <= 60)) throw new Errors.INVALID_OPTION(`--hop must be a number of seconds in (0, 60], got "${opts.hop}"`);
+    const hopS = opts.hop as number | undefined;
     const ckaWindows = opts.ckaWindows as number;
     if (opts.loop === true && opts.realtime !== true && input !== 'mic') {
       throw new Errors.INVALID_OPTION('--loop plays the file again at its end, for ever: give it with --realtime (paced as live; Ctrl-C stops), or drop --loop');

@@ -5,7 +5,7 @@ import { Errors } from '../errors.ts';
 import { planSweep, runSweep, specFromInput, SWEEP_DEFAULTS } from '../sweep/run.ts';
 import type { SweepEvent, SweepSpec } from '../sweep/types.ts';
 import { toNumber } from './conditionOptions.ts';
-import { workersOption } from './integerOption.ts';
+import { workersOption } from './numericOptions.ts';
 import { progressBar } from './progress.ts';
 import { formatTable } from './table.ts';
 

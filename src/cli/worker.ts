@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { workersOption } from './integerOption.ts';
+import { workersOption } from './numericOptions.ts';
 
 /**
  * `earshot worker --redis URL`: run the cells of `earshot sweep --redis URL`

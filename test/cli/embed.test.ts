@@ -159,7 +159,7 @@ describe('earshot embed: errors', () => {
 
   const ERRORS: Record<string, RegExp> = {
     missing: /^earshot: error: .*nope\.wav: no such file\. Check the path\.$/,
-    hop0: /^earshot: error: --hop must be a number of seconds in \(0, 10\], got "0"$/,
+    hop0: /^earshot: error: --hop must be a number of seconds above 0 and at most 10, got "0"$/,
     xml: /^earshot: error: option '--format <format>' argument 'xml' is invalid\. Allowed choices are json, npy\.$/,
     // Refused before the model starts (no CUDA notice line on the default device).
     noFolder: /^earshot: error: -o .*no-such-folder\/x\.npy: the folder .*no-such-folder does not exist; create it first \(mkdir -p .*no-such-folder\)$/,

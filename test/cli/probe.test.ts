@@ -22,7 +22,7 @@ const ERRORS: Record<string, [() => string[], RegExp]> = {
   'unreadable clips': [() => ['train', ...MODEL, '--data', at('unreadable'), '-o', at('e.json')], /2 clip\(s\) in .*unreadable could not be read: .*a\/bad\.wav: not a recognised audio format.*; .*b\/empty\.wav/],
   '--model nope': [() => ['train', '--model', 'nope', '--data', DATA, '-o', at('e.json')], /unknown model "nope"\. Known: .*naive-logmel, oww-speech-embedding/],
   'a probe file that is not a probe': [() => ['eval', '--probe', at('render.json'), '--data', DATA], /render\.json: not an earshot probe/],
-  '--held-out 2': [() => ['train', ...MODEL, '--data', DATA, '-o', at('e.json'), '--held-out', '2'], /--held-out must be a fraction in 0\.\.0\.9, got "2"/],
+  '--held-out 2': [() => ['train', ...MODEL, '--data', DATA, '-o', at('e.json'), '--held-out', '2'], /--held-out must be a fraction from 0 to 0\.9, got "2"/],
 };
 const runs: Record<string, CliRun> = {};
 

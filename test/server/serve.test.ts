@@ -22,6 +22,14 @@ describe('earshot serve', () => {
     expect(run.stderr).toMatch(/^earshot: error: refusing to listen on 0\.0\.0\.0 without a token.*Give --token T/m);
   });
 
+  it('refuses a limit that is not a positive number before it listens, naming the flag and the value', async () => {
+    for (const [flag, value, noun] of [['--min-hop', '0', 'a number of seconds'], ['--uploads-quota', '1GB', 'a number'], ['--max-push-speed', '', 'a number']] as const) {
+      const run = await runMain(['serve', '--port', '0', flag, value]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toBe(`earshot: error: ${flag} must be ${noun} above 0, got ${JSON.stringify(value)}\n`);
+    }
+  });
+
   // A real process: it listens, answers, and stops on a signal.
   it('serves until SIGINT, then closes cleanly', async () => {
     const sweepData = await makeLayout(join(REPO_ROOT, 'test', 'output'), 'serve-sweep-data', { 'yes/1.wav': 1, 'no/2.wav': 2 });
