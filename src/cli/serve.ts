@@ -68,7 +68,7 @@ export function serveCommand(): Command {
     .option('--verbose', 'explain notices in full (e.g. why CUDA is not used and how to enable it)')
     .action(async (opts: ServeOptions) => {
       // Imported here so that the other commands do not load Fastify.
-      const [{ buildApp }, { containFaults }] = await Promise.all([import('../../server/app.ts'), import('../../server/faultScope.ts')]);
+      const [{ buildApp }, { containFaults }, { trimFreedMemory }] = await Promise.all([import('../../server/app.ts'), import('../../server/faultScope.ts'), import('../../server/memoryTrim.ts')]);
       const app = await buildApp({
         host: opts.host,
         port: opts.port,
@@ -96,6 +96,8 @@ export function serveCommand(): Command {
       // From here on no fault ends the process: it ends the stream or connection it came from.
       const release = containFaults(app.log);
       app.addHook('onClose', async () => release());
+      const stopTrimming = await trimFreedMemory();
+      app.addHook('onClose', async () => stopTrimming());
       let address: string;
       try {
         address = await app.listen({ host: opts.host, port: opts.port });
