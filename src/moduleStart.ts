@@ -46,3 +46,19 @@ function serialCompilationInThreads(): void {
   setFlagsFromString('--no-concurrent-recompilation');
   threadsCompileSerially = true;
 }
+
+/**
+ * The parent's Node options minus those a worker refuses or must not repeat:
+ * the `-e`/`-p` script and `--input-type` (a worker started by `node
+ * --input-type=module -e ...` dies on them). Loader flags such as
+ * `--import tsx` and memory limits pass through.
+ */
+export function workerExecArgv(execArgv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const arg = execArgv[i];
+    if (['-e', '--eval', '-p', '-pe', '--print', '--input-type'].includes(arg)) i++;
+    else if (!/^(--eval|--print|--input-type)=/.test(arg)) out.push(arg);
+  }
+  return out;
+}

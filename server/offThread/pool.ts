@@ -1,17 +1,10 @@
-import { Worker } from 'node:worker_threads';
-import { moduleStart } from '../../src/moduleStart.ts';
-import { workerExecArgv } from '../../src/encoders/runtime/workerSlot.ts';
 import { Errors } from '../../src/errors.ts';
+import { PoolThread } from '../../src/poolThread.ts';
 import type { TaskReply, TaskRequest } from './taskWorker.ts';
 import type { TaskArgs, TaskName, TaskResult } from './tasks.ts';
 
-const START = moduleStart(new URL('./taskWorker.ts', import.meta.url));
-
-interface Slot {
-  worker: Worker;
-  idle: NodeJS.Timeout | undefined;
-  busy: { request: TaskRequest; resolve(v: unknown): void; reject(e: Error): void } | null;
-}
+type Job = { request: TaskRequest; resolve(v: unknown): void; reject(e: Error): void };
+type Slot = PoolThread<Job, TaskReply>;
 
 export interface TaskPoolOptions {
   /** Threads (default 1): the tasks are rare and bursty, and the cores belong to the ONNX pool. */
@@ -34,7 +27,7 @@ export interface TaskPoolOptions {
 export class TaskPool {
   readonly cpuMs = new Map<TaskName, number>();
   private readonly slots: Slot[] = [];
-  private readonly queue: { request: TaskRequest; resolve(v: unknown): void; reject(e: Error): void }[] = [];
+  private readonly queue: Job[] = [];
   private nextId = 1;
   private closed = false;
 
@@ -52,52 +45,37 @@ export class TaskPool {
   async close(): Promise<void> {
     this.closed = true;
     for (const q of this.queue.splice(0)) q.reject(new Errors.POOL_CLOSED('the server is shutting down'));
-    await Promise.all(this.slots.splice(0).map((s) => s.worker.terminate()));
+    await Promise.all(this.slots.splice(0).map((s) => s.terminate()));
   }
 
   private dispatch(): void {
     while (this.queue.length > 0) {
-      let slot = this.slots.find((s) => s.busy === null);
+      let slot = this.slots.find((s) => s.job === undefined && !s.ending); // one ending after idleMs is listed until its exit
       if (slot === undefined && this.slots.length < (this.opts.threads ?? 1)) slot = this.spawn();
       if (slot === undefined) return;
       const job = this.queue.shift()!;
-      clearTimeout(slot.idle);
-      slot.busy = job;
-      slot.worker.ref();
-      slot.worker.postMessage(job.request);
+      slot.run(job, job.request);
     }
   }
 
   private spawn(): Slot {
-    const worker = new Worker(START.file, {
-      workerData: { entry: START.entry },
-      execArgv: workerExecArgv(process.execArgv),
-      resourceLimits: { maxOldGenerationSizeMb: this.opts.maxHeapMb ?? 512 },
-    });
-    const slot: Slot = { worker, idle: undefined, busy: null };
+    const slot: Slot = new PoolThread<Job, TaskReply>(new URL('./taskWorker.ts', import.meta.url), {
+      message: (reply) => {
+        if (slot.job?.request.id !== reply.id) return;
+        const job = slot.finish()!;
+        this.cpuMs.set(job.request.task, (this.cpuMs.get(job.request.task) ?? 0) + reply.cpuMs);
+        if ('result' in reply) job.resolve(reply.result);
+        else job.reject(Object.assign(new Error(reply.error.message), reply.error.code ? { code: reply.error.code, statusCode: reply.error.statusCode } : {}));
+        this.dispatch();
+      },
+      exit: (reason, job) => {
+        const i = this.slots.indexOf(slot);
+        if (i >= 0) this.slots.splice(i, 1);
+        job?.reject(new Errors.WORKER_CRASHED(`the ${job.request.task} task's thread stopped (${reason}); the server runs on`));
+        if (!this.closed) this.dispatch();
+      },
+    }, { resourceLimits: { maxOldGenerationSizeMb: this.opts.maxHeapMb ?? 512 }, idleMs: this.opts.idleMs ?? 2000 });
     this.slots.push(slot);
-    worker.on('message', (reply: TaskReply) => {
-      const job = slot.busy;
-      if (job === null || job.request.id !== reply.id) return;
-      slot.busy = null;
-      worker.unref();
-      this.cpuMs.set(job.request.task, (this.cpuMs.get(job.request.task) ?? 0) + reply.cpuMs);
-      if ('result' in reply) job.resolve(reply.result);
-      else job.reject(Object.assign(new Error(reply.error.message), reply.error.code ? { code: reply.error.code, statusCode: reply.error.statusCode } : {}));
-      this.dispatch();
-      if (slot.busy === null) slot.idle = setTimeout(() => void worker.terminate(), this.opts.idleMs ?? 2000).unref();
-    });
-    let why = '';
-    worker.on('error', (err) => (why = err.message));
-    worker.on('exit', (code) => {
-      clearTimeout(slot.idle);
-      const i = this.slots.indexOf(slot);
-      if (i >= 0) this.slots.splice(i, 1);
-      if (slot.busy !== null) slot.busy.reject(new Errors.WORKER_CRASHED(`the ${slot.busy.request.task} task's thread stopped (${why || `exit code ${code}`}); the server runs on`));
-      slot.busy = null;
-      if (!this.closed) this.dispatch();
-    });
-    worker.unref();
     return slot;
   }
 }

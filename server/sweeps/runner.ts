@@ -1,8 +1,7 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { errorCode } from '../../src/errors.ts';
-import { workerExecArgv } from '../../src/encoders/runtime/workerSlot.ts';
-import { moduleStart } from '../../src/moduleStart.ts';
+import { moduleStart, workerExecArgv } from '../../src/moduleStart.ts';
 import type { SweepEvent, SweepResults, SweepSpec } from '../../src/sweep/types.ts';
 import type { SweepInput } from '../../src/sweep/run.ts';
 import type { FromSweepProcess, ToSweepProcess } from './protocol.ts';

@@ -1,9 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import type { Observable, OperatorFunction } from 'rxjs';
-import { workerExecArgv } from '../encoders/runtime/workerSlot.ts';
 import { Errors } from '../errors.ts';
 import type { CpuMeter } from './meterCpu.ts';
-import { moduleStart } from '../moduleStart.ts';
+import { moduleStart, workerExecArgv } from '../moduleStart.ts';
 import type { PreparedScene } from '../scene/prepare.ts';
 import type { StreamingSceneOptions } from '../scene/streamingScene.ts';
 import { operate } from './operate.ts';

@@ -1,11 +1,7 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
-import { workerExecArgv } from '../encoders/runtime/workerSlot.ts';
 import { Errors } from '../errors.ts';
-import { moduleStart } from '../moduleStart.ts';
+import { PoolThread } from '../poolThread.ts';
 import type { Cell, CellRecord, SweepContext, SweepSpec } from './types.ts';
-
-const START = moduleStart(new URL('./cellThread.ts', import.meta.url));
 
 /** What the pool asks a thread (the context travels with a thread's first cell of a sweep only). */
 export type ThreadTask =
@@ -35,14 +31,9 @@ interface Pending {
   reject: (err: Error) => void;
 }
 
-interface Thread {
-  worker: Worker;
-  busy: Pending | null;
-  /** Settles when the task under way has answered (or the thread died). */
-  idle: Promise<void>;
-  markIdle: () => void;
-  contexts: Set<string>;
-  dead: boolean;
+class Thread extends PoolThread<Pending, ThreadReply> {
+  /** The contexts this thread has been sent. */
+  readonly contexts = new Set<string>();
 }
 
 /**
@@ -118,15 +109,8 @@ export class CellPool {
     if (this.closed) return this.closing;
     this.closed = true;
     for (const p of this.queue.splice(0)) p.reject(new Errors.POOL_CLOSED('the sweep was stopped'));
-    this.closing = Promise.all(
-      this.threads.map(async (t) => {
-        if (t.busy !== null && !t.dead) {
-          t.worker.postMessage({ type: 'stop' } satisfies ThreadStop);
-          await Promise.race([t.idle, new Promise((r) => setTimeout(r, graceMs).unref())]);
-        }
-        await t.worker.terminate();
-      }),
-    ).then(() => {});
+    for (const t of this.threads) if (t.job !== undefined) t.post({ type: 'stop' } satisfies ThreadStop);
+    this.closing = Promise.all(this.threads.map((t) => t.stop(graceMs))).then(() => {});
     return this.closing;
   }
 
@@ -140,54 +124,34 @@ export class CellPool {
 
   private dispatch(): void {
     for (const [index, thread] of this.threads.entries()) {
-      if (thread.busy !== null) continue;
+      if (thread.job !== undefined) continue;
       const at = this.queue.findIndex((p) => p.thread === undefined || p.thread === index);
       if (at < 0) continue;
       const [next] = this.queue.splice(at, 1);
-      thread.busy = next;
-      thread.idle = new Promise((resolve) => (thread.markIdle = resolve));
       const task = { ...next.task, id: this.nextId++ } as ThreadTask;
       if (task.type === 'cell' && next.context && !thread.contexts.has(task.contextId)) {
         task.context = next.context;
         thread.contexts.add(task.contextId);
       }
-      thread.worker.ref();
-      thread.worker.postMessage(task);
+      thread.run(next, task);
     }
   }
 
   private start(): Thread {
-    const worker = new Worker(START.file, { workerData: { entry: START.entry }, execArgv: workerExecArgv(process.execArgv) });
-    const thread: Thread = { worker, busy: null, idle: Promise.resolve(), markIdle: () => {}, contexts: new Set(), dead: false };
-    worker.unref();
-    worker.on('message', (reply: ThreadReply) => {
-      const pending = thread.busy;
-      thread.busy = null;
-      thread.markIdle();
-      worker.unref();
-      if (pending) {
-        if (reply.ok) pending.resolve(reply);
-        else pending.reject(rebuildError(reply.error));
-      }
-      this.dispatch();
+    const thread: Thread = new Thread(new URL('./cellThread.ts', import.meta.url), {
+      message: (reply) => {
+        const pending = thread.finish();
+        if (reply.ok) pending?.resolve(reply);
+        else pending?.reject(rebuildError(reply.error));
+        this.dispatch();
+      },
+      exit: (reason, pending) => {
+        if (this.closed) return pending?.reject(new Errors.POOL_CLOSED('the sweep was stopped'));
+        this.threads[this.threads.indexOf(thread)] = this.start();
+        pending?.reject(new Errors.WORKER_CRASHED(`a sweep thread died (${reason}); its cell is not recorded and runs again next time`));
+        this.dispatch();
+      },
     });
-    const fail = (reason: string) => {
-      if (thread.dead) return; // 'error' is followed by 'exit': handle the death once
-      thread.dead = true;
-      const pending = thread.busy;
-      thread.busy = null;
-      thread.markIdle();
-      if (this.closed) {
-        pending?.reject(new Errors.POOL_CLOSED('the sweep was stopped'));
-        return;
-      }
-      const index = this.threads.indexOf(thread);
-      if (index >= 0) this.threads[index] = this.start();
-      pending?.reject(new Errors.WORKER_CRASHED(`a sweep thread died (${reason}); its cell is not recorded and runs again next time`));
-      this.dispatch();
-    };
-    worker.on('error', (err: Error) => fail(err.message));
-    worker.on('exit', (code) => fail(`exit code ${code}`));
     return thread;
   }
 }

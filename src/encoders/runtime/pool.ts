@@ -35,6 +35,9 @@ interface Job {
   calls: Call[];
 }
 
+/** How long close() waits for runs under way before terminating their threads anyway. */
+const CLOSE_DRAIN_MS = 30_000;
+
 /**
  * A pool of worker threads running ONNX Runtime sessions: one session per
  * graph per worker, one run per worker at a time. Calls queue in order;
@@ -50,9 +53,6 @@ interface Job {
  * const out = await graph.run({ input_1: { type: 'float32', dims: [1, 76, 32, 1], data } }, { batchable: true });
  * await pool.close();
  */
-/** How long close() waits for runs under way before terminating their threads anyway. */
-const CLOSE_DRAIN_MS = 30_000;
-
 export class OnnxPool implements GraphLoader {
   readonly options: Readonly<OnnxPoolOptions>;
   private slots: WorkerSlot<Job>[] = [];
@@ -63,7 +63,6 @@ export class OnnxPool implements GraphLoader {
   private fallbackLogged = false;
   private pumpScheduled = false;
   private closed = false;
-  private readonly draining = new Map<WorkerSlot<Job>, () => void>();
   private crashHook = { count: 0, mode: 'exit' as CrashMode };
   /** Counters since the pool was made: calls accepted, runs sent to workers, calls that ran stacked with others, the most rows in one run. */
   readonly stats = { calls: 0, runs: 0, stackedCalls: 0, largestRunRows: 0 };
@@ -96,21 +95,8 @@ export class OnnxPool implements GraphLoader {
     this.closed = true;
     const calls = [...this.queue.splice(0), ...this.slots.flatMap((s) => s.job?.calls ?? [])];
     for (const c of calls) c.reject(new Errors.POOL_CLOSED(`a call to ${basename(c.graph.path)} was waiting`));
-    // Terminating a thread inside a native run aborts the whole process: let running calls finish first.
-    const running = this.slots.filter((s) => s.job !== undefined && !s.dead);
-    const drained = running.map((slot) => new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, CLOSE_DRAIN_MS);
-      this.draining.set(slot, () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    }));
-    for (const slot of this.slots) {
-      slot.job = undefined;
-      for (const [graphId, done] of slot.pendingLoads) done({ type: 'loaded', graphId, ok: false, error: 'the pool was closed' });
-    }
-    await Promise.all(drained);
-    await Promise.all(this.slots.map((s) => s.terminate()));
+    for (const slot of this.slots) slot.failLoads('the pool was closed');
+    await Promise.all(this.slots.map((s) => s.stop(CLOSE_DRAIN_MS)));
   }
 
   /** Test hook: the next `count` runs kill their worker thread instead of running (`process.exit` or an uncaught error). */
@@ -123,7 +109,10 @@ export class OnnxPool implements GraphLoader {
     this.resolveDeviceWithoutGpu();
     if (this.slots.length === 0) {
       const init = { intraOpNumThreads: this.options.intraOpNumThreads };
-      this.slots = Array.from({ length: this.options.workers }, () => new WorkerSlot<Job>(init, (s, m) => this.onMessage(s, m), (s, r) => this.onCrash(s, r)));
+      this.slots = Array.from({ length: this.options.workers }, () => {
+        const slot: WorkerSlot<Job> = new WorkerSlot<Job>(init, { message: (m) => this.onMessage(slot, m), exit: (r, job) => this.onCrash(slot, r, job) });
+        return slot;
+      });
     }
     const id = this.nextId++;
     const slots = this.slots.filter((s) => !s.dead);
@@ -135,7 +124,7 @@ export class OnnxPool implements GraphLoader {
     if (this.closed) throw new Errors.POOL_CLOSED(`cannot open ${path}`);
     const failed = answers.find((a) => !a.ok) ?? (answers.length === 0 ? { ok: false, error: 'every worker thread has crashed', cudaError: undefined } : undefined);
     if (failed !== undefined && !failed.ok) {
-      for (const s of this.slots) s.forget(id);
+      for (const s of this.slots) s.loads.delete(id); // a restart must not load it again
       if (this.options.device === 'cuda' && failed.cudaError !== undefined) {
         throw new Errors.CUDA_UNAVAILABLE(`device 'cuda': onnxruntime-node's CUDA provider failed on ${path} (${failed.cudaError}). Check the NVIDIA driver, CUDA 12 and cuDNN 9, or use device 'auto' or 'cpu'.`);
       }
@@ -198,7 +187,6 @@ export class OnnxPool implements GraphLoader {
 
   private dispatch(slot: WorkerSlot<Job>, calls: Call[]): void {
     const job: Job = { id: this.nextId++, calls };
-    slot.job = job;
     // Stacked inputs are our own fresh buffers: hand them over. A caller's own arrays are copied, so a retry can resend them.
     const feeds = calls.length === 1 ? calls[0].feeds : stackFeeds(calls.map((c) => c.feeds));
     const transfer = calls.length === 1 ? [] : Object.values(feeds).map((t) => t.data.buffer as ArrayBuffer);
@@ -206,14 +194,13 @@ export class OnnxPool implements GraphLoader {
     if (calls.length > 1) this.stats.stackedCalls += calls.length;
     this.stats.largestRunRows = Math.max(this.stats.largestRunRows, calls.reduce((n, c) => n + c.rows, 0));
     const crash = this.crashHook.count > 0 ? (this.crashHook.count--, this.crashHook.mode) : undefined;
-    slot.post({ type: 'run', jobId: job.id, graphId: calls[0].graph.id, feeds, crash }, transfer);
+    slot.run(job, { type: 'run', jobId: job.id, graphId: calls[0].graph.id, feeds, crash }, transfer);
   }
 
   private onMessage(slot: WorkerSlot<Job>, msg: FromWorker): void {
-    if (this.closed && msg.type === 'result') this.draining.get(slot)?.();
     if (msg.type !== 'result' || slot.job?.id !== msg.jobId) return;
-    const { calls } = slot.job;
-    slot.job = undefined;
+    const { calls } = slot.finish()!;
+    if (this.closed) return; // close() has rejected its calls
     if (msg.ok && calls.length === 1) calls[0].resolve(msg.outputs);
     else if (msg.ok) {
       try {
@@ -233,10 +220,9 @@ export class OnnxPool implements GraphLoader {
     this.schedulePump();
   }
 
-  private onCrash(slot: WorkerSlot<Job>, reason: string): void {
-    if (this.closed) this.draining.get(slot)?.();
-    const calls = slot.job?.calls ?? [];
-    slot.job = undefined;
+  private onCrash(slot: WorkerSlot<Job>, reason: string, job: Job | undefined): void {
+    if (this.closed) return; // close() has rejected its calls
+    const calls = job?.calls ?? [];
     for (const c of calls) c.crashes++;
     const retry = calls.filter((c) => c.crashes < 2);
     const where = calls[0] ? ` while running ${basename(calls[0].graph.path)}` : '';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { batchKey, rowsOf, splitFeeds, stackFeeds, takeBatch } from '../../../src/encoders/runtime/batching.ts';
-import { workerExecArgv } from '../../../src/encoders/runtime/workerSlot.ts';
+import { workerExecArgv } from '../../../src/moduleStart.ts';
 import type { Feeds } from '../../../src/encoders/types.ts';
 
 const f32 = (dims: number[], from = 0): Feeds[string] => ({ type: 'float32', dims, data: Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, i) => from + i) });
