@@ -16,7 +16,7 @@ const SHARED = [
   'test/probes/{dataset,linearProbe,probeFile,vad,wakeword}.test.ts',
   'test/sweep/{queueJson,report,stats,store}.test.ts',
   'test/server/{badInput,live,rest,security,units,uploads}.test.ts',
-  'test/cli/{banks,conditionOptions,errors,help,integerOption,models,renderRoom,snrMode}.test.ts',
+  'test/cli/{banks,conditionOptions,errors,help,numericOptions,models,renderRoom,snrMode}.test.ts',
   'test/e2e/dashboardLib.test.ts',
   'test/fs/*.test.ts',
   'test/errors.test.ts',
