@@ -78,12 +78,12 @@ export function createMetrics(streams: () => StreamManager, loop: EventLoopMonit
     });
   threadSeconds(
     'earshot_stream_main_thread_seconds_total',
-    'Main-thread time each stream\'s pipeline has taken (resampling, windowing and metrics run here; its scene renders on a thread of its own, ONNX graphs on the pool\'s)',
+    'Main-thread time each stream\'s pipeline has taken (windowing and metrics run here; its source is resampled and its scene rendered on a thread of its own, ONNX graphs on the pool\'s)',
     (stats) => stats.mainThreadMs,
   );
   threadSeconds(
     'earshot_stream_scene_thread_seconds_total',
-    'Time each stream\'s own scene thread has worked (room-IR convolutions, noise layers, a new condition\'s pre-roll)',
+    'Time each stream\'s own scene thread has worked (resampling the source, room-IR convolutions, noise layers, a new condition\'s pre-roll)',
     (stats) => stats.sceneThreadMs,
   );
   new Counter({

@@ -58,7 +58,7 @@ export const SERVER_MESSAGES = {
     models: Type.Optional(Type.Record(Type.String(), Type.Object({ windows: Type.Integer(), dropped: Type.Integer() }))),
     skipped: Type.Integer({ description: 'messages skipped for this client (it fell behind)' }),
     mainThreadMs: Type.Optional(Type.Number({ description: "main-thread time the stream's pipeline has taken, ms" })),
-    sceneThreadMs: Type.Optional(Type.Number({ description: "time the stream's own scene thread (rendering its scene) has worked, ms" })),
+    sceneThreadMs: Type.Optional(Type.Number({ description: "time the stream's own scene thread (resampling its source, rendering its scene) has worked, ms" })),
     pushDroppedS: Type.Optional(Type.Number({ description: 'push streams: seconds of audio dropped for arriving faster than the server allows (maxPushSpeed)' })),
   }),
   stopped: Type.Object({ streamId: StreamId, reason: Type.String() }),

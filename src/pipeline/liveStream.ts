@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { asyncScheduler, BehaviorSubject, connectable, map, merge, Subject, tap, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, BehaviorSubject, connectable, map, merge, Subject, tap, type Observable, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 import type { AudioReader } from '../audio/audioReader.ts';
 import { openAudioStream } from '../audio/convertReader.ts';
 import { Errors } from '../errors.ts';
@@ -23,7 +23,7 @@ import { probeSettings, validateStreamConfig } from './streamConfig.ts';
 import { smoothProbe } from './smoothProbe.ts';
 import { wakeWordWindows, type LoadedWakeWord } from './wakeWordWindows.ts';
 import { loadProbes, checkSceneFits } from './liveStreamInternals.ts';
-import type { AppliedCondition, AudioFrame, LiveStream, LiveStreamDeps, ProbeSettings, SourceChunk, StreamConfig, StreamStats, WindowResult } from './types.ts';
+import type { AppliedCondition, AudioFrame, LiveStream, LiveStreamDeps, ProbeSettings, SceneChunk, SourceChunk, StreamConfig, StreamStats, WindowResult } from './types.ts';
 import { LIVE_VAD_CHUNK_SAMPLES, VadTracker } from './vadInternals.ts';
 import { encoderWindowEmbedder, openWindowEmbedder, type WindowEmbedder } from './windowEmbedder.ts';
 import { windowMetrics, type MeasuredWindow } from './windowMetrics.ts';
@@ -55,6 +55,9 @@ const FAST_LOOKAHEAD_S = 2;
  *   source -> resample -> renderScene -> (per model) slidingWindows ->
  *   encodeWindows -> probeWindows -> windowMetrics -> results$
  *                                 \-> audioFrames -> audio$
+ *
+ * (with `renderOffThread`, resample and renderScene run together on the
+ * stream's own thread: renderSceneOffThread).
  *
  * The pipeline is hot: audio flows from the scheduler's next turn (subscribe
  * to results$ and audio$ right after awaiting this), and runs until the file ends (results$ completes),
@@ -143,7 +146,7 @@ class Live implements LiveStream {
   private stopped = false;
   private readonly lookaheadS: number;
   private readonly cpu = new CpuMeter();
-  /** Time the stream's own scene thread has worked (renderOffThread only). */
+  /** Time the stream's own scene thread has worked, resampling and rendering (renderOffThread only). */
   private readonly sceneThreadCpu = new CpuMeter();
 
   constructor(
@@ -171,11 +174,13 @@ class Live implements LiveStream {
 
   start(source: Observable<SourceChunk>, policy: DropPolicy): void {
     const sr = this.embedders[0].manifest.sampleRateHz;
+    const render: OperatorFunction<SourceChunk, SceneChunk> = this.deps.renderOffThread
+      ? renderSceneOffThread(this.scenes, { toRateHz: sr, threadTime: this.sceneThreadCpu })
+      : (chunks) => chunks.pipe(resample({ toRateHz: sr }), renderScene(this.scenes));
     const scene$ = connectable(
       source.pipe(
         meterCpu(this.cpu),
-        resample({ toRateHz: sr }),
-        this.deps.renderOffThread ? renderSceneOffThread(this.scenes, {}, this.sceneThreadCpu) : renderScene(this.scenes),
+        render,
         tap((c) => this.vad?.push(c.clean, c.startSample)),
       ),
       { connector: () => new Subject(), resetOnDisconnect: false },

@@ -10,6 +10,8 @@ import type { SourceChunk } from './types.ts';
  * through untouched. `t0` is recounted from the output samples; at the end
  * of input the converter is flushed, so n input samples give
  * round(n · to / from) out. Empty outputs (the filter filling up) are skipped.
+ * A server's streams do the same on their scene threads, just before
+ * rendering (renderSceneOffThread); this operator is the in-process path.
  *
  * ```
  * source:  -a--b--c--|        (48 kHz)

@@ -10,7 +10,8 @@ import type { PrepareOptions } from '../scene/prepare.ts';
 /**
  * The live pipeline's contracts. Data flows one way:
  * source -> resample -> scene (condition held in a subject) -> windows ->
- * encoders (clean and degraded) -> probes/metrics -> sinks.
+ * encoders (clean and degraded) -> probes/metrics -> sinks (a server
+ * resamples and renders each stream's scene on a thread of its own).
  */
 
 /** Where live audio comes from. */
@@ -108,7 +109,7 @@ export interface StreamStats {
   latencyMsP99: number;
   /** Main-thread time this stream's pipeline has taken so far, ms (work run in worker threads excluded). */
   mainThreadMs?: number;
-  /** Time this stream's scene thread has worked so far, ms (present when the scene renders on a thread of its own, as in the server). */
+  /** Time this stream's scene thread has worked so far (resampling and rendering), ms (present when the scene renders on a thread of its own, as in the server). */
   sceneThreadMs?: number;
   /** The same counts per model id. */
   models?: Record<string, { windows: number; dropped: number }>;
@@ -168,7 +169,7 @@ export interface LiveStreamDeps {
   log?: (line: string) => void;
   /** The room simulator for condition changes (default: in this thread; a server passes one that runs on a task thread). */
   simulateRir?: PrepareOptions['simulateRir'];
-  /** Render the scene on a thread of the stream's own (renderSceneOffThread; same output), as a server does so that no stream's scene holds its event loop. Default false. */
+  /** Resample the source and render the scene on a thread of the stream's own (renderSceneOffThread; same output), as a server does so that no stream's scene holds its event loop. Default false. */
   renderOffThread?: boolean;
 }
 

@@ -1,8 +1,11 @@
 // The server's live pipeline moves work off the event loop: each stream's scene renders on a thread of its
-// own and the naive baseline embeds on the task threads. Same config, same seed: the same numbers as the
-// pipeline that does all of it on the main thread, window for window.
+// own (resampling the source first, when it comes at another rate) and the naive baseline embeds on the task
+// threads. Same config, same seed: the same numbers as the pipeline that does all of it on the main thread,
+// window for window.
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lastValueFrom, toArray } from 'rxjs';
+import { writeWav } from '../../src/audio/wav.ts';
 import { ModelRegistry } from '../../src/encoders/registry.ts';
 import { OnnxPool } from '../../src/encoders/runtime/index.ts';
 import { createLiveStream } from '../../src/pipeline/liveStream.ts';
@@ -11,7 +14,7 @@ import { validateCondition } from '../../src/scene/condition.ts';
 import { openBanks } from '../../src/scene/render.ts';
 import { naiveEncoderOnTasks } from '../../server/offThread/naiveEmbedding.ts';
 import { TaskPool } from '../../server/offThread/pool.ts';
-import { speechPath } from '../helpers/audio.ts';
+import { loadSpeech, speechPath, tempDir } from '../helpers/audio.ts';
 
 let deps: LiveStreamDeps;
 let pool: OnnxPool;
@@ -34,10 +37,26 @@ const results = async (config: StreamConfig, extra: Partial<LiveStreamDeps>): Pr
   return lastValueFrom(stream.results$.pipe(toArray()));
 };
 
+/** A clip written at 44.1 kHz (pcm16), which the stream resamples to the model's 16 kHz. */
+let cdRateClip: { dir: string; cleanup: () => Promise<void> } | null = null;
+afterAll(async () => {
+  await cdRateClip?.cleanup();
+});
+
+async function atCdRate(): Promise<string> {
+  cdRateClip ??= await tempDir();
+  const path = join(cdRateClip.dir, 'speech-44100.wav');
+  await writeWav(path, { sampleRateHz: 44100, channels: [await loadSpeech(7, 44100)] }, 'pcm16');
+  return path;
+}
+
 describe('the server\'s off-thread pipeline', () => {
-  it('gives the main-thread pipeline\'s results window for window: scene thread and naive embeddings on the task thread', async () => {
+  it.each([
+    ['16 kHz', () => Promise.resolve(speechPath(7))],
+    ['44.1 kHz, resampled on the scene thread', atCdRate],
+  ])('gives the main-thread pipeline\'s results window for window: scene thread and naive embeddings on the task thread (a file at %s)', async (_, clip) => {
     const config: StreamConfig = {
-      source: { kind: 'file', path: speechPath(7), realtime: false, loop: false },
+      source: { kind: 'file', path: await clip(), realtime: false, loop: false },
       // The naive baseline alone: pure JS, so its numbers do not depend on how the ONNX pool happens to batch.
       models: ['naive-logmel'],
       condition: validateCondition({ snrDb: 5, room: { rt60S: 0.6 }, receiver: 'binaural', noise: { ids: ['cafe'], sources: 3 }, seed: 11 }),
@@ -55,6 +74,7 @@ describe('the server\'s off-thread pipeline', () => {
     const byKey = new Map(here.map((r) => [key(r), r]));
     for (const r of there) {
       const h = byKey.get(key(r))!;
+      expect([r.t0S, r.t1S], key(r)).toEqual([h.t0S, h.t1S]);
       expect(r.clean, key(r)).toEqual(h.clean);
       expect(r.degraded, key(r)).toEqual(h.degraded);
       expect(r.metrics.cosine, key(r)).toBe(h.metrics.cosine);

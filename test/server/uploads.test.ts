@@ -1,8 +1,10 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { speechPath } from '../helpers/audio.ts';
+import { encodeWav } from '../../src/audio/wav.ts';
+import { windowSpec } from '../../src/pipeline/streamConfig.ts';
+import { loadSpeech, speechPath } from '../helpers/audio.ts';
 import { buildWav } from '../audio/wavBuilder.ts';
-import { fileConfig, Observer, startServer, type TestServer } from './helpers.ts';
+import { fileConfig, Observer, startServer, TestClient, type TestServer } from './helpers.ts';
 
 let server: TestServer;
 let observer: Observer;
@@ -110,6 +112,33 @@ describe('POST /api/uploads', () => {
     });
     expect(noFile.statusCode).toBe(400);
     expect(noFile.json().message).toMatch(/no file part/);
+  });
+
+  it('a 44.1 kHz upload streams: its scene thread resamples it to the model\'s 16 kHz, and every window and sample of the clip comes out', async () => {
+    const [three, four] = await Promise.all([loadSpeech(3, 44100), loadSpeech(4, 44100)]);
+    const clip = new Float32Array(three.length + four.length);
+    clip.set(three);
+    clip.set(four, three.length);
+    const res = await upload('cd-rate.wav', encodeWav({ sampleRateHz: 44100, channels: [clip] }, 'pcm16'));
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json()).toMatchObject({ sampleRateHz: 44100 });
+    const c = await TestClient.open(server.ws);
+    try {
+      c.send({ type: 'start', config: { source: { kind: 'file', path: res.json().id, realtime: false, loop: false }, models: ['naive-logmel'], condition: { snrDb: 5, noise: { ids: ['cafe'], sources: 2 } }, vad: false } });
+      const id = (await c.waitFor((m) => m.type === 'started' || m.type === 'error', 30_000)).streamId as string;
+      expect(await c.waitFor((m) => m.type === 'stopped' && m.streamId === id, 60_000)).toMatchObject({ reason: 'ended' });
+      expect(c.of('error')).toEqual([]);
+      // n samples at 44.1 kHz give round(n · 16000 / 44100) at 16 kHz, the flushed tail included.
+      const samples = Math.round((clip.length * 16000) / 44100);
+      const audio = c.of('audio', id);
+      expect(new Set(audio.map((a) => a.sampleRateHz))).toEqual(new Set([16000]));
+      expect(audio.reduce((n, a) => n + (a.samples as number), 0)).toBe(samples);
+      const { windowSamples, hopSamples } = windowSpec(server.app.models.entry('naive-logmel').manifest);
+      const windows = Math.floor((samples - windowSamples) / hopSamples) + 1;
+      expect(c.of('result', id).map((r) => r.seq)).toEqual(Array.from({ length: windows }, (_, k) => k));
+    } finally {
+      c.close();
+    }
   });
 
   it('an upload is streamable by its id or path; other files are not', async () => {
