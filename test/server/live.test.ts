@@ -242,8 +242,9 @@ describe('WebSocket protocol v1', () => {
       c.send({ type: 'probeSettings', streamId: id, wakeThreshold: 0.6 });
       expect(await c.waitFor((m) => m.type === 'probeSettings' && m.wakeThreshold === 0.6, 10_000, from)).toMatchObject({ probeSmooth: 2 });
       await c.next('stopped', id, 60_000);
-      const results = c.of('result', id) as unknown as { t1S: number; wakeword: WakeWordOutput }[];
-      expect(results.length).toBeGreaterThan(20);
+      const results = c.of('result', id) as unknown as { t1S: number; droppedTotal: number; wakeword: WakeWordOutput }[];
+      // The clip's windows came, or were dropped and counted: on a busy machine a live stream drops rather than lags.
+      expect(results.length + results.at(-1)!.droppedTotal).toBeGreaterThan(20);
       const jarvis = results.map((r) => ({ t1S: r.t1S, threshold: r.wakeword.threshold, smooth: r.wakeword.smooth, ...r.wakeword.heads.find((h) => h.id === 'hey_jarvis')! }));
       expect(jarvis[0]).toMatchObject({ clean: null, degraded: null, detected: { clean: false, degraded: false } });
       expect(jarvis.filter((j) => j.clean !== null).length).toBeGreaterThan(5);
