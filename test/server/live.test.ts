@@ -235,17 +235,20 @@ describe('WebSocket protocol v1', () => {
       const payload = Buffer.concat([Buffer.from(head), await readFile(join(WAKEWORD_FIXTURES, 'hey_jarvis_en-us_150.wav')), Buffer.from(`\r\n--${boundary}--\r\n`)]);
       const clip = (await wake.app.inject({ method: 'POST', url: '/api/uploads', payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } })).json() as { id: string };
       const from = c.messages.length;
-      c.send({ type: 'start', config: { source: { kind: 'file', path: clip.id, realtime: true }, models: ['oww-speech-embedding'], probes: ['oww-wakeword'], condition: { snrDb: 20 }, vad: false, wakeThreshold: 0.4, probeSmooth: 2 } });
+      // Looped: on a busy machine a live stream drops windows rather than lag, so the detection is awaited over passes of the clip.
+      c.send({ type: 'start', config: { source: { kind: 'file', path: clip.id, realtime: true, loop: true }, models: ['oww-speech-embedding'], probes: ['oww-wakeword'], condition: { snrDb: 20 }, vad: false, wakeThreshold: 0.4, probeSmooth: 2 } });
       const started = await c.waitFor((m) => m.type === 'started' || m.type === 'error', 30_000, from);
       expect(started).toMatchObject({ type: 'started', config: { probes: ['oww-wakeword'], wakeThreshold: 0.4, probeSmooth: 2 } });
       const id = started.streamId as string;
       c.send({ type: 'probeSettings', streamId: id, wakeThreshold: 0.6 });
       expect(await c.waitFor((m) => m.type === 'probeSettings' && m.wakeThreshold === 0.6, 10_000, from)).toMatchObject({ probeSmooth: 2 });
+      const isJarvis = (h: { id: string }) => h.id === 'hey_jarvis';
+      const heads = () => c.of('result', id).map((r) => (r.wakeword as WakeWordOutput).heads.find(isJarvis)!);
+      await c.waitFor(() => heads().some((h) => h.detected.clean) && heads().some((h) => (h.degraded ?? 0) > 0.5) && heads().filter((h) => h.clean !== null).length > 5, 60_000, from);
+      c.send({ type: 'stop', streamId: id });
       await c.next('stopped', id, 60_000);
-      const results = c.of('result', id) as unknown as { t1S: number; droppedTotal: number; wakeword: WakeWordOutput }[];
-      // The clip's windows came, or were dropped and counted: on a busy machine a live stream drops rather than lags.
-      expect(results.length + results.at(-1)!.droppedTotal).toBeGreaterThan(20);
-      const jarvis = results.map((r) => ({ t1S: r.t1S, threshold: r.wakeword.threshold, smooth: r.wakeword.smooth, ...r.wakeword.heads.find((h) => h.id === 'hey_jarvis')! }));
+      const results = c.of('result', id) as unknown as { t1S: number; wakeword: WakeWordOutput }[];
+      const jarvis = results.map((r) => ({ t1S: r.t1S, threshold: r.wakeword.threshold, smooth: r.wakeword.smooth, ...r.wakeword.heads.find(isJarvis)! }));
       expect(jarvis[0]).toMatchObject({ clean: null, degraded: null, detected: { clean: false, degraded: false } });
       expect(jarvis.filter((j) => j.clean !== null).length).toBeGreaterThan(5);
       expect(jarvis.every((j) => j.smooth === 2)).toBe(true);
