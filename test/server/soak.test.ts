@@ -12,7 +12,7 @@ import { runSoak } from './soakHarness.ts';
 
 describe('soak: every attack of the review beside a victim stream', () => {
   it('each attack is refused or bounded as the limits say and the victim streams through all of them', async () => {
-    const rows = await runSoak({ attackS: 4, settleS: 3 });
+    const rows = await runSoak({ attackS: 2.5, settleS: 2 });
     const by = Object.fromEntries(rows.map((r) => [r.attack.split(' ').slice(0, 3).join(' '), r]));
     expect(rows).toHaveLength(8);
     // The victim kept streaming through every attack (real time gives 12.5 results a second).
