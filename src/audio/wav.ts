@@ -171,17 +171,21 @@ export interface WavBlockSource {
  * written, so for `pcm16` the caller measures the audio first (`measured`: its peak, linear,
  * and the samples past ±1; see renderBlocks.ts); an output peaking above full scale is then
  * scaled by the one gain {@link fitWavFormat} would apply, so the file holds the same bytes.
- * A float file is written as it is and measured as it goes.
+ * A float file is written as it is and measured as it goes, or, where its source measures
+ * itself as it is read (renderBlocks.ts's output), `measured` may be a function that gives
+ * those measurements once the last block is read, and the blocks are not measured twice.
  *
- * @throws INVALID_OPTION (unknown length, or not the length announced, or `pcm16` without `measured`), WRITE_FAILED, NON_FINITE_AUDIO
+ * @throws INVALID_OPTION (unknown length, or not the length announced, or `pcm16` without `measured` before its first block), WRITE_FAILED, NON_FINITE_AUDIO
  */
-export async function writeWavBlocks(path: string, source: WavBlockSource, format: WavFormat, measured?: { peak: number; clippedSamples: number }): Promise<WavLevels> {
+export async function writeWavBlocks(path: string, source: WavBlockSource, format: WavFormat, measured?: PeakLevels | (() => Promise<PeakLevels>)): Promise<WavLevels> {
   if (source.frames === null) throw new Errors.INVALID_OPTION('writeWavBlocks needs the number of frames before the first block');
-  if (format === 'pcm16' && !measured) throw new Errors.INVALID_OPTION('writeWavBlocks needs the peak of a 16-bit file\'s audio before its first block: measure the audio first');
+  const before = typeof measured === 'function' ? undefined : measured;
+  const after = typeof measured === 'function' ? measured : undefined;
+  if (format === 'pcm16' && !before) throw new Errors.INVALID_OPTION('writeWavBlocks needs the peak of a 16-bit file\'s audio before its first block: measure the audio first');
   const frames = source.frames;
   const header = wavHeader(frames, source.channelCount, source.sampleRateHz, format);
   const seen = { peak: 0, clippedSamples: 0 };
-  const gain = format === 'pcm16' && measured!.peak > 1 ? dbToGain(PCM_CEILING_DBFS) / measured!.peak : 1;
+  const gain = format === 'pcm16' && before!.peak > 1 ? dbToGain(PCM_CEILING_DBFS) / before!.peak : 1;
   let written = 0;
   let bytes = new Uint8Array(0);
   await writeAtomicallyFrom(path, async (write) => {
@@ -201,8 +205,14 @@ export async function writeWavBlocks(path: string, source: WavBlockSource, forma
     }
     if (written !== frames) throw new Errors.INVALID_OPTION(`writeWavBlocks: ${written} frames given, ${frames} announced`);
   });
-  const { peak, clippedSamples } = measured ?? seen;
+  const { peak, clippedSamples } = before ?? (after ? await after() : seen);
   return { peakDbfs: gainToDb(peak), clippedSamples, outputGainDb: gain === 1 ? 0 : gainToDb(gain) };
+}
+
+/** An audio's largest |sample| (linear) and how many samples lie past ±1. */
+export interface PeakLevels {
+  peak: number;
+  clippedSamples: number;
 }
 
 /** Fold the block's largest |sample| and its samples past ±1 into `acc`. */

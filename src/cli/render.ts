@@ -45,10 +45,10 @@ export function renderCommand(): Command {
     const format = opts.pcm16 ? 'pcm16' : 'float32';
     try {
       prepared = await prepareScene(condition, banks, sampleRateHz);
-      scene = await renderSceneBlocks(clean, prepared, { spools });
-      // A 16-bit file is fitted to the peak, measured before it is written; a float file is measured as it is written.
-      levels = await writeWavBlocks(String(opts.output), scene.output(), format, format === 'pcm16' ? await scene.levels() : undefined);
-      outputLevels = await scene.levels();
+      const rendered = (scene = await renderSceneBlocks(clean, prepared, { spools }));
+      // A 16-bit file is fitted to the peak, measured before it is written; a float file is measured as it is written (by the output's own pass).
+      levels = await writeWavBlocks(String(opts.output), rendered.output(), format, format === 'pcm16' ? await rendered.levels() : () => rendered.levels());
+      outputLevels = await rendered.levels();
     } finally {
       await clean.close();
       await spools.close();

@@ -112,7 +112,7 @@ export async function renderSceneBlocks(clean: AudioReader, scene: PreparedScene
       x.fill(0);
       if (start < n) {
         const [c0] = await cleanSpool.read(b, 0, full.clean);
-        for (let i = 0; i < c0.length; i++) x[i] = c0[i] * gain;
+        scaleInto(x, c0, gain);
       }
       const s = full.s.map((ch) => ch.subarray(0, m));
       if (conv) conv.processInto(x, s, 0);
@@ -201,7 +201,7 @@ async function spoolClip(clean: AudioReader, spool: BlockSpool, B: number): Prom
   let energy = 0;
   for (let block = await clean.read(); block !== null; block = await clean.read()) {
     const x = block[0];
-    for (let i = 0; i < x.length; i++) energy += x[i] * x[i];
+    energy = addSquares(energy, x);
     frames += x.length;
     for (let at = 0; at < x.length; ) {
       const take = Math.min(B - fill, x.length - at);
@@ -265,6 +265,11 @@ function channels(count: number, length: number): Float32Array[] {
   return Array.from({ length: count }, () => new Float32Array(length));
 }
 
+// x[i] = c[i] · gain.
+function scaleInto(x: Float32Array, c: Float32Array, gain: number): void {
+  for (let i = 0; i < c.length; i++) x[i] = c[i] * gain;
+}
+
 /** The channels' energies summed in channel order: `energy()`'s pooled total of a whole clip. */
 function total(perChannel: Float64Array): number {
   return perChannel.reduce((a, e) => a + e, 0);
@@ -272,9 +277,11 @@ function total(perChannel: Float64Array): number {
 
 /** Add each channel's sum of squares to `acc[c]`, in sample order. */
 function sumSquares(channels: Float32Array[], acc: Float64Array): void {
-  channels.forEach((x, c) => {
-    let e = acc[c];
-    for (let i = 0; i < x.length; i++) e += x[i] * x[i];
-    acc[c] = e;
-  });
+  for (let c = 0; c < channels.length; c++) acc[c] = addSquares(acc[c], channels[c]);
+}
+
+// e + Σ x[i]², in sample order. A top-level loop: a closure made per call was compiled afresh (and thrown away) every block.
+function addSquares(e: number, x: Float32Array): number {
+  for (let i = 0; i < x.length; i++) e += x[i] * x[i];
+  return e;
 }

@@ -84,6 +84,11 @@ describe('a render written block by block', () => {
         expect(b).toEqual(a);
         expect(await readFile(join(dir, `blocks-${format}.wav`))).toEqual(await readFile(join(dir, `whole-${format}.wav`)));
       }
+      // A float file measured by the render's own pass (as earshot render writes it): the same bytes and levels.
+      const c = await writeWavBlocks(join(dir, 'blocks-after.wav'), blocks.output(), 'float32', () => blocks.levels());
+      expect(c).toEqual(await writeWav(join(dir, 'whole-after.wav'), { sampleRateHz: 16000, channels: whole.channels }, 'float32'));
+      expect(await readFile(join(dir, 'blocks-after.wav'))).toEqual(await readFile(join(dir, 'whole-float32.wav')));
+      await expect(writeWavBlocks(join(dir, 'late.wav'), blocks.output(), 'pcm16', () => blocks.levels())).rejects.toThrow(/needs the peak of a 16-bit file/);
       expect((await blocks.levels()).peak).toBeGreaterThan(1);
       await expect(writeWavBlocks(join(dir, 'unfitted.wav'), blocks.output(), 'pcm16')).rejects.toThrow(/needs the peak of a 16-bit file/);
     } finally {

@@ -44,6 +44,22 @@ const PHASES = 1 << PHASE_BITS;
 const COS = Float32Array.from({ length: PHASES }, (_, i) => Math.cos((2 * Math.PI * i) / PHASES));
 const SIN = Float32Array.from({ length: PHASES }, (_, i) => Math.sin((2 * Math.PI * i) / PHASES));
 
+// Z_k in PFFFT's ordered layout at heap[zo ..] (DC and Nyquist stay zero); two 12-bit phase indices per uniform draw.
+// A loop of its own: inside planeWaveDiffuse it ran interpreted until on-stack replacement, which the code after it undid.
+function randomPhases(heap: Float32Array, zo: number, bins: number, rng: Rng): void {
+  for (let b = 1; b < bins - 1; b += 2) {
+    const u = Math.floor(rng.float() * PHASES * PHASES);
+    const p = u & (PHASES - 1);
+    heap[zo + 2 * b] = COS[p];
+    heap[zo + 2 * b + 1] = SIN[p];
+    if (b + 1 < bins - 1) {
+      const q = u >>> PHASE_BITS;
+      heap[zo + 2 * b + 2] = COS[q];
+      heap[zo + 2 * b + 3] = SIN[q];
+    }
+  }
+}
+
 /**
  * Frequency response of channel `ch` to a plane wave from direction `k` at the
  * bins of a real FFT of `fftSize` points (bin b is b·fs/fftSize Hz), as a
@@ -78,20 +94,7 @@ export function planeWaveDiffuse(n: number, channels: number, directions: number
     const g = arena.floats(size);
     const scratch = new Float32Array(size);
     for (let k = 0; k < directions; k++) {
-      // Z_k in PFFFT's ordered layout (DC and Nyquist stay zero); two 12-bit phase indices per uniform draw.
-      const heap = heapF32();
-      const zo = zOrdered >> 2;
-      for (let b = 1; b < bins - 1; b += 2) {
-        const u = Math.floor(rng.float() * PHASES * PHASES);
-        const p = u & (PHASES - 1);
-        heap[zo + 2 * b] = COS[p];
-        heap[zo + 2 * b + 1] = SIN[p];
-        if (b + 1 < bins - 1) {
-          const q = u >>> PHASE_BITS;
-          heap[zo + 2 * b + 2] = COS[q];
-          heap[zo + 2 * b + 3] = SIN[q];
-        }
-      }
+      randomPhases(heapF32(), zOrdered >> 2, bins, rng);
       fft.reorder(zOrdered, z, 'toZ');
       for (let ch = 0; ch < channels; ch++) {
         const r = response(k, ch, size, scratch);
