@@ -171,17 +171,7 @@ export function hrirPairUnscaled(
       let weighted = 0;
       while (NEIGHBOUR_WEIGHT[weighted] === 0) weighted++;
       for (let k = 0; k < 4; k++) if (NEIGHBOUR_WEIGHT[k] === 0) BASE[k] = BASE[weighted];
-      const tab = g.table;
-      const S = g.stride;
-      const [b0, b1, b2, b3] = BASE;
-      const [a0, a1, a2, a3] = GAIN_A;
-      const [c0, c1, c2, c3] = GAIN_B;
-      for (let n = 0; n < T; n++) {
-        const v =
-          a0 * tab[b0 + n] + c0 * tab[b0 + S + n] + (a1 * tab[b1 + n] + c1 * tab[b1 + S + n]) + (a2 * tab[b2 + n] + c2 * tab[b2 + S + n]) + (a3 * tab[b3 + n] + c3 * tab[b3 + S + n]);
-        y[y0 + n] = v;
-        mixed += v * v;
-      }
+      mixed = mixRows(g.table, g.stride, T, y, y0);
     } else {
       y.fill(0, y0, y0 + T);
       for (let k = 0; k < 4; k++) {
@@ -192,6 +182,23 @@ export function hrirPairUnscaled(
     }
     gains[ear] = mixed > 0 ? Math.sqrt(energy / mixed) : 1;
   }
+}
+
+// hrirPairUnscaled's one pass over the taps (the four neighbours' rows from BASE, weighted by GAIN_A and GAIN_B) into
+// y[y0 ..]; returns the mix's energy. A function of its own: inlined, it made hrirPairUnscaled slow to compile, which
+// a one-core render pays for (the compiler shares the core).
+function mixRows(tab: Float32Array, S: number, T: number, y: Float64Array, y0: number): number {
+  const b0 = BASE[0], b1 = BASE[1], b2 = BASE[2], b3 = BASE[3];
+  const a0 = GAIN_A[0], a1 = GAIN_A[1], a2 = GAIN_A[2], a3 = GAIN_A[3];
+  const c0 = GAIN_B[0], c1 = GAIN_B[1], c2 = GAIN_B[2], c3 = GAIN_B[3];
+  let mixed = 0;
+  for (let n = 0; n < T; n++) {
+    const v =
+      a0 * tab[b0 + n] + c0 * tab[b0 + S + n] + (a1 * tab[b1 + n] + c1 * tab[b1 + S + n]) + (a2 * tab[b2 + n] + c2 * tab[b2 + S + n]) + (a3 * tab[b3 + n] + c3 * tab[b3 + S + n]);
+    y[y0 + n] = v;
+    mixed += v * v;
+  }
+  return mixed;
 }
 
 // hrirPairUnscaled's per-neighbour gains for the rows delayed by p and p + 1 phases, whole-sample shifts and read positions; scratch.
