@@ -288,9 +288,16 @@ function buildGrid(hrtf: Hrtf): HrtfGrid {
     ringStart: Int32Array.from(ringStart),
     azRad: Float64Array.from(members, (m) => m.az),
     direction: Int32Array.from(members, (m) => m.i),
-    energy: Float64Array.from({ length: hrtf.count * 2 }, (_, k) => hrtf.ir.subarray(k * hrtf.taps, (k + 1) * hrtf.taps).reduce((e, v) => e + v * v, 0)),
+    energy: Float64Array.from({ length: hrtf.count * 2 }, (_, k) => energyOf(hrtf.ir, k * hrtf.taps, (k + 1) * hrtf.taps)),
     ...phaseTable(hrtf),
   };
+}
+
+// Σ x[i]² over from .. to − 1, in order.
+function energyOf(x: Float32Array, from: number, to: number): number {
+  let e = 0;
+  for (let i = from; i < to; i++) e += x[i] * x[i];
+  return e;
 }
 
 // Ring r's two measured azimuths around `az` (wrapping at 360°) into NEIGHBOUR[slot], [slot + 1], sharing `weight`.
@@ -345,7 +352,7 @@ function phaseTable(hrtf: Hrtf): Pick<HrtfGrid, 'table' | 'stride' | 'pad' | 'ro
     const ir = hrtf.ir.subarray(row * T, (row + 1) * T);
     table.set(ir, rowAt(row, 0));
     x.set(ir, margin);
-    for (const [p, { taps, start }] of kernels.entries()) convolveTaps16(x, margin - start, taps, table, rowAt(row, p + 1), T);
+    for (let p = 0; p < PHASES; p++) convolveTaps16(x, margin - kernels[p].start, kernels[p].taps, table, rowAt(row, p + 1), T);
   }
   return { table, stride, pad, rowAt };
 }
