@@ -159,13 +159,19 @@ describe('a fault nobody catches ends only the stream or connection whose work r
     await dir?.cleanup();
   });
 
-  it('a throw in its timer or an unhandled rejection: its clients are told, others play on, the process runs', { timeout: 120_000 }, async () => {
+  /** A REST-started victim stream, and a client watching it that has seen its first result. */
+  async function watchVictim(): Promise<{ ws: string; watcher: TestClient; victimId: string }> {
     const ws = `${server!.url.replace(/^http/, 'ws')}/ws`;
     const watcher = await TestClient.open(ws);
     const victim = await fetch(`${server!.url}/api/streams`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fileConfig()) });
     const victimId = ((await victim.json()) as { id: string }).id;
     watcher.send({ type: 'subscribe', streamId: victimId });
     await watcher.next('result', victimId, 60_000);
+    return { ws, watcher, victimId };
+  }
+
+  it('a throw in its timer or an unhandled rejection: its clients are told, others play on, the process runs', { timeout: 120_000 }, async () => {
+    const { watcher, victimId } = await watchVictim();
     for (const [seed, what] of [[666, 'injected fault in a timer'], [667, 'injected unhandled rejection']] as const) {
       const from = watcher.messages.length;
       watcher.send({ type: 'start', config: fileConfig({ condition: { snrDb: 10, seed } }) });
@@ -184,12 +190,7 @@ describe('a fault nobody catches ends only the stream or connection whose work r
   });
 
   it('a throw in a connection\'s own work closes that connection alone with 1011; the others play on', { timeout: 120_000 }, async () => {
-    const ws = `${server!.url.replace(/^http/, 'ws')}/ws`;
-    const watcher = await TestClient.open(ws);
-    const victim = await fetch(`${server!.url}/api/streams`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fileConfig()) });
-    const victimId = ((await victim.json()) as { id: string }).id;
-    watcher.send({ type: 'subscribe', streamId: victimId });
-    await watcher.next('result', victimId, 60_000);
+    const { ws, watcher, victimId } = await watchVictim();
     for (const [t, what] of [[666, 'injected fault in a connection'], [667, 'injected fault in a connection timer']] as const) {
       const faulty = await TestClient.open(ws);
       faulty.send({ type: 'ping', t });
