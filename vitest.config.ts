@@ -20,6 +20,7 @@ const SHARED = [
   'test/e2e/dashboardLib.test.ts',
   'test/fs/*.test.ts',
   'test/errors.test.ts',
+  'test/equality.test.ts',
   'test/cachedLoad.test.ts',
 ];
 
@@ -31,6 +32,7 @@ export default defineConfig({
     // Every core (vitest's default leaves one free): many tests wait on child processes, Chromium or
     // streams paced in real time rather than compute.
     maxWorkers: '100%',
+    setupFiles: ['test/setup/equality.ts'],
     projects: [
       {
         extends: true,
