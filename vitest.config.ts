@@ -33,6 +33,9 @@ export default defineConfig({
     // streams paced in real time rather than compute.
     maxWorkers: '100%',
     setupFiles: ['test/setup/equality.ts'],
+    // Threads and processes started from the sources run their compiled twins in dist/ (src/moduleStart.ts),
+    // which test/setup/compiled.ts keeps in step with the sources.
+    env: { EARSHOT_START_COMPILED: '1' },
     projects: [
       {
         extends: true,
@@ -44,6 +47,7 @@ export default defineConfig({
           restoreMocks: true,
           unstubGlobals: true,
           unstubEnvs: true,
+          globalSetup: ['test/setup/compiled.ts'],
         },
       },
       {
@@ -53,7 +57,7 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           exclude: [...SHARED, ...BROWSER],
           // The keyword data sets several files read, built once before the tests (test/setup/probeData.ts).
-          globalSetup: ['test/setup/probeData.ts'],
+          globalSetup: ['test/setup/compiled.ts', 'test/setup/probeData.ts'],
         },
       },
       {
@@ -64,7 +68,7 @@ export default defineConfig({
           // Page state polled by expect.poll: generous on a busy machine (its default is 1 s).
           expect: { poll: { timeout: 30_000 } },
           // The dashboard, built once for the three files (and only when one of them runs).
-          globalSetup: ['test/setup/dashboard.ts'],
+          globalSetup: ['test/setup/compiled.ts', 'test/setup/dashboard.ts'],
         },
       },
     ],

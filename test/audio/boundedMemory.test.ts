@@ -12,7 +12,8 @@ import { REPO_ROOT, tempDir } from '../helpers/audio.ts';
 // 115 MB to the hour's peak, far past the 1.2x the test allows.
 const RATE = 8000;
 const MINUTES = [5, 60] as const;
-const CHILD = join(REPO_ROOT, 'test', 'helpers', 'boundedMemoryChild.ts');
+// Compiled, as the program runs (the suite compiles before it runs: test/setup/compiled.ts).
+const CHILD = join(REPO_ROOT, 'dist', 'test', 'helpers', 'boundedMemoryChild.js');
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -38,7 +39,7 @@ async function writeLongWav(path: string, minutes: number): Promise<void> {
 }
 
 async function peakRssKB(mode: 'embed' | 'render', minutes: number): Promise<number> {
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', CHILD, mode, files[minutes], dir], { cwd: REPO_ROOT, timeout: 120_000 });
+  const { stdout } = await promisify(execFile)(process.execPath, [CHILD, mode, files[minutes], dir], { cwd: REPO_ROOT, timeout: 120_000 });
   const result = JSON.parse(stdout.trim().split('\n').pop()!) as { frames: number; maxRssKB: number };
   expect(result.frames).toBeGreaterThan(0);
   return result.maxRssKB;

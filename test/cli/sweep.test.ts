@@ -9,8 +9,8 @@ import type { CellRecord, SweepRecord, SweepResults } from '../../src/sweep/type
 import { makeLayout, REPO_ROOT, tempDir } from '../helpers/audio.ts';
 import { messageLines, runCli, runMain, type CliRun } from '../helpers/cli.ts';
 
-// The sweeps run as the real program: their cells run in worker threads, which start faster on the
-// compiled program than through tsx in this process. The refusals run in-process through main().
+// The sweeps run as the real program (a kill -9 needs a process of its own). The refusals run
+// in-process through main().
 // 18 classes of 5 clips: one test clip per class; a cell is 18 renders and embeddings.
 const DATA = inject('probeData')[4];
 const MODEL = ['--model', 'oww-speech-embedding'];

@@ -59,11 +59,11 @@ export interface RunningServer {
 }
 
 /** The real server (server/app.ts buildApp, the real pipeline, one ONNX worker so parallel test files share the cores) on 127.0.0.1 at a free port; uploads and sweeps go to scratch folders. */
-export async function startServer(options: { clientDist: string; probeDirs?: string[]; limits?: ServerLimits }): Promise<RunningServer> {
+export async function startServer(options: { clientDist: string; probeDirs?: string[]; sweepDataDirs?: string[]; limits?: ServerLimits }): Promise<RunningServer> {
   const { buildApp } = await import('../../server/app.ts');
   const uploadsDir = scratchDir('uploads');
   const sweepsDir = scratchDir('sweeps');
-  const app = await buildApp({ port: 0, clientDist: options.clientDist, probeDirs: options.probeDirs ?? [], uploadsDir, sweepsDir, logger: false, workers: 1, ...options.limits });
+  const app = await buildApp({ port: 0, clientDist: options.clientDist, probeDirs: options.probeDirs ?? [], ...(options.sweepDataDirs ? { sweepDataDirs: options.sweepDataDirs } : {}), uploadsDir, sweepsDir, logger: false, workers: 1, ...options.limits });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
   return {

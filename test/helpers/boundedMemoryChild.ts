@@ -1,7 +1,7 @@
 // Child process of test/audio/boundedMemory.test.ts: runs one long-file path of earshot
 // (`embed`: read -> encoder stream -> npy, as `earshot embed`; `render`: read -> scene
 // render in blocks -> WAV, as `earshot render`) on a WAV and prints its peak RSS as JSON.
-// Run: node --import tsx test/helpers/boundedMemoryChild.ts embed|render IN.wav OUT_DIR
+// Run: node dist/test/helpers/boundedMemoryChild.js embed|render IN.wav OUT_DIR
 import { join } from 'node:path';
 import { openAudioStream } from '../../src/audio/convertReader.ts';
 import { tempSpools } from '../../src/audio/spool.ts';

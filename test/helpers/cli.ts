@@ -54,8 +54,8 @@ let running: Promise<unknown> = Promise.resolve();
  * Run the CLI's `main()` in this process (no start-up cost), capturing what it writes to
  * stdout and stderr; for tests of messages, outputs and exit codes where the process
  * boundary is not what is tested. Calls run one at a time, so Promise.all over several is safe.
- * Worker threads a command starts run the TypeScript sources through tsx here, so a run that
- * starts threads (a sweep's cells, ONNX models) is no faster than `runCli`'s compiled process.
+ * Worker threads a command starts run their compiled modules, as in `runCli`'s process
+ * (EARSHOT_START_COMPILED, src/moduleStart.ts).
  */
 export function runMain(args: string[]): Promise<CliRun & { code: number }> {
   const run = running.then(() => mainOnce(args));

@@ -151,7 +151,7 @@ describe('a fault nobody catches ends only the stream or connection whose work r
 
   beforeAll(async () => {
     dir = await tempDir('earshot-fault-');
-    server = await spawnServer(['--import', 'tsx', join(REPO_ROOT, 'test', 'server', 'faultyServeChild.ts'), dir.dir], /^(http:\/\/127\.0\.0\.1:\d+)$/m);
+    server = await spawnServer([join(REPO_ROOT, 'dist', 'test', 'server', 'faultyServeChild.js'), dir.dir], /^(http:\/\/127\.0\.0\.1:\d+)$/m);
   }, 90_000);
 
   afterAll(async () => {

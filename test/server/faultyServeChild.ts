@@ -4,7 +4,7 @@
 // rejection unhandled, both 0.5 s in: faults no code of the stream catches. And a WebSocket
 // connection whose `ping` carries t 666 throws while handling that frame, t 667 throws later
 // from a timer that frame started: faults of the connection's own work.
-// Prints the server's address on stdout. Run: node --import tsx test/server/faultyServeChild.ts UPLOADS_DIR
+// Prints the server's address on stdout. Run: node dist/test/server/faultyServeChild.js UPLOADS_DIR
 import { buildApp } from '../../server/app.ts';
 import { containFaults } from '../../server/faultScope.ts';
 import { pipelineStream } from '../../server/streams/pipelineStream.ts';

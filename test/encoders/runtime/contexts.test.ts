@@ -3,11 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../helpers/audio.ts';
 
 // Workers start on the compiled onnxWorker.js in the program (dist/), and through src/tsBootstrap.js when
-// running the TypeScript sources. Every other test here covers vitest; these cover a plain `node` process
-// both ways, and check that an idle pool lets the process end without close().
+// running the TypeScript sources. The suite's other tests start them on their compiled twins
+// (EARSHOT_START_COMPILED); these cover a plain `node` process both ways, and check that an idle pool lets
+// the process end without close().
 function runNode(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  // Without the suite's EARSHOT_START_COMPILED: under tsx the workers boot through tsBootstrap.js.
+  const env = { ...process.env, EARSHOT_START_COMPILED: '' };
   return new Promise((resolve) => {
-    execFile(process.execPath, args, { cwd: REPO_ROOT, timeout: 30_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, args, { cwd: REPO_ROOT, timeout: 30_000, env }, (err, stdout, stderr) => {
       resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : null, stdout, stderr });
     });
   });
