@@ -5,14 +5,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate as turn } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { binaryFrame, FRAME_KIND } from '../../server/ws/frames.ts';
 import { PACKAGE_ROOT } from '../../src/paths.ts';
 import { TestClient } from './helpers.ts';
 
 /** A 36 KB FLAC of silence that decodes to 16384 s at 8 kHz. */
-export const BOMB = fileURLToPath(new URL('../fixtures/attacks/silence_16384s_8k.flac', import.meta.url));
+export const BOMB = join(PACKAGE_ROOT, 'test', 'fixtures', 'attacks', 'silence_16384s_8k.flac');
 /** The uploads quota the soak's server runs with (bytes). */
 export const UPLOADS_QUOTA = 16_000_000;
 
