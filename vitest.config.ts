@@ -21,6 +21,7 @@ const SHARED = [
   'test/fs/*.test.ts',
   'test/errors.test.ts',
   'test/equality.test.ts',
+  'test/keepLoopBusy.test.ts',
   'test/cachedLoad.test.ts',
 ];
 

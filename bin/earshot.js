@@ -15,4 +15,11 @@ try {
   process.stderr.write(`earshot: error: the compiled program (${CLI.pathname}) is missing; run \`npm run build\` in ${new URL('..', import.meta.url).pathname}\n`);
   process.exit(1);
 }
-process.exitCode = await cli.main(process.argv);
+// The loop held open while the command runs (see src/keepLoopBusy.ts: on Node 20 an idle loop
+// can deadlock the main thread against V8's background compiler).
+const busy = setInterval(() => {}, 1000);
+try {
+  process.exitCode = await cli.main(process.argv);
+} finally {
+  clearInterval(busy);
+}

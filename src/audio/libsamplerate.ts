@@ -1,4 +1,5 @@
 import type LibSampleRate from '@alexanderolsen/libsamplerate-js';
+import { keepLoopBusy } from '../keepLoopBusy.ts';
 import { Errors } from '../errors.ts';
 
 /** libsamplerate converter quality: best = SRC_SINC_BEST_QUALITY (banks, offline), medium, fastest (live paths). */
@@ -27,8 +28,10 @@ const CONVERTER_NAME = { best: 'SRC_SINC_BEST_QUALITY', medium: 'SRC_SINC_MEDIUM
  * milliseconds, which commands that never resample should not pay.
  */
 export async function createConverter(fromRateHz: number, toRateHz: number, quality: ResampleQuality): Promise<Converter> {
-  const mod = await import('@alexanderolsen/libsamplerate-js');
-  // Node hands the UMD bundle's exports over as `default`; tsx (the tests) as the namespace itself.
-  const lsr = (mod.default ?? mod) as typeof LibSampleRate;
-  return lsr.create(1, fromRateHz, toRateHz, { converterType: lsr.ConverterType[CONVERTER_NAME[quality]] });
+  return keepLoopBusy(async () => {
+    const mod = await import('@alexanderolsen/libsamplerate-js');
+    // Node hands the UMD bundle's exports over as `default`; tsx (the tests) as the namespace itself.
+    const lsr = (mod.default ?? mod) as typeof LibSampleRate;
+    return lsr.create(1, fromRateHz, toRateHz, { converterType: lsr.ConverterType[CONVERTER_NAME[quality]] });
+  });
 }

@@ -20,6 +20,7 @@
  */
 import createSimd from '@echogarden/pffft-wasm/simd';
 import createScalar from '@echogarden/pffft-wasm';
+import { keepLoopBusy } from '../keepLoopBusy.ts';
 
 async function instantiate(): Promise<PffftWasmModule> {
   try {
@@ -30,7 +31,7 @@ async function instantiate(): Promise<PffftWasmModule> {
   }
 }
 
-const wasm = await instantiate();
+const wasm = await keepLoopBusy(instantiate);
 
 /** PFFFT transform kinds and directions (pffft.h). */
 const PFFFT_REAL = 0;
