@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { MAIN_THREAD_FLAGS } from './src/moduleStart.ts';
 
 // The browser tests: a real server, the dashboard and Chromium (test/e2e/helpers.ts).
 const BROWSER = ['test/e2e/dashboard.test.ts', 'test/e2e/mic.test.ts', 'test/e2e/sweep.test.ts', 'test/e2e/monitoring.test.ts', 'test/e2e/limits.test.ts'];
@@ -30,6 +31,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // The test processes' main threads run as earshot's do (src/moduleStart.ts: a deadlock on Node 20).
+    execArgv: [...MAIN_THREAD_FLAGS],
     // Every core (vitest's default leaves one free): many tests wait on child processes, Chromium or
     // streams paced in real time rather than compute.
     maxWorkers: '100%',

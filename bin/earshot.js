@@ -1,6 +1,8 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --no-concurrent-recompilation
 // The `earshot` command. It runs the compiled program in dist/, which
 // `npm install` builds (`npm run build` rebuilds it after editing the sources).
+// The flag on the first line keeps Node 20 from deadlocking the main thread against
+// V8's background compiler (MAIN_THREAD_FLAGS in src/moduleStart.ts).
 // `earshot rirs | head`: a closed pipe ends the output quietly, as for any Unix tool.
 process.stdout.on('error', (err) => {
   if (err.code === 'EPIPE') process.exit(0);
@@ -15,11 +17,7 @@ try {
   process.stderr.write(`earshot: error: the compiled program (${CLI.pathname}) is missing; run \`npm run build\` in ${new URL('..', import.meta.url).pathname}\n`);
   process.exit(1);
 }
-// The loop held open while the command runs (see src/keepLoopBusy.ts: on Node 20 an idle loop
-// can deadlock the main thread against V8's background compiler).
-const busy = setInterval(() => {}, 1000);
-try {
-  process.exitCode = await cli.main(process.argv);
-} finally {
-  clearInterval(busy);
-}
+// Run without the flag (`node bin/earshot.js`), the event loop is at least held open while the
+// command runs, which avoids the deadlock everywhere but at the very end (src/keepLoopBusy.ts).
+const { keepLoopBusy } = await import(new URL('../dist/src/keepLoopBusy.js', import.meta.url).href);
+process.exitCode = await keepLoopBusy(() => cli.main(process.argv));

@@ -64,17 +64,35 @@ function serialCompilationInThreads(): void {
 }
 
 /**
+ * V8 flags every earshot process's main thread runs with: the shebang of bin/earshot.js, `npm start`,
+ * and the children earshot forks carry them. With V8's background compiler, Node 20 can deadlock
+ * a main thread as it can a worker's (see serialCompilationInThreads): each time its event loop
+ * runs dry (an await that only V8's own threads will end, the end of the process) it waits in
+ * NodePlatform::DrainTasks, and at exit in NodePlatform::Shutdown, for every background task, while
+ * an optimising compile job waits for a garbage collection only the main thread runs
+ * (nodejs/node#54918, open). A render stalled at 0% CPU about one run in 40 on a busy 2-core
+ * machine. V8 reads the flag only when it creates the isolate, so it must be on the command line.
+ */
+export const MAIN_THREAD_FLAGS: readonly string[] = ['--no-concurrent-recompilation'];
+
+/**
  * The parent's Node options minus those a worker refuses or must not repeat:
  * the `-e`/`-p` script and `--input-type` (a worker started by `node
- * --input-type=module -e ...` dies on them). Loader flags such as
- * `--import tsx` and memory limits pass through.
+ * --input-type=module -e ...` dies on them), and MAIN_THREAD_FLAGS (V8 flags,
+ * which a worker refuses; serialCompilationInThreads sets its equivalent).
+ * Loader flags such as `--import tsx` and memory limits pass through.
  */
 export function workerExecArgv(execArgv: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < execArgv.length; i++) {
     const arg = execArgv[i];
     if (['-e', '--eval', '-p', '-pe', '--print', '--input-type'].includes(arg)) i++;
-    else if (!/^(--eval|--print|--input-type)=/.test(arg)) out.push(arg);
+    else if (!/^(--eval|--print|--input-type)=/.test(arg) && !MAIN_THREAD_FLAGS.includes(arg)) out.push(arg);
   }
   return out;
+}
+
+/** The Node options of a child process earshot forks: the parent's, as for a worker, and MAIN_THREAD_FLAGS. */
+export function childExecArgv(execArgv: readonly string[]): string[] {
+  return [...MAIN_THREAD_FLAGS, ...workerExecArgv(execArgv)];
 }

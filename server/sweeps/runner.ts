@@ -1,7 +1,7 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { errorCode } from '../../src/errors.ts';
-import { moduleStart, workerExecArgv } from '../../src/moduleStart.ts';
+import { childExecArgv, moduleStart } from '../../src/moduleStart.ts';
 import type { SweepEvent, SweepResults, SweepSpec } from '../../src/sweep/types.ts';
 import type { SweepInput } from '../../src/sweep/run.ts';
 import type { FromSweepProcess, ToSweepProcess } from './protocol.ts';
@@ -39,7 +39,7 @@ export async function specFromInput(input: SweepInput): Promise<SweepSpec> {
  * are on disk either way.
  */
 export function startSweepProcess(spec: SweepSpec, opts: { out: string; threads: number | undefined; onEvent(e: SweepEvent): void; onLog(line: string): void }): SweepProcess {
-  const child = fork(fileURLToPath(START.file), [START.entry], { execArgv: workerExecArgv(process.execArgv), stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
+  const child = fork(fileURLToPath(START.file), [START.entry], { execArgv: childExecArgv(process.execArgv), stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
   let end: SweepEnd | undefined;
   let cancelled = false;
   let stderr = '';

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeWavBlocks } from '../../src/audio/wav.ts';
+import { MAIN_THREAD_FLAGS } from '../../src/moduleStart.ts';
 import { REPO_ROOT, tempDir } from '../helpers/audio.ts';
 
 // Peak RSS of a child process running a long-file path, for 5 and for 60 minutes of audio.
@@ -43,7 +44,7 @@ async function writeLongWav(path: string, minutes: number): Promise<void> {
 }
 
 async function peakRssKB(mode: 'embed' | 'render', minutes: number): Promise<number> {
-  const { stdout } = await promisify(execFile)(process.execPath, [CHILD, mode, files[minutes], dir], { cwd: REPO_ROOT, timeout: 120_000 });
+  const { stdout } = await promisify(execFile)(process.execPath, [...MAIN_THREAD_FLAGS, CHILD, mode, files[minutes], dir], { cwd: REPO_ROOT, timeout: 120_000 });
   const result = JSON.parse(stdout.trim().split('\n').pop()!) as { frames: number; maxRssKB: number };
   expect(result.frames).toBeGreaterThan(0);
   return result.maxRssKB;

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { writeWav } from '../../src/audio/wav.ts';
+import { EARSHOT_NODE_ARGS } from '../helpers/cli.ts';
 import { shippedSpeech, type BenchReport } from './report.ts';
 
 const SECONDS = 300;
@@ -36,9 +37,9 @@ export default async function run(): Promise<BenchReport> {
     const input = join(dir, 'speech300.wav');
     await writeWav(input, { sampleRateHz: 16000, channels: [await shippedSpeech(SECONDS, 16000)] }, 'pcm16');
     const contenders = {
-      earshot: ['bin/earshot.js', 'embed', input, '--model', 'oww-speech-embedding', '--format', 'npy', '-o', join(dir, 'earshot.npy')],
+      earshot: [...EARSHOT_NODE_ARGS, 'embed', input, '--model', 'oww-speech-embedding', '--format', 'npy', '-o', join(dir, 'earshot.npy')],
       bare: ['test/bench/bareEmbed.mjs', input, join(dir, 'bare.npy')],
-      startup: ['bin/earshot.js', '--help'],
+      startup: [...EARSHOT_NODE_ARGS, '--help'],
     };
     const best = Object.fromEntries(Object.keys(contenders).map((k) => [k, { wallS: Infinity, rssMB: Infinity }]));
     for (let r = 0; r < ROUNDS; r++) {

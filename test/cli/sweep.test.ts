@@ -7,7 +7,7 @@ import { saveProbe } from '../../src/probes/probeFile.ts';
 import { createRng } from '../../src/random.ts';
 import type { CellRecord, SweepRecord, SweepResults } from '../../src/sweep/types.ts';
 import { makeLayout, REPO_ROOT, tempDir } from '../helpers/audio.ts';
-import { messageLines, runCli, runMain, type CliRun } from '../helpers/cli.ts';
+import { EARSHOT_NODE_ARGS, messageLines, runCli, runMain, type CliRun } from '../helpers/cli.ts';
 
 // The sweeps run as the real program (a kill -9 needs a process of its own). The refusals run
 // in-process through main().
@@ -73,7 +73,7 @@ describe('earshot sweep', () => {
 
   it('after kill -9, a rerun computes only the missing cells: nothing lost, nothing twice, same numbers', async () => {
     const out = at('killed');
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'earshot.js'), ...sweep('killed', '--workers', '1')], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [...EARSHOT_NODE_ARGS, ...sweep('killed', '--workers', '1')], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     // Killed once its progress line says two cells are done (each is in cells.jsonl before it is counted).
     await new Promise<void>((resolve, reject) => {
       child.stderr.on('data', (d: Buffer) => {

@@ -1,7 +1,14 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { MAIN_THREAD_FLAGS } from '../../src/moduleStart.ts';
 import { REPO_ROOT } from './audio.ts';
+
+/**
+ * `node` followed by these starts the earshot command as its shebang does: bin/earshot.js with the
+ * V8 flags every earshot process runs with (MAIN_THREAD_FLAGS).
+ */
+export const EARSHOT_NODE_ARGS: readonly string[] = [...MAIN_THREAD_FLAGS, join(REPO_ROOT, 'bin', 'earshot.js')];
 
 /** What one run of the real `earshot` binary did. */
 export interface CliRun {
@@ -29,7 +36,7 @@ export function runCli(args: string[], timeoutMs = 60_000): Promise<CliRun> {
   env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --report-on-signal --report-signal=SIGUSR2 --report-directory=${reports}`.trim();
   return new Promise((resolve) => {
     let timedOut = false;
-    const child = execFile(process.execPath, [join(REPO_ROOT, 'bin', 'earshot.js'), ...args], { cwd: REPO_ROOT, env, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+    const child = execFile(process.execPath, [...EARSHOT_NODE_ARGS, ...args], { cwd: REPO_ROOT, env, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
       clearTimeout(timer);
       const code = err === null ? 0 : typeof err.code === 'number' ? err.code : null;
       resolve({ code, stdout, stderr: timedOut ? `${stderr}\n[runCli: no exit within ${timeoutMs} ms; diagnostic report in ${reports}, pid ${child.pid}]` : stderr });

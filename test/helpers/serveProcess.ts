@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import { PACKAGE_ROOT } from '../../src/paths.ts';
+import { EARSHOT_NODE_ARGS } from './cli.ts';
 
 /**
  * `earshot serve ...args` as its own process (the compiled CLI, as a user runs it), on a free
@@ -11,7 +10,7 @@ import { PACKAGE_ROOT } from '../../src/paths.ts';
  * const { child, http } = await spawnServe(['--device', 'cpu', '--uploads', dir]);
  */
 export async function spawnServe(args: string[], nodeArgs: string[] = []): Promise<{ child: ChildProcess; http: string }> {
-  const child = spawn(process.execPath, [...nodeArgs, join(PACKAGE_ROOT, 'bin', 'earshot.js'), 'serve', '--port', '0', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, ...EARSHOT_NODE_ARGS, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   const http = await new Promise<string>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`earshot serve did not start: ${stderr}`)), 60_000);

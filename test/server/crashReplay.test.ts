@@ -6,7 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAIN_THREAD_FLAGS } from '../../src/moduleStart.ts';
 import { REPO_ROOT, speechPath, tempDir } from '../helpers/audio.ts';
+import { EARSHOT_NODE_ARGS } from '../helpers/cli.ts';
 import { buildWav } from '../audio/wavBuilder.ts';
 import { fileConfig, TestClient } from './helpers.ts';
 
@@ -79,7 +81,7 @@ describe('one earshot serve process takes every input that once ended it', () =>
     // A 384 kHz upload an earlier version kept: listed, it ended the process when a stream played it.
     await writeFile(join(uploads, `${stale}.wav`), wav(384_000, 2000));
     await writeFile(join(uploads, `${stale}.json`), JSON.stringify({ ...meta, id: `upload/${stale}`, path: `uploads/${stale}.wav`, sampleRateHz: 384_000, file: `${stale}.wav` }));
-    server = await spawnServer([join(REPO_ROOT, 'bin', 'earshot.js'), 'serve', '--port', '0', '--uploads', uploads, '--sweeps', join(dir.dir, 'sweeps'), '--workers', '1'], /serving on (http:\/\/127\.0\.0\.1:\d+)/);
+    server = await spawnServer([...EARSHOT_NODE_ARGS, 'serve', '--port', '0', '--uploads', uploads, '--sweeps', join(dir.dir, 'sweeps'), '--workers', '1'], /serving on (http:\/\/127\.0\.0\.1:\d+)/);
   }, 90_000);
 
   afterAll(async () => {
@@ -151,7 +153,7 @@ describe('a fault nobody catches ends only the stream or connection whose work r
 
   beforeAll(async () => {
     dir = await tempDir('earshot-fault-');
-    server = await spawnServer([join(REPO_ROOT, 'dist', 'test', 'server', 'faultyServeChild.js'), dir.dir], /^(http:\/\/127\.0\.0\.1:\d+)$/m);
+    server = await spawnServer([...MAIN_THREAD_FLAGS, join(REPO_ROOT, 'dist', 'test', 'server', 'faultyServeChild.js'), dir.dir], /^(http:\/\/127\.0\.0\.1:\d+)$/m);
   }, 90_000);
 
   afterAll(async () => {

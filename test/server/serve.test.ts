@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { MAIN_THREAD_FLAGS } from '../../src/moduleStart.ts';
 import { makeLayout, REPO_ROOT } from '../helpers/audio.ts';
 import { runMain } from '../helpers/cli.ts';
 
@@ -34,7 +36,8 @@ describe('earshot serve', () => {
   it('serves until SIGINT, then closes cleanly', async () => {
     const sweepData = await makeLayout(join(REPO_ROOT, 'test', 'output'), 'serve-sweep-data', { 'yes/1.wav': 1, 'no/2.wav': 2 });
     const args = ['serve', '--port', '0', '--uploads', join(REPO_ROOT, 'test', 'output', 'serve-uploads'), '--sweeps', join(REPO_ROOT, 'test', 'output', 'serve-sweeps'), '--sweep-data', sweepData];
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'earshot.js'), ...args], { cwd: REPO_ROOT });
+    // Started as `earshot serve` is from a shell: the file itself, through its shebang.
+    const child = spawn(join(REPO_ROOT, 'bin', 'earshot.js'), args, { cwd: REPO_ROOT });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const url = await new Promise<string>((resolve, reject) => {
@@ -47,6 +50,9 @@ describe('earshot serve', () => {
       });
     });
     expect(await (await fetch(`${url}/api/health`)).json()).toMatchObject({ status: 'ok', server: 'earshot' });
+    // The shebang's flags reached the process (MAIN_THREAD_FLAGS: Node 20's deadlock).
+    const argv = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0');
+    expect(argv.slice(1, 1 + MAIN_THREAD_FLAGS.length)).toEqual(MAIN_THREAD_FLAGS);
     // --sweep-data: the dashboard offers that folder by name for sweeps.
     expect(await (await fetch(`${url}/api/datasets`)).json()).toMatchObject([{ name: 'serve-sweep-data', classes: ['no', 'yes'] }]);
     child.kill('SIGINT');

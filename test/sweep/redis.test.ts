@@ -5,10 +5,9 @@ import { createServer } from 'node:net';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/audio.ts';
-import { runCli, type CliRun } from '../helpers/cli.ts';
+import { EARSHOT_NODE_ARGS, runCli, type CliRun } from '../helpers/cli.ts';
 
 const OUT = join(REPO_ROOT, 'test', 'output', 'sweep-redis');
-const EARSHOT = join(REPO_ROOT, 'bin', 'earshot.js');
 /** 1 model × 2 SNR × 2 RT60 × 2 seeds = 8 cells, over the shipped spoken digits (30 clips): small enough for CI on 2 cores. */
 const GRID = ['--model', 'oww-speech-embedding', '--snr', '20,0', '--rt60', '0,0.3', '--seeds', '2', '--yes', '--no-cache'];
 const DIGITS = join(REPO_ROOT, 'speech', 'digits');
@@ -132,7 +131,7 @@ describe('earshot sweep --redis with earshot workers', () => {
     redisUrl = `redis://127.0.0.1:${port}`;
     const redis = start('redis-server', 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
     await waitForOutput(redis, /Ready to accept connections/, 20_000);
-    workers = [1, 2].map((n) => start(`worker ${n}`, process.execPath, [EARSHOT, 'worker', '--redis', redisUrl, '--workers', '1']));
+    workers = [1, 2].map((n) => start(`worker ${n}`, process.execPath, [...EARSHOT_NODE_ARGS, 'worker', '--redis', redisUrl, '--workers', '1']));
     await Promise.all(workers.map((w) => waitForOutput(w, /running sweep cells from/)));
   }, 180_000);
 
