@@ -37,6 +37,7 @@ export async function convertReader(reader: AudioReader, options: LoadAudioOptio
     throw err;
   }
   let ended = false;
+  let mixed = new Float32Array(0); // the mix-down's arrays, for blocks nobody keeps
   const dispose = () => {
     resamplers.forEach((r) => r.dispose());
     resamplers = [];
@@ -46,11 +47,14 @@ export async function convertReader(reader: AudioReader, options: LoadAudioOptio
     sampleRateHz: to,
     channelCount,
     frames: reader.frames === null ? null : Math.round((reader.frames * to) / from),
-    async read() {
+    async read(reuse) {
       while (!ended) {
-        const block = await reader.read();
+        // Each block is used up here (mixed down or copied into the resampler), so the file's reader may reuse its arrays.
+        const block = await reader.read(true);
         if (block === null) ended = true;
-        const input = block === null ? null : down ? [mixDown(block)] : block;
+        const kept = resamplers.length === 0 && !reuse; // the mix-down goes to a caller who keeps it
+        if (block !== null && !kept && mixed.length < block[0].length) mixed = new Float32Array(block[0].length);
+        const input = block === null ? null : down ? [mixDown(block, kept ? undefined : mixed.subarray(0, block[0].length))] : block;
         if (resamplers.length === 0) {
           if (input) return input;
           continue;

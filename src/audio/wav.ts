@@ -79,7 +79,7 @@ function wavHeader(frames: number, nCh: number, sampleRateHz: number, format: Wa
 }
 
 /** Interleave into `dst` (little-endian): straight into a typed view of it when the host is little-endian and `dst` is aligned, else through a copy. */
-function writeSamples(dst: Uint8Array, channels: Float32Array[], format: WavFormat): void {
+function writeSamples(dst: Uint8Array, channels: Float32Array[], format: WavFormat, gain = 1): void {
   const nCh = channels.length;
   const frames = channels[0].length;
   const bytesPer = format === 'float32' ? 4 : 2;
@@ -89,8 +89,9 @@ function writeSamples(dst: Uint8Array, channels: Float32Array[], format: WavForm
     : format === 'float32' ? new Float32Array(frames * nCh) : new Int16Array(frames * nCh);
   for (let c = 0; c < nCh; c++) {
     const x = channels[c];
-    if (format === 'float32') for (let i = 0, k = c; i < frames; i++, k += nCh) inter[k] = x[i];
-    else for (let i = 0, k = c; i < frames; i++, k += nCh) inter[k] = Math.max(-32768, Math.min(32767, Math.round(x[i] * 32768)));
+    // x · gain rounded to float32 first: the samples a scaled copy of the channels would hold.
+    if (format === 'float32') for (let i = 0, k = c; i < frames; i++, k += nCh) inter[k] = x[i] * gain;
+    else for (let i = 0, k = c; i < frames; i++, k += nCh) inter[k] = Math.max(-32768, Math.min(32767, Math.round(Math.fround(x[i] * gain) * 32768)));
   }
   if (aligned) return;
   if (LITTLE_ENDIAN_HOST) {
@@ -161,7 +162,8 @@ export interface WavBlockSource {
   channelCount: number;
   /** Frames in all; the header is written for this many, and a source that gives another count is an error. */
   frames: number | null;
-  read(): Promise<Float32Array[] | null>;
+  /** The next block, or null after the last; `reuse` as for an AudioReader (writeWavBlocks keeps no block). */
+  read(reuse?: boolean): Promise<Float32Array[] | null>;
 }
 
 /**
@@ -190,16 +192,15 @@ export async function writeWavBlocks(path: string, source: WavBlockSource, forma
   let bytes = new Uint8Array(0);
   await writeAtomicallyFrom(path, async (write) => {
     await write(header);
-    for (let block = await source.read(); block !== null; block = await source.read()) {
+    for (let block = await source.read(true); block !== null; block = await source.read(true)) {
       const m = block[0].length;
       if (written + m > frames) throw new Errors.INVALID_OPTION(`writeWavBlocks: more than the ${frames} frames announced`);
       assertFinite(block, 'audio to encode as WAV', written);
       if (!measured) measurePeak(block, seen);
-      const channels = gain === 1 ? block : scale(block, gain);
-      const size = m * channels.length * (format === 'float32' ? 4 : 2);
+      const size = m * block.length * (format === 'float32' ? 4 : 2);
       // One buffer for every block (grown when needed), so a long file leaves no trail of garbage.
       if (bytes.length < size) bytes = new Uint8Array(size);
-      writeSamples(bytes.subarray(0, size), channels, format);
+      writeSamples(bytes.subarray(0, size), block, format, gain);
       await write(bytes.subarray(0, size));
       written += m;
     }

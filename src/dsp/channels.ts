@@ -1,14 +1,16 @@
 /**
  * The mean of equal-length channels, sample by sample: what one microphone
  * between them would roughly hear. A single channel is returned as it is (not
- * copied); no channels give an empty array.
+ * copied); no channels give an empty array. With `out` (as long as a channel),
+ * the mean is written there.
  *
  * @example
  * mixDown([Float32Array.of(1, 2), Float32Array.of(3, 4)]); // Float32Array [2, 3]
  */
-export function mixDown(channels: Float32Array[]): Float32Array {
+export function mixDown(channels: Float32Array[], out?: Float32Array): Float32Array {
   if (channels.length === 1) return channels[0];
-  const out = new Float32Array(channels[0]?.length ?? 0);
+  if (out) out.fill(0);
+  else out = new Float32Array(channels[0]?.length ?? 0);
   for (const ch of channels) for (let i = 0; i < out.length; i++) out[i] += ch[i] / channels.length;
   return out;
 }

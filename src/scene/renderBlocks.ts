@@ -199,7 +199,7 @@ async function spoolClip(clean: AudioReader, spool: BlockSpool, B: number): Prom
   let fill = 0;
   let frames = 0;
   let energy = 0;
-  for (let block = await clean.read(); block !== null; block = await clean.read()) {
+  for (let block = await clean.read(true); block !== null; block = await clean.read(true)) {
     const x = block[0];
     energy = addSquares(energy, x);
     frames += x.length;
@@ -232,20 +232,22 @@ async function channelMajor(source: BlockSpool, noise: BlockSpool | null, frames
   }
 }
 
-/** Pass 3: the output, the first `frames` samples, block by block in fresh arrays, measured as it goes (`done` gets the measurements after the last block). */
+/** Pass 3: the output, the first `frames` samples, block by block (in fresh arrays unless the caller reuses them), measured as it goes (`done` gets the measurements after the last block). */
 function mixedReader(source: BlockSpool, noise: BlockSpool | null, gains: number[], frames: number, B: number, sampleRateHz: number, done: (m: Meter) => void): AudioReader {
   let b = 0;
   const m = meter(source.channelCount);
   const bufN = channels(source.channelCount, B);
+  let reused: Float32Array[] | undefined;
   return {
     name: 'rendered scene',
     sampleRateHz,
     channelCount: source.channelCount,
     frames,
-    async read() {
+    async read(reuse) {
       if (b * B >= frames) return null;
       const count = Math.min(B, frames - b * B);
-      const out = channels(source.channelCount, Math.min(B, source.blockFrames));
+      const size = Math.min(B, source.blockFrames);
+      const out = reuse ? (reused ??= channels(source.channelCount, size)) : channels(source.channelCount, size);
       const s = await source.read(b, undefined, out);
       const nz = noise ? await noise.read(b, undefined, bufN) : null;
       b++;

@@ -2,6 +2,7 @@ import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAudioFile, readAll } from '../../src/audio/audioReader.ts';
+import { convertReader } from '../../src/audio/convertReader.ts';
 import { decodeAudioFile } from '../../src/audio/decode.ts';
 import { buildWav, floatBytes, intBytes } from './wavBuilder.ts';
 import { FIXTURES, rejection, tempDir } from './helpers.ts';
@@ -39,6 +40,48 @@ describe('openAudioFile: block by block, the same samples as a whole-file decode
         expect(b[0].length).toBeLessThanOrEqual(1000);
       }
       whole.channels.forEach((x, c) => expect(Float32Array.from(blocks.flatMap((b) => Array.from(b[c]))), `${file} channel ${c}`).toEqual(x));
+    }
+  });
+
+  it('with reuse, the same samples; a PCM or float WAV returns them in the arrays of its first block', async () => {
+    const files = (await readdir(FIXTURES)).filter((f) => /\.(wav|flac|ogg|mp3)$/.test(f));
+    for (const file of files) {
+      const { blocks } = await blocksOf(FIXTURES + file, 1000);
+      const reader = await openAudioFile(FIXTURES + file, { blockFrames: 1000 });
+      const buffers = new Set<ArrayBufferLike>();
+      try {
+        for (const want of blocks) {
+          const got = (await reader.read(true))!;
+          expect(got, file).toEqual(want);
+          got.forEach((x) => buffers.add(x.buffer));
+        }
+        expect(await reader.read(true)).toBeNull();
+      } finally {
+        await reader.close();
+      }
+      // sox_ulaw_mono.wav is decoded whole, then served in fresh copies.
+      if (file.endsWith('.wav') && file !== 'sox_ulaw_mono.wav') expect(buffers.size, file).toBe(blocks[0].length);
+    }
+  });
+
+  it('convertReader with reuse: a stereo file mixed down to mono and resampled, the samples of fresh blocks', async () => {
+    const file = join(dir, 'stereo.wav');
+    const values = Array.from({ length: 2 * 5000 }, (_, i) => Math.round(8000 * Math.sin(i * (i % 2 ? 0.01 : 0.03))));
+    await writeFile(file, buildWav({ formatTag: 1, bits: 16, channels: 2, sampleRateHz: 8000, data: intBytes(values, 2) }));
+    for (const options of [{ mono: true }, { mono: true, sampleRateHz: 16000 }, { sampleRateHz: 22050 }]) {
+      const read = async (reuse: boolean) => {
+        const reader = await convertReader(await openAudioFile(file, { blockFrames: 700 }), options);
+        const out: number[][] = Array.from({ length: reader.channelCount }, () => []);
+        const buffers = new Set<ArrayBufferLike>();
+        for (let b = await reader.read(reuse); b !== null; b = await reader.read(reuse)) b.forEach((x, c) => (out[c].push(...x), buffers.add(x.buffer)));
+        await reader.close();
+        return { out, buffers: buffers.size };
+      };
+      const [fresh, reused] = [await read(false), await read(true)];
+      expect(reused.out, JSON.stringify(options)).toEqual(fresh.out);
+      expect(fresh.out[0].length).toBeGreaterThan(4000);
+      // Only a plain mix-down can hand back its own array; the resampler's output is fresh.
+      if (options.sampleRateHz === undefined) expect(reused.buffers).toBe(1);
     }
   });
 

@@ -1,45 +1,20 @@
-// Child process of test/audio/boundedMemory.test.ts: runs one long-file path of earshot
-// (`embed`: read -> encoder stream -> npy, as `earshot embed`; `render`: read -> scene
-// render in blocks -> WAV, as `earshot render`) on a WAV and prints its peak RSS as JSON.
-// Run: node dist/test/helpers/boundedMemoryChild.js embed|render IN.wav OUT_DIR
+// Child process of test/audio/boundedMemory.test.ts: the long-file path of `earshot embed`
+// (read -> encoder stream -> npy) on a WAV, with a stand-in model cheap enough for an hour.
+// Run: node dist/test/helpers/boundedMemoryChild.js IN.wav OUT_DIR
 import { join } from 'node:path';
 import { openAudioStream } from '../../src/audio/convertReader.ts';
-import { tempSpools } from '../../src/audio/spool.ts';
-import { writeWavBlocks } from '../../src/audio/wav.ts';
 import { embedReader } from '../../src/encoders/embedStream.ts';
 import { openEmbeddingOutput } from '../../src/encoders/embedOutput.ts';
 import type { ModelManifest } from '../../src/encoders/manifest.ts';
 import type { Encoder, TimestampStream } from '../../src/encoders/types.ts';
-import { validateCondition } from '../../src/scene/condition.ts';
-import { prepareScene } from '../../src/scene/prepare.ts';
-import { openBanks } from '../../src/scene/render.ts';
-import { renderSceneBlocks } from '../../src/scene/renderBlocks.ts';
 
-const [mode, input, outDir] = process.argv.slice(2);
-let frames = 0;
-
-if (mode === 'embed') {
-  const reader = await openAudioStream(input);
-  const encoder = frameEnergyEncoder(reader.sampleRateHz);
-  const out = await openEmbeddingOutput(join(outDir, 'e.npy'), 'npy', 2, {});
-  const summary = await embedReader(encoder, reader, { onFrames: (ts) => out.frames(ts) });
-  await out.finish(summary);
-  await reader.close();
-  frames = summary.frames;
-} else {
-  const reader = await openAudioStream(input, { mono: true });
-  const condition = validateCondition({ snrDb: 5, room: null, noise: { ids: ['cafe'], sources: 1 }, seed: 1 });
-  const spools = await tempSpools();
-  try {
-    const scene = await renderSceneBlocks(reader, await prepareScene(condition, await openBanks(), reader.sampleRateHz), { spools });
-    await writeWavBlocks(join(outDir, 'scene.wav'), scene.output(), 'float32');
-    frames = scene.frames;
-  } finally {
-    await reader.close();
-    await spools.close();
-  }
-}
-process.stdout.write(`${JSON.stringify({ mode, frames, maxRssKB: process.resourceUsage().maxRSS })}\n`);
+const [input, outDir] = process.argv.slice(2);
+const reader = await openAudioStream(input);
+const out = await openEmbeddingOutput(join(outDir, 'e.npy'), 'npy', 2, {});
+const summary = await embedReader(frameEnergyEncoder(reader.sampleRateHz), reader, { onFrames: (ts) => out.frames(ts) });
+await out.finish(summary);
+await reader.close();
+if (summary.frames === 0) throw new Error(`no frames from ${input}`);
 
 /**
  * A stand-in model, cheap enough for an hour of audio: one 2-d frame (mean square, peak)
