@@ -98,7 +98,7 @@ export class OwwStream {
       const inputs: Float32Array[] = [];
       while (i < samples.length && inputs.length < OWW_EMBED_BATCH) {
         const take = Math.min(OWW_HOP_SAMPLES - this.pending, samples.length - i);
-        for (let k = 0; k < take; k++) this.raw[ctx + this.pending + k] = toInt16Range(samples[i + k]);
+        copyInt16Range(this.raw, ctx + this.pending, samples, i, take);
         this.pending += take;
         i += take;
         if (this.pending < OWW_HOP_SAMPLES) break;
@@ -152,7 +152,13 @@ export class OwwStream {
   }
 }
 
-function toInt16Range(x: number): number {
-  const v = x * 32768;
-  return v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+/**
+ * dst[at + k] = samples[from + k] on openWakeWord's int16 scale, clamped, for k < count. A loop of
+ * its own: inside the async process() it made V8 recompile that whole function again and again.
+ */
+function copyInt16Range(dst: Float32Array, at: number, samples: Float32Array, from: number, count: number): void {
+  for (let k = 0; k < count; k++) {
+    const v = samples[from + k] * 32768;
+    dst[at + k] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+  }
 }
