@@ -6,6 +6,7 @@ import { openCompressed } from './compressedReader.ts';
 import { sniffFormat } from './containers.ts';
 import { canonicalWav, decodeWavFrames, walkWavHeader, type WavHeader } from './decodeWav.ts';
 import { assertFinite } from './finite.ts';
+import { channelArrays } from '../dsp/channels.ts';
 
 /**
  * An audio file read block by block: planar float32 at the file's own rate and channel
@@ -122,7 +123,7 @@ async function openWav(source: ByteSource, name: string, header: WavHeader, bloc
       const n = Math.min(perBlock, frames - done);
       const raw = await source.read(header.dataStart + done * header.blockAlign, n * header.blockAlign);
       if (raw.length < n * header.blockAlign) throw new Errors.CORRUPT_AUDIO(name, `truncated: the file ended at byte ${header.dataStart + done * header.blockAlign + raw.length} while it was read`);
-      const out = reuse ? (reused ??= blockArrays(header.channels, perBlock)).map((x) => x.subarray(0, n)) : blockArrays(header.channels, n);
+      const out = reuse ? (reused ??= channelArrays(header.channels, perBlock)).map((x) => x.subarray(0, n)) : channelArrays(header.channels, n);
       decodeWavFrames(raw, header, out, 0);
       if (header.formatTag === 3) assertFinite(out, name, done); // integer PCM is finite by construction
       done += n;
@@ -130,10 +131,6 @@ async function openWav(source: ByteSource, name: string, header: WavHeader, bloc
     },
     close: () => source.close(),
   };
-}
-
-function blockArrays(count: number, frames: number): Float32Array[] {
-  return Array.from({ length: count }, () => new Float32Array(frames));
 }
 
 /** Decoded audio served as blocks (for the formats decoded whole). */

@@ -1,3 +1,8 @@
+/** `count` channels of `frames` zero samples each. */
+export function channelArrays(count: number, frames: number): Float32Array[] {
+  return Array.from({ length: count }, () => new Float32Array(frames));
+}
+
 /**
  * The mean of equal-length channels, sample by sample: what one microphone
  * between them would roughly hear. A single channel is returned as it is (not

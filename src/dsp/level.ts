@@ -15,12 +15,18 @@ export function energy(channels: readonly Float32Array[]): number {
   // Channel by channel, then the channels' sums in order: a render that goes block by block
   // sums each channel as it goes and gets the same number (renderBlocks.ts).
   let e = 0;
-  for (const ch of channels) {
-    let c = 0;
-    for (let i = 0; i < ch.length; i++) c += ch[i] * ch[i];
-    e += c;
-  }
+  for (const ch of channels) e += addSquares(0, ch);
   return e;
+}
+
+/**
+ * `acc` + the sum of x[i]^2 for i in from..to-1, added in sample order, so that a
+ * signal summed block by block (each block added to the running sum) gives the
+ * whole signal's number.
+ */
+export function addSquares(acc: number, x: Float32Array, from = 0, to = x.length): number {
+  for (let i = from; i < to; i++) acc += x[i] * x[i];
+  return acc;
 }
 
 /**

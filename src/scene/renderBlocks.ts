@@ -23,7 +23,8 @@ import type { AudioReader } from '../audio/audioReader.ts';
 import type { BlockSpool, SpoolFactory } from '../audio/spool.ts';
 import { StreamingConvolver } from '../dsp/convolver.ts';
 import { CONVOLVER_DEFAULTS } from '../dsp/convolverOptions.ts';
-import { rmsGainOfEnergy } from '../dsp/level.ts';
+import { channelArrays } from '../dsp/channels.ts';
+import { addSquares, rmsGainOfEnergy } from '../dsp/level.ts';
 import { snrFromEnergies, snrGains } from '../dsp/mix.ts';
 import { Errors } from '../errors.ts';
 import { createRng } from '../random.ts';
@@ -105,7 +106,7 @@ export async function renderSceneBlocks(clean: AudioReader, scene: PreparedScene
   const en = new Float64Array(C);
   try {
     // Pass 2: level and convolve the source, lay and convolve the noise, over the (padded) clip (buffers reused block to block).
-    const full = { x: new Float32Array(B), clean: [new Float32Array(B)], s: channels(C, B), acc: channels(C, B) };
+    const full = { x: new Float32Array(B), clean: [new Float32Array(B)], s: channelArrays(C, B), acc: channelArrays(C, B) };
     for (let b = 0, start = 0; start < L; b++, start += B) {
       const m = Math.min(B, L - start);
       const x = full.x.subarray(0, m);
@@ -236,7 +237,7 @@ async function channelMajor(source: BlockSpool, noise: BlockSpool | null, frames
 function mixedReader(source: BlockSpool, noise: BlockSpool | null, gains: number[], frames: number, B: number, sampleRateHz: number, done: (m: Meter) => void): AudioReader {
   let b = 0;
   const m = meter(source.channelCount);
-  const bufN = channels(source.channelCount, B);
+  const bufN = channelArrays(source.channelCount, B);
   let reused: Float32Array[] | undefined;
   return {
     name: 'rendered scene',
@@ -247,7 +248,7 @@ function mixedReader(source: BlockSpool, noise: BlockSpool | null, gains: number
       if (b * B >= frames) return null;
       const count = Math.min(B, frames - b * B);
       const size = Math.min(B, source.blockFrames);
-      const out = reuse ? (reused ??= channels(source.channelCount, size)) : channels(source.channelCount, size);
+      const out = reuse ? (reused ??= channelArrays(source.channelCount, size)) : channelArrays(source.channelCount, size);
       const s = await source.read(b, undefined, out);
       const nz = noise ? await noise.read(b, undefined, bufN) : null;
       b++;
@@ -263,10 +264,6 @@ function mixedReader(source: BlockSpool, noise: BlockSpool | null, gains: number
   };
 }
 
-function channels(count: number, length: number): Float32Array[] {
-  return Array.from({ length: count }, () => new Float32Array(length));
-}
-
 // x[i] = c[i] · gain.
 function scaleInto(x: Float32Array, c: Float32Array, gain: number): void {
   for (let i = 0; i < c.length; i++) x[i] = c[i] * gain;
@@ -280,10 +277,4 @@ function total(perChannel: Float64Array): number {
 /** Add each channel's sum of squares to `acc[c]`, in sample order. */
 function sumSquares(channels: Float32Array[], acc: Float64Array): void {
   for (let c = 0; c < channels.length; c++) acc[c] = addSquares(acc[c], channels[c]);
-}
-
-// e + Σ x[i]², in sample order. A top-level loop: a closure made per call was compiled afresh (and thrown away) every block.
-function addSquares(e: number, x: Float32Array): number {
-  for (let i = 0; i < x.length; i++) e += x[i] * x[i];
-  return e;
 }

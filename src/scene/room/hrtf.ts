@@ -6,6 +6,7 @@ import { PACKAGE_ROOT } from '../../paths.ts';
 import { readHrtfTable } from './hrtfTable.ts';
 import { convolveTaps16, fractionalDelayKernel, FRACTIONAL_DELAY_HALF_TAPS } from './ism.ts';
 import { cachedLoad } from '../../cachedLoad.ts';
+import { addSquares } from '../../dsp/level.ts';
 
 /** The shipped KEMAR HRTF (MIT, normal pinna; SOFA SimpleFreeFieldHRIR, 710 directions at 1.4 m, 44.1 kHz). */
 export const KEMAR_SOFA_PATH = join(PACKAGE_ROOT, 'rirs/hrtf/mit_kemar_normal_pinna.sofa');
@@ -288,16 +289,9 @@ function buildGrid(hrtf: Hrtf): HrtfGrid {
     ringStart: Int32Array.from(ringStart),
     azRad: Float64Array.from(members, (m) => m.az),
     direction: Int32Array.from(members, (m) => m.i),
-    energy: Float64Array.from({ length: hrtf.count * 2 }, (_, k) => energyOf(hrtf.ir, k * hrtf.taps, (k + 1) * hrtf.taps)),
+    energy: Float64Array.from({ length: hrtf.count * 2 }, (_, k) => addSquares(0, hrtf.ir, k * hrtf.taps, (k + 1) * hrtf.taps)),
     ...phaseTable(hrtf),
   };
-}
-
-// Σ x[i]² over from .. to − 1, in order.
-function energyOf(x: Float32Array, from: number, to: number): number {
-  let e = 0;
-  for (let i = from; i < to; i++) e += x[i] * x[i];
-  return e;
 }
 
 // Ring r's two measured azimuths around `az` (wrapping at 360°) into NEIGHBOUR[slot], [slot + 1], sharing `weight`.

@@ -7,6 +7,7 @@ import { resolveOptions } from './options.ts';
 import { butterworthHighpassPower, filterZeroPhaseInto, sumFiltered, type Response } from '../../dsp/zeroPhase.ts';
 import type { ImageJob } from './receivers.ts';
 import type { SimulateOptions } from './types.ts';
+import { addSquares } from '../../dsp/level.ts';
 
 type Vec3 = [number, number, number];
 
@@ -117,7 +118,7 @@ export async function simulateRir(opts: SimulateOptions): Promise<Float32Array[]
         let energy = 0;
         for (const ch of reflections[b]) {
           filterZeroPhaseInto(ch, fs, [response], [inBand]);
-          energy += sumOfSquares(inBand, windowStart, Math.min(start, early));
+          energy += addSquares(0, inBand, windowStart, Math.min(start, early));
         }
         return energy;
       })
@@ -148,7 +149,7 @@ export async function simulateRir(opts: SimulateOptions): Promise<Float32Array[]
     let expected = 0;
     for (let i = windowStart; i < start; i++) expected += Math.exp(-2 * delta * (i / fs - tC));
     let noisePower = 0;
-    for (const ch of noiseBands) noisePower += sumOfSquares(ch[b], 0, ch[b].length);
+    for (const ch of noiseBands) noisePower += addSquares(0, ch[b]);
     noisePower /= n - start;
     if (!(expected > 0 && noisePower > 0 && energy > 0)) continue;
     const scale = Math.sqrt(energy / expected / noisePower);
@@ -161,12 +162,6 @@ export async function simulateRir(opts: SimulateOptions): Promise<Float32Array[]
 // The hot loops of simulateRir, as small functions the JIT optimises on their own.
 
 // Σ x[i]² over from .. to − 1.
-function sumOfSquares(x: Float32Array, from: number, to: number): number {
-  let s = 0;
-  for (let i = from; i < to; i++) s += x[i] * x[i];
-  return s;
-}
-
 // envelope[i] = scale · exp(−δ(t0 + i/fs)) · fadeIn[i]: the exponential by a constant ratio per sample, re-anchored every 1024 samples.
 function decayEnvelope(envelope: Float64Array, scale: number, delta: number, t0: number, fs: number, fadeIn: Float64Array): void {
   const ratio = Math.exp(-delta / fs);
