@@ -4,7 +4,8 @@
  * its own threads), the main thread waits for every V8 background task in NodePlatform::DrainTasks;
  * an optimising-compiler job that meanwhile needs a garbage collection, which only the main thread
  * runs, then waits for it forever (nodejs/node#54918; seen as a render stalled at 0% CPU). With the
- * timer pending the loop keeps turning and serves the collection.
+ * timer pending the loop keeps turning and serves the collection. MAIN_THREAD_FLAGS (src/moduleStart.ts)
+ * rule the deadlock out; this is bin/earshot.js's fallback when it is run without them.
  */
 export async function keepLoopBusy<T>(work: () => Promise<T>): Promise<T> {
   const timer = setInterval(() => {}, 1000);

@@ -64,8 +64,8 @@ function serialCompilationInThreads(): void {
 }
 
 /**
- * V8 flags every earshot process's main thread runs with: the shebang of bin/earshot.js, `npm start`,
- * and the children earshot forks carry them. With V8's background compiler, Node 20 can deadlock
+ * V8 flags every earshot process's main thread runs with: the shebang of bin/earshot.js, `npm start`
+ * (and `npm run bench`, `fidelity`), and the children earshot forks carry them. With V8's background compiler, Node 20 can deadlock
  * a main thread as it can a worker's (see serialCompilationInThreads): each time its event loop
  * runs dry (an await that only V8's own threads will end, the end of the process) it waits in
  * NodePlatform::DrainTasks, and at exit in NodePlatform::Shutdown, for every background task, while

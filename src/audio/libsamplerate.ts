@@ -1,5 +1,4 @@
 import type LibSampleRate from '@alexanderolsen/libsamplerate-js';
-import { keepLoopBusy } from '../keepLoopBusy.ts';
 import { Errors } from '../errors.ts';
 
 /** libsamplerate converter quality: best = SRC_SINC_BEST_QUALITY (banks, offline), medium, fastest (live paths). */
@@ -28,10 +27,8 @@ const CONVERTER_NAME = { best: 'SRC_SINC_BEST_QUALITY', medium: 'SRC_SINC_MEDIUM
  * milliseconds, which commands that never resample should not pay.
  */
 export async function createConverter(fromRateHz: number, toRateHz: number, quality: ResampleQuality): Promise<Converter> {
-  return keepLoopBusy(async () => {
-    const mod = await import('@alexanderolsen/libsamplerate-js');
-    // Node hands the UMD bundle's exports over as `default`; tsx (the tests) as the namespace itself.
-    const lsr = (mod.default ?? mod) as typeof LibSampleRate;
-    return lsr.create(1, fromRateHz, toRateHz, { converterType: lsr.ConverterType[CONVERTER_NAME[quality]] });
-  });
+  const mod = await import('@alexanderolsen/libsamplerate-js');
+  // Node hands the UMD bundle's exports over as `default`; tsx (the tests) as the namespace itself.
+  const lsr = (mod.default ?? mod) as typeof LibSampleRate;
+  return lsr.create(1, fromRateHz, toRateHz, { converterType: lsr.ConverterType[CONVERTER_NAME[quality]] });
 }

@@ -20,7 +20,6 @@
  */
 import createSimd from '@echogarden/pffft-wasm/simd';
 import createScalar from '@echogarden/pffft-wasm';
-import { keepLoopBusy } from '../keepLoopBusy.ts';
 
 async function instantiate(): Promise<PffftWasmModule> {
   try {
@@ -31,7 +30,7 @@ async function instantiate(): Promise<PffftWasmModule> {
   }
 }
 
-const wasm = await keepLoopBusy(instantiate);
+const wasm = await instantiate();
 
 /** PFFFT transform kinds and directions (pffft.h). */
 const PFFFT_REAL = 0;
