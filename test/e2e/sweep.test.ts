@@ -118,7 +118,8 @@ describe.skipIf(SKIP_BROWSER)('sweep view in Chromium against a real earshot ser
 
     // The defaults are small; make them tiny.
     await page.getByTestId('sweep-models').getByRole('button', { name: 'oww-speech-embedding' }).waitFor();
-    expect(await page.getByTestId('sweep-data').inputValue()).toBe('keywords');
+    // The data sets come in a request of their own: wait for the list to arrive and the default to be chosen.
+    await expect.poll(() => page.getByTestId('sweep-data').inputValue()).toBe('keywords');
     await page.getByTestId('sweep-data').selectOption('keywords-8');
     // A value the form cannot read is named, and the sweep cannot start.
     await page.getByTestId('sweep-snr').fill('20, loud');
