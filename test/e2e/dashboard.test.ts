@@ -54,7 +54,7 @@ describe.skipIf(SKIP_BROWSER)('dashboard in Chromium against a real earshot serv
     await page.getByTestId('models').getByRole('button', { name: /oww-speech-embedding/ }).waitFor();
     await page.getByTestId('clip').selectOption('speech/keywords/down/down_002.flac');
     // The default probes: the keyword probe and the wake-word heads together.
-    expect(await page.getByTestId('probe').inputValue()).toBe('keywords + oww-wakeword');
+    await expect.poll(() => page.getByTestId('probe').inputValue()).toBe('keywords + oww-wakeword');
     await page.getByTestId('start').click();
 
     // Predictions and metrics appear; with the scene clean, degraded equals clean.
