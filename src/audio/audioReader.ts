@@ -73,8 +73,8 @@ export async function openAudioFile(path: string, opts: AudioReaderOptions = {})
  */
 export async function openAudioReader(source: ByteSource, name: string, opts: AudioReaderOptions = {}): Promise<AudioReader> {
   const blockFrames = opts.blockFrames ?? DEFAULT_BLOCK_FRAMES;
-  if (!Number.isInteger(blockFrames) || blockFrames < 1) throw new Errors.INVALID_OPTION(`blockFrames must be a positive integer, got ${blockFrames}`);
   try {
+    if (!Number.isInteger(blockFrames) || blockFrames < 1) throw new Errors.INVALID_OPTION(`blockFrames must be a positive integer, got ${blockFrames}`);
     if (source.size === 0) throw new Errors.EMPTY_AUDIO(name);
     let head = (await source.read(0, READ_BYTES)).slice();
     let sniffed = sniffFormat(head);

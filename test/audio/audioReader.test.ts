@@ -1,3 +1,4 @@
+import { readdirSync, readlinkSync } from 'node:fs';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -113,5 +114,13 @@ describe('openAudioFile: block by block, the same samples as a whole-file decode
     expect((await rejection(openAudioFile(join(dir, 'short.wav')))).code).toBe('EARSHOT_CORRUPT_AUDIO');
     expect((await rejection(openAudioFile(join(dir, 'nope.wav')))).code).toBe('EARSHOT_FILE_NOT_FOUND');
     expect((await rejection(openAudioFile(FIXTURES + 'sox_u8_mono.wav', { blockFrames: 0 }))).code).toBe('EARSHOT_INVALID_OPTION');
+    const openFiles = readdirSync('/proc/self/fd').map((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`);
+      } catch {
+        return ''; // the directory's own descriptor, gone once listed
+      }
+    });
+    for (const file of ['short.wav', 'sox_u8_mono.wav']) expect(openFiles.filter((f) => f.endsWith(file))).toEqual([]);
   });
 });
