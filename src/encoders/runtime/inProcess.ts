@@ -1,6 +1,7 @@
 import ort from 'onnxruntime-node';
 import type { Feeds, GraphInfo, GraphLoader, GraphRunner, TensorData } from '../types.ts';
 import { cachedLoad } from '../../cachedLoad.ts';
+import { SESSION_EXTRA } from './options.ts';
 
 /**
  * A single-thread {@link GraphLoader}: one onnxruntime-node InferenceSession
@@ -16,7 +17,7 @@ import { cachedLoad } from '../../cachedLoad.ts';
 export function createInProcessLoader(opts: { intraOpNumThreads?: number } = {}): GraphLoader {
   const sessions = new Map<string, Promise<GraphRunner>>();
   const open = async (path: string): Promise<GraphRunner> => {
-    const session = await ort.InferenceSession.create(path, { intraOpNumThreads: opts.intraOpNumThreads ?? 1, executionProviders: ['cpu'] });
+    const session = await ort.InferenceSession.create(path, { intraOpNumThreads: opts.intraOpNumThreads ?? 1, executionProviders: ['cpu'], extra: SESSION_EXTRA });
     const shape = (m: ort.InferenceSession.ValueMetadata) => (m.isTensor ? [...m.shape] : []);
     const type = (m: ort.InferenceSession.ValueMetadata) => (m.isTensor ? String(m.type) : 'non-tensor');
     const info: GraphInfo = {

@@ -5,6 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
 import type { Feeds, GraphInfo, TensorData } from '../types.ts';
 import type { FromWorker, ToWorker, WorkerDevice, WorkerInit } from './protocol.ts';
+import { SESSION_EXTRA } from './options.ts';
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
@@ -68,6 +69,7 @@ function create(path: string, executionProviders: string[]): Promise<ort.Inferen
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
+    extra: SESSION_EXTRA,
   });
 }
 
