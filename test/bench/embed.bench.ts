@@ -4,8 +4,8 @@
 // test/bench/bareEmbed.mjs (the same graphs, windows, hop and batches of 16, same three npy files).
 // Each contender runs ROUNDS times, taking turns, under /usr/bin/time; the speed ratio is the median
 // of the rounds' bare / earshot ratios, and the figures beside it the best wall time and the least
-// CPU time and peak RSS of each. `earshot --help` is timed too: what start-up alone costs (Node and the command
-// line's imports). The outputs must agree.
+// CPU time and peak RSS of each. `earshot --help` is timed too: what start-up alone costs (Node and
+// the command line's imports). The outputs must agree.
 // Run: npm run bench -- embed
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -59,7 +59,7 @@ export default async function run(): Promise<BenchReport> {
     const same = (await readFile(join(dir, 'earshot.npy'))).equals(await readFile(join(dir, 'bare.npy')));
     const { earshot, bare, startup } = best;
     return {
-      name: `earshot embed vs bare onnxruntime-node, ${SECONDS} s of speech, oww-speech-embedding, npy, whole processes, best of ${ROUNDS} (outputs ${same ? 'identical' : 'DIFFER'})`,
+      name: `earshot embed vs bare onnxruntime-node, ${SECONDS} s of speech, oww-speech-embedding, npy, whole processes, ${ROUNDS} rounds (outputs ${same ? 'identical' : 'DIFFER'})`,
       rows: [
         { metric: 'speed ratio (bare / earshot): median of the rounds, each pair run back to back', value: medianRatio, unit: 'x', target: '>= 0.95x the bare script\'s speed' },
         { metric: 'wall time, best of the rounds (ratio: bare / earshot)', value: earshot.wallS, unit: 's', baseline: bare.wallS, ratio: bare.wallS / earshot.wallS, target: 'report' },
