@@ -198,6 +198,8 @@ def main():
         export(model, shape(args.small) if callable(shape) else shape, input_name, outputs, dyn, path)
         took = time.perf_counter() - t0
         manifest = manifest_of(args.small, name + '.onnx' if args.small else 'export/' + name + '.onnx')
+        if not args.small:
+            manifest['install'] = 'npm run export-models'  # what `earshot models` tells a user whose file is missing
         manifest_path = os.path.join(out_dir if args.small else os.path.join(ROOT, 'models'), name + '.json')
         with open(manifest_path, 'w') as f:
             json.dump(manifest, f, indent=2)
