@@ -84,12 +84,12 @@ describe.skipIf(SKIP_BROWSER)('dashboard as a monitor, in Chromium against a rea
   it('the SNR slider and its label agree when the scene is clean; metrics explain themselves', async () => {
     const { page } = fixture.browser;
     await page.getByTestId('snr-clean').click();
-    expect(await page.getByTestId('snr-value').textContent()).toMatch(/clean/);
+    await expect.poll(() => page.getByTestId('snr-value').textContent()).toMatch(/clean/);
     const slider = page.getByTestId('snr');
     expect(await slider.inputValue()).toBe(await slider.getAttribute('max'));
     expect(await slider.getAttribute('aria-valuetext')).toBe('clean (no noise)');
     await slider.fill('5');
-    expect(await page.getByTestId('snr-value').textContent()).toBe('5 dB');
+    await expect.poll(() => page.getByTestId('snr-value').textContent()).toBe('5 dB');
     for (const [id, words] of [['help-cosine', /negative/], ['help-agreement', /top probe class/], ['help-cka', /CKA/], ['help-vad', /speech/]] as const) {
       expect(await page.getByTestId(id).getAttribute('title')).toMatch(words);
     }
@@ -198,7 +198,7 @@ describe.skipIf(SKIP_BROWSER)('dashboard as a monitor, in Chromium against a rea
     const axis = await page.getByTestId('compare').evaluate((el) => [Number(el.getAttribute('data-x0')), Number(el.getAttribute('data-x1'))]);
     expect(axis[1]).toBeGreaterThan(axis[0]);
     await page.getByRole('tablist', { name: 'model shown' }).getByRole('button', { name: 'oww-speech-embedding' }).click();
-    expect(await page.getByTestId('compare').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('compare').count()).toBe(0);
     await page.getByTestId('probe-row').first().waitFor({ timeout: 30_000 });
     await page.getByTestId('stop').click();
     await page.getByTestId('stream-status').filter({ hasText: 'stopped' }).waitFor();
