@@ -1,4 +1,4 @@
-import type { Subscription } from 'rxjs';
+import type { Subscription } from '../../src/rxjs.ts';
 import type { Condition } from '../../src/scene/condition.ts';
 import type { LiveStream, ProbeSettings, StreamStats } from '../../src/pipeline/types.ts';
 import type { OutFrame } from '../ws/frames.ts';

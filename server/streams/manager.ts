@@ -1,4 +1,4 @@
-import { map, merge } from 'rxjs';
+import { map, merge } from '../../src/rxjs.ts';
 import { Errors, isEarshotError } from '../../src/errors.ts';
 import type { AppliedCondition, AudioFrame, LiveStream, ProbeSettings, StreamConfig, WindowResult } from '../../src/pipeline/types.ts';
 import type { Condition } from '../../src/scene/condition.ts';

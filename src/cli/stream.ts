@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { lastValueFrom, tap } from 'rxjs';
+import { lastValueFrom, tap } from '../rxjs.ts';
 import { ModelRegistry } from '../encoders/registry.ts';
 import { OnnxPool } from '../encoders/runtime/index.ts';
 import { Errors } from '../errors.ts';

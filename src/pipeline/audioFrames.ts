@@ -1,4 +1,4 @@
-import type { OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from '../rxjs.ts';
 import { mixDown } from '../dsp/channels.ts';
 import { clippedSamples, gainToDb, peak } from '../dsp/level.ts';
 import { LEVEL_FLOOR_DBFS } from './metricsInternals.ts';

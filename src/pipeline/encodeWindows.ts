@@ -1,4 +1,4 @@
-import { asyncScheduler, concatMap, from, map, type ObservableInput, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, concatMap, from, map, type ObservableInput, type OperatorFunction, type SchedulerLike, type Subscription } from '../rxjs.ts';
 import { operate } from './operate.ts';
 import type { AudioWindow, EncodedWindow, WindowEmbeddings } from './types.ts';
 

@@ -1,4 +1,4 @@
-import { asyncScheduler, interval, type Observable, type SchedulerAction, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, interval, type Observable, type SchedulerAction, type SchedulerLike, type Subscription } from '../rxjs.ts';
 import type { AudioReader } from '../audio/audioReader.ts';
 import type { AudioData } from '../audio/types.ts';
 import { mixDown } from '../dsp/channels.ts';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { asyncScheduler, BehaviorSubject, connectable, map, merge, Subject, tap, type Observable, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, BehaviorSubject, connectable, map, merge, Subject, tap, type Observable, type OperatorFunction, type SchedulerLike, type Subscription } from '../rxjs.ts';
 import type { AudioReader } from '../audio/audioReader.ts';
 import { openAudioStream } from '../audio/convertReader.ts';
 import { Errors } from '../errors.ts';

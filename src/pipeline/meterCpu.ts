@@ -1,4 +1,4 @@
-import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
+import { Observable, type MonoTypeOperatorFunction } from '../rxjs.ts';
 
 /**
  * Main-thread time one stream spends in its own pipeline, summed over every

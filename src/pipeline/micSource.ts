@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, type Observable, type SchedulerLike } from '../rxjs.ts';
 import { Errors } from '../errors.ts';
 import { guardedObservable } from './operate.ts';
 import type { SourceChunk } from './types.ts';

@@ -1,4 +1,4 @@
-import { Observable, type Observer, type OperatorFunction, type Subscriber, type TeardownLogic } from 'rxjs';
+import { Observable, type Observer, type OperatorFunction, type Subscriber, type TeardownLogic } from '../rxjs.ts';
 import { Errors, isEarshotError } from '../errors.ts';
 import { takeFault } from './faultInjection.ts';
 

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { map, type OperatorFunction } from 'rxjs';
+import { map, type OperatorFunction } from '../rxjs.ts';
 import { predictProbe } from '../probes/linearProbe.ts';
 import { fromProbeFile, type ProbeFile } from '../probes/probeFile.ts';
 import type { EncodedWindow, ProbedWindow } from './types.ts';

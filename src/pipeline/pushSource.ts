@@ -1,4 +1,4 @@
-import { asyncScheduler, defer, map, type Observable, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, defer, map, type Observable, type SchedulerLike } from '../rxjs.ts';
 import { Errors } from '../errors.ts';
 import type { SourceChunk } from './types.ts';
 

@@ -1,4 +1,4 @@
-import type { Observable, OperatorFunction } from 'rxjs';
+import type { Observable, OperatorFunction } from '../rxjs.ts';
 import { Errors } from '../errors.ts';
 import type { PreparedScene } from '../scene/prepare.ts';
 import { StreamingScene, type StreamingSceneOptions } from '../scene/streamingScene.ts';

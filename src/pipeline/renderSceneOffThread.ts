@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { Observable, OperatorFunction } from 'rxjs';
+import type { Observable, OperatorFunction } from '../rxjs.ts';
 import { Errors } from '../errors.ts';
 import type { CpuMeter } from './meterCpu.ts';
 import { moduleStart, workerExecArgv } from '../moduleStart.ts';

@@ -1,4 +1,4 @@
-import { concat, concatMap, defer, EMPTY, filter, finalize, from, map, of, type MonoTypeOperatorFunction, type Observable } from 'rxjs';
+import { concat, concatMap, defer, EMPTY, filter, finalize, from, map, of, type MonoTypeOperatorFunction, type Observable } from '../rxjs.ts';
 import type { ResampleQuality } from '../audio/resample.ts';
 import { StreamResampler } from '../audio/streamResample.ts';
 import type { SourceChunk } from './types.ts';

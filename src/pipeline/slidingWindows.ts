@@ -1,4 +1,4 @@
-import type { OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from '../rxjs.ts';
 import { Errors } from '../errors.ts';
 import type { WindowSpec } from './streamConfig.ts';
 import type { AudioWindow, SceneChunk } from './types.ts';

@@ -1,4 +1,4 @@
-import { map, type OperatorFunction } from 'rxjs';
+import { map, type OperatorFunction } from '../rxjs.ts';
 import { MAX_PROBE_SMOOTH } from './resultSchemas.ts';
 import type { ProbedWindow, ProbeSettings } from './types.ts';
 

@@ -1,4 +1,4 @@
-import type { Observable, SchedulerLike } from 'rxjs';
+import type { Observable, SchedulerLike } from '../rxjs.ts';
 import type { AudioChunk } from '../audio/types.ts';
 import type { Encoder, GraphLoader } from '../encoders/types.ts';
 import type { ModelRegistry } from '../encoders/registry.ts';

@@ -1,4 +1,4 @@
-import { concatMap, from, type OperatorFunction } from 'rxjs';
+import { concatMap, from, type OperatorFunction } from '../rxjs.ts';
 import type { WakeWordHead, WakeWordScorer } from '../probes/wakeword.ts';
 import { RecentMean } from './smoothProbe.ts';
 import type { ProbedWindow, ProbeSettings, WakeWordOutput } from './types.ts';

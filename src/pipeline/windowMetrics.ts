@@ -1,4 +1,4 @@
-import { concatMap, defer, from, map, of, type OperatorFunction } from 'rxjs';
+import { concatMap, defer, from, map, of, type OperatorFunction } from '../rxjs.ts';
 import { cosineSimilarity, levelDbfs, RollingCka } from './metricsInternals.ts';
 import { argmax } from '../probes/metrics.ts';
 import type { ProbedWindow, WindowMetrics } from './types.ts';

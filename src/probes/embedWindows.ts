@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { lastValueFrom, toArray } from 'rxjs';
+import { lastValueFrom, toArray } from '../rxjs.ts';
 import { ModelRegistry } from '../encoders/registry.ts';
 import { OnnxPool } from '../encoders/runtime/index.ts';
 import { createLiveStream } from '../pipeline/liveStream.ts';
