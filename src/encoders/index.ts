@@ -3,7 +3,6 @@ import { dirname, join } from 'node:path';
 import { ModelRegistry, type ModelEntry } from './registry.ts';
 import { OnnxPool, type OnnxPoolOptions } from './runtime/index.ts';
 import { cpuFallbackNotice, missingCudaProvider } from './runtime/device.ts';
-import { createInProcessLoader } from './runtime/inProcess.ts';
 import type { Encoder, GraphLoader } from './types.ts';
 
 /**
@@ -57,6 +56,8 @@ export async function openEncoder(idOrFolder: string, opts: OpenEncoderOptions =
   const noCuda = opts.inProcess && device === 'auto' ? missingCudaProvider(device) : undefined;
   if (opts.inProcess && opts.workers === undefined && (device === 'cpu' || noCuda !== undefined)) {
     if (noCuda !== undefined) process.stderr.write(`earshot: ${cpuFallbackNotice(noCuda, opts.verbose === true)}\n`);
+    // Imported here: a process that runs its graphs on a worker pool (serve) never loads onnxruntime-node itself.
+    const { createInProcessLoader } = await import('./runtime/inProcess.ts');
     return { encoder: await open(createInProcessLoader({ intraOpNumThreads: 0 })), pool: null, close: async () => {} };
   }
   const pool = new OnnxPool({ device: opts.device, workers: opts.workers, verbose: opts.verbose });
