@@ -19,7 +19,6 @@ import { EARSHOT_NODE_ARGS } from '../helpers/cli.ts';
 import { shippedSpeech, type BenchReport, type BenchRow } from './report.ts';
 
 const RUNS = 3;
-const BIN = EARSHOT_NODE_ARGS;
 const RENDER_SECONDS = 300;
 const SR = 16000;
 const AFIR_IR_SECONDS = 2.3;
@@ -53,7 +52,7 @@ async function best(args: string[], opts: { oneCore?: boolean } = {}): Promise<P
 /** Seconds from spawning `earshot serve` to its first 200 on /api/health, and its peak RSS then. */
 async function serveAnswering(port: number): Promise<ProcessRun> {
   const start = performance.now();
-  const child = spawn(process.execPath, [...BIN, 'serve', '--port', String(port)], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...EARSHOT_NODE_ARGS, 'serve', '--port', String(port)], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`earshot serve exited (${code}): ${stderr}`))));
@@ -133,12 +132,12 @@ function nodeScript(script: string): unknown {
 export default async function run(): Promise<BenchReport> {
   const rows: BenchRow[] = [];
   const bare = await best([process.execPath, '-e', '0']);
-  const version = await best([process.execPath, ...BIN, '--version']);
+  const version = await best([process.execPath, ...EARSHOT_NODE_ARGS, '--version']);
   rows.push(
     { metric: 'earshot --version, wall', value: version.wallS, unit: 's', baseline: bare.wallS, ratio: version.wallS / bare.wallS, target: '<= 0.3 s (baseline: node -e 0)' },
     { metric: 'earshot --version, peak RSS', value: version.peakMb, unit: 'MB', baseline: bare.peakMb, ratio: version.peakMb / bare.peakMb, target: '<= 80 MB' },
   );
-  const rirs = await best([process.execPath, ...BIN, 'rirs']);
+  const rirs = await best([process.execPath, ...EARSHOT_NODE_ARGS, 'rirs']);
   rows.push({ metric: 'earshot rirs, wall', value: rirs.wallS, unit: 's', baseline: bare.wallS, ratio: rirs.wallS / bare.wallS, target: '<= 0.5 s' });
 
   const serves: ProcessRun[] = [];
@@ -151,7 +150,7 @@ export default async function run(): Promise<BenchReport> {
   try {
     const input = join(dir, 'speech300.wav');
     await writeWav(input, { sampleRateHz: SR, channels: [await shippedSpeech(RENDER_SECONDS, SR)] }, 'pcm16');
-    const render = await best([process.execPath, ...BIN, 'render', input, '-o', join(dir, 'scene.wav'), '--receiver', 'binaural', '--rt60', '1.0', '--snr', '5', '--noise-sources', '5'], { oneCore: true });
+    const render = await best([process.execPath, ...EARSHOT_NODE_ARGS, 'render', input, '-o', join(dir, 'scene.wav'), '--receiver', 'binaural', '--rt60', '1.0', '--snr', '5', '--noise-sources', '5'], { oneCore: true });
     const renderRt = RENDER_SECONDS / render.wallS;
     // afir's IR: 2 channels of 2.3 s (the length of a binaural RT60 1.0 s scene IR), a decaying tone.
     const ir = join(dir, 'ir.wav');

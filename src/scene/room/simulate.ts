@@ -161,7 +161,6 @@ export async function simulateRir(opts: SimulateOptions): Promise<Float32Array[]
 
 // The hot loops of simulateRir, as small functions the JIT optimises on their own.
 
-// Σ x[i]² over from .. to − 1.
 // envelope[i] = scale · exp(−δ(t0 + i/fs)) · fadeIn[i]: the exponential by a constant ratio per sample, re-anchored every 1024 samples.
 function decayEnvelope(envelope: Float64Array, scale: number, delta: number, t0: number, fs: number, fadeIn: Float64Array): void {
   const ratio = Math.exp(-delta / fs);
