@@ -10,4 +10,17 @@ export default tseslint.config(
       'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'Use createRng(seed) from src/random.ts: the same seed must give the same bytes.' }],
     },
   },
+  {
+    files: ['src/**/*.ts', 'server/**/*.ts'],
+    rules: {
+      // CommonJS packages the program loads at start: an import makes Node scan them first (see src/commonjs.ts).
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        paths: ['commander', 'fft.js', '@fastify/error', 'fastify', 'fastify-plugin', '@fastify/websocket', '@fastify/static', '@fastify/multipart', 'prom-client', 'ws'].map((name) => ({
+          name,
+          allowTypeImports: true,
+          message: 'Load this CommonJS package with requireCommonJs (src/commonjs.ts); `import type` is fine.',
+        })),
+      }],
+    },
+  },
 );

@@ -1,4 +1,5 @@
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { requireCommonJs } from '../src/commonjs.ts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { PACKAGE_VERSION } from '../src/paths.ts';
 import { validateServerOptions, type ServerOptionsInput } from './options.ts';
@@ -18,6 +19,7 @@ import { uploadRoutes } from './routes/uploads.ts';
 import { pipelineStream } from './streams/pipelineStream.ts';
 import { redactUrl } from './redactUrl.ts';
 
+const Fastify = requireCommonJs<typeof import('fastify')>('fastify');
 
 /**
  * Build the earshot server (never listens: `earshot serve` does). Options are

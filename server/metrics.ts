@@ -1,8 +1,13 @@
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { STALL_MS, type EventLoopMonitor } from './eventLoop.ts';
 import type { StreamManager } from './streams/manager.ts';
 import type { ModelFigures } from './streams/rolling.ts';
 import type { StreamStats } from '../src/pipeline/types.ts';
+import { requireCommonJs } from '../src/commonjs.ts';
+
+const { collectDefaultMetrics, Counter, Gauge, Registry } = requireCommonJs<typeof import('prom-client')>('prom-client');
+type Counter = import('prom-client').Counter;
+type Gauge = import('prom-client').Gauge;
+type Registry = import('prom-client').Registry;
 
 /** The server's Prometheus metrics: one registry per app (never prom-client's global one). */
 export interface ServerMetrics {

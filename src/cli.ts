@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError } from './cli/commander.ts';
 import { isEarshotError } from './errors.ts';
 import { PACKAGE_VERSION } from './paths.ts';
 

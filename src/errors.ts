@@ -1,4 +1,6 @@
-import createError from '@fastify/error';
+import { requireCommonJs } from './commonjs.ts';
+
+const createError = requireCommonJs<typeof import('@fastify/error')>('@fastify/error');
 
 /**
  * Every error earshot raises, the engine's and the server's alike, with a

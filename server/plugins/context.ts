@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import fp from 'fastify-plugin';
+import { requireCommonJs } from '../../src/commonjs.ts';
 import { ModelRegistry } from '../../src/encoders/registry.ts';
 import { OnnxPool } from '../../src/encoders/runtime/index.ts';
 import { openBanks, type SceneBanks } from '../../src/scene/render.ts';
@@ -11,6 +11,8 @@ import { createMetrics, type ServerMetrics } from '../metrics.ts';
 import type { ServerOptions, StreamFactory } from '../options.ts';
 import { StreamManager } from '../streams/manager.ts';
 import { SweepManager } from '../sweeps/manager.ts';
+
+const fp = requireCommonJs<typeof import('fastify-plugin')>('fastify-plugin');
 
 /** What every area of the server shares, decorated on the app by {@link contextPlugin}. */
 export interface ServerContext {

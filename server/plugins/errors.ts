@@ -1,7 +1,9 @@
 import type { FastifyError } from 'fastify';
-import fp from 'fastify-plugin';
+import { requireCommonJs } from '../../src/commonjs.ts';
 import { Type } from '../../src/typebox.ts';
 import { type ErrorCode, errorCode, isEarshotError } from '../../src/errors.ts';
+
+const fp = requireCommonJs<typeof import('fastify-plugin')>('fastify-plugin');
 
 /** Every error answer: `{ code, message }` with the error's HTTP status. */
 export const ErrorSchema = Type.Object(

@@ -1,6 +1,8 @@
 import { Errors } from '../../src/errors.ts';
-import fp from 'fastify-plugin';
+import { requireCommonJs } from '../../src/commonjs.ts';
 import { parseClientJson } from '../jsonLimits.ts';
+
+const fp = requireCommonJs<typeof import('fastify-plugin')>('fastify-plugin');
 
 const ERROR_BY_KIND = { syntax: Errors.INVALID_JSON, depth: Errors.JSON_TOO_DEEP, prototype: Errors.FORBIDDEN_KEY } as const;
 

@@ -1,8 +1,10 @@
 import { Errors } from '../../src/errors.ts';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import fp from 'fastify-plugin';
+import { requireCommonJs } from '../../src/commonjs.ts';
 import { isLoopbackHost, type ServerOptions } from '../options.ts';
+
+const fp = requireCommonJs<typeof import('fastify-plugin')>('fastify-plugin');
 
 /**
  * Routes that need no token: the dashboard's static files (they hold no data;

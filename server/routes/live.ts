@@ -1,8 +1,10 @@
-import websocket from '@fastify/websocket';
 import type { FastifyPluginAsync } from 'fastify';
-import fp from 'fastify-plugin';
+import { requireCommonJs } from '../../src/commonjs.ts';
 import { Connection } from '../ws/connection.ts';
 import { CLOSE } from '../ws/outbox.ts';
+
+const websocket = requireCommonJs<typeof import('@fastify/websocket')>('@fastify/websocket');
+const fp = requireCommonJs<typeof import('fastify-plugin')>('fastify-plugin');
 
 /**
  * WebSocket support for the whole app. Registered at the root before the

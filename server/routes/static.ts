@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import fastifyStatic from '@fastify/static';
+import { requireCommonJs } from '../../src/commonjs.ts';
 import type { FastifyPluginAsync } from 'fastify';
+
+const fastifyStatic = requireCommonJs<typeof import('@fastify/static')>('@fastify/static');
 
 /** What `/` answers when client/dist has not been built. */
 export const NOT_BUILT = 'dashboard not built: run npm run build\n';

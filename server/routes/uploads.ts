@@ -1,10 +1,12 @@
 import { Errors } from '../../src/errors.ts';
-import multipart from '@fastify/multipart';
+import { requireCommonJs } from '../../src/commonjs.ts';
 import { Type } from '../../src/typebox.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ERROR_RESPONSES } from '../plugins/errors.ts';
 import { readUploadPart, shortestWindow } from '../uploads/request.ts';
 import { ClipSchema } from '../protocol/rest.ts';
+
+const multipart = requireCommonJs<typeof import('@fastify/multipart')>('@fastify/multipart');
 
 /**
  * `GET /api/clips` (shipped speech and uploads) and `POST /api/uploads`

@@ -1,4 +1,4 @@
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import type { WsLimits } from '../options.ts';
 import type { OutFrame } from './frames.ts';
 
@@ -29,7 +29,7 @@ export class Outbox {
   ) {}
 
   get open(): boolean {
-    return !this.closing && this.ws.readyState === WebSocket.OPEN;
+    return !this.closing && this.ws.readyState === this.ws.OPEN;
   }
 
   /** Queue a frame; returns false when it was skipped or the socket is not open. */
@@ -58,7 +58,7 @@ export class Outbox {
   close(code: number, reason: string): void {
     if (this.closing) return;
     this.closing = true;
-    if (this.ws.readyState !== WebSocket.OPEN) return;
+    if (this.ws.readyState !== this.ws.OPEN) return;
     this.ws.close(code, reason.slice(0, 120));
     const timer = setTimeout(() => this.ws.terminate(), this.limits.closeGraceMs);
     timer.unref();

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command } from './commander.ts';
 import { RirBank } from '../scene/rirBank.ts';
 import { NoiseBank } from '../scene/noiseBank.ts';
 import { measureRt60 } from '../dsp/rt60.ts';

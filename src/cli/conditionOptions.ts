@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { Option, type Command } from 'commander';
+import { Option, type Command } from './commander.ts';
 import { Errors } from '../errors.ts';
 import { NoiseSchema, SourceSchema, validateCondition, type Condition } from '../scene/condition.ts';
 import { MATERIALS } from '../scene/room/absorption.ts';

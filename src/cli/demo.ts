@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Command } from 'commander';
+import { Command } from './commander.ts';
 import { loadAudio } from '../audio/load.ts';
 import { writeWav } from '../audio/wav.ts';
 import { PACKAGE_ROOT } from '../paths.ts';

@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, Option } from './commander.ts';
 import { openAudioFile } from '../audio/audioReader.ts';
 import { convertReader } from '../audio/convertReader.ts';
 import { tempSpools } from '../audio/spool.ts';

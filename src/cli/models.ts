@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command } from './commander.ts';
 import { installHint, ModelRegistry, type ModelEntry } from '../encoders/registry.ts';
 import { formatTable } from './table.ts';
 

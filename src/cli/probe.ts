@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
+import { Command } from './commander.ts';
 import { openEncoder } from '../encoders/index.ts';
 import { readLabelledData, type LabelledData } from '../probes/dataset.ts';
 import { embedData } from '../probes/embedData.ts';

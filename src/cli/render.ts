@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command } from './commander.ts';
 import { addConditionOptions, conditionFromOptions } from './conditionOptions.ts';
 import { integerOption } from './numericOptions.ts';
 import { openAudioStream } from '../audio/convertReader.ts';

@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import { Option, type Command } from './commander.ts';
 import { workersOption } from './numericOptions.ts';
 
 /** Options every command that runs an encoder takes. */

@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, Option } from './commander.ts';
 import { SERVER_DEFAULTS } from '../../server/options.ts';
 import { Errors } from '../errors.ts';
 import { probeDirs } from '../probes/resolveProbe.ts';

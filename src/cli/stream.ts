@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command } from './commander.ts';
 import { lastValueFrom, tap } from '../rxjs.ts';
 import { ModelRegistry } from '../encoders/registry.ts';
 import { OnnxPool } from '../encoders/runtime/index.ts';

@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import { join } from 'node:path';
-import { Command, Option } from 'commander';
+import { Command, Option } from './commander.ts';
 import { Errors } from '../errors.ts';
 import { planSweep, runSweep, specFromInput, SWEEP_DEFAULTS } from '../sweep/run.ts';
 import type { SweepEvent, SweepSpec } from '../sweep/types.ts';

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command } from './commander.ts';
 import { workersOption } from './numericOptions.ts';
 
 /**

@@ -1,6 +1,8 @@
-import FFT from 'fft.js';
+import { requireCommonJs } from '../commonjs.ts';
 import { Errors } from '../errors.ts';
 import { butterworthBandpassPower, butterworthHighpassPower, fftSizeFor, filterZeroPhase } from './zeroPhase.ts';
+
+const FFT = requireCommonJs<typeof import('fft.js')>('fft.js');
 
 /**
  * Room-acoustic parameters of an impulse response (ISO 3382-1 in spirit), with

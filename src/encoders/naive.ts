@@ -1,10 +1,12 @@
-import FFT from 'fft.js';
+import { requireCommonJs } from '../commonjs.ts';
 import { Errors } from '../errors.ts';
 import { createRng } from '../random.ts';
 import { adaptChannels } from './adaptChannels.ts';
 import type { ModelManifest } from './manifest.ts';
 import { meanOverFrames } from './timestamps.ts';
 import type { Encoder, TimestampEmbeddings, TimestampStream } from './types.ts';
+
+const FFT = requireCommonJs<typeof import('fft.js')>('fft.js');
 
 /** Log-mel settings of the naive baseline (the manifest's `frontEnd` of kind "naive-logmel", plus its sample rate). */
 export interface NaiveLogMelOptions {

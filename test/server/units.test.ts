@@ -78,6 +78,7 @@ describe('client messages', () => {
 
 // A stand-in socket: only what the outbox touches.
 class FakeSocket extends EventEmitter {
+  readonly OPEN = WebSocket.OPEN;
   readyState: number = WebSocket.OPEN;
   bufferedAmount = 0;
   sent: unknown[] = [];

@@ -1,4 +1,6 @@
-import FFT from 'fft.js';
+import { requireCommonJs } from '../../commonjs.ts';
+
+const FFT = requireCommonJs<typeof import('fft.js')>('fft.js');
 
 /**
  * Power spectra |X_k|² (k = 0 … size/2) of real frames, in float64, on
