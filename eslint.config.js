@@ -15,7 +15,7 @@ export default tseslint.config(
     rules: {
       // CommonJS packages the program loads at start: an import makes Node scan them first (see src/commonjs.ts).
       '@typescript-eslint/no-restricted-imports': ['error', {
-        paths: ['commander', 'fft.js', '@fastify/error', 'fastify', 'fastify-plugin', '@fastify/websocket', '@fastify/static', '@fastify/multipart', 'prom-client', 'ws'].map((name) => ({
+        paths: ['commander', 'fft.js', '@fastify/error', 'fastify', 'fastify-plugin', '@fastify/websocket', '@fastify/static', '@fastify/multipart', 'prom-client', 'ws', '@fastify/fast-json-stringify-compiler'].map((name) => ({
           name,
           allowTypeImports: true,
           message: 'Load this CommonJS package with requireCommonJs (src/commonjs.ts); `import type` is fine.',

@@ -18,6 +18,7 @@ import { sweepRoutes } from './routes/sweeps.ts';
 import { uploadRoutes } from './routes/uploads.ts';
 import { pipelineStream } from './streams/pipelineStream.ts';
 import { redactUrl } from './redactUrl.ts';
+import { sharedSerializers } from './serializers.ts';
 
 const Fastify = requireCommonJs<typeof import('fastify')>('fastify');
 
@@ -40,6 +41,7 @@ export async function buildApp(input: ServerOptionsInput = {}): Promise<FastifyI
     bodyLimit: 1 << 20,
     // Reject what the schemas do not allow instead of silently dropping or coercing it.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
+    schemaController: { compilersFactory: { buildSerializer: sharedSerializers() } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   await app.register(errorsPlugin);
   await app.register(jsonBodyPlugin);
