@@ -1,5 +1,7 @@
 import { createRequire } from 'node:module';
 
+const require = createRequire(import.meta.url);
+
 /**
  * Loads a CommonJS package the way CommonJS does. An `import` of one makes Node's ESM
  * loader scan its source for export names first (cjs-module-lexer), and under
@@ -10,8 +12,6 @@ import { createRequire } from 'node:module';
  *
  * @example const FFT = requireCommonJs<typeof import('fft.js')>('fft.js');
  */
-const require = createRequire(import.meta.url);
-
 export function requireCommonJs<Module>(id: string): Module {
   return require(id) as Module;
 }
