@@ -12,14 +12,18 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts', 'server/**/*.ts'],
+    ignores: ['src/rxjs.ts'],
     rules: {
       // CommonJS packages the program loads at start: an import makes Node scan them first (see src/commonjs.ts).
       '@typescript-eslint/no-restricted-imports': ['error', {
-        paths: ['commander', 'fft.js', '@fastify/error', 'fastify', 'fastify-plugin', '@fastify/websocket', '@fastify/static', '@fastify/multipart', 'prom-client', 'ws', '@fastify/fast-json-stringify-compiler'].map((name) => ({
-          name,
-          allowTypeImports: true,
-          message: 'Load this CommonJS package with requireCommonJs (src/commonjs.ts); `import type` is fine.',
-        })),
+        paths: [
+          ...['commander', 'fft.js', '@fastify/error', 'fastify', 'fastify-plugin', '@fastify/websocket', '@fastify/static', '@fastify/multipart', 'prom-client', 'ws', '@fastify/fast-json-stringify-compiler'].map((name) => ({
+            name,
+            allowTypeImports: true,
+            message: 'Load this CommonJS package with requireCommonJs (src/commonjs.ts); `import type` is fine.',
+          })),
+          { name: 'rxjs', message: 'Import RxJS from src/rxjs.ts, which the build bundles into one ES module.' },
+        ],
       }],
     },
   },
